@@ -1,0 +1,161 @@
+/**
+ * Every real report in ../shared/fixtures, read through format detection, must reproduce the numbers
+ * the producing tool printed itself (expected.json), in total and per file. Two producers contradict
+ * themselves; those cases assert the documented reading instead (docs/coverage-semantics.md).
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { gunzipSync } from 'node:zlib';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { FORMATS, mergeReports, parseReport, reportTotals, type FormatId, type Totals } from '../src/index.js';
+import { fixturesDir } from './fixtures-dir.js';
+
+interface Expected {
+  format: string;
+  totals: Record<string, number | null>;
+  files: Record<string, Record<string, number | null>>;
+}
+
+/** expected.json format names that differ from our format ids. */
+const FORMAT_ALIASES: Record<string, FormatId> = { 'jacoco-xml': 'jacoco' };
+
+/** Report files of a case: everything but expected.json and _oracle/ (gzip twins are tested separately). */
+function reportFiles(dir: string): string[] {
+  return readdirSync(dir)
+    .filter((n) => n !== 'expected.json' && n !== '_oracle' && !n.endsWith('.gz'))
+    .map((n) => path.join(dir, n));
+}
+
+/** Matches report paths to expected keys the way path resolution does: exact, else a unique suffix. */
+function matchPath(ours: string, keys: string[]): string | undefined {
+  if (keys.includes(ours)) return ours;
+  const hits = keys.filter((k) => k.endsWith('/' + ours) || ours.endsWith('/' + k));
+  return hits.length === 1 ? hits[0] : undefined;
+}
+
+function compare(actual: Totals, expected: Record<string, number | null>, where: string) {
+  const pairs: [string, number | null, number | null][] = [];
+  if (expected.lines != null) {
+    pairs.push(['lines', actual.lines, expected.lines]);
+    pairs.push(['lines_covered', actual.hits + actual.partials, expected.lines_covered ?? null]);
+  }
+  if (expected.branches != null) {
+    pairs.push(['branches', actual.branches, expected.branches]);
+    pairs.push(['branches_covered', actual.branches_hit, expected.branches_covered ?? null]);
+  }
+  if (expected.functions != null) {
+    pairs.push(['functions', actual.functions, expected.functions]);
+    pairs.push(['functions_covered', actual.functions_hit, expected.functions_covered ?? null]);
+  }
+  // Statements are compared where our reading of the format has them (LCOV, for one, has none).
+  if (expected.statements != null && actual.statements !== null) {
+    pairs.push(['statements', actual.statements, expected.statements]);
+    pairs.push(['statements_covered', actual.statements_hit, expected.statements_covered ?? null]);
+  }
+  const got = Object.fromEntries(pairs.map(([k, a]) => [k, a]));
+  const want = Object.fromEntries(pairs.map(([k, , e]) => [k, e]));
+  expect(got, where).toEqual(want);
+}
+
+/** Cases whose producer contradicts itself; handled in their own tests below. */
+const SELF_CONTRADICTING = new Set(['python-click-coveragepy-lcov']);
+
+const root = fixturesDir();
+const cases = readdirSync(root).filter((d) => {
+  try {
+    readFileSync(path.join(root, d, 'expected.json'));
+    return true;
+  } catch {
+    return false;
+  }
+});
+const supported = new Set<string>(FORMATS.map((f) => f.id));
+
+function load(dir: string) {
+  const expected = JSON.parse(readFileSync(path.join(dir, 'expected.json'), 'utf8')) as Expected;
+  const format = FORMAT_ALIASES[expected.format] ?? (expected.format as FormatId);
+  const results = reportFiles(dir).map((f) => ({ file: f, result: parseReport(readFileSync(f), { fileName: path.basename(f) }) }));
+  return { expected, format, results };
+}
+
+describe('real reports reproduce their tool\'s own numbers', () => {
+  for (const name of cases) {
+    const dir = path.join(root, name);
+    const expected = JSON.parse(readFileSync(path.join(dir, 'expected.json'), 'utf8')) as Expected;
+    const format = FORMAT_ALIASES[expected.format] ?? expected.format;
+    const run = supported.has(format) && !SELF_CONTRADICTING.has(name) ? it : it.skip;
+    run(`${name} (${format})`, () => {
+      const { results } = load(dir);
+      for (const { file, result } of results) {
+        expect(result.format, `${file} detected as`).toBe(format);
+        expect(result.status, JSON.stringify(result.diagnostics.slice(0, 5))).toBe('ok');
+      }
+      const merged = mergeReports(results.map((r) => r.result.report));
+      const { totals, files } = reportTotals(merged);
+      compare(totals, expected.totals, `${name} totals`);
+      const keys = Object.keys(expected.files);
+      const seen = new Set<string>();
+      for (const [p, t] of files) {
+        const key = matchPath(p, keys);
+        expect(key, `${name}: report path ${p} matches no expected file`).toBeDefined();
+        expect(seen.has(key!), `${name}: two report paths map to ${key}`).toBe(false);
+        seen.add(key!);
+        compare(t, expected.files[key!]!, `${name} file ${key}`);
+      }
+      expect([...seen].sort()).toEqual(keys.slice().sort());
+    });
+  }
+});
+
+describe('coverage.py 6.5 lcov: DA records win over LF/LH (documented in docs/coverage-semantics.md)', () => {
+  const name = 'python-click-coveragepy-lcov';
+  it('counts every DA line; misses equal the tool, the surplus is exactly the docstring DA lines', () => {
+    const dir = path.join(root, name);
+    const { expected, results } = load(dir);
+    expect(results).toHaveLength(1);
+    const r = results[0]!.result;
+    expect(r.format).toBe('lcov');
+    expect(r.status).toBe('ok');
+    const text = readFileSync(results[0]!.file, 'utf8');
+    let lf = 0;
+    let da = 0;
+    let brda = 0;
+    let brdaTaken = 0;
+    for (const l of text.split('\n')) {
+      if (l.startsWith('LF:')) lf += Number(l.slice(3));
+      else if (l.startsWith('DA:')) da++;
+      else if (l.startsWith('BRDA:')) {
+        brda++;
+        if (!l.endsWith(',-') && !l.endsWith(',0')) brdaTaken++;
+      }
+    }
+    const { totals } = reportTotals(r.report);
+    expect(lf).toBe(expected.totals.lines);
+    expect(totals.lines).toBe(da);
+    expect(totals.lines).toBeGreaterThan(expected.totals.lines!);
+    // Every surplus DA line is a covered docstring line: the missed lines are exactly the tool's.
+    expect(totals.misses).toBe(expected.totals.lines! - expected.totals.lines_covered!);
+    // BRDA lines carry the arc's destination line, 0 for arcs that exit the code object: those 424
+    // cannot be placed on a line and are dropped with a warning; every other BRDA counts.
+    const exits = (text.match(/^BRDA:0,/gm) ?? []).length;
+    expect(exits).toBe(424);
+    expect(r.diagnostics.some((d) => d.code === 'CW_LINE_INVALID')).toBe(true);
+    expect(totals.branches).toBe(brda - exits);
+    expect(totals.branches_hit).toBe(brdaTaken - (text.match(/^BRDA:0,\d+,\d+,[1-9]/gm) ?? []).length);
+    // The disagreement is surfaced, file by file, never silent.
+    expect(r.diagnostics.filter((d) => d.code === 'CW_LCOV_SUMMARY_MISMATCH').length).toBeGreaterThan(0);
+  });
+});
+
+describe('gzip twins parse identically', () => {
+  const name = 'c-cjson-gcov-json-lib';
+  const gcov = supported.has('gcov-json') ? it : it.skip;
+  gcov('gcov --json-format .gz files equal their uncompressed twins', () => {
+    const dir = path.join(root, name);
+    for (const gz of readdirSync(dir).filter((n) => n.endsWith('.gz'))) {
+      const plain = parseReport(readFileSync(path.join(dir, gz.slice(0, -3))), { fileName: gz.slice(0, -3) });
+      const unzipped = parseReport(gunzipSync(readFileSync(path.join(dir, gz))), { fileName: gz });
+      expect(reportTotals(unzipped.report)).toEqual(reportTotals(plain.report));
+    }
+  });
+});
