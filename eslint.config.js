@@ -1,10 +1,12 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import globals from 'globals';
 
 export default tseslint.config(
   { ignores: ['**/dist/**', '**/node_modules/**', 'bench/out/**', '**/*.d.ts'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
+  { files: ['**/*.mjs', '**/*.js', 'apps/**/*.ts', 'bench/**', '**/*.test.ts', '**/test/**'], languageOptions: { globals: globals.node } },
   {
     rules: {
       '@typescript-eslint/no-non-null-assertion': 'off',

@@ -18,7 +18,7 @@ export class FileCoverageBuilder {
   private readonly bLines = new GrowableInt32();
   private readonly bIds: string[] = [];
   private readonly bTaken = new GrowableFloat64();
-  private readonly fns: FunctionRecord[] = [];
+  private fns: FunctionRecord[] | null = null;
   private sLines: GrowableInt32 | null = null;
   private sCols: GrowableInt32 | null = null;
   private sHits: GrowableFloat64 | null = null;
@@ -55,9 +55,15 @@ export class FileCoverageBuilder {
     if (!this.checkLine(line, at)) return false;
     const h = this.checkHits(hits, at);
     if (h < 0) return false;
+    this.enableFunctions();
     const end = endLine !== null && Number.isInteger(endLine) && endLine >= line && endLine <= this.limits.maxLineNumber ? endLine : null;
-    this.fns.push({ name, line, endLine: end, hits: h });
+    this.fns!.push({ name, line, endLine: end, hits: h });
     return true;
+  }
+
+  /** Marks this file as having a function metric even if it ends up with no functions. */
+  enableFunctions(): void {
+    if (this.fns === null) this.fns = [];
   }
 
   /** Marks this file as having a statement metric even if it ends up with no statements. */
@@ -82,14 +88,14 @@ export class FileCoverageBuilder {
   }
 
   get isEmpty(): boolean {
-    return this.lines.length === 0 && this.bLines.length === 0 && this.fns.length === 0 && this.sLines === null;
+    return this.lines.length === 0 && this.bLines.length === 0 && this.fns === null && this.sLines === null;
   }
 
   build(): FileCoverage {
     const max = this.limits.maxHits;
     const [lineNumbers, lineHits] = normalizeLines(this.lines.toArray(), this.hits.toArray(), max);
     const branches = normalizeBranches(this.bLines.toArray(), this.bIds, this.bTaken.toArray(), max);
-    const functions = normalizeFunctions(this.fns, max);
+    const functions = this.fns === null ? null : normalizeFunctions(this.fns, max);
     const statements: StatementColumns | null =
       this.sLines === null ? null : normalizeStatements(this.sLines.toArray(), this.sCols!.toArray(), this.sHits!.toArray(), max);
     return {
@@ -115,7 +121,10 @@ export class FileCoverageBuilder {
       this.bIds.push(f.branchIds[i]!);
       this.bTaken.push(f.branchTaken[i]!);
     }
-    for (const fn of f.functions) this.fns.push(fn);
+    if (f.functions !== null) {
+      this.enableFunctions();
+      for (const fn of f.functions) this.fns!.push(fn);
+    }
     if (f.statements !== null) {
       this.enableStatements();
       const s = f.statements;

@@ -18,8 +18,8 @@ export interface FileCoverage {
   readonly branchIds: readonly string[];
   /** How often each branch outcome was taken (0 = never, including lcov's `-`). */
   readonly branchTaken: Float64Array;
-  /** Functions sorted by (line, name); identity is (name, line). */
-  readonly functions: readonly FunctionRecord[];
+  /** Functions sorted by (line, name); identity is (name, line). null where the format has no function metric. */
+  readonly functions: readonly FunctionRecord[] | null;
   /** Statements sorted by (line, column); null where the format has no statement metric. */
   readonly statements: StatementColumns | null;
 }

@@ -15,8 +15,9 @@ export interface Totals {
   coverage: number | null;
   branches: number;
   branches_hit: number;
-  functions: number;
-  functions_hit: number;
+  /** null when no file has a function metric (Cobertura from coverage.py, SonarQube generic...). */
+  functions: number | null;
+  functions_hit: number | null;
   /** null when no file has a statement metric. */
   statements: number | null;
   statements_hit: number | null;
@@ -32,7 +33,7 @@ export interface TotalsOptions {
 export function emptyTotals(): Totals {
   return {
     files: 0, lines: 0, hits: 0, partials: 0, misses: 0, coverage: null,
-    branches: 0, branches_hit: 0, functions: 0, functions_hit: 0, statements: null, statements_hit: null,
+    branches: 0, branches_hit: 0, functions: null, functions_hit: null, statements: null, statements_hit: null,
   };
 }
 
@@ -62,8 +63,12 @@ export function fileTotals(file: FileCoverage, options: TotalsOptions = {}): Tot
   t.lines = lineNumbers.length;
   t.branches = branchTaken.length;
   for (let i = 0; i < branchTaken.length; i++) if (branchTaken[i]! > 0) t.branches_hit++;
-  t.functions = file.functions.length;
-  for (const f of file.functions) if (f.hits > 0) t.functions_hit++;
+  if (file.functions !== null) {
+    t.functions = file.functions.length;
+    let hit = 0;
+    for (const f of file.functions) if (f.hits > 0) hit++;
+    t.functions_hit = hit;
+  }
   if (file.statements !== null) {
     const h = file.statements.hits;
     t.statements = h.length;
@@ -83,8 +88,10 @@ export function addTotals(a: Totals, b: Totals): Totals {
   a.misses += b.misses;
   a.branches += b.branches;
   a.branches_hit += b.branches_hit;
-  a.functions += b.functions;
-  a.functions_hit += b.functions_hit;
+  if (b.functions !== null) {
+    a.functions = (a.functions ?? 0) + b.functions;
+    a.functions_hit = (a.functions_hit ?? 0) + (b.functions_hit ?? 0);
+  }
   if (b.statements !== null) {
     a.statements = (a.statements ?? 0) + b.statements;
     a.statements_hit = (a.statements_hit ?? 0) + (b.statements_hit ?? 0);

@@ -29,6 +29,9 @@ export function createLcovParser(options: ParseOptions): StreamParser {
   let recordStart = 0;
   let daCount = 0;
   let lf = -1;
+  // A record with FN/FNDA/FNF lines has a function metric (possibly zero functions); one without
+  // (coverage.py) has none, and its function totals are null rather than 0.
+  let hasFunctionMetric = false;
   let fns: PendingFunction[] = [];
   const fnByName = new Map<string, PendingFunction[]>();
   const fndaSeen = new Map<string, number>();
@@ -39,6 +42,7 @@ export function createLcovParser(options: ParseOptions): StreamParser {
 
   const closeRecord = () => {
     if (file !== null) {
+      if (hasFunctionMetric) file.enableFunctions();
       for (const f of fns) file.fn(f.name, f.line, f.hits, f.endLine, f.at);
       if (lf >= 0 && lf !== daCount) {
         sink.add(
@@ -53,6 +57,7 @@ export function createLcovParser(options: ParseOptions): StreamParser {
     inRecord = false;
     daCount = 0;
     lf = -1;
+    hasFunctionMetric = false;
     fns = [];
     fnByName.clear();
     fndaSeen.clear();
@@ -103,6 +108,7 @@ export function createLcovParser(options: ParseOptions): StreamParser {
       }
       case 'FN': {
         if (file === null) return noFile(at, tag);
+        hasFunctionMetric = true;
         const c1 = text.indexOf(',', v);
         if (c1 < 0) return bad(at, '"FN:<line>,<name>"', text);
         const line = parseUint(text, v, c1);
@@ -164,10 +170,12 @@ export function createLcovParser(options: ParseOptions): StreamParser {
       }
       // Summaries are recomputed from records; lcov 2.x function aliases/leaders and MC/DC records
       // are data we do not model yet.
-      case 'TN':
-      case 'LH':
       case 'FNF':
       case 'FNH':
+        hasFunctionMetric = true;
+        return;
+      case 'TN':
+      case 'LH':
       case 'BRF':
       case 'BRH':
       case 'VER':
