@@ -1,0 +1,99 @@
+import { describe, expect, it } from 'vitest';
+import { DiagnosticSink } from '../model/diagnostics.js';
+import { encodeUtf8 } from '../text/text-decoder.js';
+import { XmlTokenizer } from './xml-tokenizer.js';
+
+function tokenize(xml: string | Uint8Array, chunkSize = Infinity, withText = false) {
+  const events: string[] = [];
+  const sink = new DiagnosticSink('t.xml');
+  const t = new XmlTokenizer(
+    {
+      openTag(name, attrs) {
+        const a: string[] = [];
+        for (let i = 0; i < attrs.count; i++) a.push(`${attrs.nameAt(i)}=${attrs.valueAt(i)}`);
+        events.push(`<${name}${a.length ? ' ' + a.join(' ') : ''}>@${t.line}`);
+      },
+      closeTag(name) {
+        events.push(`</${name}>`);
+      },
+      ...(withText ? { text: (s: string) => { if (s.trim()) events.push(`#${s}`); } } : {}),
+    },
+    sink,
+    { maxTokenLength: 1 << 16 },
+  );
+  const bytes = typeof xml === 'string' ? encodeUtf8(xml) : xml;
+  const step = Number.isFinite(chunkSize) ? chunkSize : bytes.length || 1;
+  for (let i = 0; i < bytes.length; i += step) t.write(bytes.subarray(i, i + step));
+  t.end();
+  return { events, diagnostics: sink.finish() };
+}
+
+const COBERTURA_HEAD = `<?xml version="1.0" ?>
+<!DOCTYPE coverage SYSTEM "https://cobertura.sourceforge.net/xml/coverage-04.dtd">
+<coverage line-rate="0.5">
+  <!-- a comment with <tags> -->
+  <sources><source>/home/runner/work/x</source></sources>
+  <packages><package name="a &amp; b"><classes>
+    <class filename='src/a.py'><lines><line number="1" hits="3"/><line number="2" hits="0" branch="true" condition-coverage="50% (1/2)"/></lines></class>
+  </classes></package></packages>
+</coverage>
+`;
+
+describe('XmlTokenizer', () => {
+  it('reports tags, attributes (entities decoded) and line numbers', () => {
+    const { events, diagnostics } = tokenize(COBERTURA_HEAD, Infinity, true);
+    expect(diagnostics).toEqual([]);
+    expect(events).toContain('<package name=a & b>@6');
+    expect(events).toContain('<line number=2 hits=0 branch=true condition-coverage=50% (1/2)>@7');
+    expect(events).toContain('#/home/runner/work/x');
+    expect(events[events.length - 1]).toBe('</coverage>');
+  });
+
+  it('gives the same events whatever the chunk boundaries', () => {
+    const whole = tokenize(COBERTURA_HEAD, Infinity, true).events;
+    for (const size of [1, 2, 3, 7, 64]) expect(tokenize(COBERTURA_HEAD, size, true).events).toEqual(whole);
+  });
+
+  it('never expands DTD entities (XXE and billion laughs are inert and reported)', () => {
+    const xxe = `<?xml version="1.0"?>
+<!DOCTYPE r [ <!ENTITY xxe SYSTEM "file:///etc/passwd"> <!ENTITY a "aaaaaaaaaa"> <!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;"> ]>
+<r v="&xxe;&b;">&b;</r>`;
+    const { events, diagnostics } = tokenize(xxe, Infinity, true);
+    expect(events).toContain('<r v=&xxe;&b;>@3');
+    expect(events).toContain('#&b;');
+    expect(diagnostics.map((d) => d.code)).toEqual(['CW_XML_ENTITIES_IGNORED', 'CW_XML_ENTITY_UNEXPANDED']);
+  });
+
+  it('decodes character references, and CDATA is text', () => {
+    const { events } = tokenize('<a t="&#65;&#x42;&lt;&#0;"><![CDATA[<not a tag>]]></a>', Infinity, true);
+    expect(events).toEqual(['<a t=AB<\uFFFD>@1', '#<not a tag>', '</a>']);
+  });
+
+  it.each([
+    ['<a><b></a>', 'CW_XML_MISMATCHED_TAG', 1],
+    ['<a>\n<b>', 'CW_XML_TRUNCATED', 2],
+    ['<a x=1/>', 'CW_XML_SYNTAX', 1],
+    ['<a x/>', 'CW_XML_SYNTAX', 1],
+    ['not xml at all', 'CW_XML_SYNTAX', 1],
+    ['', 'CW_XML_NO_ROOT', 1],
+    ['<a/><b/>', 'CW_XML_SYNTAX', 1],
+    ['<a\n\n x="1', 'CW_XML_TRUNCATED', 1],
+  ])('reports %j as %s at line %i', (xml, code, line) => {
+    const { diagnostics } = tokenize(xml);
+    expect(diagnostics[0]).toMatchObject({ code, severity: 'error', file: 't.xml', line });
+  });
+
+  it('bounds token length and nesting depth', () => {
+    const long = `<a b="${'x'.repeat(70_000)}"/>`;
+    expect(tokenize(long, 4096).diagnostics[0]?.code).toBe('CW_XML_TOKEN_TOO_LONG');
+    const deep = '<a>'.repeat(300) + '</a>'.repeat(300);
+    expect(tokenize(deep).diagnostics[0]?.code).toBe('CW_XML_TOO_DEEP');
+  });
+
+  it('handles a BOM and CRLF line ends', () => {
+    const bytes = new Uint8Array([0xef, 0xbb, 0xbf, ...encodeUtf8('<?xml version="1.0"?>\r\n<a>\r\n<b c="d"/>\r\n</a>\r\n')]);
+    const { events, diagnostics } = tokenize(bytes);
+    expect(diagnostics).toEqual([]);
+    expect(events).toEqual(['<a>@2', '<b c=d>@3', '</b>', '</a>']);
+  });
+});
