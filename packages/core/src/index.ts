@@ -8,3 +8,4 @@ export * from './model/totals.js';
 export * from './model/merge.js';
 export * from './formats/types.js';
 export * from './formats/registry.js';
+export * from './writers/index.js';

@@ -3,12 +3,14 @@ import { DEFAULT_LIMITS, type ParseLimits } from '../model/limits.js';
 import { EMPTY_REPORT, type Report } from '../model/report.js';
 import { decodeUtf8 } from '../text/text-decoder.js';
 import { lcovFormat } from './lcov/index.js';
+import { coverwatchJsonFormat } from './coverwatch-json/index.js';
 import { detectSummaryOnly } from './summary-only.js';
 import { DETECT_HEAD_BYTES, type FormatId, type FormatParser, type StreamParser } from './types.js';
 
 /** Every supported format. A closed list, in the order detection breaks ties. */
 export const FORMATS: readonly FormatParser[] = [
   lcovFormat,
+  coverwatchJsonFormat,
 ];
 
 export function formatById(id: string): FormatParser | undefined {
@@ -99,6 +101,8 @@ export function createReportReader(options: ParseReportOptions): ReportReader {
       if (chosen === undefined) {
         refused = unrecognized(fileName, 'CW_FORMAT_UNKNOWN', `unknown format "${options.format}"; known formats: ${FORMATS.map((f) => f.id).join(', ')}`);
       }
+    } else if (final && pendingSize === 0) {
+      refused = unrecognized(fileName, 'CW_REPORT_EMPTY', 'the report file is empty');
     } else {
       const head = decodeUtf8(concat(pending, Math.min(pendingSize, DETECT_HEAD_BYTES)));
       const d = detectFormat(head, fileName);

@@ -19,6 +19,8 @@ export const FORMAT_IDS = [
   'coveralls',
   'gcovr-json',
   'sonarqube-generic',
+  // Coverwatch's own lossless serialization (`coverwatch convert --to json`, upload envelopes).
+  'coverwatch-json',
 ] as const;
 export type FormatId = (typeof FORMAT_IDS)[number];
 

@@ -1,0 +1,64 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { arbReport } from '../../test/arbitraries.js';
+import { EMPTY_REPORT, mergeReports, newReportBuilder, reportTotals, lineRecords } from '../index.js';
+
+describe('mergeReports', () => {
+  const opts = { withStatements: true };
+  it('is commutative', () => {
+    fc.assert(fc.property(arbReport(opts), arbReport(opts), (a, b) => {
+      expect(mergeReports([a, b])).toEqual(mergeReports([b, a]));
+    }));
+  });
+
+  it('is associative, and merging all at once equals merging in steps', () => {
+    fc.assert(fc.property(arbReport(opts), arbReport(opts), arbReport(opts), (a, b, c) => {
+      const left = mergeReports([mergeReports([a, b]), c]);
+      expect(mergeReports([a, mergeReports([b, c])])).toEqual(left);
+      expect(mergeReports([a, b, c])).toEqual(left);
+    }));
+  });
+
+  it('has the empty report as identity', () => {
+    fc.assert(fc.property(arbReport(opts), (a) => {
+      expect(mergeReports([a, EMPTY_REPORT])).toEqual(a);
+    }));
+  });
+
+  it('covers a line covered in any input, and adds hit counts', () => {
+    fc.assert(fc.property(arbReport(opts), arbReport(opts), (a, b) => {
+      const m = mergeReports([a, b]);
+      const hits = (r: typeof a) => {
+        const map = new Map<string, number>();
+        for (const f of r.files) for (const l of lineRecords(f)) map.set(`${f.path}:${l.line}`, l.kind === 'miss' ? 0 : l.hits);
+        return map;
+      };
+      const ha = hits(a);
+      const hb = hits(b);
+      for (const [k, v] of hits(m)) expect(v).toBe(Math.min((ha.get(k) ?? 0) + (hb.get(k) ?? 0), Number.MAX_SAFE_INTEGER));
+      expect(reportTotals(m).totals.lines).toBe(new Set([...ha.keys(), ...hb.keys()]).size);
+    }));
+  });
+
+  it('merges branches by (line, id): a branch taken in either input is taken', () => {
+    const a = newReportBuilder();
+    a.file('x.c')!.line(3, 1);
+    a.file('x.c')!.branch(3, '0,0', 1);
+    a.file('x.c')!.branch(3, '0,1', 0);
+    const b = newReportBuilder();
+    b.file('x.c')!.line(3, 2);
+    b.file('x.c')!.branch(3, '0,0', 0);
+    b.file('x.c')!.branch(3, '0,1', 4);
+    const one = reportTotals(a.build()).totals;
+    expect([one.partials, one.branches_hit]).toEqual([1, 1]);
+    const m = reportTotals(mergeReports([a.build(), b.build()])).totals;
+    expect(m).toMatchObject({ lines: 1, hits: 1, partials: 0, branches: 2, branches_hit: 2 });
+  });
+
+  it('saturates hit counts instead of overflowing', () => {
+    const a = newReportBuilder();
+    a.file('x')!.line(1, Number.MAX_SAFE_INTEGER);
+    const m = mergeReports([a.build(), a.build()]);
+    expect(m.files[0]!.lineHits[0]).toBe(Number.MAX_SAFE_INTEGER);
+  });
+});

@@ -1,0 +1,42 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { arbReport } from '../../test/arbitraries.js';
+import { encodeUtf8 } from '../text/text-decoder.js';
+import { parseReport, reportTotals, writeReport, type Report } from '../index.js';
+
+const roundTrip = (r: Report, to: 'lcov' | 'json' | 'cobertura') => {
+  const text = [...writeReport(r, to)].join('');
+  return parseReport(encodeUtf8(text), { fileName: `out.${to}` });
+};
+
+describe('convert round trips', () => {
+  it('coverwatch JSON is lossless', () => {
+    fc.assert(fc.property(arbReport({ withStatements: true }), (r) => {
+      const back = roundTrip(r, 'json');
+      expect(back.format).toBe('coverwatch-json');
+      expect(back.status).toBe('ok');
+      expect(back.report).toEqual(r);
+    }));
+  });
+
+  it('LCOV keeps lines, LCOV-shaped branches and functions (not end lines or statements)', () => {
+    fc.assert(fc.property(arbReport({ lcovIds: true }), (r) => {
+      fc.pre(r.files.length > 0); // an empty tracefile is refused as empty, tested elsewhere
+      const back = roundTrip(r, 'lcov');
+      expect(back.diagnostics.filter((d) => d.severity !== 'info')).toEqual([]);
+      // A file with no records at all writes an empty record, which reads back as a file with none.
+      expect(back.report.files.map((f) => f.path)).toEqual(r.files.map((f) => f.path));
+      expect(back.report).toEqual(r);
+    }));
+  });
+
+  it('Cobertura keeps the totals', () => {
+    fc.assert(fc.property(arbReport({ withFunctions: false }), (r) => {
+      const back = roundTrip(r, 'cobertura');
+      if (back.format !== 'cobertura') return; // the Cobertura reader lands separately
+      expect(back.status).toBe('ok');
+      const strip = (t: ReturnType<typeof reportTotals>['totals']) => ({ ...t, functions: null, functions_hit: null });
+      expect(strip(reportTotals(back.report).totals)).toEqual(strip(reportTotals(r).totals));
+    }));
+  });
+});

@@ -1,0 +1,13 @@
+/** Escapes text for an XML attribute value (the only place our writers put data). */
+export function xmlAttr(s: string): string {
+  return s.replace(/[&<>"'\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, (c) => {
+    switch (c) {
+      case '&': return '&amp;';
+      case '<': return '&lt;';
+      case '>': return '&gt;';
+      case '"': return '&quot;';
+      case "'": return '&apos;';
+      default: return '\uFFFD';
+    }
+  });
+}
