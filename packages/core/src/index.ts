@@ -9,3 +9,4 @@ export * from './model/merge.js';
 export * from './formats/types.js';
 export * from './formats/registry.js';
 export * from './writers/index.js';
+export * from './paths/index.js';
