@@ -12,7 +12,18 @@ import { GrowableFloat64, GrowableInt32 } from './growable.js';
  * Every `add*` validates its numbers against the limits and reports problems to the sink with the
  * report line `at`, returning false when the record was dropped.
  */
+/**
+ * Pending records past which a builder merges what it holds. A hostile report can repeat the same
+ * record endlessly (1 GB of `DA:1,1`); compaction keeps memory proportional to distinct records.
+ * Real files stay far below it, so it costs nothing in the common case.
+ */
+const COMPACT_MIN = 1 << 20;
+
 export class FileCoverageBuilder {
+  private linesCompactAt = COMPACT_MIN;
+  private branchesCompactAt = COMPACT_MIN;
+  private statementsCompactAt = COMPACT_MIN;
+  private functionsCompactAt = COMPACT_MIN >> 4;
   private readonly lines = new GrowableInt32();
   private readonly hits = new GrowableFloat64();
   private readonly bLines = new GrowableInt32();
@@ -36,6 +47,7 @@ export class FileCoverageBuilder {
     if (h < 0) return false;
     this.lines.push(line);
     this.hits.push(h);
+    if (this.lines.length >= this.linesCompactAt) this.compactLines();
     return true;
   }
 
@@ -47,6 +59,7 @@ export class FileCoverageBuilder {
     this.bLines.push(line);
     this.bIds.push(id);
     this.bTaken.push(t);
+    if (this.bLines.length >= this.branchesCompactAt) this.compactBranches();
     return true;
   }
 
@@ -58,6 +71,10 @@ export class FileCoverageBuilder {
     this.enableFunctions();
     const end = endLine !== null && Number.isInteger(endLine) && endLine >= line && endLine <= this.limits.maxLineNumber ? endLine : null;
     this.fns!.push({ name, line, endLine: end, hits: h });
+    if (this.fns!.length >= this.functionsCompactAt) {
+      this.fns = normalizeFunctions(this.fns!, this.limits.maxHits);
+      this.functionsCompactAt = Math.max(COMPACT_MIN >> 4, this.fns.length * 2);
+    }
     return true;
   }
 
@@ -84,7 +101,37 @@ export class FileCoverageBuilder {
     this.sLines!.push(line);
     this.sCols!.push(Number.isInteger(column) && column >= 0 ? Math.min(column, 0x7fffffff) : 0);
     this.sHits!.push(h);
+    if (this.sLines!.length >= this.statementsCompactAt) this.compactStatements();
     return true;
+  }
+
+  /** Records held before `build()`, duplicates included (bounded by compaction). */
+  get pendingRecords(): number {
+    return this.lines.length + this.bLines.length + (this.fns?.length ?? 0) + (this.sLines?.length ?? 0);
+  }
+
+  private compactLines(): void {
+    const [l, h] = normalizeLines(this.lines.toArray(), this.hits.toArray(), this.limits.maxHits);
+    this.lines.reset(l);
+    this.hits.reset(h);
+    this.linesCompactAt = Math.max(COMPACT_MIN, l.length * 2);
+  }
+
+  private compactBranches(): void {
+    const b = normalizeBranches(this.bLines.toArray(), this.bIds, this.bTaken.toArray(), this.limits.maxHits);
+    this.bLines.reset(b.lines);
+    this.bTaken.reset(b.taken);
+    this.bIds.length = 0;
+    for (const id of b.ids) this.bIds.push(id);
+    this.branchesCompactAt = Math.max(COMPACT_MIN, b.lines.length * 2);
+  }
+
+  private compactStatements(): void {
+    const st = normalizeStatements(this.sLines!.toArray(), this.sCols!.toArray(), this.sHits!.toArray(), this.limits.maxHits);
+    this.sLines!.reset(st.lines);
+    this.sCols!.reset(st.columns);
+    this.sHits!.reset(st.hits);
+    this.statementsCompactAt = Math.max(COMPACT_MIN, st.lines.length * 2);
   }
 
   get isEmpty(): boolean {

@@ -19,6 +19,12 @@ export class GrowableInt32 {
   toArray(): Int32Array {
     return this.data.slice(0, this.length);
   }
+  /** Replaces the content (used when a builder compacts its records). */
+  reset(values: Int32Array): void {
+    this.data = new Int32Array(Math.max(16, values.length * 2));
+    this.data.set(values);
+    this.length = values.length;
+  }
 }
 
 export class GrowableFloat64 {
@@ -37,5 +43,11 @@ export class GrowableFloat64 {
   }
   toArray(): Float64Array {
     return this.data.slice(0, this.length);
+  }
+  /** Replaces the content (used when a builder compacts its records). */
+  reset(values: Float64Array): void {
+    this.data = new Float64Array(Math.max(16, values.length * 2));
+    this.data.set(values);
+    this.length = values.length;
   }
 }

@@ -284,7 +284,7 @@ describe('createPathResolver: properties', () => {
 });
 
 describe('createPathResolver: scale', () => {
-  it('resolves 50k report paths against 50k repository files quickly', () => {
+  it('resolves 50k report paths against 50k repository files (timing lives in bench/, not here)', () => {
     const repo: string[] = [];
     for (let i = 0; i < 50_000; i++) repo.push(`packages/p${i % 200}/src/m${i % 37}/file${i}.ts`);
     // Shared basenames make the suffix index work for its living.
@@ -294,18 +294,14 @@ describe('createPathResolver: scale', () => {
       const p = repo[(i * 7919) % repo.length]!;
       reports.push(i % 3 === 0 ? `/home/runner/work/mono/mono/${p}` : i % 3 === 1 ? p.split('/').slice(2).join('/') : `./${p}`);
     }
-    const t0 = Date.now();
     const r = createPathResolver(repo, { ignore: ['**/*.gen.ts', 'vendor/'] });
     const kinds = new Map<string, number>();
     for (const p of reports) {
       const k = r.resolve(p).kind;
       kinds.set(k, (kinds.get(k) ?? 0) + 1);
     }
-    const ms = Date.now() - t0;
     expect(kinds.get('invalid') ?? 0).toBe(0);
     expect(kinds.get('unmatched') ?? 0).toBe(0);
     expect((kinds.get('exact') ?? 0) + (kinds.get('suffix') ?? 0)).toBeGreaterThan(45_000);
-    // Typically well under a second; the bound allows for two shared CI cores.
-    expect(ms).toBeLessThan(15_000);
   });
 });
