@@ -142,7 +142,7 @@ describe('hostile input', () => {
           }
         },
       ),
-      { numRuns: 60 },
+      { numRuns: Number(process.env.COVERWATCH_FUZZ_RUNS ?? 60) },
     );
   });
 

@@ -3,14 +3,42 @@ import { DEFAULT_LIMITS, type ParseLimits } from '../model/limits.js';
 import { EMPTY_REPORT, type Report } from '../model/report.js';
 import { decodeUtf8 } from '../text/text-decoder.js';
 import { lcovFormat } from './lcov/index.js';
+import { goCoverprofileFormat } from './go-coverprofile/index.js';
+import { gcovJsonFormat } from './gcov-json/index.js';
+import { gcovTextFormat } from './gcov-text/index.js';
+import { llvmCovJsonFormat } from './llvm-cov-json/index.js';
 import { coverwatchJsonFormat } from './coverwatch-json/index.js';
+import { coberturaFormat } from './cobertura/index.js';
+import { jacocoFormat } from './jacoco/index.js';
+import { opencoverFormat } from './opencover/index.js';
+import { cloverFormat } from './clover/index.js';
+import { sonarqubeGenericFormat } from './sonarqube-generic/index.js';
+import { istanbulJsonFormat } from './istanbul-json/index.js';
+import { coveragepyJsonFormat } from './coveragepy-json/index.js';
+import { coverallsFormat } from './coveralls/index.js';
+import { gcovrJsonFormat } from './gcovr-json/index.js';
+import { simplecovResultsetFormat } from './simplecov-resultset/index.js';
 import { detectSummaryOnly } from './summary-only.js';
 import { DETECT_HEAD_BYTES, type FormatId, type FormatParser, type StreamParser } from './types.js';
 
 /** Every supported format. A closed list, in the order detection breaks ties. */
 export const FORMATS: readonly FormatParser[] = [
   lcovFormat,
+  goCoverprofileFormat,
+  gcovJsonFormat,
+  gcovTextFormat,
+  llvmCovJsonFormat,
   coverwatchJsonFormat,
+  coberturaFormat,
+  jacocoFormat,
+  opencoverFormat,
+  cloverFormat,
+  sonarqubeGenericFormat,
+  istanbulJsonFormat,
+  coveragepyJsonFormat,
+  coverallsFormat,
+  gcovrJsonFormat,
+  simplecovResultsetFormat,
 ];
 
 export function formatById(id: string): FormatParser | undefined {

@@ -5,12 +5,13 @@
 export class GrowableInt32 {
   data: Int32Array;
   length = 0;
-  constructor(capacity = 16) {
+  /** No allocation until the first push: most files have no branches or statements. */
+  constructor(capacity = 0) {
     this.data = new Int32Array(capacity);
   }
   push(v: number): void {
     if (this.length === this.data.length) {
-      const next = new Int32Array(this.data.length * 2);
+      const next = new Int32Array(Math.max(16, this.data.length * 2));
       next.set(this.data);
       this.data = next;
     }
@@ -30,12 +31,12 @@ export class GrowableInt32 {
 export class GrowableFloat64 {
   data: Float64Array;
   length = 0;
-  constructor(capacity = 16) {
+  constructor(capacity = 0) {
     this.data = new Float64Array(capacity);
   }
   push(v: number): void {
     if (this.length === this.data.length) {
-      const next = new Float64Array(this.data.length * 2);
+      const next = new Float64Array(Math.max(16, this.data.length * 2));
       next.set(this.data);
       this.data = next;
     }

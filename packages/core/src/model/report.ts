@@ -49,8 +49,11 @@ export class ReportBuilder {
       }
       return null;
     }
-    const b = new FileCoverageBuilder(path, this.limits, this.sink);
-    this.files.set(path, b);
+    // A path sliced out of a large text chunk would keep the whole chunk alive (V8 sliced strings);
+    // store a copy. Once per file, so it costs nothing measurable.
+    const own = (' ' + path).slice(1);
+    const b = new FileCoverageBuilder(own, this.limits, this.sink);
+    this.files.set(own, b);
     return b;
   }
 

@@ -8,7 +8,8 @@ const rate = (hit: number, total: number) => (total === 0 ? '1' : (hit / total).
 /**
  * Writes a report as Cobertura XML: one <class> per file, a line's branches as condition-coverage
  * "P% (taken/total)" (Cobertura has no branch ids, so ids are lost), functions as <method> elements
- * with the function's first line. Statements have no Cobertura form and are dropped.
+ * with the function's first line. Statements, and branches of lines without line data, have no
+ * Cobertura form and are dropped.
  */
 export function* writeCobertura(report: Report): Generator<string> {
   const { totals } = reportTotals(report);

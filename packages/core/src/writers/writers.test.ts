@@ -32,8 +32,11 @@ describe('convert round trips', () => {
 
   it('Cobertura keeps the totals', () => {
     fc.assert(fc.property(arbReport({ withFunctions: false }), (r) => {
+      // Cobertura hangs branches on <line> elements: branches of a line without line data have no form.
+      fc.pre(r.files.every((f) => Array.from(f.branchLines).every((l) => f.lineNumbers.includes(l))));
+      fc.pre(r.files.length > 0);
       const back = roundTrip(r, 'cobertura');
-      if (back.format !== 'cobertura') return; // the Cobertura reader lands separately
+      expect(back.format).toBe('cobertura');
       expect(back.status).toBe('ok');
       const strip = (t: ReturnType<typeof reportTotals>['totals']) => ({ ...t, functions: null, functions_hit: null });
       expect(strip(reportTotals(back.report).totals)).toEqual(strip(reportTotals(r).totals));

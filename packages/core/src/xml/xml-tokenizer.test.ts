@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DiagnosticSink } from '../model/diagnostics.js';
 import { encodeUtf8 } from '../text/text-decoder.js';
-import { XmlTokenizer } from './xml-tokenizer.js';
+import { XmlTokenizer, type XmlAttributes } from './xml-tokenizer.js';
 
 function tokenize(xml: string | Uint8Array, chunkSize = Infinity, withText = false) {
   const events: string[] = [];
@@ -95,5 +95,78 @@ describe('XmlTokenizer', () => {
     const { events, diagnostics } = tokenize(bytes);
     expect(diagnostics).toEqual([]);
     expect(events).toEqual(['<a>@2', '<b c=d>@3', '</b>', '</a>']);
+  });
+});
+
+describe('XmlTokenizer attributes read in place', () => {
+  /** Runs `read` on every open tag and collects what it returns. */
+  function readAll(xml: string, read: (name: string, attrs: XmlAttributes) => unknown, chunkSize = Infinity) {
+    const out: unknown[] = [];
+    const t = new XmlTokenizer({ openTag: (name, attrs) => out.push(read(name, attrs)), closeTag() {} }, new DiagnosticSink('t.xml'), { maxTokenLength: 1 << 16 });
+    const bytes = encodeUtf8(xml);
+    const step = Number.isFinite(chunkSize) ? chunkSize : bytes.length;
+    for (let i = 0; i < bytes.length; i += step) t.write(bytes.subarray(i, i + step));
+    t.end();
+    return out;
+  }
+
+  it('uint reads non-negative integers without a string: -2 absent, -1 not an integer', () => {
+    const xml = '<a n="42" z="0" big="9007199254740991" ref="&#49;&#x32;" neg="-1" frac="1.5" sp=" 1" empty="" word="x" amp="&amp;"/>';
+    const names = ['n', 'z', 'big', 'ref', 'neg', 'frac', 'sp', 'empty', 'word', 'amp', 'missing'];
+    expect(readAll(xml, (_, a) => names.map((n) => a.uint(n)))).toEqual([[42, 0, 9007199254740991, 12, -1, -1, -1, -1, -1, -1, -2]]);
+  });
+
+  it('get, uint, nameAt and valueAt agree in any reading order, across chunk boundaries', () => {
+    const xml = `<r>${'<line nr="7" mi="0" ci="3" mb="1" cb="2"/>'.repeat(3)}<x b="&lt;b&gt;" a='1' a="2"/></r>`;
+    const read = (name: string, a: XmlAttributes) =>
+      name === 'line'
+        ? [a.uint('cb'), a.uint('nr'), a.get('ci'), a.uint('mb'), a.uint('mi'), a.uint('nr'), a.count, a.nameAt(4), a.valueAt(4), a.nameAt(5), a.valueAt(-1)]
+        : name === 'x'
+          ? [a.get('b'), a.get('a'), a.uint('a'), a.count]
+          : null;
+    const expected = [null, ...Array(3).fill([2, 7, '3', 1, 0, 7, 5, 'cb', '2', '', '']), ['<b>', '1', 1, 3]];
+    for (const size of [Infinity, 1, 5, 13]) expect(readAll(xml, read, size)).toEqual(expected);
+  });
+
+  it('reports the right line for every tag of one-line and many-line documents, in any chunking', () => {
+    const oneLine = `<r>${'<a x="1"/>'.repeat(500)}</r>`;
+    const manyLines = `<r>\n${Array.from({ length: 300 }, (_, i) => `${' '.repeat(i % 7)}<a i="${i}"/>\n`).join('')}</r>`;
+    for (const size of [Infinity, 1, 7, 4096]) {
+      const lines1 = readAll(oneLine, () => 0, size);
+      expect(lines1).toHaveLength(501);
+      const t1: number[] = [];
+      const t2: number[] = [];
+      for (const [xml, acc] of [[oneLine, t1], [manyLines, t2]] as const) {
+        const t: XmlTokenizer = new XmlTokenizer({ openTag: () => acc.push(t.line), closeTag() {} }, new DiagnosticSink(undefined), { maxTokenLength: 1 << 16 });
+        const bytes = encodeUtf8(xml);
+        const step = Number.isFinite(size) ? size : bytes.length;
+        for (let i = 0; i < bytes.length; i += step) t.write(bytes.subarray(i, i + step));
+        t.end();
+      }
+      expect(t1.every((l) => l === 1)).toBe(true);
+      expect(t2).toEqual([1, ...Array.from({ length: 300 }, (_, i) => i + 2)]);
+    }
+  });
+
+  it('skipWhitespaceText drops indentation runs but keeps real text whole', () => {
+    const xml = '<r>\n  <Name>  A::B()  </Name>\n  <Name>x&amp;y</Name>\n</r>';
+    const texts: string[] = [];
+    const t = new XmlTokenizer({ openTag() {}, closeTag() {}, text: (s) => texts.push(s) }, new DiagnosticSink(undefined), { maxTokenLength: 1 << 16, skipWhitespaceText: true });
+    t.write(encodeUtf8(xml));
+    t.end();
+    expect(texts).toEqual(['  A::B()  ', 'x&y']);
+  });
+
+  it('closing tags get the opening tag\'s name; a mismatch still names both', () => {
+    const closed: string[] = [];
+    const t = new XmlTokenizer({ openTag() {}, closeTag: (n) => closed.push(n) }, new DiagnosticSink(undefined), { maxTokenLength: 1 << 16 });
+    t.write(encodeUtf8('<a><bb></bb ><b/></a>'));
+    t.end();
+    expect(closed).toEqual(['bb', 'b', 'a']);
+    const sink = new DiagnosticSink('t.xml');
+    const u = new XmlTokenizer({ openTag() {}, closeTag() {} }, sink, { maxTokenLength: 1 << 16 });
+    u.write(encodeUtf8('<a><bb></b></a>'));
+    u.end();
+    expect(sink.items[0]!.message).toBe('expected </bb>, found </b>');
   });
 });

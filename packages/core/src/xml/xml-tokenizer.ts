@@ -8,6 +8,12 @@ import { utf8Decoder } from '../text/text-decoder.js';
 export interface XmlAttributes {
   /** The value of attribute `name` (entities decoded), or undefined. */
   get(name: string): string | undefined;
+  /**
+   * The value of attribute `name` as a non-negative decimal integer, read in place without making a
+   * string (for the numeric attributes coverage formats are made of): -2 when the attribute is absent,
+   * -1 when its value is not a non-negative integer (empty, sign, fraction, other text).
+   */
+  uint(name: string): number;
   readonly count: number;
   nameAt(i: number): string;
   valueAt(i: number): string;
@@ -26,6 +32,12 @@ export interface XmlTokenizerOptions {
   readonly maxTokenLength: number;
   /** Deepest element nesting accepted. */
   readonly maxDepth?: number;
+  /**
+   * Do not report text runs that are only whitespace (the indentation between tags of a
+   * pretty-printed report): a parser that reads the text of a few elements then pays nothing for
+   * the millions of indentation runs. Default false.
+   */
+  readonly skipWhitespaceText?: boolean;
 }
 
 const PREDEFINED: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
@@ -53,11 +65,13 @@ export class XmlTokenizer {
   private rootClosed = false;
   private failed = false;
   private warnedEntity = false;
-  private readonly attrNames: string[] = [];
-  private readonly attrRaw: string[] = [];
-  private attrCount = 0;
+  /** Recently seen tag names, reused so a repeated tag allocates no string (coverage XML repeats a few names millions of times). */
+  private readonly nameCache: string[] = [];
+  private nameCacheNext = 0;
+  /** Position of the first newline at or after countedPos in buf (-1: none in buf), or -2 when unknown. */
+  private nextNewline = -2;
   private readonly maxDepth: number;
-  private readonly attrs: XmlAttributes;
+  private readonly attrs: TagAttributes;
 
   constructor(
     private readonly handler: XmlHandler,
@@ -65,38 +79,21 @@ export class XmlTokenizer {
     private readonly options: XmlTokenizerOptions,
   ) {
     this.maxDepth = options.maxDepth ?? 256;
-    const names = this.attrNames;
-    const raw = this.attrRaw;
-    const count = () => this.attrCount;
-    const decode = (v: string) => this.decodeValue(v);
-    this.attrs = {
-      get(name: string) {
-        const n = count();
-        for (let i = 0; i < n; i++) if (names[i] === name) return decode(raw[i]!);
-        return undefined;
-      },
-      get count() {
-        return count();
-      },
-      nameAt: (i) => names[i]!,
-      valueAt: (i) => decode(raw[i]!),
-    };
+    this.attrs = new TagAttributes((raw) => this.decodeValue(raw));
   }
 
   /** The 1-based line of the token being reported (for diagnostics). */
   get line(): number {
     const target = this.tokenStart;
-    let n = this.lineAtCounted;
-    let p = this.countedPos;
-    for (;;) {
-      const nl = this.buf.indexOf('\n', p);
-      if (nl < 0 || nl >= target) break;
-      n++;
-      p = nl + 1;
+    if (target <= this.countedPos) return this.lineAtCounted;
+    let nl = this.nextNewline === -2 ? this.buf.indexOf('\n', this.countedPos) : this.nextNewline;
+    while (nl >= 0 && nl < target) {
+      this.lineAtCounted++;
+      nl = this.buf.indexOf('\n', nl + 1);
     }
-    this.lineAtCounted = n;
+    this.nextNewline = nl;
     this.countedPos = target;
-    return n;
+    return this.lineAtCounted;
   }
 
   /** True once a fatal syntax error stopped the tokenizer. */
@@ -136,7 +133,10 @@ export class XmlTokenizer {
       this.tokenStart = 0;
       this.pos = 0;
     }
-    this.buf = this.buf.length === 0 ? text : this.buf + text;
+    this.nextNewline = -2;
+    // join, not +: `a + b` makes a cons string, and character access on a cons string is about twice
+    // as slow as on the flat string join builds (the scan reads every character).
+    this.buf = this.buf.length === 0 ? text : text.length === 0 ? this.buf : [this.buf, text].join('');
   }
 
   private fail(code: string, message: string): void {
@@ -196,7 +196,13 @@ export class XmlTokenizer {
       }
       return;
     }
-    if (h.text !== undefined) h.text(this.decodeValue(this.buf.slice(from, to)));
+    if (h.text === undefined) return;
+    if (this.options.skipWhitespaceText === true) {
+      let i = from;
+      while (i < to && isSpace(this.buf.charCodeAt(i))) i++;
+      if (i === to) return;
+    }
+    h.text(this.decodeValue(this.buf.slice(from, to)));
   }
 
   private skipUntil(buf: string, lt: number, terminator: string, what: string): number {
@@ -259,13 +265,14 @@ export class XmlTokenizer {
     if (gt < 0) return -1;
     let nameEnd = gt;
     while (nameEnd > lt + 2 && isSpace(buf.charCodeAt(nameEnd - 1))) nameEnd--;
-    const name = buf.slice(lt + 2, nameEnd);
     const open = this.stack.pop();
-    if (open !== name) {
+    // Compare in place: the open tag's name string is reused, so a close tag allocates nothing.
+    if (open === undefined || nameEnd - (lt + 2) !== open.length || !buf.startsWith(open, lt + 2)) {
+      const name = buf.slice(lt + 2, nameEnd);
       this.fail('CW_XML_MISMATCHED_TAG', open === undefined ? `closing tag </${name}> without an opening tag` : `expected </${open}>, found </${name}>`);
       return -2;
     }
-    this.handler.closeTag(name);
+    this.handler.closeTag(open);
     if (this.stack.length === 0) this.rootClosed = true;
     return gt + 1;
   }
@@ -279,12 +286,13 @@ export class XmlTokenizer {
       i++;
     }
     if (i >= n) return -1;
-    const name = buf.slice(lt + 1, i);
-    if (name.length === 0 || !isNameStart(name.charCodeAt(0))) {
+    if (i === lt + 1 || !isNameStart(buf.charCodeAt(lt + 1))) {
       this.fail('CW_XML_SYNTAX', `invalid tag name "${buf.slice(lt, Math.min(lt + 20, n))}"`);
       return -2;
     }
-    this.attrCount = 0;
+    const name = this.tagName(buf, lt + 1, i);
+    const attrs = this.attrs;
+    attrs.reset(buf);
     for (;;) {
       while (i < n && isSpace(buf.charCodeAt(i))) i++;
       if (i >= n) return -1;
@@ -307,11 +315,11 @@ export class XmlTokenizer {
         i++;
       }
       if (i >= n) return -1;
-      const attrName = buf.slice(an, i);
+      const ae = i;
       while (i < n && isSpace(buf.charCodeAt(i))) i++;
       if (i >= n) return -1;
       if (buf.charCodeAt(i) !== 61) {
-        this.fail('CW_XML_SYNTAX', `attribute "${attrName.slice(0, 40)}" of <${name}> has no value`);
+        this.fail('CW_XML_SYNTAX', `attribute "${buf.slice(an, Math.min(ae, an + 40))}" of <${name}> has no value`);
         return -2;
       }
       i++;
@@ -319,16 +327,32 @@ export class XmlTokenizer {
       if (i >= n) return -1;
       const q = buf.charCodeAt(i);
       if (q !== 34 && q !== 39) {
-        this.fail('CW_XML_SYNTAX', `attribute "${attrName.slice(0, 40)}" of <${name}> is not quoted`);
+        this.fail('CW_XML_SYNTAX', `attribute "${buf.slice(an, Math.min(ae, an + 40))}" of <${name}> is not quoted`);
         return -2;
       }
-      const ve = buf.indexOf(q === 34 ? '"' : "'", i + 1);
-      if (ve < 0) return -1;
-      const k = this.attrCount++;
-      this.attrNames[k] = attrName;
-      this.attrRaw[k] = buf.slice(i + 1, ve);
+      // A loop, not indexOf: attribute values are short, and a call per value costs more than the scan.
+      let ve = i + 1;
+      while (ve < n && buf.charCodeAt(ve) !== q) ve++;
+      if (ve >= n) return -1;
+      attrs.add(an, ae, i + 1, ve);
       i = ve + 1;
     }
+  }
+
+  /** buf[start, end) as a string, reusing a recently seen equal name instead of allocating. */
+  private tagName(buf: string, start: number, end: number): string {
+    const cache = this.nameCache;
+    const len = end - start;
+    for (let i = 0; i < cache.length; i++) {
+      const c = cache[i]!;
+      if (c.length === len && buf.startsWith(c, start)) return c;
+    }
+    const name = buf.slice(start, end);
+    if (len <= 64) {
+      cache[this.nameCacheNext] = name;
+      this.nameCacheNext = (this.nameCacheNext + 1) % 16;
+    }
+    return name;
   }
 
   private emitOpen(name: string, selfClosing: boolean, end: number): number {
@@ -368,6 +392,97 @@ export class XmlTokenizer {
       return m;
     });
   }
+}
+
+/**
+ * The attributes of the tag being reported, as offsets into the tokenizer's buffer: a name or value
+ * becomes a string only when asked for, so the attributes a parser does not read cost nothing. A
+ * class (not closures) so that parsers' calls stay monomorphic and inline.
+ */
+class TagAttributes implements XmlAttributes {
+  count = 0;
+  private buf = '';
+  /** [nameStart, nameEnd, valueStart, valueEnd] per attribute. */
+  private offsets = new Int32Array(64);
+
+  constructor(private readonly decode: (raw: string) => string) {}
+
+  reset(buf: string): void {
+    this.buf = buf;
+    this.count = 0;
+  }
+
+  add(nameStart: number, nameEnd: number, valueStart: number, valueEnd: number): void {
+    const k = 4 * this.count++;
+    let o = this.offsets;
+    if (k + 4 > o.length) {
+      o = new Int32Array(o.length * 2);
+      o.set(this.offsets);
+      this.offsets = o;
+    }
+    o[k] = nameStart;
+    o[k + 1] = nameEnd;
+    o[k + 2] = valueStart;
+    o[k + 3] = valueEnd;
+  }
+
+  /** Index of the first attribute called `name`, or -1; compared in place, char by char. */
+  private find(name: string): number {
+    const o = this.offsets;
+    const buf = this.buf;
+    const len = name.length;
+    for (let i = 0, k = 0; i < this.count; i++, k += 4) {
+      const start = o[k]!;
+      if (o[k + 1]! - start !== len) continue;
+      let j = 0;
+      while (j < len && buf.charCodeAt(start + j) === name.charCodeAt(j)) j++;
+      if (j === len) return i;
+    }
+    return -1;
+  }
+
+  get(name: string): string | undefined {
+    const i = this.find(name);
+    return i < 0 ? undefined : this.valueAt(i);
+  }
+
+  uint(name: string): number {
+    const i = this.find(name);
+    if (i < 0) return -2;
+    const buf = this.buf;
+    const start = this.offsets[4 * i + 2]!;
+    const end = this.offsets[4 * i + 3]!;
+    if (start === end) return -1;
+    let n = 0;
+    for (let p = start; p < end; p++) {
+      const c = buf.charCodeAt(p) - 48;
+      if (c < 0 || c > 9) {
+        // A character reference (`&#49;`) is still a digit; anything else is not a number.
+        return c === 38 - 48 ? parseDecimal(this.valueAt(i)) : -1;
+      }
+      n = n * 10 + c;
+    }
+    return n;
+  }
+
+  nameAt(i: number): string {
+    return i < 0 || i >= this.count ? '' : this.buf.slice(this.offsets[4 * i]!, this.offsets[4 * i + 1]!);
+  }
+
+  valueAt(i: number): string {
+    return i < 0 || i >= this.count ? '' : this.decode(this.buf.slice(this.offsets[4 * i + 2]!, this.offsets[4 * i + 3]!));
+  }
+}
+
+function parseDecimal(s: string): number {
+  if (s.length === 0) return -1;
+  let n = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i) - 48;
+    if (c < 0 || c > 9) return -1;
+    n = n * 10 + c;
+  }
+  return n;
 }
 
 function isSpace(c: number): boolean {

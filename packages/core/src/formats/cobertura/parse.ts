@@ -1,0 +1,342 @@
+import { DiagnosticSink } from '../../model/diagnostics.js';
+import type { FileCoverageBuilder } from '../../model/file-builder.js';
+import { ReportBuilder } from '../../model/report.js';
+import { parseCount, parseUint } from '../../text/numbers.js';
+import { XmlTokenizer, type XmlAttributes } from '../../xml/xml-tokenizer.js';
+import type { ParseOptions, ParseOutcome, StreamParser } from '../types.js';
+
+/**
+ * Branch outcomes a report may declare beyond one per input byte. `condition-coverage="0% (0/N)"`
+ * costs a few bytes whatever N is, so without a budget a small hostile report could demand billions
+ * of branch records; real reports declare far fewer outcomes than they have bytes.
+ */
+const CONDITION_SLACK = 65_536;
+
+/** Branch ids "0".."255", allocated once: Cobertura only numbers a line's outcomes. */
+const BRANCH_IDS: readonly string[] = Array.from({ length: 256 }, (_, i) => String(i));
+const branchId = (i: number): string => (i < BRANCH_IDS.length ? BRANCH_IDS[i]! : String(i));
+
+/** The summary attributes of `<coverage>` (-1 where absent or not a count). */
+interface Declared {
+  readonly at: number;
+  readonly linesValid: number;
+  readonly linesCovered: number;
+  readonly branchesValid: number;
+  readonly branchesCovered: number;
+  readonly functionsValid: number;
+}
+
+/**
+ * Cobertura XML parser: Cobertura itself, coverage.py `coverage xml`, gcovr `--xml`, istanbul/nyc/c8
+ * `--reporter=cobertura`, coverlet and others. The rules, and why they reproduce each producer's
+ * own numbers, are in docs/formats/cobertura.md. In short:
+ *
+ * - Every `<class filename=...>` is (part of) a source file; classes with the same filename (Java
+ *   inner classes) merge. The path is `filename` exactly as written; `<sources>` is not prepended.
+ * - Lines come only from the class's own `<lines>`; `<method><lines>` repeat class lines (Cobertura,
+ *   coverlet) or name a declaration line (istanbul) and would double count.
+ * - `condition-coverage="P% (a/b)"` gives the line b branch outcomes, a of them taken. Which ones is
+ *   not said, so outcomes 0..a-1 are recorded as taken once and the rest as never taken.
+ * - `<method>` gives a function (name, first line of its `<lines>`) with hits from its `hits`
+ *   attribute (istanbul) or else its most-run line. A document without any `<method>` has no
+ *   function metric (coverage.py, gcovr 5.x).
+ * - The summary attributes of `<coverage>` are never data; where they disagree with the records (nyc
+ *   drops branches from `<line>` but counts them in `branches-valid`) an info diagnostic says so.
+ */
+export function createCoberturaParser(options: ParseOptions): StreamParser {
+  const sink = new DiagnosticSink(options.fileName);
+  const limits = options.limits;
+  const report = new ReportBuilder(sink, options.limits);
+  /** Files that came from a `<class>`: all get a function metric when the document has methods. */
+  const classFiles = new Set<FileCoverageBuilder>();
+
+  let rootSeen = false;
+  /** Set when the root is not `<coverage>`: the document is diagnosed once and otherwise ignored. */
+  let foreign = false;
+  let declared: Declared | null = null;
+  let inClass = false;
+  let file: FileCoverageBuilder | null = null;
+  let classCount = 0;
+  let bytesSeen = 0;
+
+  // The <method> being read.
+  let inMethod = false;
+  let sawMethod = false;
+  let methodName: string | null = null;
+  let methodHits = 0;
+  let methodHasHits = false;
+  let methodFirstLine = 0;
+  let methodLastLine = 0;
+  let methodMaxLineHits = 0;
+
+  // What the records add up to, to cross-check the summary attributes.
+  let lineElements = 0;
+  let lineElementsCovered = 0;
+  let outcomes = 0;
+  let outcomesTaken = 0;
+  let strayLineWarned = false;
+
+  // readConditionCoverage's result (no allocation per line).
+  let condTaken = 0;
+  let condTotal = 0;
+
+  const openTag = (name: string, attrs: XmlAttributes) => {
+    if (foreign) return;
+    if (!rootSeen) {
+      rootSeen = true;
+      const at = tokenizer.line;
+      if (name !== 'coverage') {
+        sink.error('CW_COBERTURA_NOT_COBERTURA', `line ${at}: expected the root element <coverage>, found <${name.slice(0, 40)}>`, at);
+        foreign = true;
+        return;
+      }
+      declared = readDeclared(attrs, at);
+      return;
+    }
+    switch (name) {
+      case 'line':
+        if (inMethod) methodLine(attrs);
+        else if (inClass) classLine(attrs);
+        else if (!strayLineWarned) {
+          strayLineWarned = true;
+          const at = tokenizer.line;
+          sink.warn('CW_COBERTURA_STRAY_LINE', `line ${at}: <line> outside any <class>; ignored (and any further ones)`, at);
+        }
+        return;
+      case 'class':
+        openClass(attrs);
+        return;
+      case 'method':
+        if (inClass) openMethod(attrs);
+        return;
+      default:
+        // <sources>, <packages>, <package>, <classes>, <methods>, <lines>, <conditions>... carry no
+        // data we read; unknown elements are extensions and are ignored.
+        return;
+    }
+  };
+
+  const closeTag = (name: string) => {
+    if (name === 'method') {
+      if (inMethod) finishMethod();
+      inMethod = false;
+    } else if (name === 'class') {
+      inClass = false;
+      inMethod = false;
+      file = null;
+    }
+  };
+
+  const openClass = (attrs: XmlAttributes) => {
+    const at = tokenizer.line;
+    if (inClass) sink.error('CW_COBERTURA_NESTED_CLASS', `line ${at}: <class> inside another <class>; expected </class> first`, at);
+    inClass = true;
+    inMethod = false;
+    classCount++;
+    const path = attrs.get('filename');
+    if (path === undefined || path.length === 0) {
+      sink.error('CW_COBERTURA_BAD_CLASS', `line ${at}: expected <class> with a filename="<source path>" attribute; class skipped`, at);
+      file = null;
+      return;
+    }
+    file = report.file(path, at);
+    if (file !== null) classFiles.add(file);
+  };
+
+  /** A `<line>` of the class: the line's hits, and its branch outcomes from condition-coverage. */
+  const classLine = (attrs: XmlAttributes) => {
+    const numberText = attrs.get('number');
+    const hitsText = attrs.get('hits');
+    const number = numberText === undefined ? Number.NaN : readNumber(numberText);
+    const hits = hitsText === undefined ? Number.NaN : readNumber(hitsText);
+    if (Number.isNaN(number) || Number.isNaN(hits)) {
+      const at = tokenizer.line;
+      const found =
+        numberText === undefined ? 'no number attribute'
+        : hitsText === undefined ? 'no hits attribute'
+        : Number.isNaN(number) ? `number="${numberText.slice(0, 40)}"`
+        : `hits="${hitsText.slice(0, 40)}"`;
+      sink.error('CW_COBERTURA_BAD_LINE', `line ${at}: expected <line number="<line number>" hits="<count>">, found ${found}`, at);
+      return;
+    }
+    lineElements++;
+    if (hits > 0) lineElementsCovered++;
+    if (file === null) return;
+    // The report line is only needed for a diagnostic, and finding it costs a newline scan, so it is
+    // computed when the builder would warn (out-of-range numbers) or we report a problem.
+    const inRange = Number.isInteger(number) && number >= 1 && number <= limits.maxLineNumber && hits >= 0 && hits <= limits.maxHits;
+    if (!file.line(number, hits, inRange ? undefined : tokenizer.line)) return;
+    const cc = attrs.get('condition-coverage');
+    if (cc === undefined) return;
+    if (!readConditionCoverage(cc)) {
+      const at = tokenizer.line;
+      sink.error('CW_COBERTURA_BAD_CONDITION', `line ${at}: expected condition-coverage="<percent>% (<taken>/<total>)" with taken <= total, found "${cc.slice(0, 60)}"`, at);
+      return;
+    }
+    if (outcomes + condTotal > bytesSeen + CONDITION_SLACK) {
+      const at = tokenizer.line;
+      sink.error(
+        'CW_COBERTURA_TOO_MANY_CONDITIONS',
+        `line ${at}: condition-coverage declares ${condTotal} branch outcomes, more than a report of this size can hold; branches of this line ignored`,
+        at,
+      );
+      return;
+    }
+    outcomes += condTotal;
+    outcomesTaken += condTaken;
+    // Same line number and counts of 0 or 1: the builder has nothing to warn about, so no `at`.
+    for (let i = 0; i < condTotal; i++) file.branch(number, branchId(i), i < condTaken ? 1 : 0);
+  };
+
+  const openMethod = (attrs: XmlAttributes) => {
+    sawMethod = true;
+    inMethod = true;
+    methodFirstLine = 0;
+    methodLastLine = 0;
+    methodMaxLineHits = 0;
+    methodHasHits = false;
+    methodName = attrs.get('name') ?? null;
+    if (methodName === null) {
+      const at = tokenizer.line;
+      sink.error('CW_COBERTURA_BAD_METHOD', `line ${at}: expected <method> with a name="<function name>" attribute; method skipped`, at);
+    }
+    const h = attrs.get('hits');
+    if (h !== undefined) {
+      const n = readNumber(h);
+      if (Number.isNaN(n)) {
+        const at = tokenizer.line;
+        sink.error('CW_COBERTURA_BAD_METHOD', `line ${at}: expected <method hits="<count>">, found hits="${h.slice(0, 40)}"`, at);
+      } else {
+        methodHits = n;
+        methodHasHits = true;
+      }
+    }
+  };
+
+  /** A `<line>` inside `<method><lines>`: it places the method, and never adds line data. */
+  const methodLine = (attrs: XmlAttributes) => {
+    const text = attrs.get('number');
+    const n = text === undefined ? -1 : parseUint(text);
+    if (n < 1) {
+      const at = tokenizer.line;
+      sink.error('CW_COBERTURA_BAD_LINE', `line ${at}: expected a method's <line number="<positive line number>">, found ${text === undefined ? 'none' : `"${text.slice(0, 40)}"`}`, at);
+      return;
+    }
+    if (methodFirstLine === 0 || n < methodFirstLine) methodFirstLine = n;
+    if (n > methodLastLine) methodLastLine = n;
+    const hitsText = attrs.get('hits');
+    const h = hitsText === undefined ? 0 : parseCount(hitsText);
+    if (h > methodMaxLineHits) methodMaxLineHits = h;
+  };
+
+  /** At `</method>` (or the end of input): records the function. */
+  const finishMethod = () => {
+    if (file === null || methodName === null) return;
+    if (methodFirstLine === 0) {
+      const at = tokenizer.line;
+      sink.warn('CW_COBERTURA_METHOD_WITHOUT_LINE', `line ${at}: <method name="${methodName.slice(0, 80)}"> (ending here) has no <line>, so it cannot be placed; ignored`, at);
+      return;
+    }
+    // Cobertura and coverlet write no method hits: a method ran when any of its lines ran.
+    const hits = methodHasHits ? methodHits : methodMaxLineHits;
+    // A one-line method (istanbul lists only the declaration line) says nothing about where it ends.
+    const end = methodLastLine > methodFirstLine ? methodLastLine : null;
+    // As for lines, the report line (here: of </method>) is only worked out when the builder may warn.
+    const inRange = methodFirstLine <= limits.maxLineNumber && hits >= 0 && hits <= limits.maxHits;
+    file.fn(methodName, methodFirstLine, hits, end, inRange ? undefined : tokenizer.line);
+  };
+
+  /** "50% (1/2)" -> condTaken 1, condTotal 2. The percentage is redundant and not read. */
+  const readConditionCoverage = (s: string): boolean => {
+    const open = s.indexOf('(');
+    const slash = s.indexOf('/', open + 1);
+    const close = s.indexOf(')', open + 1);
+    if (open < 0 || slash < 0 || close < 0 || slash > close) return false;
+    const a = parseUintTrimmed(s, open + 1, slash);
+    const b = parseUintTrimmed(s, slash + 1, close);
+    if (a < 0 || b < 0 || a > b) return false;
+    condTaken = a;
+    condTotal = b;
+    return true;
+  };
+
+  const tokenizer = new XmlTokenizer({ openTag, closeTag }, sink, { maxTokenLength: options.limits.maxRecordLength });
+
+  const crossCheck = (d: Declared) => {
+    const diffs: string[] = [];
+    const cmp = (what: string, attr: number, ours: number) => {
+      if (attr >= 0 && attr !== ours) diffs.push(`${what}="${attr}" (records: ${ours})`);
+    };
+    cmp('lines-valid', d.linesValid, lineElements);
+    cmp('lines-covered', d.linesCovered, lineElementsCovered);
+    cmp('branches-valid', d.branchesValid, outcomes);
+    cmp('branches-covered', d.branchesCovered, outcomesTaken);
+    if (diffs.length > 0) {
+      sink.add('CW_COBERTURA_SUMMARY_MISMATCH', 'info', `<coverage> declares ${diffs.join(', ')}; Coverwatch counts the records`, d.at);
+    }
+    if (d.functionsValid > 0 && !sawMethod) {
+      sink.add(
+        'CW_COBERTURA_NO_METHODS',
+        'info',
+        `<coverage> declares functions-valid="${d.functionsValid}" but lists no <method> (gcovr 5.x writes empty <methods/>): this report has no per-file function coverage`,
+        d.at,
+      );
+    }
+  };
+
+  return {
+    write(chunk) {
+      bytesSeen += chunk.length;
+      tokenizer.write(chunk);
+    },
+    end(): ParseOutcome {
+      tokenizer.end();
+      if (inMethod) finishMethod();
+      // A document with methods has a function metric in every file (an istanbul file without
+      // functions has 0 of them); one without any <method> has none (coverage.py, gcovr 5.x).
+      if (sawMethod) for (const f of classFiles) f.enableFunctions();
+      if (declared !== null && !sink.hasErrors) {
+        // (A truncated or corrupt report disagrees with its summary for that reason alone.)
+        if (classCount === 0) sink.warn('CW_COBERTURA_NO_CLASSES', 'the report has no <class> elements: it covers no source files');
+        crossCheck(declared);
+      }
+      const diagnostics = sink.finish();
+      return { status: sink.hasErrors ? 'invalid' : 'ok', report: report.build(), diagnostics };
+    },
+  };
+}
+
+function readDeclared(attrs: XmlAttributes, at: number): Declared {
+  const num = (name: string) => {
+    const v = attrs.get(name);
+    return v === undefined ? -1 : parseUint(v);
+  };
+  return {
+    at,
+    linesValid: num('lines-valid'),
+    linesCovered: num('lines-covered'),
+    branchesValid: num('branches-valid'),
+    branchesCovered: num('branches-covered'),
+    functionsValid: num('functions-valid'),
+  };
+}
+
+/**
+ * A line number or hit count as written: a non-negative integer or decimal ("1.0"), or a negative
+ * one returned as is so that the builder warns about it as out of range; NaN when it is no number.
+ */
+function readNumber(text: string): number {
+  if (text.charCodeAt(0) === 45 /* - */) {
+    const n = parseCount(text, 1);
+    return n < 0 ? Number.NaN : -n;
+  }
+  const n = parseCount(text);
+  return n < 0 ? Number.NaN : n;
+}
+
+/** parseUint of s[start, end) ignoring surrounding spaces; -1 when not a non-negative integer. */
+function parseUintTrimmed(s: string, start: number, end: number): number {
+  while (start < end && s.charCodeAt(start) === 32) start++;
+  while (end > start && s.charCodeAt(end - 1) === 32) end--;
+  return parseUint(s, start, end);
+}

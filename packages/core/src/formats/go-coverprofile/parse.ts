@@ -1,0 +1,410 @@
+import { DiagnosticSink } from '../../model/diagnostics.js';
+import type { FileCoverageBuilder } from '../../model/file-builder.js';
+import { GrowableFloat64, GrowableInt32 } from '../../model/growable.js';
+import { ReportBuilder } from '../../model/report.js';
+import { LineSplitter } from '../../text/line-splitter.js';
+import type { ParseOptions, ParseOutcome, StreamParser } from '../types.js';
+
+/**
+ * Most statements one block may claim. `go tool cover` counts the statements of one basic block;
+ * even generated code stays far below this, and a hostile `numStmt` of 10^9 must not make us emit a
+ * billion statement records.
+ */
+export const MAX_STATEMENTS_PER_BLOCK = 1 << 16;
+
+/**
+ * Derived records (statements, and lines spanned by blocks) allowed per report: a fixed floor plus
+ * one per input byte. A real profile has about one statement per 30 bytes (pflag: 2,208 statements
+ * in 75 KB), so this never binds on real input but bounds the amplification of hostile blocks such
+ * as `x.go:1.1,9999999.1 65535 1`.
+ */
+const DERIVED_RECORD_FLOOR = 1 << 16;
+
+/** Int32 fields stored per block, in this order. */
+const F_FILE = 0;
+const F_SL = 1;
+const F_SC = 2;
+const F_EL = 3;
+const F_EC = 4;
+const F_NS = 5;
+const F_AT = 6;
+const STRIDE = 7;
+
+/**
+ * Every block of the report, packed: STRIDE int32 fields per block plus its count. One store for the
+ * whole report, not arrays per file: a large profile names tens of thousands of files, and per-file
+ * arrays made allocation and GC dominate the parse. Blocks are grouped by file only in `end()`.
+ */
+class Blocks {
+  ints = new Int32Array(STRIDE * 1024);
+  counts = new Float64Array(1024);
+  length = 0;
+
+  push(file: number, sl: number, sc: number, el: number, ec: number, ns: number, at: number, count: number): void {
+    if (this.length === this.counts.length) {
+      const ints = new Int32Array(this.ints.length * 2);
+      ints.set(this.ints);
+      this.ints = ints;
+      const counts = new Float64Array(this.counts.length * 2);
+      counts.set(this.counts);
+      this.counts = counts;
+    }
+    const o = this.length * STRIDE;
+    const a = this.ints;
+    a[o + F_FILE] = file;
+    a[o + F_SL] = sl;
+    a[o + F_SC] = sc;
+    a[o + F_EL] = el;
+    a[o + F_EC] = ec;
+    a[o + F_NS] = ns;
+    a[o + F_AT] = at;
+    this.counts[this.length++] = count;
+  }
+}
+
+type Mode = 'set' | 'count' | 'atomic';
+
+/**
+ * Go cover profile parser (`go test -coverprofile`, any `-covermode`, Go 1.2 to current), streaming
+ * line by line. Blocks are buffered in typed columns and turned into records in `end()`,
+ * because merging repeated blocks needs them all (a block repeats when profiles are concatenated or,
+ * since Go 1.20 with `-coverpkg`, when several test binaries report it).
+ *
+ * Records produced (docs/formats/go-coverprofile.md has the full rules):
+ * - statements: block `numStmt` statements at (startLine, startCol + k), k = 0..numStmt-1. Go's blocks
+ *   are disjoint, so these positions are unique within a file and identical for a repeated block,
+ *   which keeps each block's statements counted once however often the block is listed;
+ * - lines, derived as Codecov does: every line a block spans, its last line only when the block ends
+ *   past column 2 (a lone closing `}` is not a line); a line's hits are the largest count of the blocks
+ *   on it, so it is covered when any block covering it ran;
+ * - no branches, no functions (`go tool cover -func` needs the Go source to find functions).
+ */
+export function createGoCoverprofileParser(options: ParseOptions): StreamParser {
+  const sink = new DiagnosticSink(options.fileName);
+  const limits = options.limits;
+  const report = new ReportBuilder(sink, limits);
+  const blocks = new Blocks();
+  /** File index by path; -1 for a path the report refused (diagnosed by ReportBuilder). */
+  const fileIndex = new Map<string, number>();
+  const builders: FileCoverageBuilder[] = [];
+  let lastPath: string | null = null;
+  let lastFile = -1;
+  /** Set by uintBefore: the index of the character before the digits it read. */
+  let pos = 0;
+  /** Reads the decimal number ending just before s[end], right to left; -1 when there is none. */
+  const uintBefore = (s: string, end: number): number => {
+    let i = end - 1;
+    let v = 0;
+    let scale = 1;
+    while (i >= 0) {
+      const d = s.charCodeAt(i) - 48;
+      if (d < 0 || d > 9) break;
+      v += d * scale;
+      scale *= 10;
+      i--;
+    }
+    pos = i;
+    return i === end - 1 ? -1 : v;
+  };
+  let mode: Mode | null = null;
+  let sawBlockBeforeMode = false;
+  let mixedModes = false;
+  let sawAnything = false;
+  let bytes = 0;
+
+  const bad = (at: number, what: string, text: string) =>
+    sink.error('CW_GO_BAD_BLOCK', `line ${at}: expected ${what}, found "${text.slice(0, 80)}"`, at);
+
+  const onMode = (text: string, at: number) => {
+    const value = text.slice(5).trim();
+    const m: Mode | null = value === 'set' || value === 'count' || value === 'atomic' ? value : null;
+    if (m === null) {
+      sink.warn('CW_GO_UNKNOWN_MODE', `line ${at}: unknown cover mode "${value.slice(0, 40)}" (expected set, count or atomic); read as count`, at);
+    }
+    const effective: Mode = m ?? 'count';
+    if (mode === null) {
+      mode = effective;
+    } else if (mode !== effective) {
+      // `cat a.out b.out` of profiles made with different -covermode: the modes only matter when a
+      // block repeats, and then adding counts is right for count/atomic and harmless for set.
+      if (!mixedModes) {
+        sink.warn('CW_GO_MODE_CONFLICT', `line ${at}: mode "${effective}" differs from the earlier "${mode}"; repeated blocks are added up`, at);
+      }
+      mixedModes = true;
+      if (effective !== 'set') mode = effective;
+    }
+  };
+
+  const onLine = (text: string, at: number) => {
+    let end = text.length;
+    // Tolerate trailing blanks (editors, `echo` in shell scripts); Go itself writes none.
+    while (end > 0) {
+      const c = text.charCodeAt(end - 1);
+      if (c === 32 || c === 9) end--;
+      else break;
+    }
+    if (end === 0) return;
+    sawAnything = true;
+    // `mode: ` heads every profile; concatenated profiles repeat it (Codecov's Go example script and
+    // gocovmerge-less CI setups do `cat profile.out >> coverage.txt`).
+    if (text.charCodeAt(0) === 109 /* m */ && text.startsWith('mode:')) {
+      onMode(text.slice(0, end), at);
+      return;
+    }
+    if (mode === null && !sawBlockBeforeMode) {
+      sawBlockBeforeMode = true;
+      sink.error('CW_GO_NO_MODE', `line ${at}: expected the header "mode: set|count|atomic" before the first block`, at);
+    }
+    // <file>:<startLine>.<startCol>,<endLine>.<endCol> <numStmt> <count>, parsed right to left in
+    // one pass (the file name may itself contain ':', e.g. a Windows drive letter; the numbers never
+    // do). `pos` is left on the separator before each number.
+    const count = uintBefore(text, end);
+    const ns = text.charCodeAt(pos) === 32 ? uintBefore(text, pos) : -1;
+    const ec = ns >= 0 && text.charCodeAt(pos) === 32 ? uintBefore(text, pos) : -1;
+    const el = ec >= 0 && text.charCodeAt(pos) === 46 ? uintBefore(text, pos) : -1;
+    const sc = el >= 0 && text.charCodeAt(pos) === 44 ? uintBefore(text, pos) : -1;
+    const sl = sc >= 0 && text.charCodeAt(pos) === 46 ? uintBefore(text, pos) : -1;
+    const colon = pos;
+    if (count < 0 || ns < 0 || ec < 0 || el < 0 || sc < 0 || sl < 0 || colon <= 0 || text.charCodeAt(colon) !== 58) {
+      return bad(at, '"<file>:<line>.<col>,<line>.<col> <statements> <count>" with non-negative integers', text.slice(0, end));
+    }
+    if (sl === 0) return bad(at, 'a block starting at line 1 or later (Go lines are 1-based)', text);
+    if (el < sl || (el === sl && ec < sc)) {
+      return bad(at, 'a block whose end position is not before its start', text);
+    }
+    if (el > limits.maxLineNumber) {
+      sink.warn('CW_LINE_TOO_LARGE', `line ${at}: line number ${el} exceeds the limit of ${limits.maxLineNumber}; block ignored`, at);
+      return;
+    }
+    if (ns > MAX_STATEMENTS_PER_BLOCK) {
+      sink.error('CW_GO_BAD_BLOCK', `line ${at}: a block claims ${ns} statements (more than ${MAX_STATEMENTS_PER_BLOCK}); block ignored`, at);
+      return;
+    }
+    let f: number;
+    const path = text.slice(0, colon);
+    // Go writes a file's blocks together, so the previous block's file is nearly always this one
+    // (string equality is cheaper than a Map lookup, which hashes the new string).
+    if (path === lastPath) {
+      f = lastFile;
+    } else {
+      const known = fileIndex.get(path);
+      if (known !== undefined) {
+        f = known;
+        lastPath = path;
+      } else {
+        // `path` is a slice of the decoded chunk: kept as a Map key it would keep the whole chunk
+        // alive (a profile naming 50,000 files retained all of its text). Store a copy.
+        const own = copyString(path);
+        const b = report.file(own, at);
+        f = b === null ? -1 : builders.push(b) - 1;
+        fileIndex.set(own, f);
+        lastPath = own;
+      }
+      lastFile = f;
+    }
+    if (f < 0) return;
+    // Columns beyond int32 cannot be real; clamping keeps the typed store exact for everything else.
+    blocks.push(f, sl, Math.min(sc, 0x7fffffff), el, Math.min(ec, 0x7fffffff), ns, Math.min(at, 0x7fffffff), count);
+  };
+
+  const splitter = new LineSplitter(onLine, sink, limits.maxRecordLength);
+  return {
+    write(chunk) {
+      bytes += chunk.length;
+      splitter.write(chunk);
+    },
+    end(): ParseOutcome {
+      splitter.end();
+      if (!sawAnything) sink.error('CW_GO_EMPTY', 'the profile is empty: expected "mode: set|count|atomic" and blocks');
+      const budget = { statements: DERIVED_RECORD_FLOOR + bytes, lines: DERIVED_RECORD_FLOOR + bytes, exceeded: false };
+      emitAll(blocks, builders, mode === 'set', sink, budget);
+      const diagnostics = sink.finish();
+      return { status: sink.hasErrors ? 'invalid' : 'ok', report: report.build(), diagnostics };
+    },
+  };
+}
+
+interface Budget {
+  statements: number;
+  lines: number;
+  exceeded: boolean;
+}
+
+/** Groups the blocks by file (a counting sort: O(n)), then emits each file's records. */
+function emitAll(blocks: Blocks, builders: FileCoverageBuilder[], setMode: boolean, sink: DiagnosticSink, budget: Budget): void {
+  const n = blocks.length;
+  const nf = builders.length;
+  const ints = blocks.ints;
+  const offsets = new Int32Array(nf + 1);
+  for (let i = 0; i < n; i++) offsets[ints[i * STRIDE + F_FILE]! + 1]!++;
+  for (let f = 0; f < nf; f++) offsets[f + 1]! += offsets[f]!;
+  const order = new Uint32Array(n);
+  const fill = offsets.slice(0, nf);
+  for (let i = 0; i < n; i++) order[fill[ints[i * STRIDE + F_FILE]!]!++] = i;
+  const scratch: Scratch = { keep: new GrowableInt32(256), lines: new GrowableInt32(256), hits: new GrowableFloat64(256), at: new GrowableInt32(256) };
+  // Go writes blocks in the order the compiler instrumented them, not by position
+  // (`bytes.go:25.2,27.12` precedes `bytes.go:21.16,23.3`): sort each file's blocks by position.
+  const byPosition = (x: number, y: number) => {
+    const a = x * STRIDE;
+    const b = y * STRIDE;
+    return ints[a + F_SL]! - ints[b + F_SL]! || ints[a + F_SC]! - ints[b + F_SC]! || ints[a + F_EL]! - ints[b + F_EL]! || ints[a + F_EC]! - ints[b + F_EC]!;
+  };
+  for (let f = 0; f < nf; f++) {
+    builders[f]!.enableStatements();
+    if (budget.exceeded) continue;
+    const mine = order.subarray(offsets[f]!, offsets[f + 1]!);
+    mine.sort(byPosition);
+    emitFile(blocks, mine, builders[f]!, setMode, sink, budget, scratch);
+  }
+}
+
+/** Buffers reused from file to file. */
+interface Scratch {
+  keep: GrowableInt32;
+  lines: GrowableInt32;
+  hits: GrowableFloat64;
+  at: GrowableInt32;
+}
+
+/**
+ * Merges a file's repeated blocks and emits its statement and line records. Identical blocks
+ * (same start and end) are the same statements: `set` profiles OR their counts (as `go tool cover`
+ * does), `count`/`atomic` profiles add them (also as `go tool cover`: the counts of two test
+ * binaries running the same code add up).
+ */
+function emitFile(blocks: Blocks, order: Uint32Array, b: FileCoverageBuilder, setMode: boolean, sink: DiagnosticSink, budget: Budget, scratch: Scratch): void {
+  const n = order.length;
+  if (n === 0) return;
+  const ints = blocks.ints;
+  const cnt = blocks.counts;
+  // Field accessors of block i (the packed layout, see Blocks).
+  const sl = (i: number) => ints[i * STRIDE + F_SL]!;
+  const sc = (i: number) => ints[i * STRIDE + F_SC]!;
+  const el = (i: number) => ints[i * STRIDE + F_EL]!;
+  const ec = (i: number) => ints[i * STRIDE + F_EC]!;
+  const ns = (i: number) => ints[i * STRIDE + F_NS]!;
+  const at = (i: number) => ints[i * STRIDE + F_AT]!;
+
+  // Merge identical blocks: `keep` lists the surviving block of each position, whose count and
+  // statement count are updated in place.
+  const keep = scratch.keep;
+  keep.length = 0;
+  let inconsistent = 0;
+  for (let k = 0; k < n; k++) {
+    const i = order[k]!;
+    const last = keep.length > 0 ? keep.data[keep.length - 1]! : -1;
+    if (last >= 0 && sl(last) === sl(i) && sc(last) === sc(i) && el(last) === el(i) && ec(last) === ec(i)) {
+      if (ns(last) !== ns(i)) {
+        if (inconsistent++ === 0) {
+          sink.error(
+            'CW_GO_INCONSISTENT_BLOCK',
+            `line ${at(i)}: ${b.path} block ${sl(i)}.${sc(i)},${el(i)}.${ec(i)} has ${ns(i)} statements here but ${ns(last)} at line ${at(last)} (profiles of different sources concatenated?); the larger is kept`,
+            at(i),
+          );
+        }
+        if (ns(i) > ns(last)) ints[last * STRIDE + F_NS] = ns(i);
+      }
+      cnt[last] = setMode ? Math.max(cnt[last]!, cnt[i]!) : cnt[last]! + cnt[i]!;
+      continue;
+    }
+    keep.push(i);
+  }
+  const kept = keep.data;
+  const nk = keep.length;
+
+  // Statements: statement k of a block sits at (startLine, startCol + k). Blocks never overlap in a
+  // real profile, so no other block starts inside [startCol, startCol + numStmt) on that line; if
+  // one does (hostile or stale input), shift right so each statement still counts exactly once.
+  let lastLine = -1;
+  let lastCol = -1;
+  let shifted = false;
+  for (let q = 0; q < nk; q++) {
+    const i = kept[q]!;
+    const count = ns(i);
+    if (count > budget.statements) {
+      overBudget(sink, budget, at(i));
+      return;
+    }
+    budget.statements -= count;
+    for (let k = 0; k < count; k++) {
+      let col = sc(i) + k;
+      if (sl(i) === lastLine && col <= lastCol) {
+        col = lastCol + 1;
+        shifted = true;
+      }
+      b.statement(sl(i), col, cnt[i]!, at(i));
+      lastLine = sl(i);
+      lastCol = col;
+    }
+  }
+  if (shifted) {
+    sink.warn('CW_GO_OVERLAPPING_BLOCKS', `${b.path}: blocks overlap (not produced by one go test run); statement positions were shifted to keep counts exact`);
+  }
+
+  // Lines (Codecov's reading): (line, hits) pairs of every spanned line, then the maximum per line.
+  const pl = scratch.lines;
+  const ph = scratch.hits;
+  const pa = scratch.at;
+  pl.length = 0;
+  ph.length = 0;
+  pa.length = 0;
+  let sorted = true;
+  for (let q = 0; q < nk; q++) {
+    const i = kept[q]!;
+    const first = sl(i);
+    // The last line counts unless the block ends at column 1-2 of it: `}` closing a function.
+    const last = el(i) === first || ec(i) > 2 ? el(i) : el(i) - 1;
+    const span = last - first + 1;
+    if (span > budget.lines) {
+      overBudget(sink, budget, at(i));
+      return;
+    }
+    budget.lines -= span;
+    if (pl.length > 0 && pl.data[pl.length - 1]! > first) sorted = false;
+    for (let l = first; l <= last; l++) {
+      pl.push(l);
+      ph.push(cnt[i]!);
+      pa.push(at(i));
+    }
+  }
+  const m = pl.length;
+  const lines = pl.data;
+  let lineOrder: Uint32Array | null = null;
+  if (!sorted) {
+    lineOrder = new Uint32Array(m);
+    for (let i = 0; i < m; i++) lineOrder[i] = i;
+    lineOrder.sort((x, y) => lines[x]! - lines[y]!);
+  }
+  let curLine = -1;
+  let curHits = 0;
+  let curAt = 0;
+  for (let k = 0; k < m; k++) {
+    const i = lineOrder === null ? k : lineOrder[k]!;
+    const l = lines[i]!;
+    if (l !== curLine) {
+      if (curLine >= 0) b.line(curLine, curHits, curAt);
+      curLine = l;
+      curHits = ph.data[i]!;
+      curAt = pa.data[i]!;
+    } else if (ph.data[i]! > curHits) {
+      curHits = ph.data[i]!;
+    }
+  }
+  if (curLine >= 0) b.line(curLine, curHits, curAt);
+}
+
+/** A copy of `s` that shares no storage with the string it was sliced from. */
+function copyString(s: string): string {
+  // Concatenation flattens into a new string; slicing that one references only the copy.
+  return (' ' + s).slice(1);
+}
+
+function overBudget(sink: DiagnosticSink, budget: Budget, at: number): void {
+  if (budget.exceeded) return;
+  budget.exceeded = true;
+  sink.error(
+    'CW_GO_TOO_LARGE',
+    `line ${at}: the blocks claim far more statements or lines than a profile of this size can hold (hostile or corrupt input); the rest of the file's records are dropped`,
+    at,
+  );
+}
