@@ -144,7 +144,7 @@ describe('hostile input', () => {
       ),
       { numRuns: Number(process.env.COVERWATCH_FUZZ_RUNS ?? 60) },
     );
-  });
+  }, 300_000);
 
   it('every parser refuses an empty file, pure garbage and a NUL flood as not-ok without throwing', () => {
     const inputs = [new Uint8Array(0), new Uint8Array(4096).fill(0), encodeUtf8('\uFEFF'), new Uint8Array(5000).map((_, i) => (i * 7919) % 256)];

@@ -35,3 +35,18 @@ describe('FileCoverageBuilder', () => {
     ]);
   });
 });
+
+describe('FileCoverageBuilder.addLines', () => {
+  it('equals record-by-record line() calls, diagnostics included', () => {
+    const lines = [3, 1, 0, 2, 3, 99_999_999, 4];
+    const hits = [1, 2, 1, 0, 5, 1, 1e300];
+    const one = new DiagnosticSink('r');
+    const a = new FileCoverageBuilder('x', DEFAULT_LIMITS, one);
+    lines.forEach((l, i) => a.line(l, hits[i]!, i + 1));
+    const two = new DiagnosticSink('r');
+    const b = new FileCoverageBuilder('x', DEFAULT_LIMITS, two);
+    b.addLines(lines, hits, lines.length, lines.map((_, i) => i + 1));
+    expect(b.build()).toEqual(a.build());
+    expect(two.finish()).toEqual(one.finish());
+  });
+});

@@ -1,17 +1,7 @@
 import { addHits, type ParseLimits } from './limits.js';
 import type { DiagnosticSink } from './diagnostics.js';
-import type { FileCoverage, FunctionRecord, StatementColumns } from './file-coverage.js';
-import { GrowableFloat64, GrowableInt32 } from './growable.js';
+import type { FileCoverage, FunctionRecord } from './file-coverage.js';
 
-/**
- * Accumulates one file's records in any order and with repeats (lcov repeats `SF` blocks, Go repeats
- * blocks across test binaries); `build()` sorts and merges them. Repeated records add up: hit counts
- * are execution counts, so two records of the same line mean the line ran in both (see
- * docs/coverage-semantics.md, "Merging").
- *
- * Every `add*` validates its numbers against the limits and reports problems to the sink with the
- * report line `at`, returning false when the record was dropped.
- */
 /**
  * Pending records past which a builder merges what it holds. A hostile report can repeat the same
  * record endlessly (1 GB of `DA:1,1`); compaction keeps memory proportional to distinct records.
@@ -19,25 +9,79 @@ import { GrowableFloat64, GrowableInt32 } from './growable.js';
  */
 const COMPACT_MIN = 1 << 20;
 
+/**
+ * Hands out line columns as views into large shared typed arrays ("slabs"). Parsers of reports with
+ * many small files (LCOV, Go) hand each file's lines over in one call; giving each file its own
+ * ArrayBuffer, or keeping the values in JS arrays, made garbage collection a third of parse time.
+ * Memory: a slab lives while any view into it does, so at worst (hostile interleavings of huge,
+ * later-compacted files with small ones) slabs hold as much as the input's line records (12 bytes per
+ * `DA` line of at least 6 bytes): bounded by the input size, never more.
+ */
+export class LineSlabs {
+  private lines = new Int32Array(0);
+  private hits = new Float64Array(0);
+  private used = 0;
+
+  alloc(n: number): { lines: Int32Array; hits: Float64Array } {
+    if (this.used + n > this.lines.length) {
+      const size = Math.max(n, 1 << 16);
+      this.lines = new Int32Array(size);
+      this.hits = new Float64Array(size);
+      this.used = 0;
+    }
+    const o = this.used;
+    this.used += n;
+    return { lines: this.lines.subarray(o, o + n), hits: this.hits.subarray(o, o + n) };
+  }
+}
+
+/** A file's records after normalization, as plain columns (copied into typed arrays by the caller). */
+export interface NormalizedColumns {
+  readonly lines: ArrayLike<number>;
+  readonly hits: ArrayLike<number>;
+  readonly bLines: ArrayLike<number>;
+  readonly bIds: readonly string[];
+  readonly bTaken: ArrayLike<number>;
+  readonly functions: FunctionRecord[] | null;
+  readonly sLines: ArrayLike<number> | null;
+  readonly sCols: ArrayLike<number> | null;
+  readonly sHits: ArrayLike<number> | null;
+}
+
+/**
+ * Accumulates one file's records in any order and with repeats (lcov repeats `SF` blocks, Go repeats
+ * blocks across test binaries); `build()` sorts and merges them. Repeated records add up: hit counts
+ * are execution counts, so two records of the same line mean the line ran in both (see
+ * docs/coverage-semantics.md, "Merging").
+ *
+ * Records accumulate in plain arrays (cheap young-generation objects); typed arrays are made once,
+ * at build time. Every `add*` validates its numbers against the limits and reports problems to the
+ * sink with the report line `at`, returning false when the record was dropped.
+ */
 export class FileCoverageBuilder {
   private linesCompactAt = COMPACT_MIN;
   private branchesCompactAt = COMPACT_MIN;
   private statementsCompactAt = COMPACT_MIN;
   private functionsCompactAt = COMPACT_MIN >> 4;
-  private readonly lines = new GrowableInt32();
-  private readonly hits = new GrowableFloat64();
-  private readonly bLines = new GrowableInt32();
-  private readonly bIds: string[] = [];
-  private readonly bTaken = new GrowableFloat64();
+  private lines: number[] = [];
+  private hits: number[] = [];
+  /** Line columns handed over in bulk (see LineSlabs), before the single records in `lines`. */
+  private segLines: Int32Array[] = [];
+  private segHits: Float64Array[] = [];
+  private segCount = 0;
+  private bLines: number[] = [];
+  private bIds: string[] = [];
+  private bTaken: number[] = [];
   private fns: FunctionRecord[] | null = null;
-  private sLines: GrowableInt32 | null = null;
-  private sCols: GrowableInt32 | null = null;
-  private sHits: GrowableFloat64 | null = null;
+  private sLines: number[] | null = null;
+  private sCols: number[] | null = null;
+  private sHits: number[] | null = null;
 
   constructor(
     readonly path: string,
     private readonly limits: ParseLimits,
     private readonly sink: DiagnosticSink,
+    private readonly slabs: LineSlabs = new LineSlabs(),
   ) {}
 
   /** Records that `line` ran `hits` times (0 = instrumented but never ran). */
@@ -47,8 +91,58 @@ export class FileCoverageBuilder {
     if (h < 0) return false;
     this.lines.push(line);
     this.hits.push(h);
-    if (this.lines.length >= this.linesCompactAt) this.compactLines();
+    if (this.lines.length + this.segCount >= this.linesCompactAt) this.compactLines();
     return true;
+  }
+
+  /**
+   * Appends `n` line records from columns in one go: the fast path for parsers that collect a
+   * file's lines themselves (LCOV, Go). Values are validated exactly as `line()` does; `at[i]`, when
+   * given, is the report line of record i for diagnostics.
+   */
+  addLines(lines: ArrayLike<number>, hits: ArrayLike<number>, n: number, at?: ArrayLike<number>): void {
+    const maxLine = this.limits.maxLineNumber;
+    const maxHits = this.limits.maxHits;
+    const seg = this.slabs.alloc(n);
+    const SL = seg.lines;
+    const SH = seg.hits;
+    let k = 0;
+    for (let i = 0; i < n; i++) {
+      const l = lines[i]!;
+      const h = hits[i]!;
+      if (l >= 1 && l <= maxLine && (l | 0) === l && h >= 0 && h <= maxHits && Math.floor(h) === h) {
+        SL[k] = l;
+        SH[k++] = h;
+      } else {
+        this.line(l, h, at?.[i]);
+      }
+    }
+    if (k > 0) {
+      this.segLines.push(k === n ? SL : SL.subarray(0, k));
+      this.segHits.push(k === n ? SH : SH.subarray(0, k));
+      this.segCount += k;
+    }
+    if (this.lines.length + this.segCount >= this.linesCompactAt) this.compactLines();
+  }
+
+  /** All line records, segments first, as plain arrays (for normalization of the general case). */
+  private gatherLines(): [number[], number[]] {
+    if (this.segCount === 0) return [this.lines, this.hits];
+    const L: number[] = [];
+    const H: number[] = [];
+    for (let s = 0; s < this.segLines.length; s++) {
+      const sl = this.segLines[s]!;
+      const sh = this.segHits[s]!;
+      for (let i = 0; i < sl.length; i++) {
+        L.push(sl[i]!);
+        H.push(sh[i]!);
+      }
+    }
+    for (let i = 0; i < this.lines.length; i++) {
+      L.push(this.lines[i]!);
+      H.push(this.hits[i]!);
+    }
+    return [L, H];
   }
 
   /** Records a branch outcome of `line`; `id` identifies it within the line. */
@@ -86,9 +180,9 @@ export class FileCoverageBuilder {
   /** Marks this file as having a statement metric even if it ends up with no statements. */
   enableStatements(): void {
     if (this.sLines === null) {
-      this.sLines = new GrowableInt32();
-      this.sCols = new GrowableInt32();
-      this.sHits = new GrowableFloat64();
+      this.sLines = [];
+      this.sCols = [];
+      this.sHits = [];
     }
   }
 
@@ -107,53 +201,47 @@ export class FileCoverageBuilder {
 
   /** Records held before `build()`, duplicates included (bounded by compaction). */
   get pendingRecords(): number {
-    return this.lines.length + this.bLines.length + (this.fns?.length ?? 0) + (this.sLines?.length ?? 0);
-  }
-
-  private compactLines(): void {
-    const [l, h] = normalizeLines(this.lines.toArray(), this.hits.toArray(), this.limits.maxHits);
-    this.lines.reset(l);
-    this.hits.reset(h);
-    this.linesCompactAt = Math.max(COMPACT_MIN, l.length * 2);
-  }
-
-  private compactBranches(): void {
-    const b = normalizeBranches(this.bLines.toArray(), this.bIds, this.bTaken.toArray(), this.limits.maxHits);
-    this.bLines.reset(b.lines);
-    this.bTaken.reset(b.taken);
-    this.bIds.length = 0;
-    for (const id of b.ids) this.bIds.push(id);
-    this.branchesCompactAt = Math.max(COMPACT_MIN, b.lines.length * 2);
-  }
-
-  private compactStatements(): void {
-    const st = normalizeStatements(this.sLines!.toArray(), this.sCols!.toArray(), this.sHits!.toArray(), this.limits.maxHits);
-    this.sLines!.reset(st.lines);
-    this.sCols!.reset(st.columns);
-    this.sHits!.reset(st.hits);
-    this.statementsCompactAt = Math.max(COMPACT_MIN, st.lines.length * 2);
+    return this.lines.length + this.segCount + this.bLines.length + (this.fns?.length ?? 0) + (this.sLines?.length ?? 0);
   }
 
   get isEmpty(): boolean {
-    return this.lines.length === 0 && this.bLines.length === 0 && this.fns === null && this.sLines === null;
+    return this.lines.length === 0 && this.segCount === 0 && this.bLines.length === 0 && this.fns === null && this.sLines === null;
+  }
+
+  /** Sorted, merged columns (shared with the builder's arrays when they were already normalized). */
+  normalized(): NormalizedColumns {
+    const max = this.limits.maxHits;
+    // The common case, one bulk segment already in order, needs no copy at all.
+    const single = this.segLines.length === 1 && this.lines.length === 0;
+    const [lines, hits] = single && isAscending(this.segLines[0]!)
+      ? [this.segLines[0]!, this.segHits[0]!] as const
+      : normalizeLines(...this.gatherLines(), max);
+    const b = normalizeBranches(this.bLines, this.bIds, this.bTaken, max);
+    const st = this.sLines === null ? null : normalizeStatements(this.sLines, this.sCols!, this.sHits!, max);
+    return {
+      lines,
+      hits,
+      bLines: b.lines,
+      bIds: b.ids,
+      bTaken: b.taken,
+      functions: this.fns === null ? null : normalizeFunctions(this.fns, max),
+      sLines: st?.lines ?? null,
+      sCols: st?.cols ?? null,
+      sHits: st?.hits ?? null,
+    };
   }
 
   build(): FileCoverage {
-    const max = this.limits.maxHits;
-    const [lineNumbers, lineHits] = normalizeLines(this.lines.toArray(), this.hits.toArray(), max);
-    const branches = normalizeBranches(this.bLines.toArray(), this.bIds, this.bTaken.toArray(), max);
-    const functions = this.fns === null ? null : normalizeFunctions(this.fns, max);
-    const statements: StatementColumns | null =
-      this.sLines === null ? null : normalizeStatements(this.sLines.toArray(), this.sCols!.toArray(), this.sHits!.toArray(), max);
+    const c = this.normalized();
     return {
       path: this.path,
-      lineNumbers,
-      lineHits,
-      branchLines: branches.lines,
-      branchIds: branches.ids,
-      branchTaken: branches.taken,
-      functions,
-      statements,
+      lineNumbers: Int32Array.from(c.lines),
+      lineHits: Float64Array.from(c.hits),
+      branchLines: Int32Array.from(c.bLines),
+      branchIds: c.bIds.slice(),
+      branchTaken: Float64Array.from(c.bTaken),
+      functions: c.functions,
+      statements: c.sLines === null ? null : { lines: Int32Array.from(c.sLines), columns: Int32Array.from(c.sCols!), hits: Float64Array.from(c.sHits!) },
     };
   }
 
@@ -183,6 +271,32 @@ export class FileCoverageBuilder {
     }
   }
 
+  private compactLines(): void {
+    const [l, h] = normalizeLines(...this.gatherLines(), this.limits.maxHits);
+    this.lines = Array.from(l);
+    this.hits = Array.from(h);
+    this.segLines = [];
+    this.segHits = [];
+    this.segCount = 0;
+    this.linesCompactAt = Math.max(COMPACT_MIN, l.length * 2);
+  }
+
+  private compactBranches(): void {
+    const b = normalizeBranches(this.bLines, this.bIds, this.bTaken, this.limits.maxHits);
+    this.bLines = Array.from(b.lines);
+    this.bTaken = Array.from(b.taken);
+    this.bIds = b.ids.slice();
+    this.branchesCompactAt = Math.max(COMPACT_MIN, b.lines.length * 2);
+  }
+
+  private compactStatements(): void {
+    const st = normalizeStatements(this.sLines!, this.sCols!, this.sHits!, this.limits.maxHits);
+    this.sLines = Array.from(st.lines);
+    this.sCols = Array.from(st.cols);
+    this.sHits = Array.from(st.hits);
+    this.statementsCompactAt = Math.max(COMPACT_MIN, st.lines.length * 2);
+  }
+
   private checkLine(line: number, at: number | undefined): boolean {
     if (!Number.isInteger(line) || line < 1) {
       this.sink.warn('CW_LINE_INVALID', `${this.path}: line number ${String(line)} is not a positive integer; record ignored`, at);
@@ -209,61 +323,77 @@ export class FileCoverageBuilder {
   }
 }
 
-function isStrictlyAscending(a: Int32Array): boolean {
-  for (let i = 1; i < a.length; i++) if (a[i]! <= a[i - 1]!) return false;
-  return true;
-}
-
-function normalizeLines(lines: Int32Array, hits: Float64Array, max: number): [Int32Array, Float64Array] {
-  if (isStrictlyAscending(lines)) return [lines, hits];
-  const order = sortedOrder(lines.length, (a, b) => lines[a]! - lines[b]!);
-  const outL = new GrowableInt32(lines.length);
-  const outH = new GrowableFloat64(lines.length);
-  for (const i of order) {
-    const l = lines[i]!;
-    if (outL.length > 0 && outL.data[outL.length - 1] === l) {
-      outH.data[outH.length - 1] = addHits(outH.data[outH.length - 1]!, hits[i]!, max);
-    } else {
-      outL.push(l);
-      outH.push(hits[i]!);
-    }
-  }
-  return [outL.toArray(), outH.toArray()];
-}
-
 function compareStrings(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-function normalizeBranches(lines: Int32Array, ids: string[], taken: Float64Array, max: number) {
+function isAscending(a: ArrayLike<number>): boolean {
+  for (let i = 1; i < a.length; i++) if (a[i]! <= a[i - 1]!) return false;
+  return true;
+}
+
+function normalizeLines(lines: number[], hits: number[], max: number): [number[], number[]] {
+  let sorted = true;
+  for (let i = 1; i < lines.length; i++) {
+    if (lines[i]! <= lines[i - 1]!) {
+      sorted = false;
+      break;
+    }
+  }
+  if (sorted) return [lines, hits];
+  const order = sortedOrder(lines.length, (a, b) => lines[a]! - lines[b]!);
+  const outL: number[] = [];
+  const outH: number[] = [];
+  for (const i of order) {
+    const l = lines[i]!;
+    const last = outL.length - 1;
+    if (last >= 0 && outL[last] === l) outH[last] = addHits(outH[last]!, hits[i]!, max);
+    else {
+      outL.push(l);
+      outH.push(hits[i]!);
+    }
+  }
+  return [outL, outH];
+}
+
+function normalizeBranches(lines: number[], ids: string[], taken: number[], max: number): { lines: number[]; ids: string[]; taken: number[] } {
   const n = lines.length;
   let sorted = true;
   for (let i = 1; i < n && sorted; i++) {
     const d = lines[i]! - lines[i - 1]!;
     if (d < 0 || (d === 0 && compareStrings(ids[i - 1]!, ids[i]!) >= 0)) sorted = false;
   }
-  if (sorted) return { lines, ids: ids.slice(), taken };
+  if (sorted) return { lines, ids, taken };
   const order = sortedOrder(n, (a, b) => lines[a]! - lines[b]! || compareStrings(ids[a]!, ids[b]!));
-  const outL = new GrowableInt32(n);
-  const outT = new GrowableFloat64(n);
+  const outL: number[] = [];
+  const outT: number[] = [];
   const outI: string[] = [];
   for (const i of order) {
     const last = outL.length - 1;
-    if (last >= 0 && outL.data[last] === lines[i] && outI[last] === ids[i]) {
-      outT.data[last] = addHits(outT.data[last]!, taken[i]!, max);
-    } else {
+    if (last >= 0 && outL[last] === lines[i] && outI[last] === ids[i]) outT[last] = addHits(outT[last]!, taken[i]!, max);
+    else {
       outL.push(lines[i]!);
       outI.push(ids[i]!);
       outT.push(taken[i]!);
     }
   }
-  return { lines: outL.toArray(), ids: outI, taken: outT.toArray() };
+  return { lines: outL, ids: outI, taken: outT };
 }
 
 function normalizeFunctions(fns: FunctionRecord[], max: number): FunctionRecord[] {
-  const sorted = fns.slice().sort((a, b) => a.line - b.line || compareStrings(a.name, b.name));
+  let sorted = true;
+  for (let i = 1; i < fns.length; i++) {
+    const a = fns[i - 1]!;
+    const b = fns[i]!;
+    if (a.line > b.line || (a.line === b.line && compareStrings(a.name, b.name) >= 0)) {
+      sorted = false;
+      break;
+    }
+  }
+  if (sorted) return fns.slice();
+  const byKey = fns.slice().sort((a, b) => a.line - b.line || compareStrings(a.name, b.name));
   const out: FunctionRecord[] = [];
-  for (const f of sorted) {
+  for (const f of byKey) {
     const last = out[out.length - 1];
     if (last !== undefined && last.line === f.line && last.name === f.name) {
       const endLine = last.endLine === null ? f.endLine : f.endLine === null ? last.endLine : Math.max(last.endLine, f.endLine);
@@ -275,29 +405,36 @@ function normalizeFunctions(fns: FunctionRecord[], max: number): FunctionRecord[
   return out;
 }
 
-function normalizeStatements(lines: Int32Array, cols: Int32Array, hits: Float64Array, max: number): StatementColumns {
+function normalizeStatements(lines: number[], cols: number[], hits: number[], max: number): { lines: number[]; cols: number[]; hits: number[] } {
   const n = lines.length;
+  let sorted = true;
+  for (let i = 1; i < n; i++) {
+    const d = lines[i]! - lines[i - 1]!;
+    if (d < 0 || (d === 0 && cols[i]! <= cols[i - 1]!)) {
+      sorted = false;
+      break;
+    }
+  }
+  if (sorted) return { lines, cols, hits };
   const order = sortedOrder(n, (a, b) => lines[a]! - lines[b]! || cols[a]! - cols[b]!);
-  const outL = new GrowableInt32(Math.max(n, 1));
-  const outC = new GrowableInt32(Math.max(n, 1));
-  const outH = new GrowableFloat64(Math.max(n, 1));
+  const outL: number[] = [];
+  const outC: number[] = [];
+  const outH: number[] = [];
   for (const i of order) {
     const last = outL.length - 1;
-    if (last >= 0 && outL.data[last] === lines[i] && outC.data[last] === cols[i]) {
-      outH.data[last] = addHits(outH.data[last]!, hits[i]!, max);
-    } else {
+    if (last >= 0 && outL[last] === lines[i] && outC[last] === cols[i]) outH[last] = addHits(outH[last]!, hits[i]!, max);
+    else {
       outL.push(lines[i]!);
       outC.push(cols[i]!);
       outH.push(hits[i]!);
     }
   }
-  return { lines: outL.toArray(), columns: outC.toArray(), hits: outH.toArray() };
+  return { lines: outL, cols: outC, hits: outH };
 }
 
 function sortedOrder(n: number, cmp: (a: number, b: number) => number): Uint32Array {
   const order = new Uint32Array(n);
   for (let i = 0; i < n; i++) order[i] = i;
-  // Array.prototype.sort is stable, and ties are fully merged afterwards, so the result does not
-  // depend on input order.
+  // Ties are fully merged afterwards, so the result does not depend on input order.
   return order.sort(cmp);
 }

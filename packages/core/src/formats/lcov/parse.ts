@@ -1,8 +1,9 @@
 import { DiagnosticSink } from '../../model/diagnostics.js';
 import type { FileCoverageBuilder } from '../../model/file-builder.js';
 import { ReportBuilder } from '../../model/report.js';
-import { LineSplitter } from '../../text/line-splitter.js';
+import { ByteLineReader, decodeRange, parseUintBytes } from '../../text/byte-lines.js';
 import { parseCount, parseUint } from '../../text/numbers.js';
+import { GrowableFloat64, GrowableInt32 } from '../../model/growable.js';
 import type { ParseOptions, ParseOutcome, StreamParser } from '../types.js';
 
 interface PendingFunction {
@@ -40,7 +41,19 @@ export function createLcovParser(options: ParseOptions): StreamParser {
   const bad = (at: number, what: string, text: string) =>
     sink.error('CW_LCOV_BAD_RECORD', `line ${at}: expected ${what}, found "${text.slice(0, 80)}"`, at);
 
+  // DA records of the current record, collected here and handed to the builder in one call.
+  const daLines = new GrowableInt32(1024);
+  const daHits = new GrowableFloat64(1024);
+  const daAt = new GrowableInt32(1024);
+  const flushLines = () => {
+    if (file !== null && daLines.length > 0) file.addLines(daLines.data, daHits.data, daLines.length, daAt.data);
+    daLines.length = 0;
+    daHits.length = 0;
+    daAt.length = 0;
+  };
+
   const closeRecord = () => {
+    flushLines();
     if (file !== null) {
       if (hasFunctionMetric) file.enableFunctions();
       for (const f of fns) file.fn(f.name, f.line, f.hits, f.endLine, f.at);
@@ -63,15 +76,56 @@ export function createLcovParser(options: ParseOptions): StreamParser {
     fndaSeen.clear();
   };
 
+  const declareFunction = (name: string, line: number, endLine: number | null, at: number) => {
+    const f: PendingFunction = { name, line, endLine, hits: 0, at };
+    fns.push(f);
+    const list = fnByName.get(name);
+    if (list === undefined) fnByName.set(name, [f]);
+    else list.push(f);
+  };
+
+  const functionHits = (name: string, hits: number, at: number) => {
+    const list = fnByName.get(name);
+    if (list === undefined) {
+      sink.warn('CW_LCOV_FNDA_WITHOUT_FN', `line ${at}: FNDA for "${name.slice(0, 80)}" has no FN record; ignored`, at);
+      return;
+    }
+    // Several functions may share a name (istanbul writes one FN/FNDA pair per function, in the
+    // same order); the n-th FNDA of a name belongs to its n-th FN, extra ones to the last.
+    if (list.length === 1) {
+      const only = list[0]!;
+      only.hits = fndaSeen.has(name) ? only.hits + hits : hits;
+      fndaSeen.set(name, 1);
+      return;
+    }
+    const n = fndaSeen.get(name) ?? 0;
+    fndaSeen.set(name, n + 1);
+    const target = list[Math.min(n, list.length - 1)]!;
+    target.hits = n < list.length ? hits : target.hits + hits;
+  };
+
+  const startRecord = (path: string, at: number) => {
+    flushLines();
+    if (inRecord) {
+      sink.warn('CW_LCOV_MISSING_END', `line ${at}: SF before the previous record's end_of_record`, at);
+      closeRecord();
+    }
+    sawAnyRecord = true;
+    inRecord = true;
+    recordStart = at;
+    file = report.file(path, at);
+  };
+
+  const endRecord = (at: number) => {
+    if (!inRecord) sink.warn('CW_LCOV_STRAY_END', `line ${at}: end_of_record without SF`, at);
+    closeRecord();
+  };
+
   const onLine = (text: string, at: number) => {
     if (text.length === 0) return;
     const colon = text.indexOf(':');
     if (colon < 0) {
-      if (text === 'end_of_record') {
-        if (!inRecord) sink.warn('CW_LCOV_STRAY_END', `line ${at}: end_of_record without SF`, at);
-        closeRecord();
-        return;
-      }
+      if (text === 'end_of_record') return endRecord(at);
       if (text.trim().length === 0) return;
       bad(at, 'an LCOV record such as "DA:<line>,<hits>"', text);
       return;
@@ -124,11 +178,7 @@ export function createLcovParser(options: ParseOptions): StreamParser {
             name = text.slice(c2 + 1);
           }
         }
-        const f: PendingFunction = { name, line, endLine, hits: 0, at };
-        fns.push(f);
-        const list = fnByName.get(name);
-        if (list === undefined) fnByName.set(name, [f]);
-        else list.push(f);
+        declareFunction(name, line, endLine, at);
         return;
       }
       case 'FNDA': {
@@ -137,31 +187,12 @@ export function createLcovParser(options: ParseOptions): StreamParser {
         if (c1 < 0) return bad(at, '"FNDA:<hits>,<name>"', text);
         const hits = parseCount(text, v, c1);
         if (hits < 0) return bad(at, '"FNDA:<hits>,<name>" with a non-negative count', text);
-        const name = text.slice(c1 + 1);
-        const list = fnByName.get(name);
-        if (list === undefined) {
-          sink.warn('CW_LCOV_FNDA_WITHOUT_FN', `line ${at}: FNDA for "${name.slice(0, 80)}" has no FN record; ignored`, at);
-          return;
-        }
-        // Several functions may share a name (istanbul writes one FN/FNDA pair per function, in the
-        // same order); the n-th FNDA of a name belongs to its n-th FN, extra ones to the last.
-        const n = fndaSeen.get(name) ?? 0;
-        fndaSeen.set(name, n + 1);
-        const target = list[Math.min(n, list.length - 1)]!;
-        target.hits = n < list.length ? hits : target.hits + hits;
+        functionHits(text.slice(c1 + 1), hits, at);
         return;
       }
-      case 'SF': {
-        if (inRecord) {
-          sink.warn('CW_LCOV_MISSING_END', `line ${at}: SF before the previous record's end_of_record`, at);
-          closeRecord();
-        }
-        sawAnyRecord = true;
-        inRecord = true;
-        recordStart = at;
-        file = report.file(text.slice(v), at);
+      case 'SF':
+        startRecord(text.slice(v), at);
         return;
-      }
       case 'LF': {
         const n = parseUint(text, v);
         if (n < 0) return bad(at, '"LF:<count>"', text);
@@ -192,7 +223,160 @@ export function createLcovParser(options: ParseOptions): StreamParser {
     sink.error('CW_LCOV_NO_SOURCE', `line ${at}: ${tag} record outside an SF ... end_of_record block`, at);
   };
 
-  const splitter = new LineSplitter(onLine, sink, options.limits.maxRecordLength);
+  /**
+   * The hot path: DA and BRDA lines (nearly every line of a tracefile) are read straight from the
+   * bytes. Anything unusual (fractions, stray characters, records outside SF) falls back to the
+   * string path above, which owns every diagnostic, so both paths give identical results.
+   */
+  const onBytes = (b: Uint8Array, s: number, e: number, at: number) => {
+    if (file !== null && e - s > 3 && b[s] === 68 /* D */ && b[s + 1] === 65 /* A */ && b[s + 2] === 58 /* : */) {
+      let i = s + 3;
+      let line = 0;
+      let c = 0;
+      while (i < e && (c = b[i]!) >= 48 && c <= 57) {
+        line = line * 10 + (c - 48);
+        i++;
+      }
+      if (i > s + 3 && i < e && c === 44 /* , */) {
+        const hs = ++i;
+        let hits = 0;
+        while (i < e && (c = b[i]!) >= 48 && c <= 57) {
+          hits = hits * 10 + (c - 48);
+          i++;
+        }
+        if (i > hs && (i === e || c === 44)) {
+          daCount++;
+          daLines.push(line);
+          daHits.push(hits);
+          daAt.push(at);
+          return;
+        }
+      }
+    } else if (
+      file !== null && e - s > 5 && b[s] === 66 /* B */ && b[s + 1] === 82 /* R */ && b[s + 2] === 68 /* D */ && b[s + 3] === 65 /* A */ && b[s + 4] === 58
+    ) {
+      let i = s + 5;
+      let line = 0;
+      let c = 0;
+      while (i < e && (c = b[i]!) >= 48 && c <= 57) {
+        line = line * 10 + (c - 48);
+        i++;
+      }
+      if (i > s + 5 && i < e && c === 44) {
+        const idStart = i + 1;
+        let last = e - 1;
+        while (last > idStart && b[last] !== 44) last--;
+        if (last > idStart) {
+          let taken = 0;
+          let ok = last + 1 < e;
+          if (e - last === 2 && b[last + 1] === 45 /* - */) taken = 0;
+          else {
+            for (let k = last + 1; k < e; k++) {
+              const d = b[k]! - 48;
+              if (d < 0 || d > 9) {
+                ok = false;
+                break;
+              }
+              taken = taken * 10 + d;
+            }
+          }
+          if (ok) {
+            file.branch(line, branchId(b, idStart, last), taken, at);
+            return;
+          }
+        }
+      }
+    }
+    // Summary lines and record ends: no text to keep, so no decoding either.
+    const n = e - s;
+    if (n === 13 && b[s] === 101 /* e */ && b[s + 12] === 100 /* d */ && b[s + 3] === 95 /* _ */) {
+      endRecord(at);
+      return;
+    }
+    if (n > 3 && b[s] === 83 /* S */ && b[s + 1] === 70 /* F */ && b[s + 2] === 58) {
+      startRecord(decodeRange(b, s + 3, e), at);
+      return;
+    }
+    if (file !== null && n > 5 && b[s] === 70 /* F */ && b[s + 1] === 78 /* N */) {
+      if (b[s + 2] === 68 /* D */ && b[s + 3] === 65 /* A */ && b[s + 4] === 58) {
+        // FNDA:<hits>,<name>
+        let i = s + 5;
+        let hits = 0;
+        let c = 0;
+        while (i < e && (c = b[i]!) >= 48 && c <= 57) {
+          hits = hits * 10 + (c - 48);
+          i++;
+        }
+        if (i > s + 5 && i < e && c === 44) {
+          functionHits(decodeRange(b, i + 1, e), hits, at);
+          return;
+        }
+      } else if (b[s + 2] === 58) {
+        // FN:<line>,<name> (lcov 2.x: FN:<line>,<end>,<name>, handled by the string path)
+        let i = s + 3;
+        let line = 0;
+        let c = 0;
+        while (i < e && (c = b[i]!) >= 48 && c <= 57) {
+          line = line * 10 + (c - 48);
+          i++;
+        }
+        const ns = i + 1;
+        if (i > s + 3 && i < e && c === 44 && ns < e && !(b[ns]! >= 48 && b[ns]! <= 57)) {
+          hasFunctionMetric = true;
+          declareFunction(decodeRange(b, ns, e), line, null, at);
+          return;
+        }
+      }
+    }
+    if (n > 3 && b[s] === 76 /* L */ && b[s + 2] === 58 /* : */) {
+      if (b[s + 1] === 72 /* H */) return;
+      if (b[s + 1] === 70 /* F */) {
+        const v = parseUintBytes(b, s + 3, e);
+        if (v >= 0) {
+          lf = v;
+          return;
+        }
+      }
+    } else if (n > 4 && b[s + 3] === 58 && ((b[s] === 66 && b[s + 1] === 82) /* BR */ || (b[s] === 70 && b[s + 1] === 78) /* FN */)) {
+      const third = b[s + 2];
+      if (third === 70 /* F */ || third === 72 /* H */) {
+        if (b[s] === 70) hasFunctionMetric = true;
+        return;
+      }
+    } else if (n >= 3 && b[s] === 84 /* T */ && b[s + 1] === 78 /* N */ && b[s + 2] === 58) {
+      return;
+    }
+    onLine(decodeRange(b, s, e), at);
+  };
+
+  // Branch ids are nearly always "<small block>,<small branch>": reuse one string per pair.
+  const idCache = new Map<number, string>();
+  const branchId = (b: Uint8Array, s: number, e: number): string => {
+    if (e - s <= 7) {
+      // Base-11 digits after a length prefix: injective for these short strings ("01" != "1").
+      let key = e - s;
+      for (let i = s; i < e; i++) key = key * 11 + (b[i] === 44 ? 10 : b[i]! - 48);
+      let simple = true;
+      for (let i = s; i < e; i++) {
+        const c = b[i]!;
+        if (!((c >= 48 && c <= 57) || c === 44)) {
+          simple = false;
+          break;
+        }
+      }
+      if (simple) {
+        let id = idCache.get(key);
+        if (id === undefined) {
+          id = decodeRange(b, s, e);
+          idCache.set(key, id);
+        }
+        return id;
+      }
+    }
+    return decodeRange(b, s, e);
+  };
+
+  const splitter = new ByteLineReader(onBytes, sink, options.limits.maxRecordLength);
   return {
     write: (chunk) => splitter.write(chunk),
     end(): ParseOutcome {
