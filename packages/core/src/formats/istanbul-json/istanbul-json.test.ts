@@ -156,6 +156,38 @@ describe('istanbul-json parser', () => {
     expect(loc1.message).toMatch(/"bad\.js": statementMap: \d+ entries are not a statement location/);
   });
 
+  it('line counts do not depend on statement order, far lines, fractions or clamping', () => {
+    const doc = {
+      'o.js': {
+        path: 'o.js',
+        statementMap: { '0': loc(9), '1': loc(2), '2': loc(9, 4), '3': loc(3_000_000), '4': loc(2_000_000), '5': loc(2, 7), '6': loc(4) },
+        s: { '0': 1, '1': 2.5, '2': 7, '3': 3, '4': 0, '5': 1, '6': 123456789 },
+        fnMap: {},
+        f: {},
+        branchMap: {},
+        b: {},
+      },
+    };
+    const r = parse(JSON.stringify(doc).replace('123456789', '1e400'));
+    const f = r.report.files[0]!;
+    expect([...f.lineNumbers]).toEqual([2, 4, 9, 2_000_000, 3_000_000]);
+    expect([...f.lineHits]).toEqual([2, DEFAULT_LIMITS.maxHits, 7, 0, 3]);
+    expect(r.diagnostics.map((d) => d.code)).toEqual(['CW_HITS_CLAMPED']);
+  });
+
+  it('a repeated file key keeps its last value, and a file that is not valid JSON leaves only the syntax error', () => {
+    const a = JSON.stringify(NYC['/src/a.js']);
+    const dup = parse(`{"k": ${a.replace('"s":{"0":1', '"s":{"0":5')}, "x.js": {"path": 1}, "k": ${a}}`);
+    expect(dup.report.files.map((f) => f.path)).toEqual(['/src/a.js', 'x.js']);
+    expect([...dup.report.files[0]!.lineHits]).toEqual([1, 2, 0]);
+    expect(new Set(dup.diagnostics.map((d) => d.code))).toEqual(new Set(['CW_ISTANBUL_BAD_FIELD']));
+    // The first file would warn (a bad count) before the second turns out not to be JSON.
+    const bad = parse(`{"k": ${a.replace('"s":{"0":1', '"s":{"0":"x"')}, "x.js": {"path": [1, 2}}}`);
+    expect(bad.status).toBe('invalid');
+    expect(bad.report.files).toEqual([]);
+    expect(bad.diagnostics.map((d) => d.code)).toEqual(['CW_JSON_SYNTAX']);
+  });
+
   it('not an object, not JSON, empty: invalid with an error', () => {
     for (const input of ['[]', '"x"', 'null', '{"a": ', '']) {
       const r = parse(input);

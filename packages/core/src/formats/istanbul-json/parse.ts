@@ -1,7 +1,7 @@
 import { DiagnosticSink } from '../../model/diagnostics.js';
 import type { FileCoverageBuilder } from '../../model/file-builder.js';
 import { ReportBuilder } from '../../model/report.js';
-import { JsonDocument } from '../../text/json-document.js';
+import { JsonDocument, type JsonMembers } from '../../text/json-document.js';
 import { BadEntries, describeJson, isNumber, isObject, own, quoteKey, type JsonObject } from '../../text/json-guards.js';
 import type { ParseOptions, ParseOutcome, StreamParser } from '../types.js';
 
@@ -27,45 +27,99 @@ import type { ParseOptions, ParseOutcome, StreamParser } from '../types.js';
 export function createIstanbulJsonParser(options: ParseOptions): StreamParser {
   const sink = new DiagnosticSink(options.fileName);
   const doc = new JsonDocument(sink, options.limits.maxDocumentBytes);
+  const done = (s: DiagnosticSink, report: ReportBuilder): ParseOutcome => ({
+    status: s.hasErrors ? 'invalid' : 'ok',
+    report: report.build(),
+    diagnostics: s.finish(),
+  });
   return {
     write: (chunk) => doc.write(chunk),
     end(): ParseOutcome {
+      const scratch = new Scratch(options.limits.maxHits);
+      // One file at a time: each file's objects die young instead of one huge tree living on.
+      const members = doc.members();
+      if (members !== null && !members.isArray) {
+        const lazySink = new DiagnosticSink(options.fileName);
+        const report = new ReportBuilder(lazySink, options.limits);
+        if (readMembers(members, report, lazySink, scratch)) return done(lazySink, report);
+        // Some file is not valid JSON: start over from the whole document, which diagnoses it.
+      }
       const report = new ReportBuilder(sink, options.limits);
       const root = doc.parse();
-      if (root !== undefined) readCoverageMap(root, report, sink, options.limits.maxHits);
-      return { status: sink.hasErrors ? 'invalid' : 'ok', report: report.build(), diagnostics: sink.finish() };
+      if (root !== undefined) readCoverageMap(root, report, sink, scratch);
+      return done(sink, report);
     },
   };
 }
 
-function readCoverageMap(root: unknown, report: ReportBuilder, sink: DiagnosticSink, maxHits: number): void {
+/** Reads the files of a coverage map parsed one at a time; false when one is not valid JSON. */
+function readMembers(members: JsonMembers, report: ReportBuilder, sink: DiagnosticSink, scratch: Scratch): boolean {
+  const keys = members.keys;
+  for (let i = 0; i < keys.length; i++) {
+    const value = members.value(i);
+    if (value === undefined) return false;
+    readEntry(keys[i]!, value, report, sink, scratch);
+  }
+  return true;
+}
+
+function readCoverageMap(root: unknown, report: ReportBuilder, sink: DiagnosticSink, scratch: Scratch): void {
   if (!isObject(root)) {
     sink.error('CW_ISTANBUL_NOT_OBJECT', `expected a JSON object keyed by file path (coverage-final.json), found ${describeJson(root)}`);
     return;
   }
-  for (const key of Object.keys(root)) {
-    const value = root[key];
-    if (!isObject(value)) {
-      sink.error('CW_ISTANBUL_BAD_FILE', `${quoteKey(key)}: expected a file coverage object with statementMap/fnMap/branchMap/s/f/b, found ${describeJson(value)}`);
-      continue;
+  for (const key of Object.keys(root)) readEntry(key, root[key], report, sink, scratch);
+}
+
+function readEntry(key: string, value: unknown, report: ReportBuilder, sink: DiagnosticSink, scratch: Scratch): void {
+  if (!isObject(value)) {
+    sink.error('CW_ISTANBUL_BAD_FILE', `${quoteKey(key)}: expected a file coverage object with statementMap/fnMap/branchMap/s/f/b, found ${describeJson(value)}`);
+    return;
+  }
+  // istanbul 0.x serialised FileCoverage objects as {"data": {...}}.
+  const inner = Object.hasOwn(value, 'statementMap') ? undefined : own(value, 'data');
+  const fc = isObject(inner) ? inner : value;
+  const p = own(fc, 'path');
+  const path = typeof p === 'string' && p.length > 0 ? p : key;
+  const file = report.file(path);
+  if (file === null) return;
+  readFile(fc, file, quoteKey(path), sink, scratch);
+}
+
+/**
+ * Per-parse working memory, reused file after file: the largest statement count per line (indexed by
+ * line, -1 = no statement yet), the lines touched in the current file, and branch ids "k,i".
+ */
+class Scratch {
+  lineMax: Float64Array = new Float64Array(1024).fill(-1);
+  touched: Int32Array = new Int32Array(256);
+  hits: Float64Array = new Float64Array(256);
+  private readonly branchIds = new Map<string, string[]>();
+
+  constructor(readonly maxHits: number) {}
+
+  /** The id "k,i" of outcome i of branch k; the common small ids are built once per parse. */
+  branchId(k: string, i: number): string {
+    if (k.length > 6 || i >= 64) return `${k},${i}`;
+    let ids = this.branchIds.get(k);
+    if (ids === undefined) {
+      ids = [];
+      this.branchIds.set(k, ids);
     }
-    // istanbul 0.x serialised FileCoverage objects as {"data": {...}}.
-    const inner = Object.hasOwn(value, 'statementMap') ? undefined : own(value, 'data');
-    const fc = isObject(inner) ? inner : value;
-    const p = own(fc, 'path');
-    const path = typeof p === 'string' && p.length > 0 ? p : key;
-    const file = report.file(path);
-    if (file === null) continue;
-    readFile(fc, file, quoteKey(path), sink, maxHits);
+    for (let j = ids.length; j <= i; j++) ids.push(`${k},${j}`);
+    return ids[i]!;
   }
 }
 
-function readFile(fc: JsonObject, file: FileCoverageBuilder, where: string, sink: DiagnosticSink, maxHits: number): void {
+/** Lines past which the per-line scratch array is not grown (a hostile line number): a Map takes over. */
+const SCRATCH_MAX_LINES = 1 << 20;
+
+function readFile(fc: JsonObject, file: FileCoverageBuilder, where: string, sink: DiagnosticSink, scratch: Scratch): void {
   // istanbul always has all three metrics, possibly empty (index.js of qs has 0 functions, not null).
   file.enableStatements();
   file.enableFunctions();
-  readStatements(fc, file, where, sink, maxHits);
-  readBranches(fc, file, where, sink);
+  readStatements(fc, file, where, sink, scratch);
+  readBranches(fc, file, where, sink, scratch);
   readFunctions(fc, file, where, sink);
 }
 
@@ -89,41 +143,106 @@ function startLine(loc: unknown): number | undefined {
   return isNumber(start.line) ? start.line : undefined;
 }
 
-function readStatements(fc: JsonObject, file: FileCoverageBuilder, where: string, sink: DiagnosticSink, maxHits: number): void {
+function readStatements(fc: JsonObject, file: FileCoverageBuilder, where: string, sink: DiagnosticSink, scratch: Scratch): void {
   const map = own(fc, 'statementMap');
   const counts = own(fc, 's');
   if (!isObject(map) || !isObject(counts)) return missingMaps(sink, where, 'statementMap', 's', fc);
-  // The largest count of the statements starting on each line (istanbul's line coverage).
-  const lineMax = new Map<number, number>();
+  // The largest count of the statements starting on each line (istanbul's line coverage), in
+  // scratch.lineMax; lines past its reach (hostile) in a Map.
+  let lineMax = scratch.lineMax;
+  let touched = scratch.touched;
+  let nTouched = 0;
+  let ascending = true;
+  let far: Map<number, number> | null = null;
   const badCount = new BadEntries();
   const badLoc = new BadEntries();
   for (const id of Object.keys(counts)) {
     const raw = counts[id];
-    if (!isNumber(raw)) {
+    if (typeof raw !== 'number') {
       badCount.add(id, raw);
       continue;
     }
     let n = raw;
-    const st = own(map, id);
+    const st = Object.hasOwn(map, id) ? map[id] : undefined;
     const start = isObject(st) ? st.start : undefined;
-    if (!isObject(st) || !isObject(start) || !isNumber(start.line)) {
+    if (!isObject(st) || !isObject(start) || typeof start.line !== 'number') {
       badLoc.add(id, st);
       continue;
     }
     // istanbul 0.x counts an ignored (`skip`) statement as covered, in statements and in lines.
     if (n === 0 && st.skip === true) n = 1;
     const line = start.line;
-    if (!file.statement(line, isNumber(start.column) ? start.column : 0, n)) continue;
-    const prev = lineMax.get(line);
-    if (prev === undefined || n > prev) lineMax.set(line, n);
+    const column = start.column;
+    if (!file.statement(line, typeof column === 'number' ? column : 0, n)) continue;
+    // The builder accepted the statement: `line` is an integer >= 1 within the limit, n >= 0.
+    if (line >= lineMax.length) {
+      if (line >= SCRATCH_MAX_LINES) {
+        far ??= new Map();
+        const prev = far.get(line);
+        if (prev === undefined || n > prev) far.set(line, n);
+        continue;
+      }
+      lineMax = scratch.lineMax = grow(lineMax, line + 1);
+    }
+    const prev = lineMax[line]!;
+    if (prev < 0) {
+      if (nTouched === touched.length) {
+        const next = new Int32Array(nTouched * 2);
+        next.set(touched);
+        touched = scratch.touched = next;
+      }
+      if (nTouched > 0 && line < touched[nTouched - 1]!) ascending = false;
+      touched[nTouched++] = line;
+      lineMax[line] = n;
+    } else if (n > prev) lineMax[line] = n;
   }
-  // The builder already warned about a clamped statement count; clamp here so it does not warn twice.
-  for (const [line, n] of lineMax) file.line(line, n > maxHits ? maxHits : n);
+  emitLines(file, scratch, nTouched, ascending, far);
   flush(sink, 'CW_ISTANBUL_BAD_COUNT', where, 's', badCount, 'a statement count');
   flush(sink, 'CW_ISTANBUL_BAD_LOCATION', where, 'statementMap', badLoc, 'a statement location {start: {line, column}} for an id of "s"');
 }
 
-function readBranches(fc: JsonObject, file: FileCoverageBuilder, where: string, sink: DiagnosticSink): void {
+/** A copy of `a` at least `size` long, the new part -1 (no statement). */
+function grow(a: Float64Array, size: number): Float64Array {
+  const next = new Float64Array(Math.min(Math.max(size, a.length * 2), SCRATCH_MAX_LINES)).fill(-1);
+  next.set(a);
+  return next;
+}
+
+/** Hands the file's lines to the builder in ascending order and resets the scratch for the next file. */
+function emitLines(file: FileCoverageBuilder, scratch: Scratch, nTouched: number, ascending: boolean, far: Map<number, number> | null): void {
+  const total = nTouched + (far?.size ?? 0);
+  if (total === 0) return;
+  let lines = scratch.touched;
+  if (!ascending) lines.subarray(0, nTouched).sort();
+  if (far !== null) {
+    // Lines past the scratch all come after the scratch's lines.
+    if (lines.length < total) {
+      const next = new Int32Array(total);
+      next.set(lines.subarray(0, nTouched));
+      lines = scratch.touched = next;
+    }
+    let k = nTouched;
+    for (const line of far.keys()) lines[k++] = line;
+    lines.subarray(nTouched, total).sort();
+  }
+  if (scratch.hits.length < total) scratch.hits = new Float64Array(Math.max(total, scratch.hits.length * 2));
+  const hits = scratch.hits;
+  const lineMax = scratch.lineMax;
+  // The builder already warned about a clamped statement count; clamp here so it does not warn twice.
+  const maxHits = scratch.maxHits;
+  for (let k = 0; k < total; k++) {
+    const line = lines[k]!;
+    let n: number;
+    if (k < nTouched) {
+      n = lineMax[line]!;
+      lineMax[line] = -1;
+    } else n = far!.get(line)!;
+    hits[k] = n > maxHits ? maxHits : n;
+  }
+  file.addLines(lines, hits, total);
+}
+
+function readBranches(fc: JsonObject, file: FileCoverageBuilder, where: string, sink: DiagnosticSink, scratch: Scratch): void {
   const map = own(fc, 'branchMap');
   const counts = own(fc, 'b');
   if (!isObject(map) || !isObject(counts)) return missingMaps(sink, where, 'branchMap', 'b', fc);
@@ -160,7 +279,7 @@ function readBranches(fc: JsonObject, file: FileCoverageBuilder, where: string, 
         const loc = locations[i];
         if (isObject(loc) && loc.skip === true) n = 1;
       }
-      file.branch(line, `${id},${i}`, n);
+      file.branch(line, scratch.branchId(id, i), n);
     }
   }
   flush(sink, 'CW_ISTANBUL_BAD_COUNT', where, 'b', badArray, 'an array of branch counts');
