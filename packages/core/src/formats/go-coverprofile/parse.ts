@@ -2,7 +2,7 @@ import { DiagnosticSink } from '../../model/diagnostics.js';
 import type { FileCoverageBuilder } from '../../model/file-builder.js';
 import { GrowableFloat64, GrowableInt32 } from '../../model/growable.js';
 import { ReportBuilder } from '../../model/report.js';
-import { LineSplitter } from '../../text/line-splitter.js';
+import { ByteLineReader, decodeRange } from '../../text/byte-lines.js';
 import type { ParseOptions, ParseOutcome, StreamParser } from '../types.js';
 
 /**
@@ -92,12 +92,12 @@ export function createGoCoverprofileParser(options: ParseOptions): StreamParser 
   /** Set by uintBefore: the index of the character before the digits it read. */
   let pos = 0;
   /** Reads the decimal number ending just before s[end], right to left; -1 when there is none. */
-  const uintBefore = (s: string, end: number): number => {
+  const uintBefore = (s: Uint8Array, start: number, end: number): number => {
     let i = end - 1;
     let v = 0;
     let scale = 1;
-    while (i >= 0) {
-      const d = s.charCodeAt(i) - 48;
+    while (i >= start) {
+      const d = s[i]! - 48;
       if (d < 0 || d > 9) break;
       v += d * scale;
       scale *= 10;
@@ -135,20 +135,29 @@ export function createGoCoverprofileParser(options: ParseOptions): StreamParser 
     }
   };
 
-  const onLine = (text: string, at: number) => {
-    let end = text.length;
+  /** The bytes of the last block's path: consecutive blocks of one file skip decoding it. */
+  let lastPathBytes = new Uint8Array(0);
+  const samePath = (b: Uint8Array, s: number, e: number): boolean => {
+    const p = lastPathBytes;
+    if (p.length !== e - s) return false;
+    for (let i = 0; i < p.length; i++) if (p[i] !== b[s + i]) return false;
+    return true;
+  };
+
+  const onLine = (b: Uint8Array, s: number, lineEnd: number, at: number) => {
+    let end = lineEnd;
     // Tolerate trailing blanks (editors, `echo` in shell scripts); Go itself writes none.
-    while (end > 0) {
-      const c = text.charCodeAt(end - 1);
+    while (end > s) {
+      const c = b[end - 1];
       if (c === 32 || c === 9) end--;
       else break;
     }
-    if (end === 0) return;
+    if (end === s) return;
     sawAnything = true;
     // `mode: ` heads every profile; concatenated profiles repeat it (Codecov's Go example script and
     // gocovmerge-less CI setups do `cat profile.out >> coverage.txt`).
-    if (text.charCodeAt(0) === 109 /* m */ && text.startsWith('mode:')) {
-      onMode(text.slice(0, end), at);
+    if (b[s] === 109 /* m */ && end - s >= 5 && b[s + 1] === 111 && b[s + 2] === 100 && b[s + 3] === 101 && b[s + 4] === 58) {
+      onMode(decodeRange(b, s, end), at);
       return;
     }
     if (mode === null && !sawBlockBeforeMode) {
@@ -158,19 +167,19 @@ export function createGoCoverprofileParser(options: ParseOptions): StreamParser 
     // <file>:<startLine>.<startCol>,<endLine>.<endCol> <numStmt> <count>, parsed right to left in
     // one pass (the file name may itself contain ':', e.g. a Windows drive letter; the numbers never
     // do). `pos` is left on the separator before each number.
-    const count = uintBefore(text, end);
-    const ns = text.charCodeAt(pos) === 32 ? uintBefore(text, pos) : -1;
-    const ec = ns >= 0 && text.charCodeAt(pos) === 32 ? uintBefore(text, pos) : -1;
-    const el = ec >= 0 && text.charCodeAt(pos) === 46 ? uintBefore(text, pos) : -1;
-    const sc = el >= 0 && text.charCodeAt(pos) === 44 ? uintBefore(text, pos) : -1;
-    const sl = sc >= 0 && text.charCodeAt(pos) === 46 ? uintBefore(text, pos) : -1;
+    const count = uintBefore(b, s, end);
+    const ns = pos >= s && b[pos] === 32 ? uintBefore(b, s, pos) : -1;
+    const ec = ns >= 0 && b[pos] === 32 ? uintBefore(b, s, pos) : -1;
+    const el = ec >= 0 && b[pos] === 46 ? uintBefore(b, s, pos) : -1;
+    const sc = el >= 0 && b[pos] === 44 ? uintBefore(b, s, pos) : -1;
+    const sl = sc >= 0 && b[pos] === 46 ? uintBefore(b, s, pos) : -1;
     const colon = pos;
-    if (count < 0 || ns < 0 || ec < 0 || el < 0 || sc < 0 || sl < 0 || colon <= 0 || text.charCodeAt(colon) !== 58) {
-      return bad(at, '"<file>:<line>.<col>,<line>.<col> <statements> <count>" with non-negative integers', text.slice(0, end));
+    if (count < 0 || ns < 0 || ec < 0 || el < 0 || sc < 0 || sl < 0 || colon <= s || b[colon] !== 58) {
+      return bad(at, '"<file>:<line>.<col>,<line>.<col> <statements> <count>" with non-negative integers', decodeRange(b, s, end));
     }
-    if (sl === 0) return bad(at, 'a block starting at line 1 or later (Go lines are 1-based)', text);
+    if (sl === 0) return bad(at, 'a block starting at line 1 or later (Go lines are 1-based)', decodeRange(b, s, end));
     if (el < sl || (el === sl && ec < sc)) {
-      return bad(at, 'a block whose end position is not before its start', text);
+      return bad(at, 'a block whose end position is not before its start', decodeRange(b, s, end));
     }
     if (el > limits.maxLineNumber) {
       sink.warn('CW_LINE_TOO_LARGE', `line ${at}: line number ${el} exceeds the limit of ${limits.maxLineNumber}; block ignored`, at);
@@ -181,24 +190,22 @@ export function createGoCoverprofileParser(options: ParseOptions): StreamParser 
       return;
     }
     let f: number;
-    const path = text.slice(0, colon);
-    // Go writes a file's blocks together, so the previous block's file is nearly always this one
-    // (string equality is cheaper than a Map lookup, which hashes the new string).
-    if (path === lastPath) {
+    // Go writes a file's blocks together, so the previous block's file is nearly always this one:
+    // comparing bytes avoids decoding the path at all.
+    if (lastPath !== null && samePath(b, s, colon)) {
       f = lastFile;
     } else {
+      const path = decodeRange(b, s, colon);
+      lastPathBytes = b.slice(s, colon);
       const known = fileIndex.get(path);
       if (known !== undefined) {
         f = known;
         lastPath = path;
       } else {
-        // `path` is a slice of the decoded chunk: kept as a Map key it would keep the whole chunk
-        // alive (a profile naming 50,000 files retained all of its text). Store a copy.
-        const own = copyString(path);
-        const b = report.file(own, at);
-        f = b === null ? -1 : builders.push(b) - 1;
-        fileIndex.set(own, f);
-        lastPath = own;
+        const b2 = report.file(path, at);
+        f = b2 === null ? -1 : builders.push(b2) - 1;
+        fileIndex.set(path, f);
+        lastPath = path;
       }
       lastFile = f;
     }
@@ -207,7 +214,7 @@ export function createGoCoverprofileParser(options: ParseOptions): StreamParser 
     blocks.push(f, sl, Math.min(sc, 0x7fffffff), el, Math.min(ec, 0x7fffffff), ns, Math.min(at, 0x7fffffff), count);
   };
 
-  const splitter = new LineSplitter(onLine, sink, limits.maxRecordLength);
+  const splitter = new ByteLineReader(onLine, sink, limits.maxRecordLength);
   return {
     write(chunk) {
       bytes += chunk.length;
@@ -391,12 +398,6 @@ function emitFile(blocks: Blocks, order: Uint32Array, b: FileCoverageBuilder, se
     }
   }
   if (curLine >= 0) b.line(curLine, curHits, curAt);
-}
-
-/** A copy of `s` that shares no storage with the string it was sliced from. */
-function copyString(s: string): string {
-  // Concatenation flattens into a new string; slicing that one references only the copy.
-  return (' ' + s).slice(1);
 }
 
 function overBudget(sink: DiagnosticSink, budget: Budget, at: number): void {
