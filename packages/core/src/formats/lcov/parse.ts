@@ -266,7 +266,10 @@ export function createLcovParser(options: ParseOptions): StreamParser {
         const idStart = i + 1;
         let last = e - 1;
         while (last > idStart && b[last] !== 44) last--;
-        if (last > idStart) {
+        // <block>,<branch> needs a comma of its own before the one that starts <taken>.
+        let inner = idStart;
+        while (inner < last && b[inner] !== 44) inner++;
+        if (last > idStart && inner < last) {
           let taken = 0;
           let ok = last + 1 < e;
           if (e - last === 2 && b[last + 1] === 45 /* - */) taken = 0;
