@@ -8,6 +8,10 @@ import type { FileCoverage, FunctionRecord } from './file-coverage.js';
  * Real files stay far below it, so it costs nothing in the common case.
  */
 const COMPACT_MIN = 1 << 20;
+/** Bulk line handovers smaller than this go to plain arrays instead of a slab segment. */
+const MIN_SEGMENT = 32;
+/** Segments one file may hold before they are merged (bounds the views that pin slabs). */
+const MAX_SEGMENTS = 256;
 
 /**
  * Hands out line columns as views into large shared typed arrays ("slabs"). Parsers of reports with
@@ -103,6 +107,12 @@ export class FileCoverageBuilder {
   addLines(lines: ArrayLike<number>, hits: ArrayLike<number>, n: number, at?: ArrayLike<number>): void {
     const maxLine = this.limits.maxLineNumber;
     const maxHits = this.limits.maxHits;
+    if (n < MIN_SEGMENT) {
+      // A few lines (a repeated small SF block): a view per call would cost more than the data,
+      // and thousands of them would pin slabs; plain arrays, compacted like single records.
+      for (let i = 0; i < n; i++) this.line(lines[i]!, hits[i]!, at?.[i]);
+      return;
+    }
     const seg = this.slabs.alloc(n);
     const SL = seg.lines;
     const SH = seg.hits;
@@ -122,7 +132,7 @@ export class FileCoverageBuilder {
       this.segHits.push(k === n ? SH : SH.subarray(0, k));
       this.segCount += k;
     }
-    if (this.lines.length + this.segCount >= this.linesCompactAt) this.compactLines();
+    if (this.lines.length + this.segCount >= this.linesCompactAt || this.segLines.length >= MAX_SEGMENTS) this.compactLines();
   }
 
   /** All line records, segments first, as plain arrays (for normalization of the general case). */
