@@ -1,9 +1,9 @@
 import { DiagnosticSink } from '../../model/diagnostics.js';
 import type { FileCoverageBuilder } from '../../model/file-builder.js';
 import { ReportBuilder } from '../../model/report.js';
-import { JsonDocument } from '../../text/json-document.js';
 import { BadEntries, describeJson, isNumber, isObject, own, quoteKey, type JsonObject } from '../../text/json-guards.js';
-import type { ParseOptions, ParseOutcome, StreamParser } from '../types.js';
+import type { ParseOptions, StreamParser } from '../types.js';
+import { createJsonFormatParser } from '../json-format.js';
 
 /**
  * coverage.py JSON report parser (`coverage json`, coverage.py 5.0 and later).
@@ -24,17 +24,7 @@ import type { ParseOptions, ParseOutcome, StreamParser } from '../types.js';
  *   not branches (current coverage.py asserts they cannot occur; no summary counts them).
  */
 export function createCoveragepyJsonParser(options: ParseOptions): StreamParser {
-  const sink = new DiagnosticSink(options.fileName);
-  const doc = new JsonDocument(sink, options.limits.maxDocumentBytes);
-  return {
-    write: (chunk) => doc.write(chunk),
-    end(): ParseOutcome {
-      const report = new ReportBuilder(sink, options.limits);
-      const root = doc.parse();
-      if (root !== undefined) readDocument(root, report, sink);
-      return { status: sink.hasErrors ? 'invalid' : 'ok', report: report.build(), diagnostics: sink.finish() };
-    },
-  };
+  return createJsonFormatParser(options, (root, report, sink) => readDocument(root, report, sink));
 }
 
 function readDocument(root: unknown, report: ReportBuilder, sink: DiagnosticSink): void {

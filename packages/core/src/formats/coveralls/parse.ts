@@ -1,9 +1,9 @@
 import { DiagnosticSink } from '../../model/diagnostics.js';
 import type { FileCoverageBuilder } from '../../model/file-builder.js';
 import { ReportBuilder } from '../../model/report.js';
-import { JsonDocument } from '../../text/json-document.js';
 import { BadEntries, describeJson, isNumber, isObject, own, quoteKey, type JsonObject } from '../../text/json-guards.js';
-import type { ParseOptions, ParseOutcome, StreamParser } from '../types.js';
+import type { ParseOptions, StreamParser } from '../types.js';
+import { createJsonFormatParser } from '../json-format.js';
 
 /**
  * Coveralls API JSON parser (the job payload of https://docs.coveralls.io/api-reference, as gcovr
@@ -19,17 +19,7 @@ import type { ParseOptions, ParseOutcome, StreamParser } from '../types.js';
  * Job metadata (`repo_token`, `service_*`, `git`, `run_at`, `source_digest`, `source`) is ignored.
  */
 export function createCoverallsParser(options: ParseOptions): StreamParser {
-  const sink = new DiagnosticSink(options.fileName);
-  const doc = new JsonDocument(sink, options.limits.maxDocumentBytes);
-  return {
-    write: (chunk) => doc.write(chunk),
-    end(): ParseOutcome {
-      const report = new ReportBuilder(sink, options.limits);
-      const root = doc.parse();
-      if (root !== undefined) readDocument(root, report, sink, options.limits.maxLineNumber);
-      return { status: sink.hasErrors ? 'invalid' : 'ok', report: report.build(), diagnostics: sink.finish() };
-    },
-  };
+  return createJsonFormatParser(options, (root, report, sink, limits) => readDocument(root, report, sink, limits.maxLineNumber));
 }
 
 function readDocument(root: unknown, report: ReportBuilder, sink: DiagnosticSink, maxLine: number): void {

@@ -1,23 +1,13 @@
 import { DiagnosticSink } from '../../model/diagnostics.js';
 import { ReportBuilder } from '../../model/report.js';
-import { JsonDocument } from '../../text/json-document.js';
-import type { ParseOptions, ParseOutcome, StreamParser } from '../types.js';
+import type { ParseOptions, StreamParser } from '../types.js';
+import { createJsonFormatParser } from '../json-format.js';
 
 const isInt = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
 
 /** Reads the normalized JSON written by writers/coverwatch-json.ts, validating every field. */
 export function createCoverwatchJsonParser(options: ParseOptions): StreamParser {
-  const sink = new DiagnosticSink(options.fileName);
-  const doc = new JsonDocument(sink, options.limits.maxDocumentBytes);
-  return {
-    write: (chunk) => doc.write(chunk),
-    end(): ParseOutcome {
-      const report = new ReportBuilder(sink, options.limits);
-      const value = doc.parse();
-      if (value !== undefined) read(value, report, sink);
-      return { status: sink.hasErrors ? 'invalid' : 'ok', report: report.build(), diagnostics: sink.finish() };
-    },
-  };
+  return createJsonFormatParser(options, (root, report, sink) => read(root, report, sink));
 }
 
 function read(value: unknown, report: ReportBuilder, sink: DiagnosticSink): void {

@@ -1,9 +1,9 @@
 import { DiagnosticSink } from '../../model/diagnostics.js';
 import type { FileCoverageBuilder } from '../../model/file-builder.js';
 import { ReportBuilder } from '../../model/report.js';
-import { JsonDocument } from '../../text/json-document.js';
 import { BadEntries, describeJson, isNumber, isObject, own, quoteKey, type JsonObject } from '../../text/json-guards.js';
-import type { ParseOptions, ParseOutcome, StreamParser } from '../types.js';
+import type { ParseOptions, StreamParser } from '../types.js';
+import { createJsonFormatParser } from '../json-format.js';
 import { rubyWord, tailIntegers } from './ruby-tuple.js';
 
 /** A line value after SimpleCov's merge: a count, not relevant (null), or skipped (`"ignored"`). */
@@ -33,17 +33,7 @@ const IGNORED = 'ignored';
  * that by, so every command in the file is merged.
  */
 export function createSimplecovResultsetParser(options: ParseOptions): StreamParser {
-  const sink = new DiagnosticSink(options.fileName);
-  const doc = new JsonDocument(sink, options.limits.maxDocumentBytes);
-  return {
-    write: (chunk) => doc.write(chunk),
-    end(): ParseOutcome {
-      const report = new ReportBuilder(sink, options.limits);
-      const root = doc.parse();
-      if (root !== undefined) readDocument(root, report, sink, options.limits.maxLineNumber);
-      return { status: sink.hasErrors ? 'invalid' : 'ok', report: report.build(), diagnostics: sink.finish() };
-    },
-  };
+  return createJsonFormatParser(options, (root, report, sink, limits) => readDocument(root, report, sink, limits.maxLineNumber));
 }
 
 /** One command's data for one file, and the command it came from (for messages). */
