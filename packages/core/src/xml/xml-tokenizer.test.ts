@@ -170,3 +170,94 @@ describe('XmlTokenizer attributes read in place', () => {
     expect(sink.items[0]!.message).toBe('expected </bb>, found </b>');
   });
 });
+
+describe('XmlTokenizer byte scanning', () => {
+  /** Collects `read(name, attrs)` for every open tag, and every text, feeding `chunkSize`-byte chunks. */
+  function collect(xml: string | Uint8Array, read: (name: string, attrs: XmlAttributes) => unknown, chunkSize = Infinity) {
+    const out: unknown[] = [];
+    const sink = new DiagnosticSink('t.xml');
+    const t = new XmlTokenizer({ openTag: (name, attrs) => out.push(read(name, attrs)), closeTag() {}, text: (s) => out.push(`#${s}`) }, sink, { maxTokenLength: 1 << 16, skipWhitespaceText: true });
+    const bytes = typeof xml === 'string' ? encodeUtf8(xml) : xml;
+    const step = Number.isFinite(chunkSize) ? chunkSize : bytes.length || 1;
+    for (let i = 0; i < bytes.length; i += step) t.write(bytes.subarray(i, i + step));
+    t.end();
+    return { out, diagnostics: sink.finish() };
+  }
+
+  it('is() compares values in place, entities and non-ASCII included', () => {
+    const xml = '<a t="stmt" e="a&amp;b" u="é" r="&#65;" empty=""/>';
+    const read = (_: string, a: XmlAttributes) => [
+      a.is('t', 'stmt'), a.is('t', 'stm'), a.is('t', 'stmts'), a.is('t', 'cond'),
+      a.is('e', 'a&b'), a.is('e', 'a&amp;b'), a.is('u', 'é'), a.is('u', 'e'), a.is('r', 'A'),
+      a.is('empty', ''), a.is('missing', ''), a.is('missing', 'x'),
+      a.has('empty'), a.has('u'), a.has('missing'),
+    ];
+    for (const size of [Infinity, 1, 3]) {
+      expect(collect(xml, read, size).out).toEqual([[true, false, false, false, true, false, true, false, true, true, false, false, true, true, false]]);
+    }
+  });
+
+  it('finds attributes with non-ASCII names, and names that differ only inside', () => {
+    const xml = '<a aéb="1" ab="2" axb="3" ayb="4" ü="5" é="6"/>';
+    const read = (_: string, a: XmlAttributes) => [a.get('aéb'), a.get('ab'), a.uint('ayb'), a.get('axb'), a.get('ü'), a.uint('é'), a.get('azb'), a.nameAt(0)];
+    for (const size of [Infinity, 1, 2]) expect(collect(xml, read, size).out).toEqual([['1', '2', 4, '3', '5', 6, undefined, 'aéb']]);
+  });
+
+  it('decodes UTF-8 names, values and text split across chunks', () => {
+    const xml = '\uFEFF<é a="ü€𝄞"><b>ß 𝄞 x</b></é>';
+    const read = (name: string, a: XmlAttributes) => `${name}:${a.count ? a.get('a') : ''}`;
+    for (const size of [Infinity, 1, 2, 3, 5]) {
+      const { out, diagnostics } = collect(xml, read, size);
+      expect(diagnostics).toEqual([]);
+      expect(out).toEqual(['é:ü€𝄞', 'b:', '#ß 𝄞 x']);
+    }
+  });
+
+  it('gives the same string object for a repeated tag name, also past the name table limits', () => {
+    const names = Array.from({ length: 1000 }, (_, i) => `n${i}`);
+    const xml = `<r>${names.map((n) => `<${n}/><${n} a="1"></${n}>`).join('')}<line/><line/></r>`;
+    const seen: string[] = [];
+    const { diagnostics } = collect(xml, (name) => seen.push(name));
+    expect(diagnostics).toEqual([]);
+    expect(seen).toEqual(['r', ...names.flatMap((n) => [n, n]), 'line', 'line']);
+    expect(seen[seen.length - 1]).toBe(seen[seen.length - 2]);
+  });
+
+  it('reads many distinct short values right (value cache collisions)', () => {
+    const xml = `<r>${Array.from({ length: 3000 }, (_, i) => `<v x="${(i * 7919) % 5003}" y="k${i % 37}"/>`).join('')}</r>`;
+    const { out } = collect(xml, (name, a) => (name === 'v' ? `${a.get('x')}|${a.get('y')}|${a.get('x')}` : null));
+    expect(out.slice(1)).toEqual(Array.from({ length: 3000 }, (_, i) => `${(i * 7919) % 5003}|k${i % 37}|${(i * 7919) % 5003}`));
+  });
+
+  it('counts lines right in long pretty-printed and one-line documents, whatever the chunking', () => {
+    const rows = Array.from({ length: 2000 }, (_, i) => `${' '.repeat(i % 13)}<a i="${i}"${i % 5 === 0 ? '\n   j="x"' : ''}/>${i % 3 === 0 ? '\r\n' : '\n'}`);
+    const xml = `<r>\n${rows.join('')}</r>`;
+    const expected: number[] = [];
+    let line = 2;
+    for (const row of rows) {
+      expected.push(line);
+      line += row.split('\n').length - 1;
+    }
+    for (const size of [Infinity, 1, 3, 4, 61, 4096]) {
+      const lines: number[] = [];
+      const t: XmlTokenizer = new XmlTokenizer({ openTag: (n) => n === 'a' && lines.push(t.line), closeTag() {} }, new DiagnosticSink(undefined), { maxTokenLength: 1 << 16 });
+      const bytes = encodeUtf8(xml);
+      const step = Number.isFinite(size) ? size : bytes.length;
+      for (let i = 0; i < bytes.length; i += step) t.write(bytes.subarray(i, i + step));
+      t.end();
+      expect(lines).toEqual(expected);
+    }
+  });
+
+  it('stays well-formed on tags cut anywhere, and reports truncation', () => {
+    const xml = '<r><a b="1" c = \'2\'>t&amp;x</a><!-- c --><?pi x?><![CDATA[d]]></r>';
+    const whole = collect(xml, (n, a) => `${n}:${a.get('b') ?? ''}${a.get('c') ?? ''}`).out;
+    expect(whole).toEqual(['r:', 'a:12', '#t&x', '#d']);
+    for (let cut = 1; cut < xml.length; cut++) {
+      const { diagnostics } = collect(xml.slice(0, cut), () => 0, 2);
+      // (A cut inside "<!--" or "<![CDATA[" leaves markup that is not XML: a syntax error.)
+      const expected = /<!-?$|<!\[[A-Z]*$/.test(xml.slice(0, cut)) ? 'CW_XML_SYNTAX' : 'CW_XML_TRUNCATED';
+      expect(diagnostics.map((d) => d.code)).toEqual([expected]);
+    }
+  });
+});

@@ -1,12 +1,19 @@
 import type { DiagnosticSink } from '../model/diagnostics.js';
-import { utf8Decoder } from '../text/text-decoder.js';
 
 /**
  * The attributes of the tag being reported. The object is reused for every tag: read what you need
  * inside the callback and do not keep it.
+ *
+ * Attributes are kept as offsets into the tokenizer's bytes: nothing is decoded until asked for, so
+ * attributes a parser does not read cost nothing, and `uint` / `is` read values in place without
+ * making a string. Look attributes up by a constant name (a string literal): lookups compare bytes
+ * in place and never allocate.
  */
 export interface XmlAttributes {
-  /** The value of attribute `name` (entities decoded), or undefined. */
+  /**
+   * The value of attribute `name` (entities decoded), or undefined. Short values that repeat (counts,
+   * enum-like values, method names) come from a small cache, so reading them usually allocates nothing.
+   */
   get(name: string): string | undefined;
   /**
    * The value of attribute `name` as a non-negative decimal integer, read in place without making a
@@ -14,13 +21,20 @@ export interface XmlAttributes {
    * -1 when its value is not a non-negative integer (empty, sign, fraction, other text).
    */
   uint(name: string): number;
+  /** True when attribute `name` is present and its value (entities decoded) is `value`; compared in place. */
+  is(name: string, value: string): boolean;
+  /** True when attribute `name` is present (whatever its value); no string is made. */
+  has(name: string): boolean;
   readonly count: number;
   nameAt(i: number): string;
   valueAt(i: number): string;
 }
 
 export interface XmlHandler {
-  /** `<name ...>` or `<name .../>` (then `closeTag` follows at once). */
+  /**
+   * `<name ...>` or `<name .../>` (then `closeTag` follows at once). Tag names are interned: the same
+   * name is the same string object every time, so comparing it with string literals is cheap.
+   */
   openTag(name: string, attrs: XmlAttributes): void;
   closeTag(name: string): void;
   /** Character data (entities decoded, CDATA included). Only called when defined. */
@@ -28,7 +42,7 @@ export interface XmlHandler {
 }
 
 export interface XmlTokenizerOptions {
-  /** Longest tag, comment, text run or DOCTYPE accepted, in characters. */
+  /** Longest tag, comment, text run or DOCTYPE accepted, in bytes. */
   readonly maxTokenLength: number;
   /** Deepest element nesting accepted. */
   readonly maxDepth?: number;
@@ -42,57 +56,109 @@ export interface XmlTokenizerOptions {
 
 const PREDEFINED: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
 
+const EMPTY = new Uint8Array(0);
+
+/** Byte classes for the tag scanner (one table load per byte instead of a chain of compares). */
+const SPACE = 1;
+const TAG_NAME_END = 2;
+const ATTR_NAME_END = 4;
+const NON_ASCII = 8;
+const END_DQUOTE = 16;
+const END_SQUOTE = 32;
+const CLASS = ((): Uint8Array => {
+  const t = new Uint8Array(256);
+  for (const c of [32, 9, 10, 13]) t[c] = SPACE | TAG_NAME_END | ATTR_NAME_END;
+  t[62 /* > */] = TAG_NAME_END | ATTR_NAME_END;
+  t[47 /* / */] = TAG_NAME_END | ATTR_NAME_END;
+  t[61 /* = */] = ATTR_NAME_END;
+  // `<` cannot be part of a name; it is also the sentinel after the input (see `scan`).
+  t[60 /* < */] = TAG_NAME_END | ATTR_NAME_END | END_DQUOTE | END_SQUOTE;
+  t[34 /* " */] = END_DQUOTE;
+  t[39 /* ' */] = END_SQUOTE;
+  for (let c = 128; c < 256; c++) t[c] = NON_ASCII;
+  return t;
+})();
+/** The byte written just past the input: every scan loop stops at it, so they need no bounds test. */
+const SENTINEL = 60;
+
+/** Interned tag names: open addressing, bounded (a document with endless distinct names stops being cached). */
+const NAME_TABLE_SIZE = 512;
+const NAME_TABLE_MAX = 384;
+const NAME_PROBES = 8;
+const MAX_INTERNED_NAME = 64;
+
+/** An element name: its string (what handlers see) and its bytes (what close tags are compared with). */
+interface ElementName {
+  readonly str: string;
+  readonly bytes: Uint8Array;
+}
+
 /**
  * A streaming, non-validating XML tokenizer written for hostile coverage reports.
  *
  * Why our own and not saxes or fast-xml-parser: coverage XML is a flat sea of small tags with a few
  * attributes each, and the benchmark goal (>= 3x saxes) needs a scanner that allocates nothing per
- * attribute it is not asked for. Security is by construction: there is no entity expansion beyond the
- * five predefined entities and character references, a DOCTYPE is skipped unread (its internal
- * subset, where XXE and "billion laughs" live, is reported and ignored), nothing is ever fetched,
- * and every token is bounded in length so memory stays bounded on any input.
+ * tag or attribute it is not asked for. It scans the UTF-8 bytes directly (every delimiter of XML is
+ * ASCII, and a byte >= 0x80 is never one), and decodes only the names, values and text a parser
+ * reads: no string is made for a chunk, an attribute or indentation.
+ *
+ * Security is by construction: there is no entity expansion beyond the five predefined entities and
+ * character references, a DOCTYPE is skipped unread (its internal subset, where XXE and "billion
+ * laughs" live, is reported and ignored), nothing is ever fetched, every token is bounded in length
+ * so memory stays bounded on any input, and nesting is bounded in depth.
  */
 export class XmlTokenizer {
-  private readonly decode = utf8Decoder();
-  private buf = '';
+  private readonly utf8 = new TextDecoder('utf-8', { fatal: false, ignoreBOM: true });
+  /** The bytes being scanned (always `store`, kept apart so the scan loops read a local). */
+  private data: Uint8Array = EMPTY;
+  /** Bytes of `data` that hold input (`store` may be larger). */
+  private n = 0;
   private pos = 0;
-  /** Line number at `countedPos`; lines are counted lazily, only when asked for. */
+  /** Our copy of the input not scanned yet (the unfinished token carried from one write to the next). */
+  private store: Uint8Array = EMPTY;
+  /** `store` as 32-bit words (for counting newlines four bytes at a time). */
+  private words: Int32Array = new Int32Array(0);
+  private bomChecked = false;
+  /** Line number at `countedPos`; lines are counted lazily, only when asked for (or bytes are dropped). */
   private lineAtCounted = 1;
   private countedPos = 0;
   private tokenStart = 0;
-  private readonly stack: string[] = [];
+  /** The open elements, outermost first. */
+  private readonly stack: ElementName[] = [];
   private rootSeen = false;
   private rootClosed = false;
   private failed = false;
   private warnedEntity = false;
-  /** Recently seen tag names, reused so a repeated tag allocates no string (coverage XML repeats a few names millions of times). */
-  private readonly nameCache: string[] = [];
-  private nameCacheNext = 0;
-  /** Position of the first newline at or after countedPos in buf (-1: none in buf), or -2 when unknown. */
-  private nextNewline = -2;
+  /** Recently seen tag names, reused so a repeated tag allocates nothing (coverage XML repeats a few names millions of times). */
+  private readonly nameTable: (ElementName | null)[] = new Array<ElementName | null>(NAME_TABLE_SIZE).fill(null);
+  private nameTableCount = 0;
+  private lastName: ElementName | null = null;
   private readonly maxDepth: number;
+  private readonly maxToken: number;
+  private readonly skipWhitespace: boolean;
   private readonly attrs: TagAttributes;
 
   constructor(
     private readonly handler: XmlHandler,
     private readonly sink: DiagnosticSink,
-    private readonly options: XmlTokenizerOptions,
+    options: XmlTokenizerOptions,
   ) {
     this.maxDepth = options.maxDepth ?? 256;
-    this.attrs = new TagAttributes((raw) => this.decodeValue(raw));
+    this.maxToken = options.maxTokenLength;
+    this.skipWhitespace = options.skipWhitespaceText === true;
+    this.attrs = new TagAttributes(
+      (b, s, e) => this.utf8.decode(b.subarray(s, e)),
+      (raw) => this.decodeValue(raw),
+    );
   }
 
   /** The 1-based line of the token being reported (for diagnostics). */
   get line(): number {
     const target = this.tokenStart;
-    if (target <= this.countedPos) return this.lineAtCounted;
-    let nl = this.nextNewline === -2 ? this.buf.indexOf('\n', this.countedPos) : this.nextNewline;
-    while (nl >= 0 && nl < target) {
-      this.lineAtCounted++;
-      nl = this.buf.indexOf('\n', nl + 1);
+    if (target > this.countedPos) {
+      this.lineAtCounted += countNewlines(this.data, this.words, this.countedPos, target);
+      this.countedPos = target;
     }
-    this.nextNewline = nl;
-    this.countedPos = target;
     return this.lineAtCounted;
   }
 
@@ -103,40 +169,49 @@ export class XmlTokenizer {
 
   /** Names of the open elements, outermost first (do not modify). */
   get openElements(): readonly string[] {
-    return this.stack;
+    return this.stack.map((e) => e.str);
   }
 
   write(chunk: Uint8Array): void {
-    if (this.failed) return;
-    this.append(this.decode(chunk));
+    if (this.failed || chunk.length === 0) return;
+    // Always scan our own Uint8Array (copying a chunk costs little next to scanning it): the scanner
+    // then sees one array type, never the caller's Buffer subclass, and its element loads stay monomorphic.
+    const need = this.n + chunk.length;
+    if (this.store.length <= need) {
+      // A multiple of 4 bytes (for `words`), with room for the sentinel and the chunk after this one.
+      const grown = new Uint8Array((Math.max(need + 1, Math.min(2 * this.store.length, need + (1 << 20))) + 3) & ~3);
+      grown.set(this.store.subarray(0, this.n));
+      this.store = grown;
+      this.words = new Int32Array(grown.buffer, 0, grown.length >> 2);
+    }
+    this.store.set(chunk, this.n);
+    this.data = this.store;
+    this.n = need;
     this.scan(false);
+    this.retain();
   }
 
   end(): void {
     if (this.failed) return;
-    this.append(this.decode(null));
     this.scan(true);
     if (this.failed) return;
     if (!this.rootSeen) this.fail('CW_XML_NO_ROOT', 'no XML element found (empty or not XML)');
     else if (this.stack.length > 0) {
-      this.fail('CW_XML_TRUNCATED', `the document ends inside <${this.stack[this.stack.length - 1]}> (truncated file?)`);
+      this.fail('CW_XML_TRUNCATED', `the document ends inside <${this.stack[this.stack.length - 1]!.str}> (truncated file?)`);
     }
   }
 
-  private append(text: string): void {
-    if (this.pos > 0) {
-      // Keep line counting consistent across the discarded prefix.
-      this.tokenStart = this.pos;
-      void this.line;
-      this.buf = this.buf.slice(this.pos);
-      this.countedPos = 0;
-      this.tokenStart = 0;
-      this.pos = 0;
-    }
-    this.nextNewline = -2;
-    // join, not +: `a + b` makes a cons string, and character access on a cons string is about twice
-    // as slow as on the flat string join builds (the scan reads every character).
-    this.buf = this.buf.length === 0 ? text : text.length === 0 ? this.buf : [this.buf, text].join('');
+  /** After a write: moves the unfinished token to the start of `store`, counting the lines of the bytes dropped. */
+  private retain(): void {
+    const pos = this.pos;
+    const n = this.n;
+    if (pos > this.countedPos) this.lineAtCounted += countNewlines(this.data, this.words, this.countedPos, pos);
+    const rest = n - pos;
+    if (rest > 0 && pos > 0) this.store.copyWithin(0, pos, n);
+    this.n = rest;
+    this.pos = 0;
+    this.countedPos = 0;
+    this.tokenStart = 0;
   }
 
   private fail(code: string, message: string): void {
@@ -145,88 +220,111 @@ export class XmlTokenizer {
     this.sink.error(code, message, this.line);
   }
 
+  /** data[s, e) as a string (invalid UTF-8 becomes U+FFFD). */
+  private str(s: number, e: number): string {
+    return s >= e ? '' : this.utf8.decode(this.data.subarray(s, e));
+  }
+
   private scan(final: boolean): void {
-    const buf = this.buf;
-    const max = this.options.maxTokenLength;
-    while (!this.failed) {
-      const lt = buf.indexOf('<', this.pos);
-      if (lt < 0) {
-        const rest = buf.length - this.pos;
-        if (final || rest > max) {
-          this.tokenStart = this.pos;
-          this.textRun(this.pos, buf.length);
-          this.pos = buf.length;
-        }
-        return;
+    if (this.store.length <= this.n) {
+      // (end() without any write.)
+      this.store = new Uint8Array(4);
+      this.words = new Int32Array(this.store.buffer, 0, 1);
+      this.data = this.store;
+    }
+    const b = this.data;
+    const n = this.n;
+    b[n] = SENTINEL;
+    const max = this.maxToken;
+    let pos = this.pos;
+    if (!this.bomChecked) {
+      // A UTF-8 BOM at the start of the document is dropped (as a TextDecoder does).
+      if (n - pos < 3 && !final && isBomPrefix(b, pos, n)) return;
+      this.bomChecked = true;
+      if (n - pos >= 3 && b[pos] === 0xef && b[pos + 1] === 0xbb && b[pos + 2] === 0xbf) {
+        pos += 3;
+        this.pos = pos;
       }
-      if (lt > this.pos) {
-        this.tokenStart = this.pos;
-        this.textRun(this.pos, lt);
-        this.pos = lt;
-        if (this.failed) return;
+    }
+    while (!this.failed) {
+      let lt = pos;
+      while (b[lt] !== 60 /* < */) lt++;
+      if (lt >= n) {
+        if (final || n - pos > max) {
+          // Text longer than a token may be: report what there is (keeping a split UTF-8 character whole).
+          const cut = final ? n : utf8Boundary(b, pos, n);
+          this.tokenStart = pos;
+          this.textRun(pos, cut);
+          pos = cut;
+        }
+        break;
+      }
+      if (lt > pos) {
+        this.tokenStart = pos;
+        this.textRun(pos, lt);
+        pos = lt;
+        if (this.failed) break;
       }
       this.tokenStart = lt;
-      const next = buf.charCodeAt(lt + 1);
       let end: number;
-      if (next === 47 /* / */) end = this.closeTag(buf, lt);
-      else if (next === 63 /* ? */) end = this.skipUntil(buf, lt, '?>', 'processing instruction');
-      else if (next === 33 /* ! */) end = this.markup(buf, lt, final);
-      else if (Number.isNaN(next)) end = -1;
-      else end = this.openTag(buf, lt);
-      if (end === -2) return; // failed
+      if (lt + 1 >= n) end = -1;
+      else {
+        const next = b[lt + 1]!;
+        if (next === 47 /* / */) end = this.closeTag(b, n, lt);
+        else if (next === 63 /* ? */) end = find2(b, lt + 2, n, 63, 62);
+        else if (next === 33 /* ! */) end = this.markup(b, n, lt, final);
+        else end = this.openTag(b, n, lt);
+      }
+      if (end === -2) break; // failed
       if (end < 0) {
         if (final) this.fail('CW_XML_TRUNCATED', 'the document ends inside a tag (truncated file?)');
-        else if (buf.length - lt > max) this.fail('CW_XML_TOKEN_TOO_LONG', `a tag or comment is longer than ${max} characters`);
-        return;
+        else if (n - lt > max) this.fail('CW_XML_TOKEN_TOO_LONG', `a tag or comment is longer than ${max} bytes`);
+        break;
       }
-      this.pos = end;
+      pos = end;
     }
+    this.pos = pos;
   }
 
   private textRun(from: number, to: number): void {
-    const h = this.handler;
+    const b = this.data;
     if (this.stack.length === 0) {
       // Outside the root element only whitespace may appear.
       for (let i = from; i < to; i++) {
-        const c = this.buf.charCodeAt(i);
-        if (c !== 32 && c !== 10 && c !== 13 && c !== 9) {
+        if ((CLASS[b[i]!]! & SPACE) === 0) {
           this.fail('CW_XML_SYNTAX', this.rootClosed ? 'text after the root element' : 'text before the root element: not an XML document');
           return;
         }
       }
       return;
     }
-    if (h.text === undefined) return;
-    if (this.options.skipWhitespaceText === true) {
+    if (this.handler.text === undefined) return;
+    if (this.skipWhitespace) {
       let i = from;
-      while (i < to && isSpace(this.buf.charCodeAt(i))) i++;
+      while (i < to && (CLASS[b[i]!]! & SPACE) !== 0) i++;
       if (i === to) return;
     }
-    h.text(this.decodeValue(this.buf.slice(from, to)));
+    this.handler.text(this.decodeValue(this.str(from, to)));
   }
 
-  private skipUntil(buf: string, lt: number, terminator: string, what: string): number {
-    const e = buf.indexOf(terminator, lt + 2);
-    if (e < 0) return -1;
-    void what;
-    return e + terminator.length;
-  }
-
-  private markup(buf: string, lt: number, final: boolean): number {
-    if (buf.startsWith('<!--', lt)) return this.skipUntil(buf, lt + 2, '-->', 'comment');
-    if (buf.startsWith('<![CDATA[', lt)) {
-      const e = buf.indexOf(']]>', lt + 9);
+  private markup(b: Uint8Array, n: number, lt: number, final: boolean): number {
+    if (startsWith(b, n, lt, COMMENT_OPEN)) {
+      const e = find3(b, lt + 4, n, 45, 45, 62);
+      return e < 0 ? -1 : e;
+    }
+    if (startsWith(b, n, lt, CDATA_OPEN)) {
+      const e = find3(b, lt + 9, n, 93, 93, 62);
       if (e < 0) return -1;
       if (this.stack.length === 0) {
         this.fail('CW_XML_SYNTAX', 'CDATA outside the root element');
         return -2;
       }
-      if (this.handler.text !== undefined) this.handler.text(buf.slice(lt + 9, e));
-      return e + 3;
+      if (this.handler.text !== undefined) this.handler.text(this.str(lt + 9, e - 3));
+      return e;
     }
-    if (buf.length - lt < 9 && !final) return -1;
-    if (buf.startsWith('<!DOCTYPE', lt)) return this.doctype(buf, lt);
-    this.fail('CW_XML_SYNTAX', `unexpected markup "${buf.slice(lt, lt + 12)}"`);
+    if (n - lt < 9 && !final) return -1;
+    if (startsWith(b, n, lt, DOCTYPE_OPEN)) return this.doctype(b, n, lt);
+    this.fail('CW_XML_SYNTAX', `unexpected markup "${this.str(lt, Math.min(lt + 12, n))}"`);
     return -2;
   }
 
@@ -235,7 +333,7 @@ export class XmlTokenizer {
    * DTD (Cobertura's points at a remote URL) is never fetched; an internal subset that declares
    * entities is the XXE / billion-laughs vector, so it is reported and its entities stay unexpanded.
    */
-  private doctype(buf: string, lt: number): number {
+  private doctype(b: Uint8Array, n: number, lt: number): number {
     if (this.rootSeen) {
       this.fail('CW_XML_SYNTAX', 'DOCTYPE after the root element');
       return -2;
@@ -243,8 +341,8 @@ export class XmlTokenizer {
     let i = lt + 9;
     let quote = 0;
     let depth = 0;
-    for (; i < buf.length; i++) {
-      const c = buf.charCodeAt(i);
+    for (; i < n; i++) {
+      const c = b[i]!;
       if (quote !== 0) {
         if (c === quote) quote = 0;
       } else if (c === 34 || c === 39) quote = c;
@@ -252,112 +350,132 @@ export class XmlTokenizer {
       else if (c === 93 /* ] */) depth--;
       else if (c === 62 /* > */ && depth <= 0) break;
     }
-    if (i >= buf.length) return -1;
-    const decl = buf.slice(lt, i + 1);
-    if (/<!ENTITY/i.test(decl)) {
+    if (i >= n) return -1;
+    if (/<!ENTITY/i.test(this.str(lt, i + 1))) {
       this.sink.warn('CW_XML_ENTITIES_IGNORED', 'the DOCTYPE declares entities; they are never expanded (XXE and entity-expansion attacks are inert)', this.line);
     }
     return i + 1;
   }
 
-  private closeTag(buf: string, lt: number): number {
-    const gt = buf.indexOf('>', lt + 2);
-    if (gt < 0) return -1;
+  private closeTag(b: Uint8Array, n: number, lt: number): number {
+    let gt = lt + 2;
+    while (gt < n && b[gt] !== 62) gt++;
+    if (gt >= n) return -1;
     let nameEnd = gt;
-    while (nameEnd > lt + 2 && isSpace(buf.charCodeAt(nameEnd - 1))) nameEnd--;
+    while (nameEnd > lt + 2 && (CLASS[b[nameEnd - 1]!]! & SPACE) !== 0) nameEnd--;
     const open = this.stack.pop();
-    // Compare in place: the open tag's name string is reused, so a close tag allocates nothing.
-    if (open === undefined || nameEnd - (lt + 2) !== open.length || !buf.startsWith(open, lt + 2)) {
-      const name = buf.slice(lt + 2, nameEnd);
-      this.fail('CW_XML_MISMATCHED_TAG', open === undefined ? `closing tag </${name}> without an opening tag` : `expected </${open}>, found </${name}>`);
+    // Compare in place with the open tag's bytes: a close tag allocates nothing.
+    if (open === undefined || !sameBytes(open.bytes, b, lt + 2, nameEnd)) {
+      const name = this.str(lt + 2, nameEnd);
+      this.fail('CW_XML_MISMATCHED_TAG', open === undefined ? `closing tag </${name}> without an opening tag` : `expected </${open.str}>, found </${name}>`);
       return -2;
     }
-    this.handler.closeTag(open);
+    this.handler.closeTag(open.str);
     if (this.stack.length === 0) this.rootClosed = true;
     return gt + 1;
   }
 
-  private openTag(buf: string, lt: number): number {
-    const n = buf.length;
+  private openTag(b: Uint8Array, n: number, lt: number): number {
     let i = lt + 1;
-    while (i < n) {
-      const c = buf.charCodeAt(i);
-      if (isSpace(c) || c === 62 || c === 47) break;
-      i++;
-    }
+    while ((CLASS[b[i]!]! & TAG_NAME_END) === 0) i++;
     if (i >= n) return -1;
-    if (i === lt + 1 || !isNameStart(buf.charCodeAt(lt + 1))) {
-      this.fail('CW_XML_SYNTAX', `invalid tag name "${buf.slice(lt, Math.min(lt + 20, n))}"`);
+    if (i === lt + 1 || !isNameStart(b[lt + 1]!)) {
+      this.fail('CW_XML_SYNTAX', `invalid tag name "${this.str(lt, Math.min(lt + 20, n))}"`);
       return -2;
     }
-    const name = this.tagName(buf, lt + 1, i);
+    const name = this.elementName(b, lt + 1, i);
     const attrs = this.attrs;
-    attrs.reset(buf);
+    attrs.reset(b);
+    // The loops need no `i < n` test: they all stop at the sentinel byte at b[n] (see `scan`).
     for (;;) {
-      while (i < n && isSpace(buf.charCodeAt(i))) i++;
-      if (i >= n) return -1;
-      const c = buf.charCodeAt(i);
-      if (c === 62 /* > */) {
-        return this.emitOpen(name, false, i + 1);
+      let c = b[i]!;
+      if ((CLASS[c]! & SPACE) !== 0) {
+        do c = b[++i]!;
+        while ((CLASS[c]! & SPACE) !== 0);
       }
+      if (i >= n) return -1;
+      if (c === 62 /* > */) return this.emitOpen(name, false, i + 1);
       if (c === 47 /* / */) {
         if (i + 1 >= n) return -1;
-        if (buf.charCodeAt(i + 1) !== 62) {
-          this.fail('CW_XML_SYNTAX', `expected "/>" in <${name}>`);
+        if (b[i + 1] !== 62) {
+          this.fail('CW_XML_SYNTAX', `expected "/>" in <${name.str}>`);
           return -2;
         }
         return this.emitOpen(name, true, i + 2);
       }
       const an = i;
-      while (i < n) {
-        const d = buf.charCodeAt(i);
-        if (d === 61 /* = */ || isSpace(d) || d === 62 || d === 47) break;
-        i++;
+      while ((CLASS[b[i]!]! & (ATTR_NAME_END | NON_ASCII)) === 0) i++;
+      if ((CLASS[b[i]!]! & ATTR_NAME_END) === 0) {
+        // A non-ASCII attribute name: lookups by name must then also compare decoded names.
+        attrs.nonAsciiNames = true;
+        while ((CLASS[b[i]!]! & ATTR_NAME_END) === 0) i++;
       }
-      if (i >= n) return -1;
       const ae = i;
-      while (i < n && isSpace(buf.charCodeAt(i))) i++;
-      if (i >= n) return -1;
-      if (buf.charCodeAt(i) !== 61) {
-        this.fail('CW_XML_SYNTAX', `attribute "${buf.slice(an, Math.min(ae, an + 40))}" of <${name}> has no value`);
-        return -2;
+      // Usually `name="`: the whitespace XML allows around `=` is looked for only when it is not.
+      if (b[i] !== 61 /* = */) {
+        while ((CLASS[b[i]!]! & SPACE) !== 0) i++;
+        if (i >= n) return -1;
+        if (b[i] !== 61) {
+          this.fail('CW_XML_SYNTAX', `attribute "${this.str(an, Math.min(ae, an + 40))}" of <${name.str}> has no value`);
+          return -2;
+        }
       }
-      i++;
-      while (i < n && isSpace(buf.charCodeAt(i))) i++;
-      if (i >= n) return -1;
-      const q = buf.charCodeAt(i);
+      let q = b[++i]!;
       if (q !== 34 && q !== 39) {
-        this.fail('CW_XML_SYNTAX', `attribute "${buf.slice(an, Math.min(ae, an + 40))}" of <${name}> is not quoted`);
-        return -2;
+        while ((CLASS[b[i]!]! & SPACE) !== 0) i++;
+        if (i >= n) return -1;
+        q = b[i]!;
+        if (q !== 34 && q !== 39) {
+          this.fail('CW_XML_SYNTAX', `attribute "${this.str(an, Math.min(ae, an + 40))}" of <${name.str}> is not quoted`);
+          return -2;
+        }
       }
       // A loop, not indexOf: attribute values are short, and a call per value costs more than the scan.
       let ve = i + 1;
-      while (ve < n && buf.charCodeAt(ve) !== q) ve++;
+      while (ve < n && b[ve] !== q) ve++;
       if (ve >= n) return -1;
       attrs.add(an, ae, i + 1, ve);
       i = ve + 1;
     }
   }
 
-  /** buf[start, end) as a string, reusing a recently seen equal name instead of allocating. */
-  private tagName(buf: string, start: number, end: number): string {
-    const cache = this.nameCache;
-    const len = end - start;
-    for (let i = 0; i < cache.length; i++) {
-      const c = cache[i]!;
-      if (c.length === len && buf.startsWith(c, start)) return c;
-    }
-    const name = buf.slice(start, end);
-    if (len <= 64) {
-      cache[this.nameCacheNext] = name;
-      this.nameCacheNext = (this.nameCacheNext + 1) % 16;
-    }
+  /** The element name in b[s, e): a recently seen equal name is reused instead of allocating. */
+  private elementName(b: Uint8Array, s: number, e: number): ElementName {
+    // Mostly the same element as the one before (a run of <line>s).
+    const prev = this.lastName;
+    if (prev !== null && sameBytes(prev.bytes, b, s, e)) return prev;
+    const name = this.lookupName(b, s, e);
+    this.lastName = name;
     return name;
   }
 
-  private emitOpen(name: string, selfClosing: boolean, end: number): number {
+  private lookupName(b: Uint8Array, s: number, e: number): ElementName {
+    const len = e - s;
+    const table = this.nameTable;
+    let h = (len * 31 + b[s]! * 7 + b[e - 1]! * 131 + b[s + (len >> 1)]! * 17) & (NAME_TABLE_SIZE - 1);
+    for (let probe = 0; probe < NAME_PROBES; probe++) {
+      const cand = table[h];
+      if (cand === null || cand === undefined) {
+        const made = this.newName(b, s, e);
+        if (len <= MAX_INTERNED_NAME && this.nameTableCount < NAME_TABLE_MAX) {
+          table[h] = made;
+          this.nameTableCount++;
+        }
+        return made;
+      }
+      if (sameBytes(cand.bytes, b, s, e)) return cand;
+      h = (h + 1) & (NAME_TABLE_SIZE - 1);
+    }
+    return this.newName(b, s, e);
+  }
+
+  private newName(b: Uint8Array, s: number, e: number): ElementName {
+    return { str: internalize(this.str(s, e)), bytes: b.slice(s, e) };
+  }
+
+  private emitOpen(name: ElementName, selfClosing: boolean, end: number): number {
     if (this.rootClosed) {
-      this.fail('CW_XML_SYNTAX', `a second root element <${name}>`);
+      this.fail('CW_XML_SYNTAX', `a second root element <${name.str}>`);
       return -2;
     }
     if (this.stack.length >= this.maxDepth) {
@@ -365,11 +483,12 @@ export class XmlTokenizer {
       return -2;
     }
     this.rootSeen = true;
+    const str = name.str;
     this.stack.push(name);
-    this.handler.openTag(name, this.attrs);
+    this.handler.openTag(str, this.attrs);
     if (selfClosing && !this.failed) {
       this.stack.pop();
-      this.handler.closeTag(name);
+      this.handler.closeTag(str);
       if (this.stack.length === 0) this.rootClosed = true;
     }
     return end;
@@ -394,68 +513,106 @@ export class XmlTokenizer {
   }
 }
 
+/** Short values cached by content (counts, enum-like values, names that repeat); a power of two. */
+const VALUE_CACHE_SIZE = 1024;
+const MAX_CACHED_VALUE = 48;
+
 /**
- * The attributes of the tag being reported, as offsets into the tokenizer's buffer: a name or value
+ * The attributes of the tag being reported, as offsets into the tokenizer's bytes: a name or value
  * becomes a string only when asked for, so the attributes a parser does not read cost nothing. A
  * class (not closures) so that parsers' calls stay monomorphic and inline.
  */
 class TagAttributes implements XmlAttributes {
   count = 0;
-  private buf = '';
+  private b: Uint8Array = EMPTY;
   /** [nameStart, nameEnd, valueStart, valueEnd] per attribute. */
   private offsets = new Int32Array(64);
+  /** Per attribute: a signature of its name (length, first and last byte) that rejects most names at once. */
+  private sigs = new Int32Array(16);
+  /** Recently made short ASCII values, by a hash of their bytes. */
+  private readonly valueCache: string[] = new Array<string>(VALUE_CACHE_SIZE).fill('');
 
-  constructor(private readonly decode: (raw: string) => string) {}
+  constructor(
+    private readonly decodeBytes: (b: Uint8Array, s: number, e: number) => string,
+    private readonly decodeEntities: (raw: string) => string,
+  ) {}
 
-  reset(buf: string): void {
-    this.buf = buf;
+  /** Set by the scanner when an attribute name of this tag has non-ASCII bytes. */
+  nonAsciiNames = false;
+
+  reset(b: Uint8Array): void {
+    this.b = b;
     this.count = 0;
+    this.nonAsciiNames = false;
   }
 
   add(nameStart: number, nameEnd: number, valueStart: number, valueEnd: number): void {
-    const k = 4 * this.count++;
-    let o = this.offsets;
-    if (k + 4 > o.length) {
-      o = new Int32Array(o.length * 2);
+    const i = this.count++;
+    const k = 4 * i;
+    if (k + 4 > this.offsets.length) {
+      const o = new Int32Array(this.offsets.length * 2);
       o.set(this.offsets);
       this.offsets = o;
+      const s = new Int32Array(this.sigs.length * 2);
+      s.set(this.sigs);
+      this.sigs = s;
     }
+    const o = this.offsets;
     o[k] = nameStart;
     o[k + 1] = nameEnd;
     o[k + 2] = valueStart;
     o[k + 3] = valueEnd;
+    const len = nameEnd - nameStart;
+    const b = this.b;
+    this.sigs[i] = len === 0 ? 0 : signature(len, b[nameStart]!, b[nameEnd - 1]!);
   }
 
-  /** Index of the first attribute called `name`, or -1; compared in place, char by char. */
+  /** Index of the first attribute called `name`, or -1; compared in place, byte by byte. */
   private find(name: string): number {
-    const o = this.offsets;
-    const buf = this.buf;
     const len = name.length;
-    for (let i = 0, k = 0; i < this.count; i++, k += 4) {
-      const start = o[k]!;
-      if (o[k + 1]! - start !== len) continue;
-      let j = 0;
-      while (j < len && buf.charCodeAt(start + j) === name.charCodeAt(j)) j++;
-      if (j === len) return i;
+    const first = name.charCodeAt(0);
+    const last = name.charCodeAt(len - 1);
+    if (len === 0 || first >= 128 || last >= 128) return this.findSlow(name);
+    const sig = signature(len, first, last);
+    const sigs = this.sigs;
+    const count = this.count;
+    for (let i = 0; i < count; i++) {
+      if (sigs[i] !== sig) continue;
+      const start = this.offsets[4 * i]!;
+      if (this.offsets[4 * i + 1]! - start !== len) continue;
+      const b = this.b;
+      let j = 1;
+      while (j < len - 1) {
+        const c = b[start + j]!;
+        if (c !== name.charCodeAt(j) || c >= 128) break;
+        j++;
+      }
+      if (j >= len - 1) return i;
     }
+    // Not found in place: a name with non-ASCII characters (another length in bytes) may still match one.
+    return this.nonAsciiNames ? this.findSlow(name) : -1;
+  }
+
+  private findSlow(name: string): number {
+    for (let i = 0; i < this.count; i++) if (this.nameAt(i) === name) return i;
     return -1;
   }
 
   get(name: string): string | undefined {
     const i = this.find(name);
-    return i < 0 ? undefined : this.valueAt(i);
+    return i < 0 ? undefined : this.value(this.offsets[4 * i + 2]!, this.offsets[4 * i + 3]!);
   }
 
   uint(name: string): number {
     const i = this.find(name);
     if (i < 0) return -2;
-    const buf = this.buf;
+    const b = this.b;
     const start = this.offsets[4 * i + 2]!;
     const end = this.offsets[4 * i + 3]!;
     if (start === end) return -1;
     let n = 0;
     for (let p = start; p < end; p++) {
-      const c = buf.charCodeAt(p) - 48;
+      const c = b[p]! - 48;
       if (c < 0 || c > 9) {
         // A character reference (`&#49;`) is still a digit; anything else is not a number.
         return c === 38 - 48 ? parseDecimal(this.valueAt(i)) : -1;
@@ -465,13 +622,164 @@ class TagAttributes implements XmlAttributes {
     return n;
   }
 
+  has(name: string): boolean {
+    return this.find(name) >= 0;
+  }
+
+  is(name: string, value: string): boolean {
+    const i = this.find(name);
+    if (i < 0) return false;
+    const b = this.b;
+    const s = this.offsets[4 * i + 2]!;
+    const e = this.offsets[4 * i + 3]!;
+    if (e - s === value.length) {
+      let p = s;
+      while (p < e) {
+        const c = b[p]!;
+        // (`&` starts an entity, and a byte >= 0x80 is part of a UTF-8 sequence: not the character itself.)
+        if (c !== value.charCodeAt(p - s) || c >= 128 || c === 38) break;
+        p++;
+      }
+      if (p === e) return true;
+    }
+    // Raw bytes differ: the decoded value can still be equal when it has entities or non-ASCII text.
+    for (let p = s; p < e; p++) {
+      const c = b[p]!;
+      if (c === 38 || c >= 128) return this.valueAt(i) === value;
+    }
+    return false;
+  }
+
   nameAt(i: number): string {
-    return i < 0 || i >= this.count ? '' : this.buf.slice(this.offsets[4 * i]!, this.offsets[4 * i + 1]!);
+    return i < 0 || i >= this.count ? '' : this.decodeBytes(this.b, this.offsets[4 * i]!, this.offsets[4 * i + 1]!);
   }
 
   valueAt(i: number): string {
-    return i < 0 || i >= this.count ? '' : this.decode(this.buf.slice(this.offsets[4 * i + 2]!, this.offsets[4 * i + 3]!));
+    return i < 0 || i >= this.count ? '' : this.value(this.offsets[4 * i + 2]!, this.offsets[4 * i + 3]!);
   }
+
+  /** The decoded value in b[s, e): from the cache when it is short ASCII without entities. */
+  private value(s: number, e: number): string {
+    const len = e - s;
+    if (len === 0) return '';
+    const b = this.b;
+    if (len <= MAX_CACHED_VALUE) {
+      let h = len;
+      let p = s;
+      for (; p < e; p++) {
+        const c = b[p]!;
+        if (c >= 128 || c === 38) break;
+        h = (Math.imul(h, 31) + c) | 0;
+      }
+      if (p === e) {
+        const slot = h & (VALUE_CACHE_SIZE - 1);
+        const cached = this.valueCache[slot]!;
+        if (cached.length === len) {
+          let j = 0;
+          while (j < len && cached.charCodeAt(j) === b[s + j]) j++;
+          if (j === len) return cached;
+        }
+        const made = this.decodeBytes(b, s, e);
+        this.valueCache[slot] = made;
+        return made;
+      }
+    }
+    return this.decodeEntities(this.decodeBytes(b, s, e));
+  }
+}
+
+const COMMENT_OPEN = [60, 33, 45, 45]; // <!--
+const CDATA_OPEN = [60, 33, 91, 67, 68, 65, 84, 65, 91]; // <![CDATA[
+const DOCTYPE_OPEN = [60, 33, 68, 79, 67, 84, 89, 80, 69]; // <!DOCTYPE
+
+function signature(len: number, first: number, last: number): number {
+  return ((len & 0x7fff) << 16) | (first << 8) | last;
+}
+
+function startsWith(b: Uint8Array, n: number, at: number, prefix: readonly number[]): boolean {
+  if (n - at < prefix.length) return false;
+  for (let i = 0; i < prefix.length; i++) if (b[at + i] !== prefix[i]) return false;
+  return true;
+}
+
+/** The index just past the first `c0 c1` in b[from, n), or -1. */
+function find2(b: Uint8Array, from: number, n: number, c0: number, c1: number): number {
+  for (let i = from; i + 1 < n; i++) if (b[i] === c0 && b[i + 1] === c1) return i + 2;
+  return -1;
+}
+
+/** The index just past the first `c0 c1 c2` in b[from, n), or -1. */
+function find3(b: Uint8Array, from: number, n: number, c0: number, c1: number, c2: number): number {
+  for (let i = from; i + 2 < n; i++) if (b[i] === c0 && b[i + 1] === c1 && b[i + 2] === c2) return i + 3;
+  return -1;
+}
+
+function sameBytes(name: Uint8Array, b: Uint8Array, s: number, e: number): boolean {
+  const len = name.length;
+  if (e - s !== len) return false;
+  for (let i = 0; i < len; i++) if (name[i] !== b[s + i]) return false;
+  return true;
+}
+
+/**
+ * Newlines in b[from, to). Every byte of the input is counted once, so this is kept cheap: a one-line
+ * document (JaCoCo) is searched with indexOf, and once newlines turn out to be frequent (pretty-printed
+ * reports) the rest is counted four bytes at a time, with a zero-byte test on each word XOR
+ * "\n\n\n\n" (a call per newline, or a byte loop, would cost several times more).
+ */
+function countNewlines(b: Uint8Array, words: Int32Array, from: number, to: number): number {
+  if (to - from < 64) {
+    let k = 0;
+    for (let i = from; i < to; i++) if (b[i] === 10) k++;
+    return k;
+  }
+  const range = b.subarray(from, to);
+  let k = 0;
+  let i = range.indexOf(10);
+  while (i >= 0 && k < 16) {
+    k++;
+    i = range.indexOf(10, i + 1);
+  }
+  if (i < 0) return k;
+  // Many newlines: count the rest, from the 17th on, in words.
+  i += from;
+  for (; i < to && (i & 3) !== 0; i++) if (b[i] === 10) k++;
+  const wEnd = to >> 2;
+  for (let w = i >> 2; w < wEnd; w++) {
+    const y = words[w]! ^ 0x0a0a0a0a;
+    // High bit of each byte of t is set when that byte of y is not zero.
+    const t = ((y & 0x7f7f7f7f) + 0x7f7f7f7f) | y | 0x7f7f7f7f;
+    if (t !== -1) k += Math.imul(~t >>> 7, 0x01010101) >>> 24;
+  }
+  for (i = Math.max(i, wEnd << 2); i < to; i++) if (b[i] === 10) k++;
+  return k;
+}
+
+function isBomPrefix(b: Uint8Array, s: number, n: number): boolean {
+  const bom = [0xef, 0xbb, 0xbf];
+  for (let i = 0; s + i < n; i++) if (b[s + i] !== bom[i]) return false;
+  return true;
+}
+
+/** The end of b[s, n) backed off so that a UTF-8 character split by the chunk end is not cut. */
+function utf8Boundary(b: Uint8Array, s: number, n: number): number {
+  let k = n;
+  while (k > s && n - k < 3 && (b[k - 1]! & 0xc0) === 0x80) k--;
+  if (k > s && b[k - 1]! >= 0xc0) {
+    const lead = b[k - 1]!;
+    const want = lead >= 0xf0 ? 4 : lead >= 0xe0 ? 3 : 2;
+    if (n - (k - 1) < want) return k - 1 > s ? k - 1 : n;
+  }
+  return n;
+}
+
+/**
+ * The same string, internalized (as V8 does for property keys): comparing two internalized strings
+ * with `===` is a pointer comparison, so a handler's `name === 'line'` against string literals stays
+ * cheap. Done once per distinct name.
+ */
+function internalize(s: string): string {
+  return Object.keys({ [s]: 0 })[0] ?? s;
 }
 
 function parseDecimal(s: string): number {
@@ -483,10 +791,6 @@ function parseDecimal(s: string): number {
     n = n * 10 + c;
   }
   return n;
-}
-
-function isSpace(c: number): boolean {
-  return c === 32 || c === 10 || c === 13 || c === 9;
 }
 
 function isNameStart(c: number): boolean {

@@ -140,7 +140,8 @@ export function createCloverParser(options: ParseOptions): StreamParser {
       file.line(line, 0, tok.line);
       return;
     }
-    const type = attrs.get('type');
+    // The type is compared in place (no string) for the three known ones.
+    const type = attrs.is('type', 'stmt') ? 'stmt' : attrs.is('type', 'cond') ? 'cond' : attrs.is('type', 'method') ? 'method' : attrs.get('type');
     const count = readCount(attrs, 'count');
     const countText = count === -1 ? attrs.get('count') : undefined;
     if (type === 'stmt') {

@@ -145,12 +145,13 @@ export function createCoberturaParser(options: ParseOptions): StreamParser {
 
   /** A `<line>` of the class: the line's hits, and its branch outcomes from condition-coverage. */
   const classLine = (attrs: XmlAttributes) => {
-    const numberText = attrs.get('number');
-    const hitsText = attrs.get('hits');
-    const number = numberText === undefined ? Number.NaN : readNumber(numberText);
-    const hits = hitsText === undefined ? Number.NaN : readNumber(hitsText);
+    // Integers are read in place (no string); decimals ("1.0") and negatives take the slow path.
+    const number = numberAttr(attrs, 'number');
+    const hits = numberAttr(attrs, 'hits');
     if (Number.isNaN(number) || Number.isNaN(hits)) {
       const at = tokenizer.line;
+      const numberText = attrs.get('number');
+      const hitsText = attrs.get('hits');
       const found =
         numberText === undefined ? 'no number attribute'
         : hitsText === undefined ? 'no hits attribute'
@@ -200,32 +201,33 @@ export function createCoberturaParser(options: ParseOptions): StreamParser {
       const at = tokenizer.line;
       sink.error('CW_COBERTURA_BAD_METHOD', `line ${at}: expected <method> with a name="<function name>" attribute; method skipped`, at);
     }
-    const h = attrs.get('hits');
-    if (h !== undefined) {
-      const n = readNumber(h);
-      if (Number.isNaN(n)) {
+    const n = numberAttr(attrs, 'hits');
+    if (Number.isNaN(n)) {
+      const h = attrs.get('hits');
+      if (h !== undefined) {
         const at = tokenizer.line;
         sink.error('CW_COBERTURA_BAD_METHOD', `line ${at}: expected <method hits="<count>">, found hits="${h.slice(0, 40)}"`, at);
-      } else {
-        methodHits = n;
-        methodHasHits = true;
       }
+    } else {
+      methodHits = n;
+      methodHasHits = true;
     }
   };
 
   /** A `<line>` inside `<method><lines>`: it places the method, and never adds line data. */
   const methodLine = (attrs: XmlAttributes) => {
-    const text = attrs.get('number');
-    const n = text === undefined ? -1 : parseUint(text);
+    const n = attrs.uint('number');
     if (n < 1) {
+      const text = attrs.get('number');
       const at = tokenizer.line;
       sink.error('CW_COBERTURA_BAD_LINE', `line ${at}: expected a method's <line number="<positive line number>">, found ${text === undefined ? 'none' : `"${text.slice(0, 40)}"`}`, at);
       return;
     }
     if (methodFirstLine === 0 || n < methodFirstLine) methodFirstLine = n;
     if (n > methodLastLine) methodLastLine = n;
-    const hitsText = attrs.get('hits');
-    const h = hitsText === undefined ? 0 : parseCount(hitsText);
+    let h = attrs.uint('hits');
+    if (h === -2) h = 0;
+    else if (h === -1) h = parseCount(attrs.get('hits') ?? '');
     if (h > methodMaxLineHits) methodMaxLineHits = h;
   };
 
@@ -319,6 +321,17 @@ function readDeclared(attrs: XmlAttributes, at: number): Declared {
     branchesCovered: num('branches-covered'),
     functionsValid: num('functions-valid'),
   };
+}
+
+/**
+ * Attribute `name` read as by readNumber (NaN when absent too), without making a string when it is a
+ * plain non-negative integer (nearly always).
+ */
+function numberAttr(attrs: XmlAttributes, name: string): number {
+  const n = attrs.uint(name);
+  if (n >= 0) return n;
+  if (n === -2) return Number.NaN;
+  return readNumber(attrs.get(name) ?? '');
 }
 
 /**

@@ -1,7 +1,6 @@
 import { DiagnosticSink } from '../../model/diagnostics.js';
 import type { FileCoverageBuilder } from '../../model/file-builder.js';
 import { ReportBuilder } from '../../model/report.js';
-import { parseUint } from '../../text/numbers.js';
 import { XmlTokenizer, type XmlAttributes } from '../../xml/xml-tokenizer.js';
 import type { ParseOptions, ParseOutcome, StreamParser } from '../types.js';
 
@@ -112,16 +111,16 @@ export function createJacocoParser(options: ParseOptions): StreamParser {
     methodAt = 0;
     methodName = attrs.get('name') ?? '';
     methodDesc = attrs.get('desc') ?? '';
-    const lineText = attrs.get('line');
     if (methodName === '') {
       bad('CW_JACOCO_BAD_METHOD', `<method> in class ${classLabel.slice(0, 120)} without a name attribute; ignored`);
       inMethod = false;
       return;
     }
-    if (lineText !== undefined) {
-      methodLine = parseUint(lineText);
+    const line = attrs.uint('line');
+    if (line !== -2) {
+      methodLine = line;
       if (methodLine < 0) {
-        bad('CW_JACOCO_BAD_METHOD', `<method name="${methodName.slice(0, 80)}"> has line="${lineText.slice(0, 20)}"; expected a non-negative integer`);
+        bad('CW_JACOCO_BAD_METHOD', `<method name="${methodName.slice(0, 80)}"> has line="${(attrs.get('line') ?? '').slice(0, 20)}"; expected a non-negative integer`);
         inMethod = false;
         return;
       }
@@ -236,18 +235,18 @@ export function createJacocoParser(options: ParseOptions): StreamParser {
     // Only method and sourcefile counters are read; class, package, group and report counters
     // are sums of those.
     if (!inMethod && !inSourcefile) return;
-    const type = attrs.get('type');
     const missed = attrs.uint('missed');
     const covered = attrs.uint('covered');
-    if (type === undefined || missed < 0 || covered < 0) {
+    if (missed < 0 || covered < 0 || !attrs.has('type')) {
       bad('CW_JACOCO_BAD_COUNTER', `expected <counter type="<TYPE>" missed="<n>" covered="<n>"> with non-negative integers, found ${describeAttrs(attrs)}`);
       return;
     }
+    // The type is compared in place (no string).
     if (inMethod) {
-      if (type === 'METHOD') methodCovered = covered;
-      else if (type === 'INSTRUCTION') instructionCovered = covered;
-    } else if (type === 'LINE') counterLine = [missed, covered];
-    else if (type === 'BRANCH') counterBranch = [missed, covered];
+      if (attrs.is('type', 'METHOD')) methodCovered = covered;
+      else if (attrs.is('type', 'INSTRUCTION')) instructionCovered = covered;
+    } else if (attrs.is('type', 'LINE')) counterLine = [missed, covered];
+    else if (attrs.is('type', 'BRANCH')) counterBranch = [missed, covered];
   };
 
   const tok = new XmlTokenizer(
@@ -271,7 +270,8 @@ export function createJacocoParser(options: ParseOptions): StreamParser {
         // <report>, <group>, <sessioninfo>: containers and metadata without coverage of their own.
       },
       closeTag(name) {
-        if (!isJacoco) return;
+        // <line> and <counter> (nearly every element) close nothing we track.
+        if (!isJacoco || name === 'line' || name === 'counter') return;
         if (name === 'method') {
           if (inMethod) closeMethod();
         } else if (name === 'sourcefile') {
