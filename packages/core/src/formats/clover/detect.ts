@@ -1,4 +1,4 @@
-import { xmlRootTag } from '../sonarqube-generic/detect.js';
+import { xmlRootTag } from '../../xml/xml-root.js';
 
 /**
  * Clover XML: root `<coverage>` holding `<project>` (and OpenClover's `<testproject>`), then

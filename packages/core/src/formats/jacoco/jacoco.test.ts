@@ -8,7 +8,10 @@ import { mergeReports } from '../../model/merge.js';
 import { reportTotals } from '../../model/totals.js';
 import { encodeUtf8 } from '../../text/text-decoder.js';
 import { detectFormat } from '../registry.js';
-import { detectJacoco, xmlRootName } from './detect.js';
+import { xmlRootTag } from '../../xml/xml-root.js';
+import { detectJacoco } from './detect.js';
+
+const xmlRootName = (head: string) => xmlRootTag(head)?.name ?? null;
 import { jacocoFormat } from './index.js';
 
 function parse(xml: string | Uint8Array, chunkSize = Infinity) {

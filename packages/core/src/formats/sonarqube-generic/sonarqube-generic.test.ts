@@ -8,7 +8,8 @@ import { reportTotals } from '../../model/totals.js';
 import { decodeUtf8, encodeUtf8 } from '../../text/text-decoder.js';
 import { fixturesDir } from '../../../test/fixtures-dir.js';
 import { DETECT_HEAD_BYTES } from '../types.js';
-import { detectSonarqubeGeneric, xmlRootTag } from './detect.js';
+import { xmlRootTag } from '../../xml/xml-root.js';
+import { detectSonarqubeGeneric } from './detect.js';
 import { createSonarqubeGenericParser } from './parse.js';
 
 function parse(xml: string | Uint8Array, chunkSize = Infinity) {
