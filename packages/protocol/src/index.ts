@@ -1,5 +1,5 @@
-/**
- * Version of the upload envelope and HTTP API schemas. The schemas themselves land with the server
- * (issue 3) and the uploader (issue 4); the package exists now so the dependency direction is fixed.
- */
+/** Version of the upload envelope and HTTP API schemas. */
 export const PROTOCOL_VERSION = 1 as const;
+
+export * from './upload-envelope.js';
+export * from './api.js';

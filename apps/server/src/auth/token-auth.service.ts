@@ -1,0 +1,38 @@
+import { AppError } from '../errors/app-error.js';
+import { checkTokenFormat, constantTimeEqual, hashToken, type TokenKind } from '../tokens/token-format.js';
+import type { TokensRepository } from '../tokens/tokens.repository.js';
+
+/** Who is calling: a token of one kind, bound to one repository. */
+export interface Principal {
+  readonly tokenId: string;
+  readonly kind: TokenKind;
+  readonly repositoryId: string;
+}
+
+/**
+ * Turns an Authorization header into a principal. Errors never repeat the token, and every failure
+ * after the header is found is the same CW_ERR_AUTH_TOKEN_INVALID, so a caller learns nothing about
+ * which tokens exist.
+ */
+export class TokenAuthService {
+  constructor(private readonly tokens: TokensRepository) {}
+
+  async authenticate(authorization: string | undefined, allowed: readonly TokenKind[]): Promise<Principal> {
+    if (authorization === undefined || authorization === '') throw new AppError('CW_ERR_AUTH_TOKEN_MISSING', 'this route needs an Authorization: Bearer <token> header');
+    const m = /^Bearer[ ]+(\S+)$/i.exec(authorization);
+    if (m === null) throw new AppError('CW_ERR_AUTH_TOKEN_INVALID', 'the Authorization header must be "Bearer <token>"');
+    const token = m[1]!;
+    // The checksum rejects typos and guesses before touching the database.
+    const kind = checkTokenFormat(token);
+    if (kind === null) throw new AppError('CW_ERR_AUTH_TOKEN_INVALID', 'the token is malformed or fails its checksum');
+    const hash = hashToken(token);
+    const row = await this.tokens.findActiveByHash(hash);
+    // The lookup is by hash (an index seek); the comparison after it is constant-time anyway, so no
+    // code path compares a secret-derived value byte by byte.
+    if (row === null || !constantTimeEqual(row.tokenHash, hash)) throw new AppError('CW_ERR_AUTH_TOKEN_INVALID', 'the token is unknown or revoked');
+    if (!allowed.includes(row.kind)) {
+      throw new AppError('CW_ERR_AUTH_FORBIDDEN', `this route needs a ${allowed.join(' or ')} token; ${row.kind} tokens cannot use it`);
+    }
+    return { tokenId: row.id, kind: row.kind, repositoryId: row.repositoryId };
+  }
+}

@@ -1,0 +1,62 @@
+import { z } from 'zod';
+
+const MiB = 1024 * 1024;
+
+/**
+ * The server's whole configuration: one schema, the defaults beside each setting. docs/server.md has
+ * the same table for operators. Defaults are the secure choice: listen on loopback only.
+ */
+export const ConfigSchema = z.strictObject({
+  port: z.number().int().min(0).max(65535).default(8080),
+  host: z.string().min(1).default('127.0.0.1'),
+  /** SQLite database and blobs live here on the embedded default. Resolved against the working directory. */
+  dataDir: z.string().min(1).default('./.coverwatch'),
+  /** `postgres://...` selects PostgreSQL (not supported yet: the embedded SQLite is used when absent). */
+  databaseUrl: z.string().min(1).optional(),
+  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  upload: z
+    .strictObject({
+      /** Largest compressed request body. */
+      maxBodyBytes: z.number().int().min(1024).default(64 * MiB),
+      /** Largest decompressed envelope (it is parsed as one JSON document, so V8's string limit caps it near 512 MiB). */
+      maxDecompressedBytes: z.number().int().min(1024).max(500 * MiB).default(256 * MiB),
+    })
+    .prefault({}),
+  worker: z
+    .strictObject({
+      /** `serve` also runs a worker in the same process (the embedded default). */
+      inProcess: z.boolean().default(true),
+      /** Jobs processed at once per worker process. */
+      concurrency: z.number().int().min(1).max(64).default(1),
+      /** How often an idle worker looks for jobs. */
+      pollIntervalMs: z.number().int().min(10).max(60_000).default(500),
+      /** A claimed job not finished or extended within this time is handed to another worker. */
+      leaseMs: z.number().int().min(1000).max(3_600_000).default(300_000),
+      /** Attempts before a job (and its upload) is marked failed. */
+      maxAttempts: z.number().int().min(1).max(100).default(5),
+    })
+    .prefault({}),
+});
+
+export type Config = z.infer<typeof ConfigSchema>;
+
+type LeafType = 'int' | 'string' | 'boolean';
+
+/**
+ * Where each setting comes from in the environment and on the command line. A closed table, so the
+ * documentation and the loader cannot disagree. `secret` settings also read `<ENV>_FILE`.
+ */
+export const CONFIG_SOURCES: readonly { path: readonly string[]; env: string; flag?: string; type: LeafType; secret?: boolean }[] = [
+  { path: ['port'], env: 'COVERWATCH_PORT', flag: 'port', type: 'int' },
+  { path: ['host'], env: 'COVERWATCH_HOST', flag: 'host', type: 'string' },
+  { path: ['dataDir'], env: 'COVERWATCH_DATA_DIR', flag: 'data-dir', type: 'string' },
+  { path: ['databaseUrl'], env: 'COVERWATCH_DATABASE_URL', type: 'string', secret: true },
+  { path: ['logLevel'], env: 'COVERWATCH_LOG_LEVEL', flag: 'log-level', type: 'string' },
+  { path: ['upload', 'maxBodyBytes'], env: 'COVERWATCH_UPLOAD_MAX_BODY_BYTES', type: 'int' },
+  { path: ['upload', 'maxDecompressedBytes'], env: 'COVERWATCH_UPLOAD_MAX_DECOMPRESSED_BYTES', type: 'int' },
+  { path: ['worker', 'inProcess'], env: 'COVERWATCH_WORKER_IN_PROCESS', type: 'boolean' },
+  { path: ['worker', 'concurrency'], env: 'COVERWATCH_WORKER_CONCURRENCY', type: 'int' },
+  { path: ['worker', 'pollIntervalMs'], env: 'COVERWATCH_WORKER_POLL_INTERVAL_MS', type: 'int' },
+  { path: ['worker', 'leaseMs'], env: 'COVERWATCH_WORKER_LEASE_MS', type: 'int' },
+  { path: ['worker', 'maxAttempts'], env: 'COVERWATCH_WORKER_MAX_ATTEMPTS', type: 'int' },
+];

@@ -1,0 +1,81 @@
+import type { Generated } from 'kysely';
+
+/**
+ * Row types of every table, as Kysely sees them. Portable on purpose (SQLite today, PostgreSQL
+ * later): ids are text (random UUIDs, no auto-increment differences), times are ISO-8601 UTC text
+ * (sortable as text in both), booleans are integers 0/1, JSON is text.
+ */
+export interface Database {
+  organizations: { id: string; name: string; created_at: string };
+  repositories: { id: string; org_id: string; name: string; default_branch: string | null; created_at: string };
+  tokens: {
+    id: string;
+    kind: 'upload' | 'read';
+    /** SHA-256 of the whole token, hex. The token itself is never stored. */
+    token_hash: string;
+    repository_id: string;
+    created_at: string;
+    revoked_at: string | null;
+  };
+  commits: {
+    id: string;
+    repository_id: string;
+    sha: string;
+    branch: string | null;
+    parents_json: string;
+    pr_number: number | null;
+    /** Totals (core's Totals, JSON) of the merged commit report; null until one upload is processed. */
+    totals_json: string | null;
+    /** Blob key of the commit report manifest (path -> content hash + totals). */
+    manifest_key: string | null;
+    /** How many uploads the current report merges. */
+    upload_count: number;
+    /** Bumped on every report rebuild: writers use it to detect a concurrent rebuild (optimistic). */
+    report_version: number;
+    created_at: string;
+    updated_at: string;
+  };
+  uploads: {
+    id: string;
+    repository_id: string;
+    commit_id: string;
+    state: 'received' | 'processing' | 'processed' | 'failed';
+    /** Uploads of one commit with the same identity replace each other (a re-run CI job); null = never replaced. */
+    job_identity: string | null;
+    flags_json: string;
+    name: string | null;
+    ci_provider: string | null;
+    build_id: string | null;
+    build_url: string | null;
+    job_id: string | null;
+    idempotency_key: string | null;
+    /** SHA-256 of the compressed request body: a retried Idempotency-Key must carry the same body. */
+    body_sha256: string;
+    raw_blob_key: string;
+    raw_bytes: number;
+    decompressed_bytes: number;
+    /** The upload's own parsed and path-resolved report (coverwatch-json, gzip). */
+    report_blob_key: string | null;
+    totals_json: string | null;
+    diagnostics_json: string | null;
+    error_code: string | null;
+    error_message: string | null;
+    created_at: string;
+    processing_started_at: string | null;
+    finished_at: string | null;
+  };
+  jobs: {
+    id: string;
+    queue: string;
+    payload_json: string;
+    state: 'queued' | 'active' | 'done' | 'failed';
+    attempts: Generated<number>;
+    max_attempts: number;
+    run_after: string;
+    locked_by: string | null;
+    locked_until: string | null;
+    last_error: string | null;
+    created_at: string;
+    updated_at: string;
+  };
+}

@@ -1,0 +1,10 @@
+import type { Migration, MigrationProvider } from 'kysely';
+import * as m0001 from './0001-initial.js';
+
+/**
+ * Every migration, in order, compiled into the server (no directory scan at run time: the list is
+ * closed and the build has nothing to copy). Names sort in application order.
+ */
+export const MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({ '0001-initial': m0001 });
+
+export const migrationProvider: MigrationProvider = { getMigrations: async () => ({ ...MIGRATIONS }) };

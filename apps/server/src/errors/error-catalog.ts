@@ -1,0 +1,62 @@
+/**
+ * The closed catalog of errors the server and its commands report. Every code is `CW_ERR_<AREA>_<WHAT>`
+ * and has one kind; the kind alone decides the HTTP status and the exit code (tables below), so a
+ * client can act on the kind without knowing every code. docs/errors.md lists the same codes (a test
+ * keeps them in step).
+ */
+export const ERROR_KINDS = ['invalid', 'unauthenticated', 'forbidden', 'not_found', 'conflict', 'limit', 'unavailable', 'internal'] as const;
+export type ErrorKind = (typeof ERROR_KINDS)[number];
+
+/** The one table from kind to HTTP status. */
+export const KIND_HTTP_STATUS: Readonly<Record<ErrorKind, number>> = Object.freeze({
+  invalid: 400,
+  unauthenticated: 401,
+  forbidden: 403,
+  not_found: 404,
+  conflict: 409,
+  limit: 413,
+  unavailable: 503,
+  internal: 500,
+});
+
+/** The one table from kind to the exit code of `coverwatch-server` commands. */
+export const KIND_EXIT_CODE: Readonly<Record<ErrorKind, number>> = Object.freeze({
+  invalid: 2,
+  unauthenticated: 3,
+  forbidden: 3,
+  not_found: 4,
+  conflict: 5,
+  limit: 6,
+  unavailable: 7,
+  internal: 1,
+});
+
+export const ERROR_CATALOG = Object.freeze({
+  CW_ERR_CONFIG_INVALID: { kind: 'invalid', summary: 'The configuration (file, environment or flags) has problems; all are listed.' },
+  CW_ERR_CONFIG_UNSUPPORTED: { kind: 'invalid', summary: 'A setting names something this version cannot do yet (e.g. a PostgreSQL database URL).' },
+  CW_ERR_CLI_USAGE: { kind: 'invalid', summary: 'A command was called with unknown or missing arguments.' },
+  CW_ERR_REQUEST_INVALID: { kind: 'invalid', summary: 'Parameters, query or body do not match the schema; `fields` lists each problem by path.' },
+  CW_ERR_ROUTE_NOT_FOUND: { kind: 'not_found', summary: 'No such route.' },
+  CW_ERR_AUTH_TOKEN_MISSING: { kind: 'unauthenticated', summary: 'The route needs `Authorization: Bearer <token>`.' },
+  CW_ERR_AUTH_TOKEN_INVALID: { kind: 'unauthenticated', summary: 'The token is malformed, fails its checksum, is unknown or revoked.' },
+  CW_ERR_AUTH_TOKEN_IN_QUERY: { kind: 'invalid', summary: 'A token was sent in the query string, where proxies and logs keep it; send it in the Authorization header.' },
+  CW_ERR_AUTH_FORBIDDEN: { kind: 'forbidden', summary: 'The token does not grant this action on this repository.' },
+  CW_ERR_ORG_EXISTS: { kind: 'conflict', summary: 'An organization of that name exists.' },
+  CW_ERR_ORG_NOT_FOUND: { kind: 'not_found', summary: 'No organization of that name.' },
+  CW_ERR_REPO_EXISTS: { kind: 'conflict', summary: 'A repository of that name exists in the organization.' },
+  CW_ERR_REPO_NOT_FOUND: { kind: 'not_found', summary: 'No repository of that name.' },
+  CW_ERR_UPLOAD_MEDIA_TYPE: { kind: 'invalid', summary: 'An upload must be `Content-Type: application/json` with `Content-Encoding: gzip`.' },
+  CW_ERR_UPLOAD_BODY_TOO_LARGE: { kind: 'limit', summary: 'The compressed request body exceeds the configured limit (named in the message).' },
+  CW_ERR_UPLOAD_DECOMPRESSED_TOO_LARGE: { kind: 'limit', summary: 'The body decompresses to more than the configured limit (named in the message).' },
+  CW_ERR_UPLOAD_BAD_GZIP: { kind: 'invalid', summary: 'The body is not valid gzip data.' },
+  CW_ERR_UPLOAD_BAD_JSON: { kind: 'invalid', summary: 'The decompressed body is not JSON.' },
+  CW_ERR_UPLOAD_IDEMPOTENCY_CONFLICT: { kind: 'conflict', summary: 'The Idempotency-Key was used before with a different body.' },
+  CW_ERR_UPLOAD_NOT_FOUND: { kind: 'not_found', summary: 'No upload with that id (for this token).' },
+  CW_ERR_UPLOAD_REPORT_INVALID: { kind: 'invalid', summary: 'A report failed to parse; the upload failed with the parser diagnostics and the commit is unaffected.' },
+  CW_ERR_UPLOAD_PROCESSING_FAILED: { kind: 'internal', summary: 'Processing failed after every retry; the reason is recorded on the upload.' },
+  CW_ERR_COMMIT_NOT_FOUND: { kind: 'not_found', summary: 'No processed coverage for that commit.' },
+  CW_ERR_STORAGE_UNAVAILABLE: { kind: 'unavailable', summary: 'The database, blob store or queue cannot be reached.' },
+  CW_ERR_SERVER_INTERNAL: { kind: 'internal', summary: 'An unexpected error; details are in the server log, never in the response.' },
+} as const satisfies Record<`CW_ERR_${string}`, { kind: ErrorKind; summary: string }>);
+
+export type ErrorCode = keyof typeof ERROR_CATALOG;

@@ -1,0 +1,45 @@
+import { randomUUID } from 'node:crypto';
+import type { Db } from '../db/database.js';
+import { isoNow } from '../db/clock.js';
+
+export interface RepoRow {
+  readonly id: string;
+  readonly orgId: string;
+  readonly orgName: string;
+  readonly name: string;
+  /** `owner/name`, as shown to users. */
+  readonly fullName: string;
+  readonly createdAt: string;
+}
+
+/** The `repositories` table. */
+export class ReposRepository {
+  constructor(private readonly db: Db) {}
+
+  private base() {
+    return this.db
+      .selectFrom('repositories as r')
+      .innerJoin('organizations as o', 'o.id', 'r.org_id')
+      .select(['r.id', 'r.org_id', 'o.name as org_name', 'r.name', 'r.created_at']);
+  }
+
+  async findByFullName(owner: string, name: string): Promise<RepoRow | null> {
+    const r = await this.base().where('o.name', '=', owner).where('r.name', '=', name).executeTakeFirst();
+    return r === undefined ? null : toRepo(r);
+  }
+
+  async findById(id: string): Promise<RepoRow | null> {
+    const r = await this.base().where('r.id', '=', id).executeTakeFirst();
+    return r === undefined ? null : toRepo(r);
+  }
+
+  async insert(orgId: string, orgName: string, name: string): Promise<RepoRow> {
+    const row = { id: randomUUID(), org_id: orgId, name, default_branch: null, created_at: isoNow() };
+    await this.db.insertInto('repositories').values(row).execute();
+    return toRepo({ ...row, org_name: orgName });
+  }
+}
+
+function toRepo(r: { id: string; org_id: string; org_name: string; name: string; created_at: string }): RepoRow {
+  return { id: r.id, orgId: r.org_id, orgName: r.org_name, name: r.name, fullName: `${r.org_name}/${r.name}`, createdAt: r.created_at };
+}

@@ -1,0 +1,87 @@
+import { createPathResolver, mergeReports, parseReport, reportTotals, resolveReport, type Diagnostic, type FormatId, type Report } from '@coverwatch/core';
+import { UploadEnvelopeSchema } from '@coverwatch/protocol';
+import { gunzipSync } from 'node:zlib';
+import { contentKey, type BlobStore } from '../blobs/blob-store.js';
+import type { CommitReportsService } from '../commits/commit-reports.service.js';
+import { encodeReport } from '../commits/report-codec.js';
+import type { Job } from '../queue/job-queue.js';
+import type { JobHandler } from '../worker/worker.js';
+import { PROCESS_UPLOAD_QUEUE, type ProcessUploadPayload } from './uploads.service.js';
+import type { UploadsRepository } from './uploads.repository.js';
+
+/** Diagnostics kept per upload: enough to explain a failure, bounded so one bad report cannot bloat a row. */
+const MAX_DIAGNOSTICS = 200;
+
+/**
+ * The processing job of one upload: parse each report with core, merge them, resolve paths against
+ * the envelope's file list, store the upload's report (or fail the upload with the parser's
+ * diagnostics), rebuild the commit report, then mark the upload processed. Idempotent: run again
+ * after a crash it finishes what is missing (a stored report is not parsed again).
+ */
+export class UploadProcessor implements JobHandler {
+  readonly queue = PROCESS_UPLOAD_QUEUE;
+
+  constructor(
+    private readonly uploads: UploadsRepository,
+    private readonly blobs: BlobStore,
+    private readonly commitReports: CommitReportsService,
+    private readonly maxDecompressedBytes: number,
+  ) {}
+
+  async run(job: Job): Promise<void> {
+    const { uploadId } = job.payload as ProcessUploadPayload;
+    const upload = await this.uploads.findById(uploadId);
+    if (upload === null || upload.state === 'failed' || upload.state === 'processed') return;
+    // A retry after a crash skips what is done: the parse when the report is stored.
+    if (upload.report_blob_key === null) {
+      await this.uploads.markProcessing(uploadId);
+      const raw = await this.blobs.get(upload.raw_blob_key);
+      if (raw === null) throw new Error(`raw blob of upload ${uploadId} is missing`);
+      const envelope = UploadEnvelopeSchema.parse(JSON.parse(gunzipSync(raw, { maxOutputLength: this.maxDecompressedBytes }).toString('utf8')));
+
+      const diagnostics: Diagnostic[] = [];
+      const reports: Report[] = [];
+      const failed: string[] = [];
+      for (const r of envelope.reports) {
+        const result = parseReport(Buffer.from(r.data, 'base64'), { fileName: r.name, ...(r.format !== undefined ? { format: r.format as FormatId } : {}) });
+        diagnostics.push(...result.diagnostics);
+        if (result.status !== 'ok') failed.push(`${r.name} (${result.status})`);
+        reports.push(result.report);
+      }
+      if (failed.length > 0) {
+        // A report that fails to parse fails its upload; the commit's other uploads are untouched.
+        await this.uploads.markFailed(uploadId, {
+          code: 'CW_ERR_UPLOAD_REPORT_INVALID',
+          message: `${failed.length} of ${envelope.reports.length} reports could not be read: ${failed.join(', ')}`,
+          diagnosticsJson: JSON.stringify(diagnostics.slice(0, MAX_DIAGNOSTICS)),
+        });
+        return;
+      }
+      const resolver = createPathResolver(envelope.files ?? null);
+      const resolved = resolveReport(mergeReports(reports), resolver);
+      diagnostics.push(...resolved.diagnostics);
+      const { plain, gzipped } = encodeReport(resolved.report);
+      // Keyed by the uncompressed content, so equal reports share one blob whatever gzip does.
+      const reportKey = contentKey('reports', plain);
+      if (!(await this.blobs.has(reportKey))) await this.blobs.put(reportKey, gzipped);
+      await this.uploads.saveReport(uploadId, {
+        reportBlobKey: reportKey,
+        totalsJson: JSON.stringify(reportTotals(resolved.report).totals),
+        diagnosticsJson: JSON.stringify(diagnostics.slice(0, MAX_DIAGNOSTICS)),
+      });
+    }
+    await this.commitReports.rebuild(upload.commit_id);
+    // Only now: `processed` promises that the commit's totals include this upload.
+    await this.uploads.markProcessed(uploadId);
+  }
+
+  async onExhausted(job: Job, _error: string): Promise<void> {
+    const { uploadId } = job.payload as ProcessUploadPayload;
+    // The error text stays in the job row and the log (it may name internal paths); users get the code.
+    await this.uploads.markFailed(uploadId, {
+      code: 'CW_ERR_UPLOAD_PROCESSING_FAILED',
+      message: `processing failed after ${job.attempts} attempts; an operator can find the cause in the server log (job ${job.id})`,
+      diagnosticsJson: null,
+    });
+  }
+}

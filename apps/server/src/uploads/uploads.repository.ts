@@ -1,0 +1,77 @@
+import type { Selectable } from 'kysely';
+import type { Db } from '../db/database.js';
+import type { Database } from '../db/database.schema.js';
+import { isoNow } from '../db/clock.js';
+
+export type UploadRecord = Selectable<Database['uploads']>;
+export type NewUpload = Omit<UploadRecord, 'report_blob_key' | 'totals_json' | 'diagnostics_json' | 'error_code' | 'error_message' | 'processing_started_at' | 'finished_at'>;
+
+/** The `uploads` table. State changes are guarded by the expected current state. */
+export class UploadsRepository {
+  constructor(private readonly db: Db) {}
+
+  async insert(row: NewUpload, executor: Db = this.db): Promise<void> {
+    await executor
+      .insertInto('uploads')
+      .values({ ...row, report_blob_key: null, totals_json: null, diagnostics_json: null, error_code: null, error_message: null, processing_started_at: null, finished_at: null })
+      .execute();
+  }
+
+  async findById(id: string): Promise<UploadRecord | null> {
+    return (await this.db.selectFrom('uploads').selectAll().where('id', '=', id).executeTakeFirst()) ?? null;
+  }
+
+  async findByIdempotencyKey(repositoryId: string, key: string): Promise<UploadRecord | null> {
+    return (await this.db.selectFrom('uploads').selectAll().where('repository_id', '=', repositoryId).where('idempotency_key', '=', key).executeTakeFirst()) ?? null;
+  }
+
+  /** received -> processing (also processing -> processing: a retried job takes over). */
+  async markProcessing(id: string): Promise<void> {
+    await this.db
+      .updateTable('uploads')
+      .set({ state: 'processing', processing_started_at: isoNow() })
+      .where('id', '=', id)
+      .where('state', 'in', ['received', 'processing'])
+      .execute();
+  }
+
+  /** Records the upload's parsed report; the state stays `processing` until the commit report includes it. */
+  async saveReport(id: string, r: { reportBlobKey: string; totalsJson: string; diagnosticsJson: string }): Promise<void> {
+    await this.db
+      .updateTable('uploads')
+      .set({ report_blob_key: r.reportBlobKey, totals_json: r.totalsJson, diagnostics_json: r.diagnosticsJson })
+      .where('id', '=', id)
+      .where('state', 'in', ['received', 'processing'])
+      .execute();
+  }
+
+  /** processing -> processed: the commit report now includes the upload. */
+  async markProcessed(id: string): Promise<void> {
+    await this.db.updateTable('uploads').set({ state: 'processed', finished_at: isoNow() }).where('id', '=', id).where('state', '=', 'processing').execute();
+  }
+
+  async markFailed(id: string, r: { code: string; message: string; diagnosticsJson: string | null }): Promise<void> {
+    await this.db
+      .updateTable('uploads')
+      .set({ state: 'failed', error_code: r.code, error_message: r.message.slice(0, 2000), diagnostics_json: r.diagnosticsJson, finished_at: isoNow() })
+      .where('id', '=', id)
+      .where('state', 'in', ['received', 'processing'])
+      .execute();
+  }
+
+  /**
+   * Uploads of a commit whose report is stored (processed, or processing past the parse), oldest
+   * first, ties broken by id so the order is total.
+   */
+  async listWithReportForCommit(commitId: string) {
+    return this.db
+      .selectFrom('uploads')
+      .select(['id', 'job_identity', 'report_blob_key', 'created_at'])
+      .where('commit_id', '=', commitId)
+      .where('state', 'in', ['processing', 'processed'])
+      .where('report_blob_key', 'is not', null)
+      .orderBy('created_at')
+      .orderBy('id')
+      .execute();
+  }
+}

@@ -1,0 +1,137 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { FORMAT_IDS } from '@coverwatch/core';
+import { UploadEnvelopeSchema, type UploadEnvelope } from '@coverwatch/protocol';
+import type { Principal } from '../auth/token-auth.service.js';
+import { contentKey, type BlobStore } from '../blobs/blob-store.js';
+import type { CommitsRepository } from '../commits/commits.repository.js';
+import type { Db } from '../db/database.js';
+import { isoNow } from '../db/clock.js';
+import { isUniqueViolation } from '../db/db-errors.js';
+import { AppError } from '../errors/app-error.js';
+import { parseInput } from '../http/validate.js';
+import type { JobQueue } from '../queue/job-queue.js';
+import type { ReposRepository } from '../repos/repos.repository.js';
+import type { UploadBody } from './upload-body.js';
+import type { UploadRecord, UploadsRepository } from './uploads.repository.js';
+
+export const PROCESS_UPLOAD_QUEUE = 'process-upload';
+
+export interface ProcessUploadPayload {
+  readonly uploadId: string;
+}
+
+/** Receives uploads (validate, store the raw body, record, enqueue) and reports their state. Transport-neutral. */
+export class UploadsService {
+  constructor(
+    private readonly db: Db,
+    private readonly uploads: UploadsRepository,
+    private readonly commits: CommitsRepository,
+    private readonly repos: ReposRepository,
+    private readonly blobs: BlobStore,
+    private readonly queue: JobQueue,
+    private readonly maxAttempts: number,
+  ) {}
+
+  /**
+   * Accepts an upload for the principal's repository. With an idempotency key, a retry carrying
+   * the same envelope returns the first upload; a different envelope under the same key is a conflict.
+   */
+  async receive(principal: Principal, body: UploadBody, idempotencyKey: string | undefined): Promise<UploadRecord> {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(body.json);
+    } catch {
+      throw new AppError('CW_ERR_UPLOAD_BAD_JSON', 'the decompressed body is not valid JSON');
+    }
+    const envelope = parseInput(UploadEnvelopeSchema, parsed, 'body');
+    checkFormats(envelope);
+    const bodySha = createHash('sha256').update(body.json, 'utf8').digest('hex');
+    if (idempotencyKey !== undefined) {
+      const earlier = await this.replay(principal.repositoryId, idempotencyKey, bodySha);
+      if (earlier !== null) return earlier;
+    }
+    // Content-addressed: a retried body is stored once.
+    const rawKey = contentKey('raw', body.compressed);
+    if (!(await this.blobs.has(rawKey))) await this.blobs.put(rawKey, body.compressed);
+    const id = randomUUID();
+    try {
+      await this.db.transaction().execute(async (trx) => {
+        const commitId = await this.commits.upsert(
+          principal.repositoryId,
+          envelope.commit.sha,
+          { branch: envelope.commit.branch, parents: envelope.commit.parents, prNumber: envelope.commit.pullRequest?.number },
+          trx,
+        );
+        await this.uploads.insert(
+          {
+            id,
+            repository_id: principal.repositoryId,
+            commit_id: commitId,
+            state: 'received',
+            job_identity: jobIdentity(envelope),
+            flags_json: JSON.stringify([...(envelope.flags ?? [])].sort()),
+            name: envelope.name ?? null,
+            ci_provider: envelope.ci?.provider ?? null,
+            build_id: envelope.ci?.buildId ?? null,
+            build_url: envelope.ci?.buildUrl ?? null,
+            job_id: envelope.ci?.jobId ?? null,
+            idempotency_key: idempotencyKey ?? null,
+            body_sha256: bodySha,
+            raw_blob_key: rawKey,
+            raw_bytes: body.compressed.length,
+            decompressed_bytes: body.decompressedBytes,
+            created_at: isoNow(),
+          },
+          trx,
+        );
+        // In the same transaction: the job exists exactly when the upload does.
+        await this.queue.enqueue(PROCESS_UPLOAD_QUEUE, { uploadId: id } satisfies ProcessUploadPayload, { maxAttempts: this.maxAttempts, executor: trx });
+      });
+    } catch (e) {
+      // Two retries with one key raced; the loser answers with the winner's upload.
+      if (idempotencyKey !== undefined && isUniqueViolation(e)) {
+        const earlier = await this.replay(principal.repositoryId, idempotencyKey, bodySha);
+        if (earlier !== null) return earlier;
+      }
+      throw e;
+    }
+    return (await this.uploads.findById(id))!;
+  }
+
+  /** The upload, if the principal's repository owns it (others get not-found: ids of other repositories are not confirmed). */
+  async get(principal: Principal, id: string): Promise<{ upload: UploadRecord; repository: string; commitSha: string }> {
+    const upload = await this.uploads.findById(id);
+    if (upload === null || upload.repository_id !== principal.repositoryId) throw new AppError('CW_ERR_UPLOAD_NOT_FOUND', `no upload ${id}`);
+    const repo = await this.repos.findById(upload.repository_id);
+    const commit = await this.commits.findById(upload.commit_id);
+    return { upload, repository: repo!.fullName, commitSha: commit!.sha };
+  }
+
+  private async replay(repositoryId: string, key: string, bodySha: string): Promise<UploadRecord | null> {
+    const earlier = await this.uploads.findByIdempotencyKey(repositoryId, key);
+    if (earlier === null) return null;
+    if (earlier.body_sha256 !== bodySha) throw new AppError('CW_ERR_UPLOAD_IDEMPOTENCY_CONFLICT', 'this Idempotency-Key was used with a different upload; use a new key for new content');
+    return earlier;
+  }
+}
+
+/** Core reads a closed list of formats; a name outside it is a 400 now rather than a failed upload later. */
+function checkFormats(envelope: UploadEnvelope): void {
+  const known: readonly string[] = FORMAT_IDS;
+  const fields = envelope.reports.flatMap((r, i) =>
+    r.format !== undefined && !known.includes(r.format) ? [{ path: `body.reports.${i}.format`, message: `unknown format "${r.format}"; known: ${FORMAT_IDS.join(', ')}` }] : [],
+  );
+  if (fields.length > 0) throw new AppError('CW_ERR_REQUEST_INVALID', `invalid request: ${fields.map((f) => `${f.path}: ${f.message}`).join('; ')}`, fields);
+}
+
+/**
+ * Which CI job produced the upload: (provider, build id, job id, name, flags). A re-run of the same
+ * job sends the same values, and its upload replaces the earlier one. Without a build or job id
+ * there is no identity and uploads never replace each other.
+ */
+export function jobIdentity(envelope: UploadEnvelope): string | null {
+  const ci = envelope.ci;
+  if (ci?.buildId === undefined && ci?.jobId === undefined) return null;
+  const key = JSON.stringify([ci.provider ?? null, ci.buildId ?? null, ci.jobId ?? null, envelope.name ?? null, [...(envelope.flags ?? [])].sort()]);
+  return createHash('sha256').update(key, 'utf8').digest('hex');
+}

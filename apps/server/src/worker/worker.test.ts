@@ -1,0 +1,35 @@
+import { pino } from 'pino';
+import { describe, expect, it } from 'vitest';
+import { migrateToLatest, openSqlite } from '../db/database.js';
+import { DbJobQueue } from '../queue/db-job-queue.js';
+import type { Job } from '../queue/job-queue.js';
+import { Worker, type JobHandler } from './worker.js';
+
+describe('Worker', () => {
+  it('retries a failing job with back-off, then reports it exhausted', async () => {
+    const db = openSqlite(':memory:');
+    await migrateToLatest(db);
+    const queue = new DbJobQueue(db);
+    const runs: number[] = [];
+    let exhausted: { job: Job; error: string } | null = null;
+    const handler: JobHandler = {
+      queue: 'q',
+      run: async (job) => {
+        runs.push(job.attempts);
+        throw new Error(`attempt ${job.attempts} failed`);
+      },
+      onExhausted: async (job, error) => {
+        exhausted = { job, error };
+      },
+    };
+    const worker = new Worker(queue, [handler], { concurrency: 1, pollIntervalMs: 10, leaseMs: 60_000, logger: pino({ level: 'silent' }) });
+    worker.start();
+    await queue.enqueue('q', {}, { maxAttempts: 2 });
+    worker.wake();
+    for (let i = 0; i < 200 && exhausted === null; i++) await new Promise((r) => setTimeout(r, 10));
+    await worker.stop(1000);
+    expect(runs).toEqual([1, 2]);
+    expect(exhausted).toMatchObject({ job: { attempts: 2 }, error: 'attempt 2 failed' });
+    await db.destroy();
+  });
+});

@@ -1,0 +1,91 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generateToken } from '../src/tokens/token-format.js';
+import { envelope, gz, LCOV, SHA, startTestServer, uploadHeaders, type TestServer } from './test-server.js';
+
+let s: TestServer;
+beforeAll(async () => {
+  s = await startTestServer();
+});
+afterAll(async () => s.close());
+
+const UPLOAD_ID = '00000000-0000-4000-8000-000000000000';
+
+/** Every authenticated route, with the token kinds it accepts. /healthz and /readyz are public by declaration. */
+const ROUTES: { method: 'GET' | 'POST'; url: string; kinds: ('upload' | 'read')[]; body?: Buffer }[] = [
+  { method: 'POST', url: '/api/v1/uploads', kinds: ['upload'], body: gz(envelope(LCOV)) },
+  { method: 'GET', url: `/api/v1/uploads/${UPLOAD_ID}`, kinds: ['upload', 'read'] },
+  { method: 'GET', url: `/api/v1/repos/acme/widgets/commits/${SHA}/totals`, kinds: ['read'] },
+  { method: 'GET', url: `/api/v1/repos/acme/widgets/commits/${SHA}/files`, kinds: ['read'] },
+];
+
+function send(route: (typeof ROUTES)[number], authorization?: string, url = route.url) {
+  const headers: Record<string, string> = route.body ? uploadHeaders('x') : {};
+  delete headers.authorization;
+  if (authorization !== undefined) headers.authorization = authorization;
+  return s.app.inject({ method: route.method, url, headers, ...(route.body ? { payload: route.body } : {}) });
+}
+
+describe.each(ROUTES)('$method $url', (route) => {
+  it('requires a token', async () => {
+    const r = await send(route);
+    expect(r.statusCode).toBe(401);
+    expect(r.json()).toEqual({ error: { code: 'CW_ERR_AUTH_TOKEN_MISSING', message: 'this route needs an Authorization: Bearer <token> header' } });
+  });
+
+  it('refuses a malformed token, a bad checksum and an unknown token alike (401)', async () => {
+    const good = route.kinds[0] === 'upload' ? s.uploadToken : s.readToken;
+    const badChecksum = good.slice(0, -1) + (good.endsWith('A') ? 'B' : 'A');
+    for (const auth of ['Basic abc', 'Bearer nope', `Bearer ${badChecksum}`, `Bearer ${generateToken(route.kinds[0]!)}`]) {
+      const r = await send(route, auth);
+      expect(r.statusCode).toBe(401);
+      expect(r.json().error.code).toBe('CW_ERR_AUTH_TOKEN_INVALID');
+      expect(r.body).not.toContain(good.slice(6));
+    }
+  });
+
+  it('refuses a token of the wrong kind (403)', async () => {
+    if (route.kinds.length === 2) return;
+    const wrong = route.kinds[0] === 'upload' ? s.readToken : s.uploadToken;
+    const r = await send(route, `Bearer ${wrong}`);
+    expect(r.statusCode).toBe(403);
+    expect(r.json().error.code).toBe('CW_ERR_AUTH_FORBIDDEN');
+  });
+
+  it('refuses a token in the query string with a clear error, even a valid one', async () => {
+    const r = await send(route, undefined, `${route.url}?token=${s.uploadToken}`);
+    expect(r.statusCode).toBe(400);
+    expect(r.json().error.code).toBe('CW_ERR_AUTH_TOKEN_IN_QUERY');
+    expect(r.body).not.toContain(s.uploadToken);
+  });
+});
+
+describe('repository scope', () => {
+  it('a read token of another repository cannot read this one, whether it exists or not', async () => {
+    for (const repo of ['acme/widgets', 'acme/missing']) {
+      const r = await s.app.inject({ method: 'GET', url: `/api/v1/repos/${repo}/commits/${SHA}/totals`, headers: { authorization: `Bearer ${s.otherReadToken}` } });
+      expect(r.statusCode).toBe(403);
+      expect(r.json().error.code).toBe('CW_ERR_AUTH_FORBIDDEN');
+    }
+  });
+
+  it('an upload is invisible to tokens of another repository', async () => {
+    const up = await s.app.inject({ method: 'POST', url: '/api/v1/uploads', headers: uploadHeaders(s.uploadToken), payload: gz(envelope(LCOV)) });
+    expect(up.statusCode).toBe(202);
+    const r = await s.app.inject({ method: 'GET', url: up.json().statusUrl, headers: { authorization: `Bearer ${s.otherUploadToken}` } });
+    expect(r.statusCode).toBe(404);
+    expect(r.json().error.code).toBe('CW_ERR_UPLOAD_NOT_FOUND');
+  });
+});
+
+describe('public routes', () => {
+  it('/healthz and /readyz answer without a token', async () => {
+    expect((await s.app.inject({ method: 'GET', url: '/healthz' })).json()).toEqual({ status: 'ok' });
+    expect((await s.app.inject({ method: 'GET', url: '/readyz' })).json()).toEqual({ status: 'ready' });
+  });
+
+  it('unknown routes are a coded 404', async () => {
+    const r = await s.app.inject({ method: 'GET', url: '/api/v1/nothing?x=1' });
+    expect(r.statusCode).toBe(404);
+    expect(r.json()).toEqual({ error: { code: 'CW_ERR_ROUTE_NOT_FOUND', message: 'no route GET /api/v1/nothing' } });
+  });
+});

@@ -1,0 +1,91 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { gzipSync } from 'node:zlib';
+import type { FastifyInstance } from 'fastify';
+import { buildApp } from '../src/app.js';
+import { loadConfig } from '../src/config/load-config.js';
+import { createLogger } from '../src/logging/logger.js';
+import { openRuntime, type Runtime } from '../src/runtime.js';
+import { createServices } from '../src/services.js';
+import type { Worker } from '../src/worker/worker.js';
+
+export interface TestServer {
+  readonly app: FastifyInstance;
+  readonly runtime: Runtime;
+  readonly uploadToken: string;
+  readonly readToken: string;
+  /** Tokens of another repository (acme/other). */
+  readonly otherUploadToken: string;
+  readonly otherReadToken: string;
+  close(): Promise<void>;
+}
+
+/**
+ * A real app on a real SQLite database and blob store in a temp directory (no mocks), with
+ * acme/widgets and acme/other and a token of each kind for each. `worker: true` runs the in-process
+ * worker with a short poll interval.
+ */
+export async function startTestServer(options: { env?: Record<string, string>; worker?: boolean } = {}): Promise<TestServer> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'cw-server-'));
+  const config = loadConfig({
+    env: { COVERWATCH_DATA_DIR: dir, COVERWATCH_LOG_LEVEL: 'silent', COVERWATCH_WORKER_POLL_INTERVAL_MS: '20', ...options.env },
+    cwd: dir,
+    readFile: () => {
+      throw new Error('no files in tests');
+    },
+  });
+  const runtime = await openRuntime(config);
+  const logger = createLogger('silent');
+  const app = await buildApp(config, { ...runtime, logger });
+  let worker: Worker | null = null;
+  if (options.worker) worker = runtime.startWorker(logger);
+  const { admin } = createServices(config, runtime);
+  await admin.createOrg('acme');
+  await admin.createRepo('acme/widgets');
+  await admin.createRepo('acme/other');
+  return {
+    app,
+    runtime,
+    uploadToken: (await admin.createToken('upload', 'acme/widgets')).token,
+    readToken: (await admin.createToken('read', 'acme/widgets')).token,
+    otherUploadToken: (await admin.createToken('upload', 'acme/other')).token,
+    otherReadToken: (await admin.createToken('read', 'acme/other')).token,
+    async close() {
+      await app.close();
+      await worker?.stop(5000);
+      await runtime.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export const SHA = 'a'.repeat(40);
+
+/** A valid envelope carrying `report` (text) as its one report. */
+export function envelope(report: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return { version: 1, commit: { sha: SHA, branch: 'main' }, reports: [{ name: 'coverage.info', data: Buffer.from(report).toString('base64') }], ...extra };
+}
+
+export function gz(value: unknown): Buffer {
+  return gzipSync(typeof value === 'string' ? value : JSON.stringify(value));
+}
+
+/** Headers of an upload request. */
+export function uploadHeaders(token: string, more: Record<string, string> = {}): Record<string, string> {
+  return { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'content-encoding': 'gzip', ...more };
+}
+
+/** Polls an upload until it leaves received/processing. */
+export async function waitForUpload(app: FastifyInstance, token: string, id: string, timeoutMs = 10_000): Promise<Record<string, unknown>> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const r = await app.inject({ method: 'GET', url: `/api/v1/uploads/${id}`, headers: { authorization: `Bearer ${token}` } });
+    const body = r.json() as Record<string, unknown>;
+    if (body.state === 'processed' || body.state === 'failed') return body;
+    if (Date.now() > end) throw new Error(`upload ${id} still ${String(body.state)}`);
+    await new Promise((res) => setTimeout(res, 20));
+  }
+}
+
+export const LCOV = 'SF:src/a.c\nDA:1,5\nDA:2,0\nDA:3,2\nBRDA:3,0,0,2\nBRDA:3,0,1,0\nend_of_record\n';
