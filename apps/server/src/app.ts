@@ -3,9 +3,15 @@ import type { Logger } from 'pino';
 import { commitsRoutes } from './commits/commits.routes.js';
 import type { Config } from './config/config.schema.js';
 import { healthRoutes } from './health/health.routes.js';
+import { ApiCatalog } from './http/api-catalog.js';
+import { docsRoutes } from './http/docs.routes.js';
 import { installErrorHandling } from './http/error-handling.js';
+import { reposRoutes } from './repos/repos.routes.js';
 import { createServices, type Storage } from './services.js';
 import { uploadsRoutes } from './uploads/uploads.routes.js';
+
+/** Version of the HTTP API shown in /api/docs. */
+const API_VERSION = '1';
 
 export interface AppDeps extends Storage {
   readonly logger: Logger;
@@ -29,9 +35,20 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   });
   app.decorateRequest('principal', null);
   installErrorHandling(app);
-  await app.register(healthRoutes(deps));
-  await app.register(uploadsRoutes({ uploads: services.uploads, auth: services.auth, limits: config.upload }));
-  await app.register(commitsRoutes({ commits: services.commits, auth: services.auth }));
+  // Every route goes through the catalog, which validates, filters responses and feeds /api/docs.
+  const api = new ApiCatalog(services.auth);
+  const registered: string[] = [];
+  app.addHook('onRoute', (r) => {
+    for (const m of [r.method].flat()) if (m !== 'HEAD') registered.push(`${m} ${r.url}`);
+  });
+  await app.register(healthRoutes(deps, api));
+  await app.register(uploadsRoutes({ uploads: services.uploads, auth: services.auth, limits: config.upload, api }));
+  await app.register(reposRoutes({ repos: services.repos, api }));
+  await app.register(commitsRoutes({ commits: services.commits, api }));
+  await app.register(docsRoutes(api, API_VERSION));
   await app.ready();
+  const documented = new Set(api.routes.map((r) => `${r.method} ${r.url}`));
+  const missing = registered.filter((r) => !documented.has(r));
+  if (missing.length > 0) throw new Error(`routes missing from the API catalog (and /api/docs): ${missing.join(', ')}`);
   return app;
 }

@@ -1,14 +1,18 @@
 import { AdminService } from './admin/admin.service.js';
 import { TokenAuthService } from './auth/token-auth.service.js';
 import type { BlobStore } from './blobs/blob-store.js';
+import { BranchesRepository } from './branches/branches.repository.js';
 import { CommitReportsService } from './commits/commit-reports.service.js';
 import { CommitsRepository } from './commits/commits.repository.js';
 import { CommitsService } from './commits/commits.service.js';
 import type { Config } from './config/config.schema.js';
 import type { Db } from './db/database.js';
 import { OrgsRepository } from './orgs/orgs.repository.js';
+import { PullRequestsRepository } from './pulls/pull-requests.repository.js';
 import type { JobQueue } from './queue/job-queue.js';
+import { RepoAccessPolicy } from './repos/repo-access.policy.js';
 import { ReposRepository } from './repos/repos.repository.js';
+import { ReposService } from './repos/repos.service.js';
 import { TokensRepository } from './tokens/tokens.repository.js';
 import { UploadProcessor } from './uploads/upload-processor.js';
 import { UploadsRepository } from './uploads/uploads.repository.js';
@@ -31,12 +35,16 @@ export function createServices(config: Config, storage: Storage) {
   const tokens = new TokensRepository(db);
   const commits = new CommitsRepository(db);
   const uploads = new UploadsRepository(db);
-  const commitReports = new CommitReportsService(commits, uploads, blobs);
+  const branches = new BranchesRepository(db);
+  const pullRequests = new PullRequestsRepository(db);
+  const access = new RepoAccessPolicy(repos);
+  const commitReports = new CommitReportsService(commits, uploads, blobs, branches);
   return {
     auth: new TokenAuthService(tokens),
     admin: new AdminService(orgs, repos, tokens),
-    uploads: new UploadsService(db, uploads, commits, repos, blobs, queue, config.worker.maxAttempts),
-    commits: new CommitsService(repos, commits, commitReports),
+    uploads: new UploadsService(db, uploads, commits, repos, blobs, queue, config.worker.maxAttempts, pullRequests),
+    repos: new ReposService(repos, access, branches, pullRequests),
+    commits: new CommitsService(access, commits, uploads, commitReports),
     uploadProcessor: new UploadProcessor(uploads, blobs, commitReports, config.upload.maxDecompressedBytes),
   };
 }

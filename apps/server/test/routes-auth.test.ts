@@ -1,14 +1,27 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateToken } from '../src/tokens/token-format.js';
-import { envelope, gz, LCOV, SHA, startTestServer, uploadHeaders, type TestServer } from './test-server.js';
+import { envelope, gz, LCOV, SHA, startTestServer, uploadHeaders, waitForUpload, type TestServer } from './test-server.js';
 
 let s: TestServer;
 beforeAll(async () => {
-  s = await startTestServer();
+  s = await startTestServer({ worker: true });
 });
 afterAll(async () => s.close());
 
 const UPLOAD_ID = '00000000-0000-4000-8000-000000000000';
+
+/** The read API of the web app: read tokens only, scoped to one repository. */
+const READ_ROUTES = [
+  '/api/v1/orgs/acme/repos',
+  '/api/v1/repos/acme/widgets',
+  '/api/v1/repos/acme/widgets/branches',
+  '/api/v1/repos/acme/widgets/pulls',
+  '/api/v1/repos/acme/widgets/commits',
+  `/api/v1/repos/acme/widgets/commits/${SHA}/tree`,
+  `/api/v1/repos/acme/widgets/commits/${SHA}/files/src/a.c`,
+  `/api/v1/repos/acme/widgets/commits/${SHA}/uploads`,
+  '/api/v1/repos/acme/widgets/trend?branch=main',
+];
 
 /** Every authenticated route, with the token kinds it accepts. /healthz and /readyz are public by declaration. */
 const ROUTES: { method: 'GET' | 'POST'; url: string; kinds: ('upload' | 'read')[]; body?: Buffer }[] = [
@@ -16,6 +29,7 @@ const ROUTES: { method: 'GET' | 'POST'; url: string; kinds: ('upload' | 'read')[
   { method: 'GET', url: `/api/v1/uploads/${UPLOAD_ID}`, kinds: ['upload', 'read'] },
   { method: 'GET', url: `/api/v1/repos/acme/widgets/commits/${SHA}/totals`, kinds: ['read'] },
   { method: 'GET', url: `/api/v1/repos/acme/widgets/commits/${SHA}/files`, kinds: ['read'] },
+  ...READ_ROUTES.map((url) => ({ method: 'GET' as const, url, kinds: ['read' as const] })),
 ];
 
 function send(route: (typeof ROUTES)[number], authorization?: string, url = route.url) {
@@ -52,7 +66,7 @@ describe.each(ROUTES)('$method $url', (route) => {
   });
 
   it('refuses a token in the query string with a clear error, even a valid one', async () => {
-    const r = await send(route, undefined, `${route.url}?token=${s.uploadToken}`);
+    const r = await send(route, undefined, `${route.url}${route.url.includes('?') ? '&' : '?'}token=${s.uploadToken}`);
     expect(r.statusCode).toBe(400);
     expect(r.json().error.code).toBe('CW_ERR_AUTH_TOKEN_IN_QUERY');
     expect(r.body).not.toContain(s.uploadToken);
@@ -68,6 +82,23 @@ describe('repository scope', () => {
     }
   });
 
+  it('no read route answers with data for another repository', async () => {
+    // Processed data in acme/widgets, so a leak would have something to show.
+    const up = await s.app.inject({ method: 'POST', url: '/api/v1/uploads', headers: uploadHeaders(s.uploadToken), payload: gz(envelope(LCOV)) });
+    await waitForUpload(s.app, s.uploadToken, up.json().id);
+    const own = await s.app.inject({ method: 'GET', url: `/api/v1/repos/acme/widgets/commits/${SHA}/files/src/a.c`, headers: { authorization: `Bearer ${s.readToken}` } });
+    expect(own.statusCode).toBe(200);
+    for (const url of READ_ROUTES.filter((u) => u.startsWith('/api/v1/repos/'))) {
+      for (const repo of ['acme/widgets', 'acme/missing']) {
+        const r = await s.app.inject({ method: 'GET', url: url.replace('acme/widgets', repo), headers: { authorization: `Bearer ${s.otherReadToken}` } });
+        expect(r.statusCode, url).toBe(403);
+        expect(r.json()).toEqual({ error: { code: 'CW_ERR_AUTH_FORBIDDEN', message: `this token does not grant access to ${repo}` } });
+      }
+    }
+    const org = await s.app.inject({ method: 'GET', url: '/api/v1/orgs/acme/repos', headers: { authorization: `Bearer ${s.otherReadToken}` } });
+    expect(org.json().repositories.map((r: { fullName: string }) => r.fullName)).toEqual(['acme/other']);
+  });
+
   it('an upload is invisible to tokens of another repository', async () => {
     const up = await s.app.inject({ method: 'POST', url: '/api/v1/uploads', headers: uploadHeaders(s.uploadToken), payload: gz(envelope(LCOV)) });
     expect(up.statusCode).toBe(202);
@@ -81,6 +112,7 @@ describe('public routes', () => {
   it('/healthz and /readyz answer without a token', async () => {
     expect((await s.app.inject({ method: 'GET', url: '/healthz' })).json()).toEqual({ status: 'ok' });
     expect((await s.app.inject({ method: 'GET', url: '/readyz' })).json()).toEqual({ status: 'ready' });
+    expect((await s.app.inject({ method: 'GET', url: '/api/docs' })).json().openapi).toBe('3.1.0');
   });
 
   it('unknown routes are a coded 404', async () => {

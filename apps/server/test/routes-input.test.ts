@@ -111,6 +111,33 @@ describe('GET routes input', () => {
     expect(r.json().error.fields.map((f: { path: string }) => f.path)).toEqual(['query.offset', 'query.limit', 'query']);
   });
 
+  it.each([
+    ['/api/v1/orgs/bad~org/repos?limit=5000', ['params.org', 'query.limit']],
+    ['/api/v1/repos/bad~owner/widgets', ['params.owner']],
+    ['/api/v1/repos/acme/widgets/branches?offset=x&y=1', ['query.offset', 'query']],
+    ['/api/v1/repos/acme/widgets/pulls?limit=-1', ['query.limit']],
+    ['/api/v1/repos/acme/widgets/commits?limit=101&cursor=nope', ['query.cursor', 'query.limit']],
+    [`/api/v1/repos/acme/widgets/commits/${SHA}/tree?sort=size&order=up&flag=a%20b`, ['query.flag', 'query.sort', 'query.order']],
+    [`/api/v1/repos/acme/widgets/commits/${SHA}/tree?path=a%01b`, ['query.path']],
+    [`/api/v1/repos/acme/widgets/commits/xyz/files/src/a.c?flag=`, ['params.sha', 'query.flag']],
+    [`/api/v1/repos/acme/widgets/commits/${SHA}/files/`, ['params.path']],
+    ['/api/v1/repos/acme/widgets/commits/XYZ/uploads', ['params.sha']],
+    ['/api/v1/repos/acme/widgets/trend?limit=0', ['query.branch', 'query.limit']],
+  ])('%s is a 400 naming %j', async (url, paths) => {
+    const r = await read(url);
+    expect(r.statusCode).toBe(400);
+    const body = r.json();
+    expect(body.error.code).toBe('CW_ERR_REQUEST_INVALID');
+    expect(body.error.fields.map((f: { path: string }) => f.path)).toEqual(paths);
+  });
+
+  it('names the problem of a bad cursor and a bad sort key', async () => {
+    const r = await read(`/api/v1/repos/acme/widgets/commits/${SHA}/tree?sort=size`);
+    expect(r.json().error.fields).toEqual([{ path: 'query.sort', message: 'Invalid option: expected one of "path"|"coverage"|"misses"|"lines"' }]);
+    const c = await read('/api/v1/repos/acme/widgets/commits?cursor=nope');
+    expect(c.json().error.fields).toEqual([{ path: 'query.cursor', message: 'not a cursor from nextCursor' }]);
+  });
+
   it('a commit without processed coverage is a coded 404', async () => {
     const r = await read(`/api/v1/repos/acme/widgets/commits/${'b'.repeat(40)}/totals`);
     expect(r.statusCode).toBe(404);

@@ -89,3 +89,155 @@ export const CommitFilesSchema = z.object({
   nextOffset: z.number().int().nullable(),
 });
 export type CommitFiles = z.infer<typeof CommitFilesSchema>;
+
+// ---- Read API (issue 3): what the web app needs. Newest first where a list is in time order. ----
+
+/** Counts of a commit's uploads by state (every upload ever received for it, replaced ones included). */
+export const UploadStateCountsSchema = z.object({
+  received: z.number().int(),
+  processing: z.number().int(),
+  processed: z.number().int(),
+  failed: z.number().int(),
+});
+
+export const RepositorySchema = z.object({
+  owner: z.string(),
+  name: z.string(),
+  /** `owner/name`. */
+  fullName: z.string(),
+  defaultBranch: z.string().nullable(),
+  createdAt: z.string(),
+});
+export type Repository = z.infer<typeof RepositorySchema>;
+
+export const RepositoryListSchema = z.object({
+  org: z.string(),
+  /** The repositories of the organization this token may read. */
+  repositories: z.array(RepositorySchema),
+  nextOffset: z.number().int().nullable(),
+});
+
+export const BranchSchema = z.object({
+  name: z.string(),
+  /** The newest commit of the branch with processed coverage (newest = first received). */
+  headSha: z.string(),
+  headTotals: TotalsSchema.nullable(),
+  updatedAt: z.string(),
+});
+
+export const BranchListSchema = z.object({
+  repository: z.string(),
+  branches: z.array(BranchSchema),
+  nextOffset: z.number().int().nullable(),
+});
+
+export const PullRequestSchema = z.object({
+  number: z.number().int(),
+  headBranch: z.string().nullable(),
+  baseBranch: z.string().nullable(),
+  baseSha: z.string().nullable(),
+  /** The commit of the latest upload for this pull request. */
+  headSha: z.string(),
+  updatedAt: z.string(),
+});
+
+export const PullRequestListSchema = z.object({
+  repository: z.string(),
+  pullRequests: z.array(PullRequestSchema),
+  nextOffset: z.number().int().nullable(),
+});
+
+export const CommitSummarySchema = z.object({
+  sha: z.string(),
+  branch: z.string().nullable(),
+  parents: z.array(z.string()),
+  pullRequest: z.number().int().nullable(),
+  /** When the server first received an upload for the commit (the order of lists and trends). */
+  createdAt: z.string(),
+  /** Uploads merged into `totals`. */
+  uploads: z.number().int(),
+  uploadStates: UploadStateCountsSchema,
+  /** null until one upload of the commit is processed. */
+  totals: TotalsSchema.nullable(),
+});
+
+export const CommitListSchema = z.object({
+  repository: z.string(),
+  branch: z.string().nullable(),
+  commits: z.array(CommitSummarySchema),
+  /** Pass as `cursor` for the next (older) page; null on the last one. */
+  nextCursor: z.string().nullable(),
+});
+export type CommitList = z.infer<typeof CommitListSchema>;
+
+export const TREE_SORT_KEYS = ['path', 'coverage', 'misses', 'lines'] as const;
+
+export const TreeEntrySchema = z.object({
+  type: z.enum(['dir', 'file']),
+  /** Full path from the repository root. */
+  path: z.string(),
+  /** The last path segment. */
+  name: z.string(),
+  /** Of a directory: the sum of its files (core's `directoryTotals`). */
+  totals: TotalsSchema,
+});
+
+export const CommitTreeSchema = z.object({
+  repository: z.string(),
+  commitSha: z.string(),
+  /** The flag whose uploads these totals cover; null = all uploads. */
+  flag: z.string().nullable(),
+  /** The directory listed ('' = the root). */
+  path: z.string(),
+  totals: TotalsSchema,
+  entries: z.array(TreeEntrySchema),
+  nextOffset: z.number().int().nullable(),
+});
+export type CommitTree = z.infer<typeof CommitTreeSchema>;
+
+/** core's `LineRecord`: a line's state derived from its hits and branch outcomes (docs/coverage-semantics.md). */
+export const LineRecordSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('hit'), line: z.number().int(), hits: z.number() }),
+  z.object({ kind: z.literal('miss'), line: z.number().int() }),
+  z.object({
+    kind: z.literal('partial'),
+    line: z.number().int(),
+    hits: z.number(),
+    branchesTaken: z.number().int(),
+    branchesTotal: z.number().int(),
+    /** Ids of the branch outcomes never taken. */
+    missedBranches: z.array(z.string()),
+  }),
+]);
+
+export const FileLinesSchema = z.object({
+  repository: z.string(),
+  commitSha: z.string(),
+  flag: z.string().nullable(),
+  path: z.string(),
+  totals: TotalsSchema,
+  /** Lines with data, in line order; lines without data are absent. */
+  lines: z.array(LineRecordSchema),
+});
+export type FileLines = z.infer<typeof FileLinesSchema>;
+
+export const TrendPointSchema = z.object({ sha: z.string(), time: z.string(), totals: TotalsSchema });
+
+export const TrendSchema = z.object({
+  repository: z.string(),
+  branch: z.string(),
+  flag: z.string().nullable(),
+  /** Oldest first: the latest `limit` commits of the branch with processed coverage. */
+  points: z.array(TrendPointSchema),
+});
+export type Trend = z.infer<typeof TrendSchema>;
+
+export const CommitUploadsSchema = z.object({
+  repository: z.string(),
+  commitSha: z.string(),
+  /** Oldest first, replaced and failed ones included. */
+  uploads: z.array(UploadStatusSchema),
+});
+
+export const HealthSchema = z.object({ status: z.literal('ok') });
+export const ReadySchema = z.object({ status: z.literal('ready') });

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config/load-config.js';
-import { migrateToLatest, openDatabase } from '../db/database.js';
+import { openMigratedDatabase } from '../db/database.js';
 import { AppError } from '../errors/app-error.js';
 import { ADMIN_USAGE, adminCommand } from './admin.command.js';
 import type { CliIo } from './cli-io.js';
@@ -55,9 +55,8 @@ export async function run(io: CliIo, signals: NodeJS.EventEmitter): Promise<numb
         if (rest.length > 0) throw new AppError('CW_ERR_CLI_USAGE', `${command} takes no arguments\n${USAGE}`);
         return await serveCommand(config, command, io, signals);
       case 'migrate': {
-        const db = openDatabase(config);
+        const { db, applied } = await openMigratedDatabase(config);
         try {
-          const applied = await migrateToLatest(db);
           io.stdout.write(v.json ? JSON.stringify({ applied }) + '\n' : applied.length === 0 ? 'database is up to date\n' : `applied ${applied.join(', ')}\n`);
         } finally {
           await db.destroy();

@@ -2,7 +2,8 @@ import path from 'node:path';
 import { buildApp } from '../app.js';
 import type { Config } from '../config/config.schema.js';
 import { createLogger } from '../logging/logger.js';
-import { openRuntime } from '../runtime.js';
+import { redactDatabaseUrl } from '../db/database.js';
+import { openRuntime, queueDriver } from '../runtime.js';
 import type { Worker } from '../worker/worker.js';
 import type { CliIo } from './cli-io.js';
 
@@ -15,7 +16,7 @@ const SHUTDOWN_GRACE_MS = 10_000;
  */
 export async function serveCommand(config: Config, mode: 'serve' | 'worker', io: CliIo, signals: NodeJS.EventEmitter): Promise<number> {
   const logger = createLogger(config.logLevel);
-  const runtime = await openRuntime(config);
+  const runtime = await openRuntime(config, { logger });
   let worker: Worker | null = null;
   const app = mode === 'serve' ? await buildApp(config, { ...runtime, logger }) : null;
   if (mode === 'worker' || config.worker.inProcess) worker = runtime.startWorker(logger.child({ component: 'worker' }));
@@ -23,7 +24,7 @@ export async function serveCommand(config: Config, mode: 'serve' | 'worker', io:
     const address = await app.listen({ port: config.port, host: config.host });
     io.stderr.write(banner(address, config, io.cwd));
   } else {
-    io.stderr.write(`coverwatch-server worker running (data in ${config.dataDir})\n`);
+    io.stderr.write(`coverwatch-server worker running (${where(config)})\n`);
   }
   await new Promise<void>((resolve) => {
     const stop = () => resolve();
@@ -42,7 +43,7 @@ function banner(address: string, config: Config, cwd: string): string {
   const dataFlag = config.dataDir === defaultDir ? '' : ` --data-dir ${JSON.stringify(config.dataDir)}`;
   const cmd = `npx coverwatch-server admin`;
   return [
-    `coverwatch-server listening on ${address} (data in ${config.dataDir}${config.worker.inProcess ? ', worker in-process' : ''})`,
+    `coverwatch-server listening on ${address} (${where(config)}${config.worker.inProcess ? ', worker in-process' : ''})`,
     `Create the first organization, repository and upload token (in another terminal, from ${cwd}):`,
     `  ${cmd} create-org acme${dataFlag}`,
     `  ${cmd} create-repo acme/widgets${dataFlag}`,
@@ -51,4 +52,10 @@ function banner(address: string, config: Config, cwd: string): string {
     `Docs: docs/server.md`,
     '',
   ].join('\n');
+}
+
+/** Where the data lives, for the banner: never the database password. */
+function where(config: Config): string {
+  if (config.databaseUrl === undefined) return `data in ${config.dataDir}`;
+  return `database ${redactDatabaseUrl(config.databaseUrl)}, queue ${queueDriver(config)}, blobs in ${config.dataDir}`;
 }

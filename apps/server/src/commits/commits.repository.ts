@@ -6,10 +6,29 @@ export interface CommitRow {
   readonly id: string;
   readonly repositoryId: string;
   readonly sha: string;
+  readonly branch: string | null;
+  readonly parents: readonly string[];
+  readonly prNumber: number | null;
+  /** When the first upload of the commit was received: the order of commit lists and trends. */
+  readonly createdAt: string;
   readonly totalsJson: string | null;
   readonly manifestKey: string | null;
   readonly uploadCount: number;
   readonly reportVersion: number;
+}
+
+/** A stored report of one flag of a commit: the uploads carrying that flag, merged. */
+export interface FlagReport {
+  readonly flag: string;
+  readonly totalsJson: string;
+  readonly manifestKey: string;
+  readonly uploadCount: number;
+}
+
+/** Where a page of commits starts: strictly older than this (created_at, id). */
+export interface CommitCursor {
+  readonly createdAt: string;
+  readonly id: string;
 }
 
 export interface CommitMeta {
@@ -60,34 +79,126 @@ export class CommitsRepository {
   }
 
   /**
-   * Stores a rebuilt report if nobody rebuilt it since `expectedVersion` was read; false otherwise
-   * (the caller rebuilds again from the newer set of uploads).
+   * Stores a rebuilt report, and the reports of its flags (replacing the previous set), if nobody
+   * rebuilt it since `expectedVersion` was read; false otherwise (the caller rebuilds again from
+   * the newer set of uploads). One transaction: readers never see the commit and its flags disagree.
    */
-  async saveReport(id: string, expectedVersion: number, report: { totalsJson: string; manifestKey: string; uploadCount: number }): Promise<boolean> {
+  async saveReport(
+    id: string,
+    expectedVersion: number,
+    report: { totalsJson: string; manifestKey: string; uploadCount: number },
+    flags: readonly FlagReport[] = [],
+  ): Promise<boolean> {
+    return this.db.transaction().execute(async (trx) => {
+      const now = isoNow();
+      const r = await trx
+        .updateTable('commits')
+        .set({ totals_json: report.totalsJson, manifest_key: report.manifestKey, upload_count: report.uploadCount, report_version: expectedVersion + 1, updated_at: now })
+        .where('id', '=', id)
+        .where('report_version', '=', expectedVersion)
+        .executeTakeFirst();
+      if (Number(r.numUpdatedRows) !== 1) return false;
+      let stale = trx.deleteFrom('commit_flag_reports').where('commit_id', '=', id);
+      if (flags.length > 0) stale = stale.where('flag', 'not in', flags.map((f) => f.flag));
+      await stale.execute();
+      for (const f of flags) {
+        const values = { totals_json: f.totalsJson, manifest_key: f.manifestKey, upload_count: f.uploadCount, updated_at: now };
+        await trx
+          .insertInto('commit_flag_reports')
+          .values({ id: randomUUID(), commit_id: id, flag: f.flag, ...values })
+          .onConflict((oc) => oc.columns(['commit_id', 'flag']).doUpdateSet(values))
+          .execute();
+      }
+      return true;
+    });
+  }
+
+  async findFlagReport(commitId: string, flag: string): Promise<FlagReport | null> {
     const r = await this.db
-      .updateTable('commits')
-      .set({ totals_json: report.totalsJson, manifest_key: report.manifestKey, upload_count: report.uploadCount, report_version: expectedVersion + 1, updated_at: isoNow() })
-      .where('id', '=', id)
-      .where('report_version', '=', expectedVersion)
+      .selectFrom('commit_flag_reports')
+      .select(['flag', 'totals_json', 'manifest_key', 'upload_count'])
+      .where('commit_id', '=', commitId)
+      .where('flag', '=', flag)
       .executeTakeFirst();
-    return Number(r.numUpdatedRows) === 1;
+    return r === undefined ? null : { flag: r.flag, totalsJson: r.totals_json, manifestKey: r.manifest_key, uploadCount: r.upload_count };
+  }
+
+  /** A page of a repository's commits (of one branch when given), newest first: (created_at, id) descending. */
+  async listPage(repositoryId: string, options: { branch: string | null; before: CommitCursor | null; limit: number }): Promise<CommitRow[]> {
+    let q = this.select().where('repository_id', '=', repositoryId);
+    if (options.branch !== null) q = q.where('branch', '=', options.branch);
+    const before = options.before;
+    if (before !== null) q = q.where((eb) => eb.or([eb('created_at', '<', before.createdAt), eb.and([eb('created_at', '=', before.createdAt), eb('id', '<', before.id)])]));
+    const rows = await q.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(options.limit).execute();
+    return rows.map(toCommit);
+  }
+
+  /**
+   * The latest `limit` commits of a branch with processed coverage (of one flag when given),
+   * newest first, with their totals.
+   */
+  async trend(repositoryId: string, branch: string, flag: string | null, limit: number): Promise<{ sha: string; createdAt: string; totalsJson: string }[]> {
+    if (flag === null) {
+      const rows = await this.db
+        .selectFrom('commits')
+        .select(['sha', 'created_at', 'totals_json'])
+        .where('repository_id', '=', repositoryId)
+        .where('branch', '=', branch)
+        .where('totals_json', 'is not', null)
+        .orderBy('created_at', 'desc')
+        .orderBy('id', 'desc')
+        .limit(limit)
+        .execute();
+      return rows.map((r) => ({ sha: r.sha, createdAt: r.created_at, totalsJson: r.totals_json! }));
+    }
+    const rows = await this.db
+      .selectFrom('commits as c')
+      .innerJoin('commit_flag_reports as f', 'f.commit_id', 'c.id')
+      .select(['c.sha', 'c.created_at', 'f.totals_json'])
+      .where('c.repository_id', '=', repositoryId)
+      .where('c.branch', '=', branch)
+      .where('f.flag', '=', flag)
+      .orderBy('c.created_at', 'desc')
+      .orderBy('c.id', 'desc')
+      .limit(limit)
+      .execute();
+    return rows.map((r) => ({ sha: r.sha, createdAt: r.created_at, totalsJson: r.totals_json }));
   }
 
   private select() {
-    return this.db.selectFrom('commits').select(['id', 'repository_id', 'sha', 'totals_json', 'manifest_key', 'upload_count', 'report_version']);
+    return this.db.selectFrom('commits').select(['id', 'repository_id', 'sha', 'branch', 'parents_json', 'pr_number', 'created_at', 'totals_json', 'manifest_key', 'upload_count', 'report_version']);
   }
 
   private async one(q: ReturnType<CommitsRepository['select']>): Promise<CommitRow | null> {
     const r = await q.executeTakeFirst();
-    if (r === undefined) return null;
-    return {
-      id: r.id,
-      repositoryId: r.repository_id,
-      sha: r.sha,
-      totalsJson: r.totals_json,
-      manifestKey: r.manifest_key,
-      uploadCount: r.upload_count,
-      reportVersion: r.report_version,
-    };
+    return r === undefined ? null : toCommit(r);
   }
+}
+
+function toCommit(r: {
+  id: string;
+  repository_id: string;
+  sha: string;
+  branch: string | null;
+  parents_json: string;
+  pr_number: number | null;
+  created_at: string;
+  totals_json: string | null;
+  manifest_key: string | null;
+  upload_count: number;
+  report_version: number;
+}): CommitRow {
+  return {
+    id: r.id,
+    repositoryId: r.repository_id,
+    sha: r.sha,
+    branch: r.branch,
+    parents: JSON.parse(r.parents_json) as string[],
+    prNumber: r.pr_number,
+    createdAt: r.created_at,
+    totalsJson: r.totals_json,
+    manifestKey: r.manifest_key,
+    uploadCount: r.upload_count,
+    reportVersion: r.report_version,
+  };
 }

@@ -1,35 +1,143 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { CommitFilesSchema, CommitShaSchema, CommitTotalsSchema } from '@coverwatch/protocol';
-import type { TokenAuthService } from '../auth/token-auth.service.js';
-import { principalOf, requireToken } from '../http/auth-hook.js';
-import { output, parseInput } from '../http/validate.js';
-import type { CommitsService } from './commits.service.js';
+import {
+  BranchNameSchema,
+  CommitFilesSchema,
+  CommitShaSchema,
+  CommitListSchema,
+  CommitTotalsSchema,
+  CommitTreeSchema,
+  CommitUploadsSchema,
+  FileLinesSchema,
+  FlagSchema,
+  TREE_SORT_KEYS,
+  TrendSchema,
+} from '@coverwatch/protocol';
+import type { ApiCatalog } from '../http/api-catalog.js';
+import { CommitParams, limitSchema, offsetSchema, OwnerSchema, PageQuery, RepoNameSchema, RepoParams, RepoPathSchema } from '../http/params.js';
+import { decodeCursor, type CommitsService } from './commits.service.js';
 
-const CommitParams = z.strictObject({
-  owner: z.string().regex(/^[A-Za-z0-9-]{1,39}$/, 'an organization name'),
-  repo: z.string().regex(/^[A-Za-z0-9._-]{1,100}$/, 'a repository name'),
-  sha: CommitShaSchema,
-});
-const FilesQuery = z.strictObject({
-  offset: z.coerce.number().int().min(0).max(10_000_000).default(0),
-  limit: z.coerce.number().int().min(1).max(1000).default(100),
+const CommitListQuery = z.strictObject({
+  branch: BranchNameSchema.optional(),
+  cursor: z
+    .string()
+    .max(200)
+    .transform((s, ctx) => {
+      const c = decodeCursor(s);
+      if (c === null) ctx.issues.push({ code: 'custom', message: 'not a cursor from nextCursor', input: s });
+      return c!;
+    })
+    .optional(),
+  limit: limitSchema(100, 20),
 });
 
-/** Read API of a commit: totals, and per-file totals (paged, in path order). Read tokens only. */
-export function commitsRoutes(deps: { commits: CommitsService; auth: TokenAuthService }) {
+const TreeQuery = z.strictObject({
+  path: RepoPathSchema.default(''),
+  flag: FlagSchema.optional(),
+  sort: z.enum(TREE_SORT_KEYS).default('path'),
+  order: z.enum(['asc', 'desc']).default('asc'),
+  offset: offsetSchema,
+  limit: limitSchema(1000, 100),
+});
+
+const FileParams = z.strictObject({ owner: OwnerSchema, repo: RepoNameSchema, sha: CommitShaSchema, path: RepoPathSchema.pipe(z.string().min(1, 'a file path')) });
+const FlagQuery = z.strictObject({ flag: FlagSchema.optional() });
+const TrendQuery = z.strictObject({ branch: BranchNameSchema, flag: FlagSchema.optional(), limit: limitSchema(1000, 100) });
+
+/** Read API of commits: lists, totals, files, tree, one file's lines, trends, uploads. Read tokens only. */
+export function commitsRoutes(deps: { commits: CommitsService; api: ApiCatalog }) {
   return async (app: FastifyInstance): Promise<void> => {
-    const auth = requireToken(deps.auth, ['read']);
+    const { api, commits } = deps;
+    const tokens = ['read'] as const;
 
-    app.get('/api/v1/repos/:owner/:repo/commits/:sha/totals', { onRequest: auth }, async (request) => {
-      const p = parseInput(CommitParams, request.params, 'params');
-      return output(CommitTotalsSchema, await deps.commits.totals(principalOf(request), p.owner, p.repo, p.sha));
-    });
+    api.route(
+      app,
+      {
+        method: 'GET',
+        url: '/api/v1/repos/:owner/:repo/commits',
+        summary: 'Commits of a repository (or of one branch), newest first, with totals and upload state counts; paged by cursor',
+        tokens,
+        params: RepoParams,
+        query: CommitListQuery,
+        response: CommitListSchema,
+      },
+      async ({ params: p, query: q, principal }) => commits.list(principal, p.owner, p.repo, { branch: q.branch ?? null, cursor: q.cursor ?? null, limit: q.limit }),
+    );
 
-    app.get('/api/v1/repos/:owner/:repo/commits/:sha/files', { onRequest: auth }, async (request) => {
-      const p = parseInput(CommitParams, request.params, 'params');
-      const q = parseInput(FilesQuery, request.query, 'query');
-      return output(CommitFilesSchema, await deps.commits.files(principalOf(request), p.owner, p.repo, p.sha, q));
-    });
+    api.route(
+      app,
+      { method: 'GET', url: '/api/v1/repos/:owner/:repo/commits/:sha/totals', summary: "A commit's totals", tokens, params: CommitParams, response: CommitTotalsSchema },
+      async ({ params: p, principal }) => commits.totals(principal, p.owner, p.repo, p.sha),
+    );
+
+    api.route(
+      app,
+      {
+        method: 'GET',
+        url: '/api/v1/repos/:owner/:repo/commits/:sha/files',
+        summary: 'Per-file totals of a commit, in path order, paged',
+        tokens,
+        params: CommitParams,
+        query: PageQuery,
+        response: CommitFilesSchema,
+      },
+      async ({ params: p, query: q, principal }) => commits.files(principal, p.owner, p.repo, p.sha, q),
+    );
+
+    api.route(
+      app,
+      {
+        method: 'GET',
+        url: '/api/v1/repos/:owner/:repo/commits/:sha/files/*',
+        wildcard: 'path',
+        summary: "One file's line coverage (core's line records: hit, miss, partial with missed branches) and totals",
+        tokens,
+        params: FileParams,
+        query: FlagQuery,
+        response: FileLinesSchema,
+      },
+      async ({ params: p, query: q, principal }) => commits.fileLines(principal, p.owner, p.repo, p.sha, p.path, q.flag ?? null),
+    );
+
+    api.route(
+      app,
+      {
+        method: 'GET',
+        url: '/api/v1/repos/:owner/:repo/commits/:sha/tree',
+        summary: 'One directory of a commit: its totals and its directories and files with totals; sorted, paged, filterable by flag',
+        tokens,
+        params: CommitParams,
+        query: TreeQuery,
+        response: CommitTreeSchema,
+      },
+      async ({ params: p, query: q, principal }) => commits.tree(principal, p.owner, p.repo, p.sha, { ...q, flag: q.flag ?? null }),
+    );
+
+    api.route(
+      app,
+      {
+        method: 'GET',
+        url: '/api/v1/repos/:owner/:repo/commits/:sha/uploads',
+        summary: 'Every upload of a commit with its state, error and diagnostics',
+        tokens,
+        params: CommitParams,
+        response: CommitUploadsSchema,
+      },
+      async ({ params: p, principal }) => commits.uploadList(principal, p.owner, p.repo, p.sha),
+    );
+
+    api.route(
+      app,
+      {
+        method: 'GET',
+        url: '/api/v1/repos/:owner/:repo/trend',
+        summary: 'Totals of the latest commits of a branch (of one flag when given), oldest first',
+        tokens,
+        params: RepoParams,
+        query: TrendQuery,
+        response: TrendSchema,
+      },
+      async ({ params: p, query: q, principal }) => commits.trend(principal, p.owner, p.repo, { branch: q.branch, flag: q.flag ?? null, limit: q.limit }),
+    );
   };
 }

@@ -11,7 +11,7 @@ export const ConfigSchema = z.strictObject({
   host: z.string().min(1).default('127.0.0.1'),
   /** SQLite database and blobs live here on the embedded default. Resolved against the working directory. */
   dataDir: z.string().min(1).default('./.coverwatch'),
-  /** `postgres://...` selects PostgreSQL (not supported yet: the embedded SQLite is used when absent). */
+  /** `postgres://...` selects PostgreSQL; when absent the embedded SQLite in `dataDir` is used. A secret: never logged. */
   databaseUrl: z.string().min(1).optional(),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   upload: z
@@ -20,6 +20,21 @@ export const ConfigSchema = z.strictObject({
       maxBodyBytes: z.number().int().min(1024).default(64 * MiB),
       /** Largest decompressed envelope (it is parsed as one JSON document, so V8's string limit caps it near 512 MiB). */
       maxDecompressedBytes: z.number().int().min(1024).max(500 * MiB).default(256 * MiB),
+    })
+    .prefault({}),
+  queue: z
+    .strictObject({
+      /** `db`: the `jobs` table of our database; `pg-boss`: pg-boss in the same PostgreSQL. Default: `db` on SQLite, `pg-boss` on PostgreSQL. */
+      driver: z.enum(['db', 'pg-boss']).optional(),
+      /**
+       * The schema pg-boss keeps its tables in (created when missing). Default: `pgboss`, or
+       * `<schema>_pgboss` when the database URL selects a schema other than `public` (installations
+       * sharing a database in separate schemas then get separate queues).
+       */
+      pgBossSchema: z
+        .string()
+        .regex(/^[a-z_][a-z0-9_]{0,62}$/, 'expected a lower-case PostgreSQL identifier')
+        .optional(),
     })
     .prefault({}),
   worker: z
@@ -59,4 +74,6 @@ export const CONFIG_SOURCES: readonly { path: readonly string[]; env: string; fl
   { path: ['worker', 'pollIntervalMs'], env: 'COVERWATCH_WORKER_POLL_INTERVAL_MS', type: 'int' },
   { path: ['worker', 'leaseMs'], env: 'COVERWATCH_WORKER_LEASE_MS', type: 'int' },
   { path: ['worker', 'maxAttempts'], env: 'COVERWATCH_WORKER_MAX_ATTEMPTS', type: 'int' },
+  { path: ['queue', 'driver'], env: 'COVERWATCH_QUEUE_DRIVER', type: 'string' },
+  { path: ['queue', 'pgBossSchema'], env: 'COVERWATCH_QUEUE_PG_BOSS_SCHEMA', type: 'string' },
 ];

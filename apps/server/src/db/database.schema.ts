@@ -64,6 +64,38 @@ export interface Database {
     processing_started_at: string | null;
     finished_at: string | null;
   };
+  branches: {
+    id: string;
+    repository_id: string;
+    name: string;
+    head_commit_id: string;
+    head_sha: string;
+    /** `created_at` of the head commit: the head only moves to a commit first seen later. */
+    head_time: string;
+    created_at: string;
+    updated_at: string;
+  };
+  pull_requests: {
+    id: string;
+    repository_id: string;
+    number: number;
+    head_branch: string | null;
+    base_branch: string | null;
+    base_sha: string | null;
+    head_sha: string;
+    created_at: string;
+    updated_at: string;
+  };
+  /** A commit report of the uploads carrying one flag (same manifest format as the commit's). */
+  commit_flag_reports: {
+    id: string;
+    commit_id: string;
+    flag: string;
+    totals_json: string;
+    manifest_key: string;
+    upload_count: number;
+    updated_at: string;
+  };
   jobs: {
     id: string;
     queue: string;

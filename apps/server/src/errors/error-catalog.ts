@@ -33,7 +33,7 @@ export const KIND_EXIT_CODE: Readonly<Record<ErrorKind, number>> = Object.freeze
 
 export const ERROR_CATALOG = Object.freeze({
   CW_ERR_CONFIG_INVALID: { kind: 'invalid', summary: 'The configuration (file, environment or flags) has problems; all are listed.' },
-  CW_ERR_CONFIG_UNSUPPORTED: { kind: 'invalid', summary: 'A setting names something this version cannot do yet (e.g. a PostgreSQL database URL).' },
+  CW_ERR_CONFIG_UNSUPPORTED: { kind: 'invalid', summary: 'A setting names something this version cannot do (e.g. a database URL that is not PostgreSQL, or the pg-boss queue without PostgreSQL).' },
   CW_ERR_CLI_USAGE: { kind: 'invalid', summary: 'A command was called with unknown or missing arguments.' },
   CW_ERR_REQUEST_INVALID: { kind: 'invalid', summary: 'Parameters, query or body do not match the schema; `fields` lists each problem by path.' },
   CW_ERR_ROUTE_NOT_FOUND: { kind: 'not_found', summary: 'No such route.' },
@@ -55,6 +55,8 @@ export const ERROR_CATALOG = Object.freeze({
   CW_ERR_UPLOAD_REPORT_INVALID: { kind: 'invalid', summary: 'A report failed to parse; the upload failed with the parser diagnostics and the commit is unaffected.' },
   CW_ERR_UPLOAD_PROCESSING_FAILED: { kind: 'internal', summary: 'Processing failed after every retry; the reason is recorded on the upload.' },
   CW_ERR_COMMIT_NOT_FOUND: { kind: 'not_found', summary: 'No processed coverage for that commit.' },
+  CW_ERR_PATH_NOT_FOUND: { kind: 'not_found', summary: 'No file or directory with coverage at that path in the commit.' },
+  CW_ERR_FLAG_NOT_FOUND: { kind: 'not_found', summary: 'The commit has no processed upload carrying that flag.' },
   CW_ERR_STORAGE_UNAVAILABLE: { kind: 'unavailable', summary: 'The database, blob store or queue cannot be reached.' },
   CW_ERR_SERVER_INTERNAL: { kind: 'internal', summary: 'An unexpected error; details are in the server log, never in the response.' },
 } as const satisfies Record<`CW_ERR_${string}`, { kind: ErrorKind; summary: string }>);

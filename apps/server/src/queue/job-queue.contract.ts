@@ -1,9 +1,29 @@
 import { describe, expect, it } from 'vitest';
+import type { Db } from '../db/database.js';
 import type { JobQueue } from './job-queue.js';
 
-/** The behaviour every JobQueue must have (the database queue now, pg-boss later). */
-export function jobQueueContract(name: string, make: () => Promise<JobQueue>): void {
-  describe(`JobQueue contract: ${name}`, () => {
+/**
+ * The behaviour every JobQueue must have (the database queue on SQLite and PostgreSQL, pg-boss).
+ * `skip`: the backend is not available here (the caller prints why).
+ */
+export function jobQueueContract(name: string, make: () => Promise<JobQueue>, options: { skip?: boolean; db?: () => Db } = {}): void {
+  describe.skipIf(options.skip === true)(`JobQueue contract: ${name}`, () => {
+    it.skipIf(options.db === undefined)('enqueues inside the caller\'s transaction: rolled back, no job', async () => {
+      const q = await make();
+      const db = options.db!();
+      await expect(
+        db.transaction().execute(async (trx) => {
+          await q.enqueue('t', { n: 1 }, { maxAttempts: 1, executor: trx });
+          throw new Error('rollback');
+        }),
+      ).rejects.toThrow('rollback');
+      expect(await q.claim('t', 'w', 60_000)).toBeNull();
+      await db.transaction().execute(async (trx) => {
+        await q.enqueue('t', { n: 2 }, { maxAttempts: 1, executor: trx });
+      });
+      expect(await q.claim('t', 'w', 60_000)).toMatchObject({ payload: { n: 2 } });
+    });
+
     it('delivers a job once to one claimer, then completes it', async () => {
       const q = await make();
       const id = await q.enqueue('q', { n: 1 }, { maxAttempts: 3 });

@@ -20,7 +20,7 @@ export interface EnqueueOptions {
  * A durable at-least-once queue with leases. A claimed job is invisible to other workers until its
  * lease (visibility timeout) runs out; a worker that dies simply stops extending it and the job is
  * claimed again. Handlers must therefore be idempotent. Implementations: the database (db-job-queue.ts)
- * now, pg-boss later; both must pass job-queue.contract.ts.
+ * (SQLite or PostgreSQL) and pg-boss (pg-boss-job-queue.ts, PostgreSQL); all pass job-queue.contract.ts.
  */
 export interface JobQueue {
   enqueue(queue: string, payload: unknown, options: EnqueueOptions): Promise<string>;

@@ -9,6 +9,7 @@ export interface RepoRow {
   readonly name: string;
   /** `owner/name`, as shown to users. */
   readonly fullName: string;
+  readonly defaultBranch: string | null;
   readonly createdAt: string;
 }
 
@@ -20,7 +21,7 @@ export class ReposRepository {
     return this.db
       .selectFrom('repositories as r')
       .innerJoin('organizations as o', 'o.id', 'r.org_id')
-      .select(['r.id', 'r.org_id', 'o.name as org_name', 'r.name', 'r.created_at']);
+      .select(['r.id', 'r.org_id', 'o.name as org_name', 'r.name', 'r.default_branch', 'r.created_at']);
   }
 
   async findByFullName(owner: string, name: string): Promise<RepoRow | null> {
@@ -33,6 +34,13 @@ export class ReposRepository {
     return r === undefined ? null : toRepo(r);
   }
 
+  /** Repositories of an organization in name order, limited to `ids` (what the caller may read). */
+  async listByOrg(orgName: string, ids: readonly string[], page: { offset: number; limit: number }): Promise<RepoRow[]> {
+    if (ids.length === 0) return [];
+    const rows = await this.base().where('o.name', '=', orgName).where('r.id', 'in', ids).orderBy('r.name').offset(page.offset).limit(page.limit).execute();
+    return rows.map(toRepo);
+  }
+
   async insert(orgId: string, orgName: string, name: string): Promise<RepoRow> {
     const row = { id: randomUUID(), org_id: orgId, name, default_branch: null, created_at: isoNow() };
     await this.db.insertInto('repositories').values(row).execute();
@@ -40,6 +48,6 @@ export class ReposRepository {
   }
 }
 
-function toRepo(r: { id: string; org_id: string; org_name: string; name: string; created_at: string }): RepoRow {
-  return { id: r.id, orgId: r.org_id, orgName: r.org_name, name: r.name, fullName: `${r.org_name}/${r.name}`, createdAt: r.created_at };
+function toRepo(r: { id: string; org_id: string; org_name: string; name: string; default_branch: string | null; created_at: string }): RepoRow {
+  return { id: r.id, orgId: r.org_id, orgName: r.org_name, name: r.name, fullName: `${r.org_name}/${r.name}`, defaultBranch: r.default_branch, createdAt: r.created_at };
 }

@@ -66,12 +66,36 @@ export class UploadsRepository {
   async listWithReportForCommit(commitId: string) {
     return this.db
       .selectFrom('uploads')
-      .select(['id', 'job_identity', 'report_blob_key', 'created_at'])
+      .select(['id', 'job_identity', 'report_blob_key', 'flags_json', 'created_at'])
       .where('commit_id', '=', commitId)
       .where('state', 'in', ['processing', 'processed'])
       .where('report_blob_key', 'is not', null)
       .orderBy('created_at')
       .orderBy('id')
       .execute();
+  }
+
+  /** Every upload of a commit, oldest first (ties by id). */
+  async listForCommit(commitId: string): Promise<UploadRecord[]> {
+    return this.db.selectFrom('uploads').selectAll().where('commit_id', '=', commitId).orderBy('created_at').orderBy('id').execute();
+  }
+
+  /** How many uploads of each commit are in each state. */
+  async stateCounts(commitIds: readonly string[]): Promise<Map<string, Record<UploadRecord['state'], number>>> {
+    const out = new Map<string, Record<UploadRecord['state'], number>>();
+    if (commitIds.length === 0) return out;
+    const rows = await this.db
+      .selectFrom('uploads')
+      .select((eb) => ['commit_id', 'state', eb.fn.countAll().as('n')])
+      .where('commit_id', 'in', commitIds)
+      .groupBy(['commit_id', 'state'])
+      .execute();
+    for (const r of rows) {
+      let counts = out.get(r.commit_id);
+      if (counts === undefined) out.set(r.commit_id, (counts = { received: 0, processing: 0, processed: 0, failed: 0 }));
+      // COUNT is a number on SQLite and a bigint string on PostgreSQL.
+      counts[r.state] = Number(r.n);
+    }
+    return out;
   }
 }

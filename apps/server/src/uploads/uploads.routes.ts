@@ -1,19 +1,20 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { UploadAcceptedSchema, UploadStatusSchema, type UploadStatus } from '@coverwatch/protocol';
+import { UploadAcceptedSchema, UploadEnvelopeSchema, UploadStatusSchema } from '@coverwatch/protocol';
 import type { TokenAuthService } from '../auth/token-auth.service.js';
 import { AppError } from '../errors/app-error.js';
+import type { ApiCatalog } from '../http/api-catalog.js';
 import { principalOf, requireToken } from '../http/auth-hook.js';
 import { output, parseInput } from '../http/validate.js';
 import { bodyTooLarge, readUploadBody, type UploadBody, type UploadBodyLimits } from './upload-body.js';
-import type { UploadRecord } from './uploads.repository.js';
+import { toUploadStatus } from './upload-status.js';
 import type { UploadsService } from './uploads.service.js';
 
 const UploadParams = z.strictObject({ id: z.uuid() });
 const UploadHeaders = z.object({ 'idempotency-key': z.string().regex(/^[A-Za-z0-9._:-]{1,128}$/, 'letters, digits, ".", "_", ":" and "-", at most 128').optional() });
 
 /** `POST /api/v1/uploads` and `GET /api/v1/uploads/:id`. Registered as its own plugin: its body parser is its own. */
-export function uploadsRoutes(deps: { uploads: UploadsService; auth: TokenAuthService; limits: UploadBodyLimits }) {
+export function uploadsRoutes(deps: { uploads: UploadsService; auth: TokenAuthService; limits: UploadBodyLimits; api: ApiCatalog }) {
   return async (app: FastifyInstance): Promise<void> => {
     // The envelope is gzip JSON; read it with our streaming limits instead of Fastify's parsers.
     app.removeAllContentTypeParsers();
@@ -36,26 +37,25 @@ export function uploadsRoutes(deps: { uploads: UploadsService; auth: TokenAuthSe
       return reply.status(202).send(output(UploadAcceptedSchema, { id: upload.id, state: upload.state, statusUrl: `/api/v1/uploads/${upload.id}` }));
     });
 
-    app.get('/api/v1/uploads/:id', { onRequest: requireToken(deps.auth, ['upload', 'read']) }, async (request) => {
-      const { id } = parseInput(UploadParams, request.params, 'params');
-      const { upload, repository, commitSha } = await deps.uploads.get(principalOf(request), id);
-      return output(UploadStatusSchema, toStatus(upload, repository, commitSha));
+    deps.api.document({
+      method: 'POST',
+      url: '/api/v1/uploads',
+      summary: 'Upload coverage for a commit (202; processed asynchronously)',
+      tokens: ['upload'],
+      headers: UploadHeaders,
+      body: { contentType: 'application/json', description: 'the envelope as JSON, sent with Content-Encoding: gzip', schema: UploadEnvelopeSchema },
+      status: 202,
+      response: UploadAcceptedSchema,
+      errors: [409, 413],
     });
-  };
-}
 
-function toStatus(u: UploadRecord, repository: string, commitSha: string): UploadStatus {
-  return {
-    id: u.id,
-    repository,
-    commitSha,
-    state: u.state,
-    flags: JSON.parse(u.flags_json) as string[],
-    name: u.name,
-    createdAt: u.created_at,
-    processedAt: u.finished_at,
-    error: u.error_code === null ? null : { code: u.error_code, message: u.error_message ?? '' },
-    diagnostics: u.diagnostics_json === null ? [] : (JSON.parse(u.diagnostics_json) as UploadStatus['diagnostics']),
-    totals: u.totals_json === null ? null : (JSON.parse(u.totals_json) as UploadStatus['totals']),
+    deps.api.route(
+      app,
+      { method: 'GET', url: '/api/v1/uploads/:id', summary: "An upload's state, error, diagnostics and totals", tokens: ['upload', 'read'], params: UploadParams, response: UploadStatusSchema },
+      async ({ params, principal }) => {
+        const { upload, repository, commitSha } = await deps.uploads.get(principal, params.id);
+        return toUploadStatus(upload, repository, commitSha);
+      },
+    );
   };
 }

@@ -10,6 +10,7 @@ import { isUniqueViolation } from '../db/db-errors.js';
 import { AppError } from '../errors/app-error.js';
 import { parseInput } from '../http/validate.js';
 import type { JobQueue } from '../queue/job-queue.js';
+import type { PullRequestsRepository } from '../pulls/pull-requests.repository.js';
 import type { ReposRepository } from '../repos/repos.repository.js';
 import type { UploadBody } from './upload-body.js';
 import type { UploadRecord, UploadsRepository } from './uploads.repository.js';
@@ -30,6 +31,7 @@ export class UploadsService {
     private readonly blobs: BlobStore,
     private readonly queue: JobQueue,
     private readonly maxAttempts: number,
+    private readonly pullRequests: PullRequestsRepository,
   ) {}
 
   /**
@@ -62,6 +64,14 @@ export class UploadsService {
           { branch: envelope.commit.branch, parents: envelope.commit.parents, prNumber: envelope.commit.pullRequest?.number },
           trx,
         );
+        const pr = envelope.commit.pullRequest;
+        if (pr !== undefined) {
+          await this.pullRequests.upsert(
+            principal.repositoryId,
+            { number: pr.number, headBranch: envelope.commit.branch, baseBranch: pr.baseBranch, baseSha: pr.baseSha, headSha: envelope.commit.sha },
+            trx,
+          );
+        }
         await this.uploads.insert(
           {
             id,

@@ -1,0 +1,133 @@
+import { describe, expect, it } from 'vitest';
+import { CommitsRepository } from '../commits/commits.repository.js';
+import { OrgsRepository } from '../orgs/orgs.repository.js';
+import { ReposRepository } from '../repos/repos.repository.js';
+import { TokensRepository } from '../tokens/tokens.repository.js';
+import { UploadsRepository, type NewUpload } from '../uploads/uploads.repository.js';
+import type { Db } from './database.js';
+import { isUniqueViolation } from './db-errors.js';
+
+/**
+ * The behaviour every database must give the repositories (SQLite and PostgreSQL): the same rows,
+ * types (numbers as numbers, NULL as null), constraints and guarded updates. `make` returns a
+ * migrated, empty database.
+ */
+export function repositoriesContract(name: string, make: () => Promise<Db>, options: { skip?: boolean } = {}): void {
+  describe.skipIf(options.skip === true)(`repositories contract: ${name}`, () => {
+    async function seed() {
+      const db = await make();
+      const org = await new OrgsRepository(db).insert('acme');
+      const repo = await new ReposRepository(db).insert(org.id, org.name, 'widgets');
+      return { db, org, repo };
+    }
+
+    function newUpload(id: string, repositoryId: string, commitId: string, more: Partial<NewUpload> = {}): NewUpload {
+      return {
+        id,
+        repository_id: repositoryId,
+        commit_id: commitId,
+        state: 'received',
+        job_identity: null,
+        flags_json: '[]',
+        name: null,
+        ci_provider: null,
+        build_id: null,
+        build_url: null,
+        job_id: null,
+        idempotency_key: null,
+        body_sha256: 'f'.repeat(64),
+        raw_blob_key: 'raw/ab/x',
+        raw_bytes: 5_000_000_000,
+        decompressed_bytes: 12,
+        created_at: new Date().toISOString(),
+        ...more,
+      };
+    }
+
+    it('organizations and repositories: insert, find, unique names', async () => {
+      const { db, org, repo } = await seed();
+      const orgs = new OrgsRepository(db);
+      const repos = new ReposRepository(db);
+      expect(await orgs.findByName('acme')).toEqual(org);
+      expect(await orgs.findByName('nobody')).toBeNull();
+      await orgs.insert('acme').then(
+        () => expect.unreachable('duplicate organization accepted'),
+        (e: unknown) => expect(isUniqueViolation(e)).toBe(true),
+      );
+      expect(await repos.findByFullName('acme', 'widgets')).toEqual(repo);
+      expect(await repos.findById(repo.id)).toMatchObject({ fullName: 'acme/widgets', orgId: org.id });
+      expect(await repos.findByFullName('acme', 'gadgets')).toBeNull();
+      await repos.insert(org.id, org.name, 'widgets').then(
+        () => expect.unreachable('duplicate repository accepted'),
+        (e: unknown) => expect(isUniqueViolation(e)).toBe(true),
+      );
+    });
+
+    it('tokens: stored by hash, found while not revoked', async () => {
+      const { db, repo } = await seed();
+      const tokens = new TokensRepository(db);
+      const id = await tokens.insert('upload', 'a'.repeat(64), repo.id);
+      expect(await tokens.findActiveByHash('a'.repeat(64))).toMatchObject({ id, kind: 'upload', tokenHash: 'a'.repeat(64), repositoryId: repo.id });
+      expect(await tokens.findActiveByHash('b'.repeat(64))).toBeNull();
+      await db.updateTable('tokens').set({ revoked_at: new Date().toISOString() }).where('id', '=', id).execute();
+      expect(await tokens.findActiveByHash('a'.repeat(64))).toBeNull();
+    });
+
+    it('commits: upsert keeps one row per sha and saves reports optimistically', async () => {
+      const { db, repo } = await seed();
+      const commits = new CommitsRepository(db);
+      const id = await commits.upsert(repo.id, 'c'.repeat(40), { branch: 'main' });
+      expect(await commits.upsert(repo.id, 'c'.repeat(40), { branch: 'dev', parents: ['d'.repeat(40)], prNumber: 7 })).toBe(id);
+      const row = (await commits.findBySha(repo.id, 'c'.repeat(40)))!;
+      expect(row).toMatchObject({ id, repositoryId: repo.id, sha: 'c'.repeat(40), totalsJson: null, manifestKey: null, uploadCount: 0, reportVersion: 0 });
+      expect(typeof row.uploadCount).toBe('number');
+      const meta = await db.selectFrom('commits').select(['branch', 'parents_json', 'pr_number']).where('id', '=', id).executeTakeFirstOrThrow();
+      expect(meta).toMatchObject({ branch: 'dev', parents_json: JSON.stringify(['d'.repeat(40)]), pr_number: 7 });
+      const [a, b] = await Promise.all([
+        commits.saveReport(id, 0, { totalsJson: '{"lines":1}', manifestKey: 'manifests/aa/1', uploadCount: 1 }),
+        commits.saveReport(id, 0, { totalsJson: '{"lines":2}', manifestKey: 'manifests/aa/2', uploadCount: 2 }),
+      ]);
+      expect([a, b].filter(Boolean)).toHaveLength(1);
+      expect(await commits.findById(id)).toMatchObject({ reportVersion: 1, uploadCount: a ? 1 : 2 });
+      expect(await commits.findById('00000000-0000-0000-0000-000000000000')).toBeNull();
+    });
+
+    it('uploads: insert, idempotency key unique per repository, guarded state changes, ordered listing', async () => {
+      const { db, repo } = await seed();
+      const commits = new CommitsRepository(db);
+      const uploads = new UploadsRepository(db);
+      const commitId = await commits.upsert(repo.id, 'e'.repeat(40), {});
+      await db.transaction().execute(async (trx) => {
+        await uploads.insert(newUpload('u1', repo.id, commitId, { idempotency_key: 'k1', created_at: '2026-01-01T00:00:00.000Z' }), trx);
+        await uploads.insert(newUpload('u2', repo.id, commitId, { created_at: '2026-01-01T00:00:00.000Z' }), trx);
+        await uploads.insert(newUpload('u3', repo.id, commitId), trx);
+      });
+      const u1 = (await uploads.findById('u1'))!;
+      // bigint columns come back as numbers on both databases.
+      expect(u1).toMatchObject({ id: 'u1', state: 'received', raw_bytes: 5_000_000_000, decompressed_bytes: 12, report_blob_key: null, error_code: null });
+      expect(typeof u1.raw_bytes).toBe('number');
+      expect((await uploads.findByIdempotencyKey(repo.id, 'k1'))?.id).toBe('u1');
+      expect(await uploads.findByIdempotencyKey(repo.id, 'k2')).toBeNull();
+      await uploads.insert(newUpload('u4', repo.id, commitId, { idempotency_key: 'k1' })).then(
+        () => expect.unreachable('duplicate idempotency key accepted'),
+        (e: unknown) => expect(isUniqueViolation(e)).toBe(true),
+      );
+
+      for (const id of ['u1', 'u2', 'u3']) {
+        await uploads.markProcessing(id);
+        await uploads.saveReport(id, { reportBlobKey: `reports/aa/${id}`, totalsJson: '{}', diagnosticsJson: '[]' });
+      }
+      await uploads.markProcessed('u1');
+      await uploads.markFailed('u3', { code: 'CW_ERR_UPLOAD_REPORT_INVALID', message: 'x'.repeat(3000), diagnosticsJson: null });
+      // A failed upload stays failed.
+      await uploads.markProcessing('u3');
+      await uploads.markProcessed('u3');
+      const u3 = (await uploads.findById('u3'))!;
+      expect(u3).toMatchObject({ state: 'failed', error_code: 'CW_ERR_UPLOAD_REPORT_INVALID' });
+      expect(u3.error_message).toHaveLength(2000);
+      const listed = await uploads.listWithReportForCommit(commitId);
+      expect(listed.map((u) => u.id)).toEqual(['u1', 'u2']);
+      expect(listed[0]).toMatchObject({ id: 'u1', job_identity: null, report_blob_key: 'reports/aa/u1', created_at: '2026-01-01T00:00:00.000Z' });
+    });
+  });
+}

@@ -1,0 +1,146 @@
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { ErrorBodySchema } from '@coverwatch/protocol';
+import type { Principal, TokenAuthService } from '../auth/token-auth.service.js';
+import { AppError, type FieldProblem } from '../errors/app-error.js';
+import type { TokenKind } from '../tokens/token-format.js';
+import { principalOf, requireToken } from './auth-hook.js';
+import { output, parseInput } from './validate.js';
+
+type Infer<S> = S extends z.ZodType ? z.infer<S> : undefined;
+
+/** What a route declares: the catalog registers it, validates its input, filters its output and documents it. */
+export interface RouteSpec<P extends z.ZodType | undefined = z.ZodType | undefined, Q extends z.ZodType | undefined = z.ZodType | undefined, R extends z.ZodType = z.ZodType> {
+  readonly method: 'GET' | 'POST';
+  /** Fastify syntax: `:name` parameters, a trailing `*` wildcard. */
+  readonly url: string;
+  readonly summary: string;
+  /** Token kinds accepted, or 'public' (declared, never by omission). */
+  readonly tokens: readonly TokenKind[] | 'public';
+  readonly params?: P;
+  /** The name the trailing `*` of the url has in `params` (and in the OpenAPI path). */
+  readonly wildcard?: string;
+  readonly query?: Q;
+  readonly headers?: z.ZodType;
+  /** Documented only: routes with a body read it themselves (uploads stream with limits). */
+  readonly body?: { readonly contentType: string; readonly description: string; readonly schema: z.ZodType };
+  /** Status of the success answer (default 200). */
+  readonly status?: number;
+  readonly response: R;
+  /** Error statuses besides the default ones (400, and 401/403/404 for token routes). */
+  readonly errors?: readonly number[];
+}
+
+export interface RouteInput<P, Q> {
+  readonly params: P;
+  readonly query: Q;
+  readonly principal: Principal;
+}
+
+/**
+ * Every route of the API in one list: registered through `get`, or recorded with `document` when
+ * the route handles its request itself. `buildApp` refuses to start if Fastify has a route the
+ * catalog does not list, so `/api/docs` (`openApi`) lists every route by construction.
+ */
+export class ApiCatalog {
+  private readonly specs: RouteSpec[] = [];
+
+  constructor(private readonly auth: TokenAuthService) {}
+
+  get routes(): readonly RouteSpec[] {
+    return this.specs;
+  }
+
+  /** Records a route registered elsewhere. */
+  document(spec: RouteSpec): void {
+    this.specs.push(spec);
+  }
+
+  /** Registers a token route: input validated (400 with field paths), output passed through its schema. */
+  route<P extends z.ZodType | undefined, Q extends z.ZodType | undefined, R extends z.ZodType>(
+    app: FastifyInstance,
+    spec: RouteSpec<P, Q, R> & { tokens: readonly TokenKind[] },
+    handler: (input: RouteInput<Infer<P>, Infer<Q>>) => Promise<z.input<R>>,
+  ): void {
+    this.specs.push(spec);
+    app.route({
+      method: spec.method,
+      url: spec.url,
+      onRequest: requireToken(this.auth, spec.tokens),
+      handler: async (request, reply) => {
+        let rawParams = request.params as Record<string, unknown>;
+        if (spec.wildcard !== undefined) {
+          const { '*': rest, ...named } = rawParams;
+          rawParams = { ...named, [spec.wildcard]: rest };
+        }
+        // Problems of params and query are reported together.
+        const problems: FieldProblem[] = [];
+        const params = collect(spec.params, rawParams, 'params', problems) as Infer<P>;
+        const query = collect(spec.query, request.query, 'query', problems) as Infer<Q>;
+        if (problems.length > 0) throw new AppError('CW_ERR_REQUEST_INVALID', `invalid request: ${problems.map((f) => `${f.path}: ${f.message}`).join('; ')}`, problems);
+        const body = output(spec.response, await handler({ params, query, principal: principalOf(request) }));
+        return reply.status(spec.status ?? 200).send(body);
+      },
+    });
+  }
+
+  /** The OpenAPI 3.1 document of every route, from the same zod schemas that validate them. */
+  openApi(info: { title: string; version: string }): Record<string, unknown> {
+    const paths: Record<string, Record<string, unknown>> = {};
+    for (const spec of this.specs) {
+      const path = spec.url.replace(/:([A-Za-z0-9_]+)/g, '{$1}').replace(/\*$/, `{${spec.wildcard ?? 'wildcard'}}`);
+      const parameters = [...parametersOf(spec.params, 'path'), ...parametersOf(spec.query, 'query'), ...parametersOf(spec.headers, 'header')];
+      const errors = [...new Set([...(spec.tokens === 'public' ? [] : [400, 401, 403, 404]), ...(spec.errors ?? [])])].sort();
+      const responses: Record<string, unknown> = {
+        [String(spec.status ?? 200)]: { description: 'success', content: { 'application/json': { schema: jsonSchema(spec.response, 'output') } } },
+      };
+      for (const status of errors) responses[String(status)] = { description: 'error (see docs/errors.md)', content: { 'application/json': { schema: jsonSchema(ErrorBodySchema, 'output') } } };
+      (paths[path] ??= {})[spec.method.toLowerCase()] = {
+        summary: spec.summary,
+        security: spec.tokens === 'public' ? [] : [{ bearer: [] }],
+        'x-coverwatch-tokens': spec.tokens === 'public' ? [] : spec.tokens,
+        ...(parameters.length > 0 ? { parameters } : {}),
+        ...(spec.body === undefined
+          ? {}
+          : { requestBody: { required: true, description: spec.body.description, content: { [spec.body.contentType]: { schema: jsonSchema(spec.body.schema, 'input') } } } }),
+        responses,
+      };
+    }
+    return {
+      openapi: '3.1.0',
+      info,
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'an upload (cw_up_) or read (cw_rd_) token of one repository' } } },
+      paths,
+    };
+  }
+}
+
+function collect(schema: z.ZodType | undefined, value: unknown, part: 'params' | 'query', problems: FieldProblem[]): unknown {
+  if (schema === undefined) return undefined;
+  try {
+    return parseInput(schema, value, part);
+  } catch (e) {
+    if (e instanceof AppError && e.fields !== undefined) {
+      problems.push(...e.fields);
+      return undefined;
+    }
+    throw e;
+  }
+}
+
+function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): Record<string, unknown> {
+  const { $schema: _drop, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: 'any' }) as Record<string, unknown>;
+  return rest;
+}
+
+function parametersOf(schema: z.ZodType | undefined, where: 'path' | 'query' | 'header'): Record<string, unknown>[] {
+  if (schema === undefined) return [];
+  const s = jsonSchema(schema, 'input') as { properties?: Record<string, Record<string, unknown>>; required?: string[] };
+  return Object.entries(s.properties ?? {}).map(([name, prop]) => ({
+    name,
+    in: where,
+    required: where === 'path' || (s.required ?? []).includes(name),
+    ...(typeof prop.description === 'string' ? { description: prop.description } : {}),
+    schema: prop,
+  }));
+}
