@@ -22,20 +22,35 @@ const MAX_SEGMENTS = 256;
  * `DA` line of at least 6 bytes): bounded by the input size, never more.
  */
 export class LineSlabs {
-  private lines = new Int32Array(0);
-  private hits = new Float64Array(0);
-  private used = 0;
+  private i32 = new Int32Array(0);
+  private usedI32 = 0;
+  private f64 = new Float64Array(0);
+  private usedF64 = 0;
+
+  /** A view of `n` fresh int32 values. */
+  ints(n: number): Int32Array {
+    if (this.usedI32 + n > this.i32.length) {
+      this.i32 = new Int32Array(Math.max(n, 1 << 16));
+      this.usedI32 = 0;
+    }
+    const o = this.usedI32;
+    this.usedI32 += n;
+    return this.i32.subarray(o, o + n);
+  }
+
+  /** A view of `n` fresh float64 values. */
+  floats(n: number): Float64Array {
+    if (this.usedF64 + n > this.f64.length) {
+      this.f64 = new Float64Array(Math.max(n, 1 << 16));
+      this.usedF64 = 0;
+    }
+    const o = this.usedF64;
+    this.usedF64 += n;
+    return this.f64.subarray(o, o + n);
+  }
 
   alloc(n: number): { lines: Int32Array; hits: Float64Array } {
-    if (this.used + n > this.lines.length) {
-      const size = Math.max(n, 1 << 16);
-      this.lines = new Int32Array(size);
-      this.hits = new Float64Array(size);
-      this.used = 0;
-    }
-    const o = this.used;
-    this.used += n;
-    return { lines: this.lines.subarray(o, o + n), hits: this.hits.subarray(o, o + n) };
+    return { lines: this.ints(n), hits: this.floats(n) };
   }
 }
 
@@ -58,28 +73,37 @@ export interface NormalizedColumns {
  * are execution counts, so two records of the same line mean the line ran in both (see
  * docs/coverage-semantics.md, "Merging").
  *
- * Records accumulate in plain arrays (cheap young-generation objects); typed arrays are made once,
- * at build time. Every `add*` validates its numbers against the limits and reports problems to the
- * sink with the report line `at`, returning false when the record was dropped.
+ * Single records accumulate in plain arrays (made on first use: most files never see most kinds);
+ * bulk handovers (`addLines`, `addBranches`, `addStatements`) go to views into shared slabs, and a
+ * file whose records arrived as one sorted handover keeps those views as its final columns. Every
+ * `add*` validates its numbers against the limits and reports problems to the sink with the report
+ * line `at`, returning false when the record was dropped.
  */
 export class FileCoverageBuilder {
   private linesCompactAt = COMPACT_MIN;
   private branchesCompactAt = COMPACT_MIN;
   private statementsCompactAt = COMPACT_MIN;
   private functionsCompactAt = COMPACT_MIN >> 4;
-  private lines: number[] = [];
-  private hits: number[] = [];
+  private lines: number[] | null = null;
+  private hits: number[] | null = null;
   /** Line columns handed over in bulk (see LineSlabs), before the single records in `lines`. */
-  private segLines: Int32Array[] = [];
-  private segHits: Float64Array[] = [];
+  /** [lines, hits, lines, hits, ...]: one array per kind keeps small files small. */
+  private segs: (Int32Array | Float64Array)[] | null = null;
   private segCount = 0;
-  private bLines: number[] = [];
-  private bIds: string[] = [];
-  private bTaken: number[] = [];
+  private bLines: number[] | null = null;
+  private bIds: string[] | null = null;
+  private bTaken: number[] | null = null;
+  /** [lines, ids, taken, ...] */
+  private bSegs: (Int32Array | string[] | Float64Array)[] | null = null;
+  private bSegCount = 0;
   private fns: FunctionRecord[] | null = null;
+  private hasStatements = false;
   private sLines: number[] | null = null;
   private sCols: number[] | null = null;
   private sHits: number[] | null = null;
+  /** [lines, columns, hits, ...] */
+  private sSegs: (Int32Array | Float64Array)[] | null = null;
+  private sSegCount = 0;
 
   constructor(
     readonly path: string,
@@ -93,8 +117,12 @@ export class FileCoverageBuilder {
     if (!this.checkLine(line, at)) return false;
     const h = this.checkHits(hits, at);
     if (h < 0) return false;
+    if (this.lines === null) {
+      this.lines = [];
+      this.hits = [];
+    }
     this.lines.push(line);
-    this.hits.push(h);
+    this.hits!.push(h);
     if (this.lines.length + this.segCount >= this.linesCompactAt) this.compactLines();
     return true;
   }
@@ -105,17 +133,18 @@ export class FileCoverageBuilder {
    * given, is the report line of record i for diagnostics.
    */
   addLines(lines: ArrayLike<number>, hits: ArrayLike<number>, n: number, at?: ArrayLike<number>): void {
+    if (n <= 0) return;
     const maxLine = this.limits.maxLineNumber;
     const maxHits = this.limits.maxHits;
-    if (n < MIN_SEGMENT) {
-      // A few lines (a repeated small SF block): a view per call would cost more than the data,
-      // and thousands of them would pin slabs; plain arrays, compacted like single records.
+    if (n < MIN_SEGMENT && (this.segs !== null || this.lines !== null)) {
+      // A few more lines (a repeated small SF block): a view per call would cost more than the data,
+      // and thousands of them would pin slabs; plain arrays, compacted like single records. A
+      // file's first handover is a segment whatever its size: that is most files, done once.
       for (let i = 0; i < n; i++) this.line(lines[i]!, hits[i]!, at?.[i]);
       return;
     }
-    const seg = this.slabs.alloc(n);
-    const SL = seg.lines;
-    const SH = seg.hits;
+    const SL = this.slabs.ints(n);
+    const SH = this.slabs.floats(n);
     let k = 0;
     for (let i = 0; i < n; i++) {
       const l = lines[i]!;
@@ -128,29 +157,36 @@ export class FileCoverageBuilder {
       }
     }
     if (k > 0) {
-      this.segLines.push(k === n ? SL : SL.subarray(0, k));
-      this.segHits.push(k === n ? SH : SH.subarray(0, k));
+      const l = k === n ? SL : SL.subarray(0, k);
+      const h = k === n ? SH : SH.subarray(0, k);
+      // A literal: most files never get a second segment.
+      if (this.segs === null) this.segs = [l, h];
+      else this.segs.push(l, h);
       this.segCount += k;
     }
-    if (this.lines.length + this.segCount >= this.linesCompactAt || this.segLines.length >= MAX_SEGMENTS) this.compactLines();
+    if ((this.lines?.length ?? 0) + this.segCount >= this.linesCompactAt || (this.segs?.length ?? 0) >= 2 * MAX_SEGMENTS) this.compactLines();
   }
 
   /** All line records, segments first, as plain arrays (for normalization of the general case). */
   private gatherLines(): [number[], number[]] {
-    if (this.segCount === 0) return [this.lines, this.hits];
     const L: number[] = [];
     const H: number[] = [];
-    for (let s = 0; s < this.segLines.length; s++) {
-      const sl = this.segLines[s]!;
-      const sh = this.segHits[s]!;
-      for (let i = 0; i < sl.length; i++) {
-        L.push(sl[i]!);
-        H.push(sh[i]!);
+    if (this.segs !== null) {
+      for (let s = 0; s < this.segs.length; s += 2) {
+        const sl = this.segs[s]!;
+        const sh = this.segs[s + 1]!;
+        for (let i = 0; i < sl.length; i++) {
+          L.push(sl[i]!);
+          H.push(sh[i]!);
+        }
       }
     }
-    for (let i = 0; i < this.lines.length; i++) {
-      L.push(this.lines[i]!);
-      H.push(this.hits[i]!);
+    if (this.lines !== null) {
+      if (L.length === 0) return [this.lines, this.hits!];
+      for (let i = 0; i < this.lines.length; i++) {
+        L.push(this.lines[i]!);
+        H.push(this.hits![i]!);
+      }
     }
     return [L, H];
   }
@@ -160,11 +196,81 @@ export class FileCoverageBuilder {
     if (!this.checkLine(line, at)) return false;
     const t = this.checkHits(taken, at);
     if (t < 0) return false;
+    if (this.bLines === null) {
+      this.bLines = [];
+      this.bIds = [];
+      this.bTaken = [];
+    }
     this.bLines.push(line);
-    this.bIds.push(id);
-    this.bTaken.push(t);
-    if (this.bLines.length >= this.branchesCompactAt) this.compactBranches();
+    this.bIds!.push(id);
+    this.bTaken!.push(t);
+    if (this.bLines.length + this.bSegCount >= this.branchesCompactAt) this.compactBranches();
     return true;
+  }
+
+  /**
+   * Appends `n` branch records from columns in one go (validated as `branch()` does). Like
+   * `addLines`, a file's branches handed over in one sorted call become its final columns as is.
+   */
+  addBranches(lines: ArrayLike<number>, ids: readonly string[], taken: ArrayLike<number>, n: number, at?: ArrayLike<number>): void {
+    if (n <= 0) return;
+    const maxLine = this.limits.maxLineNumber;
+    const maxHits = this.limits.maxHits;
+    if (n < MIN_SEGMENT && (this.bSegs !== null || this.bLines !== null)) {
+      for (let i = 0; i < n; i++) this.branch(lines[i]!, ids[i]!, taken[i]!, at?.[i]);
+      return;
+    }
+    const SL = this.slabs.ints(n);
+    const ST = this.slabs.floats(n);
+    const SI: string[] = new Array<string>(n);
+    let k = 0;
+    for (let i = 0; i < n; i++) {
+      const l = lines[i]!;
+      const t = taken[i]!;
+      if (l >= 1 && l <= maxLine && (l | 0) === l && t >= 0 && t <= maxHits && Math.floor(t) === t) {
+        SL[k] = l;
+        SI[k] = ids[i]!;
+        ST[k++] = t;
+      } else {
+        this.branch(l, ids[i]!, t, at?.[i]);
+      }
+    }
+    if (k > 0) {
+      if (k < n) SI.length = k;
+      const l = k === n ? SL : SL.subarray(0, k);
+      const t = k === n ? ST : ST.subarray(0, k);
+      if (this.bSegs === null) this.bSegs = [l, SI, t];
+      else this.bSegs.push(l, SI, t);
+      this.bSegCount += k;
+    }
+    if ((this.bLines?.length ?? 0) + this.bSegCount >= this.branchesCompactAt || (this.bSegs?.length ?? 0) >= 3 * MAX_SEGMENTS) this.compactBranches();
+  }
+
+  private gatherBranches(): { lines: number[]; ids: string[]; taken: number[] } {
+    const L: number[] = [];
+    const I: string[] = [];
+    const T: number[] = [];
+    if (this.bSegs !== null) {
+      for (let s = 0; s < this.bSegs.length; s += 3) {
+        const sl = this.bSegs[s] as Int32Array;
+        const si = this.bSegs[s + 1] as string[];
+        const st = this.bSegs[s + 2] as Float64Array;
+        for (let i = 0; i < sl.length; i++) {
+          L.push(sl[i]!);
+          I.push(si[i]!);
+          T.push(st[i]!);
+        }
+      }
+    }
+    if (this.bLines !== null) {
+      if (L.length === 0) return { lines: this.bLines, ids: this.bIds!, taken: this.bTaken! };
+      for (let i = 0; i < this.bLines.length; i++) {
+        L.push(this.bLines[i]!);
+        I.push(this.bIds![i]!);
+        T.push(this.bTaken![i]!);
+      }
+    }
+    return { lines: L, ids: I, taken: T };
   }
 
   /** Records a function starting at `line`; functions with the same (name, line) are one function. */
@@ -182,6 +288,33 @@ export class FileCoverageBuilder {
     return true;
   }
 
+  /**
+   * Adds functions in one go (validated as `fn()` does, `at[i]` the report line of record i). When
+   * the file has no functions yet and every record is valid, `records` itself is kept: the caller
+   * hands it over and must not touch it again.
+   */
+  addFunctions(records: FunctionRecord[], at?: ArrayLike<number>): void {
+    const maxLine = this.limits.maxLineNumber;
+    const maxHits = this.limits.maxHits;
+    let valid = this.fns === null || this.fns.length === 0;
+    for (let i = 0; i < records.length && valid; i++) {
+      const r = records[i]!;
+      const l = r.line;
+      const h = r.hits;
+      const e = r.endLine;
+      if (!(l >= 1 && l <= maxLine && (l | 0) === l && h >= 0 && h <= maxHits && Math.floor(h) === h)) valid = false;
+      else if (e !== null && !((e | 0) === e && e >= l && e <= maxLine)) valid = false;
+    }
+    if (valid && records.length < this.functionsCompactAt) {
+      this.fns = records;
+      return;
+    }
+    for (let i = 0; i < records.length; i++) {
+      const r = records[i]!;
+      this.fn(r.name, r.line, r.hits, r.endLine, at?.[i]);
+    }
+  }
+
   /** Marks this file as having a function metric even if it ends up with no functions. */
   enableFunctions(): void {
     if (this.fns === null) this.fns = [];
@@ -189,11 +322,7 @@ export class FileCoverageBuilder {
 
   /** Marks this file as having a statement metric even if it ends up with no statements. */
   enableStatements(): void {
-    if (this.sLines === null) {
-      this.sLines = [];
-      this.sCols = [];
-      this.sHits = [];
-    }
+    this.hasStatements = true;
   }
 
   /** Records a statement starting at (line, column); that pair is its identity. */
@@ -201,43 +330,148 @@ export class FileCoverageBuilder {
     if (!this.checkLine(line, at)) return false;
     const h = this.checkHits(hits, at);
     if (h < 0) return false;
-    this.enableStatements();
-    this.sLines!.push(line);
+    this.hasStatements = true;
+    if (this.sLines === null) {
+      this.sLines = [];
+      this.sCols = [];
+      this.sHits = [];
+    }
+    this.sLines.push(line);
     this.sCols!.push(Number.isInteger(column) && column >= 0 ? Math.min(column, 0x7fffffff) : 0);
     this.sHits!.push(h);
-    if (this.sLines!.length >= this.statementsCompactAt) this.compactStatements();
+    if (this.sLines.length + this.sSegCount >= this.statementsCompactAt) this.compactStatements();
     return true;
+  }
+
+  /** Appends `n` statement records from columns in one go (validated as `statement()` does). */
+  addStatements(lines: ArrayLike<number>, cols: ArrayLike<number>, hits: ArrayLike<number>, n: number, at?: ArrayLike<number>): void {
+    this.hasStatements = true;
+    if (n <= 0) return;
+    const maxLine = this.limits.maxLineNumber;
+    const maxHits = this.limits.maxHits;
+    if (n < MIN_SEGMENT && (this.sSegs !== null || this.sLines !== null)) {
+      for (let i = 0; i < n; i++) this.statement(lines[i]!, cols[i]!, hits[i]!, at?.[i]);
+      return;
+    }
+    const SL = this.slabs.ints(n);
+    const SC = this.slabs.ints(n);
+    const SH = this.slabs.floats(n);
+    let k = 0;
+    for (let i = 0; i < n; i++) {
+      const l = lines[i]!;
+      const c = cols[i]!;
+      const h = hits[i]!;
+      if (l >= 1 && l <= maxLine && (l | 0) === l && c >= 0 && (c | 0) === c && h >= 0 && h <= maxHits && Math.floor(h) === h) {
+        SL[k] = l;
+        SC[k] = c;
+        SH[k++] = h;
+      } else {
+        this.statement(l, c, h, at?.[i]);
+      }
+    }
+    if (k > 0) {
+      const l = k === n ? SL : SL.subarray(0, k);
+      const c = k === n ? SC : SC.subarray(0, k);
+      const h = k === n ? SH : SH.subarray(0, k);
+      if (this.sSegs === null) this.sSegs = [l, c, h];
+      else this.sSegs.push(l, c, h);
+      this.sSegCount += k;
+    }
+    if ((this.sLines?.length ?? 0) + this.sSegCount >= this.statementsCompactAt || (this.sSegs?.length ?? 0) >= 3 * MAX_SEGMENTS) this.compactStatements();
+  }
+
+  private gatherStatements(): { lines: number[]; cols: number[]; hits: number[] } {
+    const L: number[] = [];
+    const C: number[] = [];
+    const H: number[] = [];
+    if (this.sSegs !== null) {
+      for (let s = 0; s < this.sSegs.length; s += 3) {
+        const sl = this.sSegs[s]!;
+        const sc = this.sSegs[s + 1]!;
+        const sh = this.sSegs[s + 2]!;
+        for (let i = 0; i < sl.length; i++) {
+          L.push(sl[i]!);
+          C.push(sc[i]!);
+          H.push(sh[i]!);
+        }
+      }
+    }
+    if (this.sLines !== null) {
+      if (L.length === 0) return { lines: this.sLines, cols: this.sCols!, hits: this.sHits! };
+      for (let i = 0; i < this.sLines.length; i++) {
+        L.push(this.sLines[i]!);
+        C.push(this.sCols![i]!);
+        H.push(this.sHits![i]!);
+      }
+    }
+    return { lines: L, cols: C, hits: H };
   }
 
   /** Records held before `build()`, duplicates included (bounded by compaction). */
   get pendingRecords(): number {
-    return this.lines.length + this.segCount + this.bLines.length + (this.fns?.length ?? 0) + (this.sLines?.length ?? 0);
+    return (
+      (this.lines?.length ?? 0) + this.segCount + (this.bLines?.length ?? 0) + this.bSegCount + (this.fns?.length ?? 0) + (this.sLines?.length ?? 0) + this.sSegCount
+    );
   }
 
   get isEmpty(): boolean {
-    return this.lines.length === 0 && this.segCount === 0 && this.bLines.length === 0 && this.fns === null && this.sLines === null;
+    return this.lines === null && this.segCount === 0 && this.bLines === null && this.bSegCount === 0 && this.fns === null && !this.hasStatements;
   }
 
   /** Sorted, merged columns (shared with the builder's arrays when they were already normalized). */
   normalized(): NormalizedColumns {
     const max = this.limits.maxHits;
-    // The common case, one bulk segment already in order, needs no copy at all.
-    const single = this.segLines.length === 1 && this.lines.length === 0;
-    const [lines, hits] = single && isAscending(this.segLines[0]!)
-      ? [this.segLines[0]!, this.segHits[0]!] as const
-      : normalizeLines(...this.gatherLines(), max);
-    const b = normalizeBranches(this.bLines, this.bIds, this.bTaken, max);
-    const st = this.sLines === null ? null : normalizeStatements(this.sLines, this.sCols!, this.sHits!, max);
+    let lines: ArrayLike<number> = EMPTY;
+    let hits: ArrayLike<number> = EMPTY;
+    // The common case, one bulk handover already in order, needs no copy at all.
+    if (this.segs !== null && this.segs.length === 2 && this.lines === null && isAscending(this.segs[0]!)) {
+      lines = this.segs[0]!;
+      hits = this.segs[1]!;
+    } else if (this.segs !== null || this.lines !== null) {
+      [lines, hits] = normalizeLines(...this.gatherLines(), max);
+    }
+    let bLines: ArrayLike<number> = EMPTY;
+    let bIds: readonly string[] = EMPTY_IDS;
+    let bTaken: ArrayLike<number> = EMPTY;
+    if (this.bSegs !== null && this.bSegs.length === 3 && this.bLines === null && branchesAscending(this.bSegs[0] as Int32Array, this.bSegs[1] as string[])) {
+      bLines = this.bSegs[0] as Int32Array;
+      bIds = this.bSegs[1] as string[];
+      bTaken = this.bSegs[2] as Float64Array;
+    } else if (this.bSegs !== null || this.bLines !== null) {
+      const g = this.gatherBranches();
+      const b = normalizeBranches(g.lines, g.ids, g.taken, max);
+      bLines = b.lines;
+      bIds = b.ids;
+      bTaken = b.taken;
+    }
+    let sLines: ArrayLike<number> | null = null;
+    let sCols: ArrayLike<number> | null = null;
+    let sHits: ArrayLike<number> | null = null;
+    if (this.hasStatements) {
+      if (this.sSegs !== null && this.sSegs.length === 3 && this.sLines === null && statementsAscending(this.sSegs[0]!, this.sSegs[1]!)) {
+        sLines = this.sSegs[0]!;
+        sCols = this.sSegs[1]!;
+        sHits = this.sSegs[2]!;
+      } else if (this.sSegs !== null || this.sLines !== null) {
+        const g = this.gatherStatements();
+        const st = normalizeStatements(g.lines, g.cols, g.hits, max);
+        sLines = st.lines;
+        sCols = st.cols;
+        sHits = st.hits;
+      } else {
+        sLines = sCols = sHits = EMPTY;
+      }
+    }
     return {
       lines,
       hits,
-      bLines: b.lines,
-      bIds: b.ids,
-      bTaken: b.taken,
+      bLines,
+      bIds,
+      bTaken,
       functions: this.fns === null ? null : normalizeFunctions(this.fns, max),
-      sLines: st?.lines ?? null,
-      sCols: st?.cols ?? null,
-      sHits: st?.hits ?? null,
+      sLines,
+      sCols,
+      sHits,
     };
   }
 
@@ -258,13 +492,22 @@ export class FileCoverageBuilder {
   /** Adds every record of an already-normalized file (used by merge). */
   addFile(f: FileCoverage): void {
     for (let i = 0; i < f.lineNumbers.length; i++) {
+      if (this.lines === null) {
+        this.lines = [];
+        this.hits = [];
+      }
       this.lines.push(f.lineNumbers[i]!);
-      this.hits.push(f.lineHits[i]!);
+      this.hits!.push(f.lineHits[i]!);
     }
     for (let i = 0; i < f.branchLines.length; i++) {
+      if (this.bLines === null) {
+        this.bLines = [];
+        this.bIds = [];
+        this.bTaken = [];
+      }
       this.bLines.push(f.branchLines[i]!);
-      this.bIds.push(f.branchIds[i]!);
-      this.bTaken.push(f.branchTaken[i]!);
+      this.bIds!.push(f.branchIds[i]!);
+      this.bTaken!.push(f.branchTaken[i]!);
     }
     if (f.functions !== null) {
       this.enableFunctions();
@@ -274,7 +517,12 @@ export class FileCoverageBuilder {
       this.enableStatements();
       const s = f.statements;
       for (let i = 0; i < s.lines.length; i++) {
-        this.sLines!.push(s.lines[i]!);
+        if (this.sLines === null) {
+          this.sLines = [];
+          this.sCols = [];
+          this.sHits = [];
+        }
+        this.sLines.push(s.lines[i]!);
         this.sCols!.push(s.columns[i]!);
         this.sHits!.push(s.hits[i]!);
       }
@@ -285,25 +533,30 @@ export class FileCoverageBuilder {
     const [l, h] = normalizeLines(...this.gatherLines(), this.limits.maxHits);
     this.lines = Array.from(l);
     this.hits = Array.from(h);
-    this.segLines = [];
-    this.segHits = [];
+    this.segs = null;
     this.segCount = 0;
     this.linesCompactAt = Math.max(COMPACT_MIN, l.length * 2);
   }
 
   private compactBranches(): void {
-    const b = normalizeBranches(this.bLines, this.bIds, this.bTaken, this.limits.maxHits);
+    const g = this.gatherBranches();
+    const b = normalizeBranches(g.lines, g.ids, g.taken, this.limits.maxHits);
     this.bLines = Array.from(b.lines);
     this.bTaken = Array.from(b.taken);
     this.bIds = b.ids.slice();
+    this.bSegs = null;
+    this.bSegCount = 0;
     this.branchesCompactAt = Math.max(COMPACT_MIN, b.lines.length * 2);
   }
 
   private compactStatements(): void {
-    const st = normalizeStatements(this.sLines!, this.sCols!, this.sHits!, this.limits.maxHits);
+    const g = this.gatherStatements();
+    const st = normalizeStatements(g.lines, g.cols, g.hits, this.limits.maxHits);
     this.sLines = Array.from(st.lines);
     this.sCols = Array.from(st.cols);
     this.sHits = Array.from(st.hits);
+    this.sSegs = null;
+    this.sSegCount = 0;
     this.statementsCompactAt = Math.max(COMPACT_MIN, st.lines.length * 2);
   }
 
@@ -331,6 +584,25 @@ export class FileCoverageBuilder {
     }
     return Number.isInteger(hits) ? hits : Math.floor(hits);
   }
+}
+
+const EMPTY: readonly number[] = Object.freeze([]) as readonly number[];
+const EMPTY_IDS: readonly string[] = Object.freeze([]) as readonly string[];
+
+function branchesAscending(lines: ArrayLike<number>, ids: readonly string[]): boolean {
+  for (let i = 1; i < lines.length; i++) {
+    const d = lines[i]! - lines[i - 1]!;
+    if (d < 0 || (d === 0 && compareStrings(ids[i - 1]!, ids[i]!) >= 0)) return false;
+  }
+  return true;
+}
+
+function statementsAscending(lines: ArrayLike<number>, cols: ArrayLike<number>): boolean {
+  for (let i = 1; i < lines.length; i++) {
+    const d = lines[i]! - lines[i - 1]!;
+    if (d < 0 || (d === 0 && cols[i]! <= cols[i - 1]!)) return false;
+  }
+  return true;
 }
 
 function compareStrings(a: string, b: string): number {
@@ -400,7 +672,8 @@ function normalizeFunctions(fns: FunctionRecord[], max: number): FunctionRecord[
       break;
     }
   }
-  if (sorted) return fns.slice();
+  // Already normalized (the common case): shared, like the other columns of normalized().
+  if (sorted) return fns;
   const byKey = fns.slice().sort((a, b) => a.line - b.line || compareStrings(a.name, b.name));
   const out: FunctionRecord[] = [];
   for (const f of byKey) {

@@ -1,7 +1,5 @@
 import { DEFAULT_LIMITS, type ParseLimits } from './limits.js';
-import { DiagnosticSink } from './diagnostics.js';
-import type { FileCoverage } from './file-coverage.js';
-import { FileCoverageBuilder } from './file-builder.js';
+import type { FileCoverage, FunctionRecord, StatementColumns } from './file-coverage.js';
 import { comparePaths, type Report } from './report.js';
 
 /**
@@ -12,26 +10,427 @@ import { comparePaths, type Report } from './report.js';
  * `limits.maxHits`), as istanbul and lcov do: a count is how often code ran, and a line covered in any
  * input is covered in the result. Because the result is normalized, merge is deterministic,
  * commutative and associative (property-tested in merge.test.ts).
+ *
+ * Every input file is already normalized (sorted, no duplicates), so a path present in several
+ * reports is a k-way merge of sorted columns, written straight into typed arrays shared by all merged
+ * files of the result (views per file, as ReportBuilder.build does); a path present in one report only
+ * is reused as is.
  */
 export function mergeReports(reports: readonly Report[], limits: ParseLimits = DEFAULT_LIMITS): Report {
   if (reports.length === 1) return reports[0]!;
-  const byPath = new Map<string, FileCoverage[]>();
-  for (const r of reports) {
-    for (const f of r.files) {
-      const list = byPath.get(f.path);
-      if (list === undefined) byPath.set(f.path, [f]);
-      else list.push(f);
+  const groups = groupByPath(reports);
+  // Upper bounds of the merged columns (duplicates across inputs shrink them).
+  let nL = 0;
+  let nB = 0;
+  let nS = 0;
+  for (const list of groups) {
+    if (list.length === 1) continue;
+    for (const f of list) {
+      nL += f.lineNumbers.length;
+      nB += f.branchLines.length;
+      nS += f.statements?.lines.length ?? 0;
     }
   }
-  const paths = [...byPath.keys()].sort(comparePaths);
-  const sink = new DiagnosticSink(undefined);
+  const out = new Packed(nL, nB, nS);
+  const max = limits.maxHits;
+  const files: FileCoverage[] = new Array<FileCoverage>(groups.length);
+  for (let g = 0; g < groups.length; g++) {
+    const list = groups[g]!;
+    const p = list[0]!.path;
+    files[g] = list.length === 1 ? list[0]! : mergeInto(p, list.length > FAN_IN ? reduceFanIn(p, list, max) : list, out, max);
+  }
+  return { files };
+}
+
+/**
+ * The files of all reports grouped by path, groups in path order. Reports keep their files sorted by
+ * path (see Report), so this is a k-way merge of the file lists; a report that is not sorted (built
+ * by hand) falls back to a Map and a sort.
+ */
+function groupByPath(reports: readonly Report[]): FileCoverage[][] {
+  let sorted = true;
+  for (const r of reports) {
+    const fs = r.files;
+    for (let i = 1; i < fs.length && sorted; i++) if (!(fs[i - 1]!.path < fs[i]!.path)) sorted = false;
+  }
+  if (!sorted) {
+    const byPath = new Map<string, FileCoverage[]>();
+    for (const r of reports) {
+      for (const f of r.files) {
+        const list = byPath.get(f.path);
+        if (list === undefined) byPath.set(f.path, [f]);
+        else list.push(f);
+      }
+    }
+    return [...byPath.keys()].sort(comparePaths).map((p) => byPath.get(p)!);
+  }
+  const k = reports.length;
+  const pos = new Int32Array(k);
+  const groups: FileCoverage[][] = [];
+  for (;;) {
+    let min: string | null = null;
+    for (let j = 0; j < k; j++) {
+      const fs = reports[j]!.files;
+      const p = pos[j]!;
+      if (p < fs.length && (min === null || fs[p]!.path < min)) min = fs[p]!.path;
+    }
+    if (min === null) return groups;
+    let group: FileCoverage[] | null = null;
+    for (let j = 0; j < k; j++) {
+      const fs = reports[j]!.files;
+      const p = pos[j]!;
+      if (p < fs.length && fs[p]!.path === min) {
+        if (group === null) group = [fs[p]!];
+        else group.push(fs[p]!);
+        pos[j] = p + 1;
+      }
+    }
+    groups.push(group!);
+  }
+}
+
+/** Most inputs merged in one k-way pass (the head of each is scanned linearly). */
+const FAN_IN = 16;
+
+/** Output columns shared by the merged files; each merged file takes views of what it wrote. */
+class Packed {
+  readonly LN: Int32Array;
+  readonly LH: Float64Array;
+  readonly BL: Int32Array;
+  readonly BT: Float64Array;
+  readonly SL: Int32Array;
+  readonly SC: Int32Array;
+  readonly SH: Float64Array;
+  oL = 0;
+  oB = 0;
+  oS = 0;
+  constructor(nL: number, nB: number, nS: number) {
+    this.LN = new Int32Array(nL);
+    this.LH = new Float64Array(nL);
+    this.BL = new Int32Array(nB);
+    this.BT = new Float64Array(nB);
+    this.SL = new Int32Array(nS);
+    this.SC = new Int32Array(nS);
+    this.SH = new Float64Array(nS);
+  }
+}
+
+/** More inputs than FAN_IN (a path in hundreds of reports): merge groups first, into their own arrays. */
+function reduceFanIn(path: string, list: readonly FileCoverage[], max: number): FileCoverage[] {
+  let cur: readonly FileCoverage[] = list;
+  while (cur.length > FAN_IN) {
+    const next: FileCoverage[] = [];
+    for (let i = 0; i < cur.length; i += FAN_IN) {
+      const group = cur.slice(i, i + FAN_IN);
+      if (group.length === 1) {
+        next.push(group[0]!);
+        continue;
+      }
+      let nL = 0;
+      let nB = 0;
+      let nS = 0;
+      for (const f of group) {
+        nL += f.lineNumbers.length;
+        nB += f.branchLines.length;
+        nS += f.statements?.lines.length ?? 0;
+      }
+      next.push(mergeInto(path, group, new Packed(nL, nB, nS), max));
+    }
+    cur = next;
+  }
+  return cur as FileCoverage[];
+}
+
+function add(a: number, b: number, max: number): number {
+  const s = a + b;
+  return s > max ? max : s;
+}
+
+function compareStrings(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function mergeInto(path: string, list: readonly FileCoverage[], out: Packed, max: number): FileCoverage {
+  const k = list.length;
+
+  // Lines: k-way merge by line number.
+  const LN = out.LN;
+  const LH = out.LH;
+  const l0 = out.oL;
+  out.oL = mergeLines(list, LN, LH, l0, max);
+
+  // Branches: by (line, id).
+  const BL = out.BL;
+  const BT = out.BT;
+  const b0 = out.oB;
+  const ids: string[] = [];
+  out.oB = mergeBranches(list, BL, BT, ids, b0, max);
+  const pos = new Int32Array(k);
+
+  // Functions: by (line, name); null only when no input has the metric.
+  let functions: FunctionRecord[] | null = null;
+  for (const f of list) if (f.functions !== null) functions = [];
+  if (functions !== null) {
+    pos.fill(0);
+    for (;;) {
+      let best: FunctionRecord | null = null;
+      for (let j = 0; j < k; j++) {
+        const fs = list[j]!.functions;
+        if (fs === null || pos[j]! >= fs.length) continue;
+        const r = fs[pos[j]!]!;
+        if (best === null || r.line < best.line || (r.line === best.line && compareStrings(r.name, best.name) < 0)) best = r;
+      }
+      if (best === null) break;
+      let acc: FunctionRecord | null = null;
+      for (let j = 0; j < k; j++) {
+        const fs = list[j]!.functions;
+        if (fs === null || pos[j]! >= fs.length) continue;
+        const r = fs[pos[j]!]!;
+        if (r.line !== best.line || r.name !== best.name) continue;
+        pos[j]!++;
+        if (acc === null) acc = r;
+        else {
+          const endLine: number | null = acc.endLine === null ? r.endLine : r.endLine === null ? acc.endLine : Math.max(acc.endLine, r.endLine);
+          acc = { name: r.name, line: r.line, endLine, hits: add(acc.hits, r.hits, max) };
+        }
+      }
+      functions.push(acc!);
+    }
+  }
+
+  // Statements: by (line, column); null only when no input has the metric.
+  let statements: StatementColumns | null = null;
+  let hasStatements = false;
+  for (const f of list) if (f.statements !== null) hasStatements = true;
+  if (hasStatements) {
+    const s0 = out.oS;
+    out.oS = mergeStatements(list, out.SL, out.SC, out.SH, s0, max);
+    statements = { lines: out.SL.subarray(s0, out.oS), columns: out.SC.subarray(s0, out.oS), hits: out.SH.subarray(s0, out.oS) };
+  }
+
   return {
-    files: paths.map((p) => {
-      const list = byPath.get(p)!;
-      if (list.length === 1) return list[0]!;
-      const b = new FileCoverageBuilder(p, limits, sink);
-      for (const f of list) b.addFile(f);
-      return b.build();
-    }),
+    path,
+    lineNumbers: LN.subarray(l0, out.oL),
+    lineHits: LH.subarray(l0, out.oL),
+    branchLines: BL.subarray(b0, out.oB),
+    branchIds: ids,
+    branchTaken: BT.subarray(b0, out.oB),
+    functions,
+    statements,
   };
+}
+
+/** k-way merge of strictly ascending keys with their counts into out[o...]; returns the new end. */
+function mergeLines(list: readonly FileCoverage[], OK: Int32Array, OV: Float64Array, o: number, max: number): number {
+  const k = list.length;
+  if (k === 2) {
+    const a = list[0]!.lineNumbers;
+    const av = list[0]!.lineHits;
+    const b = list[1]!.lineNumbers;
+    const bv = list[1]!.lineHits;
+    const na = a.length;
+    const nb = b.length;
+    let i = 0;
+    let j = 0;
+    while (i < na && j < nb) {
+      const x = a[i]!;
+      const y = b[j]!;
+      if (x < y) {
+        OK[o] = x;
+        OV[o++] = av[i++]!;
+      } else if (y < x) {
+        OK[o] = y;
+        OV[o++] = bv[j++]!;
+      } else {
+        OK[o] = x;
+        OV[o++] = add(av[i++]!, bv[j++]!, max);
+      }
+    }
+    while (i < na) {
+      OK[o] = a[i]!;
+      OV[o++] = av[i++]!;
+    }
+    while (j < nb) {
+      OK[o] = b[j]!;
+      OV[o++] = bv[j++]!;
+    }
+    return o;
+  }
+  const keys = list.map((f) => f.lineNumbers);
+  const vals = list.map((f) => f.lineHits);
+  const END = Infinity;
+  const pos = new Int32Array(k);
+  const head = new Float64Array(k);
+  for (let j = 0; j < k; j++) head[j] = keys[j]!.length > 0 ? keys[j]![0]! : END;
+  for (;;) {
+    let min = END;
+    for (let j = 0; j < k; j++) if (head[j]! < min) min = head[j]!;
+    if (min === END) return o;
+    let h = -1;
+    for (let j = 0; j < k; j++) {
+      if (head[j] !== min) continue;
+      const p = pos[j]!;
+      const v = vals[j]![p]!;
+      h = h < 0 ? v : add(h, v, max);
+      const c = keys[j]!;
+      pos[j] = p + 1;
+      head[j] = p + 1 < c.length ? c[p + 1]! : END;
+    }
+    OK[o] = min;
+    OV[o++] = h;
+  }
+}
+
+/** k-way merge of branch columns sorted by (line, id); returns the new end. */
+function mergeBranches(list: readonly FileCoverage[], BL: Int32Array, BT: Float64Array, ids: string[], o: number, max: number): number {
+  const k = list.length;
+  if (k === 2) {
+    const A = list[0]!;
+    const B = list[1]!;
+    const al = A.branchLines;
+    const ai = A.branchIds;
+    const at = A.branchTaken;
+    const bl = B.branchLines;
+    const bi = B.branchIds;
+    const bt = B.branchTaken;
+    const na = al.length;
+    const nb = bl.length;
+    let i = 0;
+    let j = 0;
+    while (i < na && j < nb) {
+      const d = al[i]! - bl[j]! || compareStrings(ai[i]!, bi[j]!);
+      if (d < 0) {
+        BL[o] = al[i]!;
+        ids.push(ai[i]!);
+        BT[o++] = at[i++]!;
+      } else if (d > 0) {
+        BL[o] = bl[j]!;
+        ids.push(bi[j]!);
+        BT[o++] = bt[j++]!;
+      } else {
+        BL[o] = al[i]!;
+        ids.push(ai[i]!);
+        BT[o++] = add(at[i++]!, bt[j++]!, max);
+      }
+    }
+    for (; i < na; i++) {
+      BL[o] = al[i]!;
+      ids.push(ai[i]!);
+      BT[o++] = at[i]!;
+    }
+    for (; j < nb; j++) {
+      BL[o] = bl[j]!;
+      ids.push(bi[j]!);
+      BT[o++] = bt[j]!;
+    }
+    return o;
+  }
+  const pos = new Int32Array(k);
+  for (;;) {
+    let best = -1;
+    let line = 0;
+    let id = '';
+    for (let j = 0; j < k; j++) {
+      const f = list[j]!;
+      const p = pos[j]!;
+      if (p >= f.branchLines.length) continue;
+      const l = f.branchLines[p]!;
+      if (best < 0 || l < line || (l === line && compareStrings(f.branchIds[p]!, id) < 0)) {
+        best = j;
+        line = l;
+        id = f.branchIds[p]!;
+      }
+    }
+    if (best < 0) return o;
+    let t = -1;
+    for (let j = best; j < k; j++) {
+      const f = list[j]!;
+      const p = pos[j]!;
+      if (p < f.branchLines.length && f.branchLines[p] === line && f.branchIds[p] === id) {
+        t = t < 0 ? f.branchTaken[p]! : add(t, f.branchTaken[p]!, max);
+        pos[j] = p + 1;
+      }
+    }
+    BL[o] = line;
+    BT[o++] = t;
+    ids.push(id);
+  }
+}
+
+/** k-way merge of statement columns sorted by (line, column); returns the new end. */
+function mergeStatements(list: readonly FileCoverage[], SL: Int32Array, SC: Int32Array, SH: Float64Array, o: number, max: number): number {
+  const k = list.length;
+  if (k === 2 && list[0]!.statements !== null && list[1]!.statements !== null) {
+    const A = list[0]!.statements!;
+    const B = list[1]!.statements!;
+    const al = A.lines;
+    const ac = A.columns;
+    const ah = A.hits;
+    const bl = B.lines;
+    const bc = B.columns;
+    const bh = B.hits;
+    const na = al.length;
+    const nb = bl.length;
+    let i = 0;
+    let j = 0;
+    while (i < na && j < nb) {
+      const d = al[i]! - bl[j]! || ac[i]! - bc[j]!;
+      if (d < 0) {
+        SL[o] = al[i]!;
+        SC[o] = ac[i]!;
+        SH[o++] = ah[i++]!;
+      } else if (d > 0) {
+        SL[o] = bl[j]!;
+        SC[o] = bc[j]!;
+        SH[o++] = bh[j++]!;
+      } else {
+        SL[o] = al[i]!;
+        SC[o] = ac[i]!;
+        SH[o++] = add(ah[i++]!, bh[j++]!, max);
+      }
+    }
+    for (; i < na; i++) {
+      SL[o] = al[i]!;
+      SC[o] = ac[i]!;
+      SH[o++] = ah[i]!;
+    }
+    for (; j < nb; j++) {
+      SL[o] = bl[j]!;
+      SC[o] = bc[j]!;
+      SH[o++] = bh[j]!;
+    }
+    return o;
+  }
+  const pos = new Int32Array(k);
+  for (;;) {
+    let best = -1;
+    let bl = 0;
+    let bc = 0;
+    for (let j = 0; j < k; j++) {
+      const s = list[j]!.statements;
+      if (s === null || pos[j]! >= s.lines.length) continue;
+      const p = pos[j]!;
+      const l = s.lines[p]!;
+      const c = s.columns[p]!;
+      if (best < 0 || l < bl || (l === bl && c < bc)) {
+        best = j;
+        bl = l;
+        bc = c;
+      }
+    }
+    if (best < 0) return o;
+    let h = -1;
+    for (let j = best; j < k; j++) {
+      const s = list[j]!.statements;
+      if (s === null) continue;
+      const p = pos[j]!;
+      if (p < s.lines.length && s.lines[p] === bl && s.columns[p] === bc) {
+        h = h < 0 ? s.hits[p]! : add(h, s.hits[p]!, max);
+        pos[j] = p + 1;
+      }
+    }
+    SL[o] = bl;
+    SC[o] = bc;
+    SH[o++] = h;
+  }
 }

@@ -71,13 +71,15 @@ export class ReportBuilder {
   build(): Report {
     const paths = [...this.files.keys()].sort(comparePaths);
     const cols = paths.map((p) => this.files.get(p)!.normalized());
+    // Columns that are already typed views (bulk handovers, see LineSlabs) are kept as they are;
+    // the others are packed into one typed array per column.
     let nL = 0;
     let nB = 0;
     let nS = 0;
     for (const c of cols) {
-      nL += c.lines.length;
-      nB += c.bLines.length;
-      nS += c.sLines?.length ?? 0;
+      if (!(c.lines instanceof Int32Array)) nL += c.lines.length;
+      if (!(c.bLines instanceof Int32Array)) nB += c.bLines.length;
+      if (c.sLines !== null && !(c.sLines instanceof Int32Array)) nS += c.sLines.length;
     }
     const LN = new Int32Array(nL);
     const LH = new Float64Array(nL);
@@ -89,36 +91,58 @@ export class ReportBuilder {
     let oL = 0;
     let oB = 0;
     let oS = 0;
-    const files: FileCoverage[] = [];
+    const files: FileCoverage[] = new Array<FileCoverage>(paths.length);
     for (let i = 0; i < paths.length; i++) {
       const c = cols[i]!;
-      const l = c.lines.length;
-      const b = c.bLines.length;
-      LN.set(c.lines, oL);
-      LH.set(c.hits, oL);
-      BL.set(c.bLines, oB);
-      BT.set(c.bTaken, oB);
+      let lineNumbers: Int32Array;
+      let lineHits: Float64Array;
+      if (c.lines instanceof Int32Array && c.hits instanceof Float64Array) {
+        lineNumbers = c.lines;
+        lineHits = c.hits;
+      } else {
+        const l = c.lines.length;
+        LN.set(c.lines, oL);
+        LH.set(c.hits, oL);
+        lineNumbers = LN.subarray(oL, oL + l);
+        lineHits = LH.subarray(oL, oL + l);
+        oL += l;
+      }
+      let branchLines: Int32Array;
+      let branchTaken: Float64Array;
+      if (c.bLines instanceof Int32Array && c.bTaken instanceof Float64Array) {
+        branchLines = c.bLines;
+        branchTaken = c.bTaken;
+      } else {
+        const b = c.bLines.length;
+        BL.set(c.bLines, oB);
+        BT.set(c.bTaken, oB);
+        branchLines = BL.subarray(oB, oB + b);
+        branchTaken = BT.subarray(oB, oB + b);
+        oB += b;
+      }
       let statements: FileCoverage['statements'] = null;
       if (c.sLines !== null) {
-        const s = c.sLines.length;
-        SL.set(c.sLines, oS);
-        SC.set(c.sCols!, oS);
-        SH.set(c.sHits!, oS);
-        statements = { lines: SL.subarray(oS, oS + s), columns: SC.subarray(oS, oS + s), hits: SH.subarray(oS, oS + s) };
-        oS += s;
+        if (c.sLines instanceof Int32Array && c.sCols instanceof Int32Array && c.sHits instanceof Float64Array) {
+          statements = { lines: c.sLines, columns: c.sCols, hits: c.sHits };
+        } else {
+          const s = c.sLines.length;
+          SL.set(c.sLines, oS);
+          SC.set(c.sCols!, oS);
+          SH.set(c.sHits!, oS);
+          statements = { lines: SL.subarray(oS, oS + s), columns: SC.subarray(oS, oS + s), hits: SH.subarray(oS, oS + s) };
+          oS += s;
+        }
       }
-      files.push({
+      files[i] = {
         path: paths[i]!,
-        lineNumbers: LN.subarray(oL, oL + l),
-        lineHits: LH.subarray(oL, oL + l),
-        branchLines: BL.subarray(oB, oB + b),
+        lineNumbers,
+        lineHits,
+        branchLines,
         branchIds: c.bIds,
-        branchTaken: BT.subarray(oB, oB + b),
+        branchTaken,
         functions: c.functions,
         statements,
-      });
-      oL += l;
-      oB += b;
+      };
     }
     return { files };
   }

@@ -35,13 +35,26 @@ export class ByteLineReader {
     if (chunk.length === 0) return;
     // A plain view: subarrays of a Node Buffer are Buffers, and creating those is much slower.
     let buf = chunk.constructor === Uint8Array ? chunk : new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    let start = 0;
     if (this.carry !== null) {
-      buf = new Uint8Array(this.carry.length + chunk.length);
-      buf.set(this.carry);
-      buf.set(chunk, this.carry.length);
+      const lf = this.first ? -1 : buf.indexOf(10);
+      if (lf < 0) {
+        const joined = new Uint8Array(this.carry.length + buf.length);
+        joined.set(this.carry);
+        joined.set(buf, this.carry.length);
+        buf = joined;
+      } else {
+        // Only the line cut by the chunk boundary is copied; the rest is read in place (copying
+        // every chunk whole made a 1 MiB garbage buffer per write).
+        const head = new Uint8Array(this.carry.length + lf + 1);
+        head.set(this.carry);
+        head.set(buf.subarray(0, lf + 1), this.carry.length);
+        this.carry = null;
+        this.scan(head, 0);
+        start = lf + 1;
+      }
       this.carry = null;
     }
-    let start = 0;
     if (this.first) {
       if (buf.length < 3 && buf[0] === 0xef) {
         this.carry = buf.slice();
@@ -50,6 +63,11 @@ export class ByteLineReader {
       this.first = false;
       if (buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) start = 3;
     }
+    this.scan(buf, start);
+  }
+
+  /** Reads the lines of buf from `start`; an unterminated tail becomes the carry. */
+  private scan(buf: Uint8Array, start: number): void {
     const n = buf.length;
     // A plain loop beats TypedArray#indexOf here: lines are short, and the call overhead per line
     // was 15% of LCOV parsing.
@@ -112,7 +130,8 @@ export class ByteLineReader {
 
 const decoder = new TextDecoder('utf-8', { fatal: false, ignoreBOM: true });
 const SHORT = 128;
-const codes: number[] = [];
+/** Scratch arrays of each short length (index = length): reused without resizing one array. */
+const codesByLength: number[][] = [];
 
 /** Decodes bytes[start, end) as UTF-8 (invalid sequences become U+FFFD). */
 export function decodeRange(bytes: Uint8Array, start: number, end: number): string {
@@ -120,16 +139,18 @@ export function decodeRange(bytes: Uint8Array, start: number, end: number): stri
   // for short fields.
   const n = end - start;
   if (n <= SHORT) {
+    let codes = codesByLength[n];
+    if (codes === undefined) {
+      codes = new Array<number>(n).fill(0);
+      codesByLength[n] = codes;
+    }
     let i = 0;
     for (; i < n; i++) {
       const c = bytes[start + i]!;
       if (c >= 0x80) break;
       codes[i] = c;
     }
-    if (i === n) {
-      codes.length = n;
-      return String.fromCharCode.apply(null, codes);
-    }
+    if (i === n) return String.fromCharCode.apply(null, codes);
   }
   return decoder.decode(bytes.subarray(start, end));
 }

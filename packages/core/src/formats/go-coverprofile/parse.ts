@@ -214,7 +214,75 @@ export function createGoCoverprofileParser(options: ParseOptions): StreamParser 
     blocks.push(f, sl, Math.min(sc, 0x7fffffff), el, Math.min(ec, 0x7fffffff), ns, Math.min(at, 0x7fffffff), count);
   };
 
-  const splitter = new ByteLineReader(onLine, sink, limits.maxRecordLength);
+  /**
+   * The hot path: a block of the same file as the previous one, read left to right in the pass that
+   * finds the line end. Returns the index after the LF, or -1 to leave the line to onLine (another
+   * file, blanks, anything unusual or invalid: onLine owns every diagnostic).
+   */
+  const fastBlock = (b: Uint8Array, s: number, n: number): number => {
+    const f = lastFile;
+    const p = lastPathBytes;
+    const pl = p.length;
+    if (f < 0 || mode === null || s + pl + 12 >= n) return -1;
+    for (let k = 0; k < pl; k++) if (b[s + k] !== p[k]) return -1;
+    let i = s + pl;
+    if (b[i] !== 58 /* : */) return -1;
+    let c = 0;
+    let start = ++i;
+    let sl = 0;
+    while (i < n && (c = b[i]!) >= 48 && c <= 57) {
+      sl = sl * 10 + (c - 48);
+      i++;
+    }
+    if (c !== 46 || i === start || i - start > 9) return -1;
+    start = ++i;
+    let sc = 0;
+    while (i < n && (c = b[i]!) >= 48 && c <= 57) {
+      sc = sc * 10 + (c - 48);
+      i++;
+    }
+    if (c !== 44 || i === start || i - start > 9) return -1;
+    start = ++i;
+    let el = 0;
+    while (i < n && (c = b[i]!) >= 48 && c <= 57) {
+      el = el * 10 + (c - 48);
+      i++;
+    }
+    if (c !== 46 || i === start || i - start > 9) return -1;
+    start = ++i;
+    let ec = 0;
+    while (i < n && (c = b[i]!) >= 48 && c <= 57) {
+      ec = ec * 10 + (c - 48);
+      i++;
+    }
+    if (c !== 32 || i === start || i - start > 9) return -1;
+    start = ++i;
+    let ns = 0;
+    while (i < n && (c = b[i]!) >= 48 && c <= 57) {
+      ns = ns * 10 + (c - 48);
+      i++;
+    }
+    if (c !== 32 || i === start || i - start > 9) return -1;
+    start = ++i;
+    let count = 0;
+    while (i < n && (c = b[i]!) >= 48 && c <= 57) {
+      count = count * 10 + (c - 48);
+      i++;
+    }
+    if (i === start || i - start > 15 || i >= n) return -1;
+    if (c === 13 && i + 1 < n && b[i + 1] === 10) i++;
+    else if (c !== 10) return -1;
+    if (sl === 0 || el < sl || (el === sl && ec < sc) || el > limits.maxLineNumber || ns > MAX_STATEMENTS_PER_BLOCK) return -1;
+    blocks.push(f, sl, sc, el, ec, ns, Math.min(lineNo, 0x7fffffff), count);
+    return i + 1;
+  };
+  /** Report line of the block fastBlock reads (set by the reader before each call). */
+  let lineNo = 0;
+
+  const splitter = new ByteLineReader(onLine, sink, limits.maxRecordLength, (b, s, n, at) => {
+    lineNo = at;
+    return fastBlock(b, s, n);
+  });
   return {
     write(chunk) {
       bytes += chunk.length;
@@ -248,7 +316,21 @@ function emitAll(blocks: Blocks, builders: FileCoverageBuilder[], setMode: boole
   const order = new Uint32Array(n);
   const fill = offsets.slice(0, nf);
   for (let i = 0; i < n; i++) order[fill[ints[i * STRIDE + F_FILE]!]!++] = i;
-  const scratch: Scratch = { keep: new GrowableInt32(256), lines: new GrowableInt32(256), hits: new GrowableFloat64(256), at: new GrowableInt32(256) };
+  const scratch: Scratch = {
+    keep: new GrowableInt32(256),
+    lines: new GrowableInt32(256),
+    hits: new GrowableFloat64(256),
+    at: new GrowableInt32(256),
+    sLines: new GrowableInt32(256),
+    sCols: new GrowableInt32(256),
+    sHits: new GrowableFloat64(256),
+    sAt: new GrowableInt32(256),
+    outLines: new GrowableInt32(256),
+    outHits: new GrowableFloat64(256),
+    outAt: new GrowableInt32(256),
+    denseHits: new Float64Array(1024),
+    denseAt: new Int32Array(1024),
+  };
   // Go writes blocks in the order the compiler instrumented them, not by position
   // (`bytes.go:25.2,27.12` precedes `bytes.go:21.16,23.3`): sort each file's blocks by position.
   const byPosition = (x: number, y: number) => {
@@ -260,7 +342,8 @@ function emitAll(blocks: Blocks, builders: FileCoverageBuilder[], setMode: boole
     builders[f]!.enableStatements();
     if (budget.exceeded) continue;
     const mine = order.subarray(offsets[f]!, offsets[f + 1]!);
-    mine.sort(byPosition);
+    if (mine.length <= 64) insertionSort(mine, ints);
+    else mine.sort(byPosition);
     emitFile(blocks, mine, builders[f]!, setMode, sink, budget, scratch);
   }
 }
@@ -271,6 +354,15 @@ interface Scratch {
   lines: GrowableInt32;
   hits: GrowableFloat64;
   at: GrowableInt32;
+  sLines: GrowableInt32;
+  sCols: GrowableInt32;
+  sHits: GrowableFloat64;
+  sAt: GrowableInt32;
+  outLines: GrowableInt32;
+  outHits: GrowableFloat64;
+  outAt: GrowableInt32;
+  denseHits: Float64Array;
+  denseAt: Int32Array;
 }
 
 /**
@@ -322,28 +414,50 @@ function emitFile(blocks: Blocks, order: Uint32Array, b: FileCoverageBuilder, se
   // Statements: statement k of a block sits at (startLine, startCol + k). Blocks never overlap in a
   // real profile, so no other block starts inside [startCol, startCol + numStmt) on that line; if
   // one does (hostile or stale input), shift right so each statement still counts exactly once.
+  // Collected in scratch columns and handed to the builder in one call (see addStatements).
   let lastLine = -1;
   let lastCol = -1;
   let shifted = false;
+  const stL = scratch.sLines;
+  const stC = scratch.sCols;
+  const stH = scratch.sHits;
+  const stA = scratch.sAt;
+  stL.length = 0;
+  stC.length = 0;
+  stH.length = 0;
+  stA.length = 0;
   for (let q = 0; q < nk; q++) {
     const i = kept[q]!;
     const count = ns(i);
     if (count > budget.statements) {
+      b.addStatements(stL.data, stC.data, stH.data, stL.length, stA.data);
       overBudget(sink, budget, at(i));
       return;
     }
     budget.statements -= count;
+    const line = sl(i);
+    const start = sc(i);
+    const hits = cnt[i]!;
+    const where = at(i);
+    stL.reserve(count);
+    stC.reserve(count);
+    stH.reserve(count);
+    stA.reserve(count);
     for (let k = 0; k < count; k++) {
-      let col = sc(i) + k;
-      if (sl(i) === lastLine && col <= lastCol) {
+      let col = start + k;
+      if (line === lastLine && col <= lastCol) {
         col = lastCol + 1;
         shifted = true;
       }
-      b.statement(sl(i), col, cnt[i]!, at(i));
-      lastLine = sl(i);
+      stL.data[stL.length++] = line;
+      stC.data[stC.length++] = Math.min(col, 0x7fffffff);
+      stH.data[stH.length++] = hits;
+      stA.data[stA.length++] = where;
+      lastLine = line;
       lastCol = col;
     }
   }
+  b.addStatements(stL.data, stC.data, stH.data, stL.length, stA.data);
   if (shifted) {
     sink.warn('CW_GO_OVERLAPPING_BLOCKS', `${b.path}: blocks overlap (not produced by one go test run); statement positions were shifted to keep counts exact`);
   }
@@ -356,6 +470,7 @@ function emitFile(blocks: Blocks, order: Uint32Array, b: FileCoverageBuilder, se
   ph.length = 0;
   pa.length = 0;
   let sorted = true;
+  let maxSeen = 0;
   for (let q = 0; q < nk; q++) {
     const i = kept[q]!;
     const first = sl(i);
@@ -368,13 +483,53 @@ function emitFile(blocks: Blocks, order: Uint32Array, b: FileCoverageBuilder, se
     }
     budget.lines -= span;
     if (pl.length > 0 && pl.data[pl.length - 1]! > first) sorted = false;
+    if (last > maxSeen) maxSeen = last;
+    pl.reserve(span);
+    ph.reserve(span);
+    pa.reserve(span);
+    const h = cnt[i]!;
+    const where = at(i);
     for (let l = first; l <= last; l++) {
-      pl.push(l);
-      ph.push(cnt[i]!);
-      pa.push(at(i));
+      pl.data[pl.length++] = l;
+      ph.data[ph.length++] = h;
+      pa.data[pa.length++] = where;
     }
   }
   const m = pl.length;
+  // Overlapping spans (nested blocks): when the file's line range is dense enough, take the maximum
+  // per line in a table indexed by line instead of sorting the pairs.
+  if (!sorted && m > 0) {
+    const minLine = sl(kept[0]!);
+    const range = maxSeen - minLine + 1;
+    if (range <= 4 * m + 64) {
+      if (scratch.denseHits.length < range) {
+        scratch.denseHits = new Float64Array(Math.max(range, scratch.denseHits.length * 2));
+        scratch.denseAt = new Int32Array(scratch.denseHits.length);
+      }
+      const DH = scratch.denseHits;
+      const DA = scratch.denseAt;
+      DH.fill(-1, 0, range);
+      for (let k = 0; k < m; k++) {
+        const x = pl.data[k]! - minLine;
+        const h = ph.data[k]!;
+        if (DH[x]! < 0) {
+          DH[x] = h;
+          DA[x] = pa.data[k]!;
+        } else if (h > DH[x]!) {
+          DH[x] = h;
+        }
+      }
+      let o = 0;
+      for (let x = 0; x < range; x++) {
+        if (DH[x]! < 0) continue;
+        pl.data[o] = x + minLine;
+        ph.data[o] = DH[x]!;
+        pa.data[o++] = DA[x]!;
+      }
+      b.addLines(pl.data, ph.data, o, pa.data);
+      return;
+    }
+  }
   const lines = pl.data;
   let lineOrder: Uint32Array | null = null;
   if (!sorted) {
@@ -382,14 +537,33 @@ function emitFile(blocks: Blocks, order: Uint32Array, b: FileCoverageBuilder, se
     for (let i = 0; i < m; i++) lineOrder[i] = i;
     lineOrder.sort((x, y) => lines[x]! - lines[y]!);
   }
+  // One record per line (the largest count of the blocks on it), written back into the scratch
+  // columns in place (the output never runs ahead of the input) and handed over in one call.
   let curLine = -1;
   let curHits = 0;
   let curAt = 0;
+  let o = 0;
+  const outL = scratch.outLines;
+  const outH = scratch.outHits;
+  const outA = scratch.outAt;
+  outL.length = 0;
+  outH.length = 0;
+  outA.length = 0;
+  outL.reserve(m);
+  outH.reserve(m);
+  outA.reserve(m);
+  const OL = outL.data;
+  const OH = outH.data;
+  const OA = outA.data;
   for (let k = 0; k < m; k++) {
     const i = lineOrder === null ? k : lineOrder[k]!;
     const l = lines[i]!;
     if (l !== curLine) {
-      if (curLine >= 0) b.line(curLine, curHits, curAt);
+      if (curLine >= 0) {
+        OL[o] = curLine;
+        OH[o] = curHits;
+        OA[o++] = curAt;
+      }
       curLine = l;
       curHits = ph.data[i]!;
       curAt = pa.data[i]!;
@@ -397,7 +571,12 @@ function emitFile(blocks: Blocks, order: Uint32Array, b: FileCoverageBuilder, se
       curHits = ph.data[i]!;
     }
   }
-  if (curLine >= 0) b.line(curLine, curHits, curAt);
+  if (curLine >= 0) {
+    OL[o] = curLine;
+    OH[o] = curHits;
+    OA[o++] = curAt;
+  }
+  b.addLines(OL, OH, o, OA);
 }
 
 function overBudget(sink: DiagnosticSink, budget: Budget, at: number): void {
@@ -408,4 +587,24 @@ function overBudget(sink: DiagnosticSink, budget: Budget, at: number): void {
     `line ${at}: the blocks claim far more statements or lines than a profile of this size can hold (hostile or corrupt input); the rest of the file's records are dropped`,
     at,
   );
+}
+
+/** Sorts a few block indices by position (the order of byPosition in emitAll), comparisons inline. */
+function insertionSort(a: Uint32Array, ints: Int32Array): void {
+  for (let k = 1; k < a.length; k++) {
+    const x = a[k]!;
+    const o = x * STRIDE;
+    const xsl = ints[o + F_SL]!;
+    const xsc = ints[o + F_SC]!;
+    const xel = ints[o + F_EL]!;
+    const xec = ints[o + F_EC]!;
+    let j = k - 1;
+    for (; j >= 0; j--) {
+      const p = a[j]! * STRIDE;
+      const d = ints[p + F_SL]! - xsl || ints[p + F_SC]! - xsc || ints[p + F_EL]! - xel || ints[p + F_EC]! - xec;
+      if (d <= 0) break;
+      a[j + 1] = a[j]!;
+    }
+    a[j + 1] = x;
+  }
 }

@@ -1,17 +1,23 @@
 import { DiagnosticSink } from '../../model/diagnostics.js';
 import type { FileCoverageBuilder } from '../../model/file-builder.js';
+import type { FunctionRecord } from '../../model/file-coverage.js';
 import { ReportBuilder } from '../../model/report.js';
 import { ByteLineReader, decodeRange, parseUintBytes } from '../../text/byte-lines.js';
 import { parseCount, parseUint } from '../../text/numbers.js';
 import { GrowableFloat64, GrowableInt32 } from '../../model/growable.js';
 import type { ParseOptions, ParseOutcome, StreamParser } from '../types.js';
 
-interface PendingFunction {
+/** Distinct function names one parser interns (memory stays bounded whatever the input). */
+const NAMES_MAX = 1 << 16;
+
+/** Functions per record past which FN/FNDA names are found through a Map rather than a scan. */
+const FN_SCAN_MAX = 32;
+
+interface MutableFunction {
   name: string;
   line: number;
   endLine: number | null;
   hits: number;
-  at: number;
 }
 
 /**
@@ -33,9 +39,18 @@ export function createLcovParser(options: ParseOptions): StreamParser {
   // A record with FN/FNDA/FNF lines has a function metric (possibly zero functions); one without
   // (coverage.py) has none, and its function totals are null rather than 0.
   let hasFunctionMetric = false;
-  let fns: PendingFunction[] = [];
-  const fnByName = new Map<string, PendingFunction[]>();
-  const fndaSeen = new Map<string, number>();
+  // Functions of the current record, in declaration order: the records handed to the builder at the
+  // end of the record (a fresh array per record), their report lines, and per function how many FNDA
+  // lines named it so far (kept on the first function of each name).
+  let fns: MutableFunction[] = [];
+  const fnAt: number[] = [];
+  const fnSeen: number[] = [];
+  /** Next function an FNDA is expected to name (geninfo writes FNDA in FN order). */
+  let fnCursor = 0;
+  /** Whether two functions of the current record share a name (then only the general path runs). */
+  let fnDuplicates = false;
+  /** Indices by name, made once a record has many functions (small records scan instead). */
+  let fnByName: Map<string, number[]> | null = null;
   let sawAnyRecord = false;
 
   const bad = (at: number, what: string, text: string) =>
@@ -44,19 +59,50 @@ export function createLcovParser(options: ParseOptions): StreamParser {
   // DA records of the current record, collected here and handed to the builder in one call.
   const daLines = new GrowableInt32(1024);
   const daHits = new GrowableFloat64(1024);
-  const daAt = new GrowableInt32(1024);
+  // DA records the builder will refuse or clamp (line 0, past the limits): kept apart with their
+  // report lines, and handed over after the others, so diagnostics come in the same order as before.
+  const badLines: number[] = [];
+  const badHits: number[] = [];
+  const badAt: number[] = [];
+  // Valid BRDA records of the current record, handed over the same way.
+  const brLines = new GrowableInt32(1024);
+  const brTaken = new GrowableFloat64(1024);
+  const brIds: string[] = [];
+  const maxLine = options.limits.maxLineNumber;
+  const maxHits = options.limits.maxHits;
   const flushLines = () => {
-    if (file !== null && daLines.length > 0) file.addLines(daLines.data, daHits.data, daLines.length, daAt.data);
+    if (file !== null && daLines.length > 0) file.addLines(daLines.data, daHits.data, daLines.length);
     daLines.length = 0;
     daHits.length = 0;
-    daAt.length = 0;
+    if (badLines.length > 0) {
+      if (file !== null) for (let i = 0; i < badLines.length; i++) file.line(badLines[i]!, badHits[i]!, badAt[i]!);
+      badLines.length = 0;
+      badHits.length = 0;
+      badAt.length = 0;
+    }
+    if (file !== null && brLines.length > 0) file.addBranches(brLines.data, brIds, brTaken.data, brLines.length);
+    brLines.length = 0;
+    brTaken.length = 0;
+    // Stale ids past brLines.length are overwritten, never read: resetting the length would free
+    // and regrow the array for every record.
+  };
+
+  const pushDa = (line: number, hits: number, at: number) => {
+    if (line >= 1 && line <= maxLine && hits <= maxHits) {
+      daLines.push(line);
+      daHits.push(hits);
+    } else {
+      badLines.push(line);
+      badHits.push(hits);
+      badAt.push(at);
+    }
   };
 
   const closeRecord = () => {
     flushLines();
     if (file !== null) {
       if (hasFunctionMetric) file.enableFunctions();
-      for (const f of fns) file.fn(f.name, f.line, f.hits, f.endLine, f.at);
+      if (fns.length > 0) file.addFunctions(fns as FunctionRecord[], fnAt);
       if (lf >= 0 && lf !== daCount) {
         sink.add(
           'CW_LCOV_SUMMARY_MISMATCH',
@@ -71,37 +117,82 @@ export function createLcovParser(options: ParseOptions): StreamParser {
     daCount = 0;
     lf = -1;
     hasFunctionMetric = false;
-    fns = [];
-    fnByName.clear();
-    fndaSeen.clear();
+    if (fns.length > 0) {
+      fns = [];
+    }
+    fnCursor = 0;
+    fnDuplicates = false;
+    fnByName = null;
   };
 
   const declareFunction = (name: string, line: number, endLine: number | null, at: number) => {
-    const f: PendingFunction = { name, line, endLine, hits: 0, at };
-    fns.push(f);
-    const list = fnByName.get(name);
-    if (list === undefined) fnByName.set(name, [f]);
-    else list.push(f);
+    const i = fns.length;
+    if (!fnDuplicates) {
+      if (fnByName !== null) fnDuplicates = fnByName.has(name);
+      else for (let j = 0; j < i && !fnDuplicates; j++) if (fns[j]!.name === name) fnDuplicates = true;
+    }
+    fns.push({ name, line, endLine, hits: 0 });
+    // Indexed by the function's position (entries past fns.length are stale, see brIds).
+    fnAt[i] = at;
+    fnSeen[i] = 0;
+    if (fnByName === null && i + 1 > FN_SCAN_MAX) {
+      fnByName = new Map();
+      for (let j = 0; j <= i; j++) indexName(fnByName, fns[j]!.name, j);
+    } else if (fnByName !== null) {
+      indexName(fnByName, name, i);
+    }
+  };
+
+  /** Indices of the functions named `name`, in declaration order. */
+  const functionsNamed = (name: string): number[] => {
+    if (fnByName !== null) return fnByName.get(name) ?? [];
+    const out: number[] = [];
+    for (let j = 0; j < fns.length; j++) if (fns[j]!.name === name) out.push(j);
+    return out;
   };
 
   const functionHits = (name: string, hits: number, at: number) => {
-    const list = fnByName.get(name);
-    if (list === undefined) {
+    const list = functionsNamed(name);
+    if (list.length === 0) {
       sink.warn('CW_LCOV_FNDA_WITHOUT_FN', `line ${at}: FNDA for "${name.slice(0, 80)}" has no FN record; ignored`, at);
       return;
     }
     // Several functions may share a name (istanbul writes one FN/FNDA pair per function, in the
     // same order); the n-th FNDA of a name belongs to its n-th FN, extra ones to the last.
+    const first = list[0]!;
+    const n = fnSeen[first]!;
     if (list.length === 1) {
-      const only = list[0]!;
-      only.hits = fndaSeen.has(name) ? only.hits + hits : hits;
-      fndaSeen.set(name, 1);
+      fnSeen[first] = 1;
+      const only = fns[first]!;
+      only.hits = n > 0 ? only.hits + hits : hits;
       return;
     }
-    const n = fndaSeen.get(name) ?? 0;
-    fndaSeen.set(name, n + 1);
-    const target = list[Math.min(n, list.length - 1)]!;
+    fnSeen[first] = n + 1;
+    const target = fns[list[Math.min(n, list.length - 1)]!]!;
     target.hits = n < list.length ? hits : target.hits + hits;
+  };
+
+  /**
+   * FNDA:<hits>,<name> with the name still in bytes[s, e): when it names the function the cursor
+   * expects, unique in its record and not yet counted, no string is made at all.
+   */
+  const functionHitsBytes = (b: Uint8Array, s: number, e: number, hits: number, at: number) => {
+    const c = fnCursor;
+    if (!fnDuplicates && c < fns.length && fnSeen[c] === 0) {
+      const name = fns[c]!.name;
+      let same = name.length === e - s;
+      for (let i = 0; same && i < name.length; i++) {
+        const x = b[s + i]!;
+        if (x >= 0x80 || name.charCodeAt(i) !== x) same = false;
+      }
+      if (same) {
+        fns[c]!.hits = hits;
+        fnSeen[c] = 1;
+        fnCursor = c + 1;
+        return;
+      }
+    }
+    functionHits(decodeRange(b, s, e), hits, at);
   };
 
   const startRecord = (path: string, at: number) => {
@@ -246,9 +337,7 @@ export function createLcovParser(options: ParseOptions): StreamParser {
         }
         if (i > hs && (i === e || c === 44)) {
           daCount++;
-          daLines.push(line);
-          daHits.push(hits);
-          daAt.push(at);
+          pushDa(line, hits, at);
           return;
         }
       }
@@ -284,7 +373,13 @@ export function createLcovParser(options: ParseOptions): StreamParser {
             }
           }
           if (ok) {
-            file.branch(line, branchId(b, idStart, last), taken, at);
+            if (line >= 1 && line <= maxLine && taken <= maxHits) {
+              brLines.push(line);
+              brTaken.push(taken);
+              brIds[brLines.length - 1] = branchId(b, idStart, last);
+            } else {
+              file.branch(line, branchId(b, idStart, last), taken, at);
+            }
             return;
           }
         }
@@ -311,7 +406,7 @@ export function createLcovParser(options: ParseOptions): StreamParser {
           i++;
         }
         if (i > s + 5 && i < e && c === 44) {
-          functionHits(decodeRange(b, i + 1, e), hits, at);
+          functionHitsBytes(b, i + 1, e, hits, at);
           return;
         }
       } else if (b[s + 2] === 58) {
@@ -326,7 +421,7 @@ export function createLcovParser(options: ParseOptions): StreamParser {
         const ns = i + 1;
         if (i > s + 3 && i < e && c === 44 && ns < e && !(b[ns]! >= 48 && b[ns]! <= 57)) {
           hasFunctionMetric = true;
-          declareFunction(decodeRange(b, ns, e), line, null, at);
+          declareFunction(functionName(b, ns, e), line, null, at);
           return;
         }
       }
@@ -379,34 +474,124 @@ export function createLcovParser(options: ParseOptions): StreamParser {
     return decodeRange(b, s, e);
   };
 
-  /** `DA:<line>,<hits>\n` read in the same pass that finds the line end (nearly every line of a tracefile). */
-  const fastDa = (b: Uint8Array, s: number, n: number, at: number): number => {
-    if (file === null || s + 5 >= n || b[s] !== 68 /* D */ || b[s + 1] !== 65 /* A */ || b[s + 2] !== 58 /* : */) return -1;
-    let i = s + 3;
+  // Function names repeat across files (istanbul's "(anonymous_3)", constructors, generated code):
+  // one string per distinct short ASCII name, found by a hash of its bytes without decoding.
+  const nameTable = new Map<number, string[]>();
+  let namesInterned = 0;
+  const functionName = (b: Uint8Array, s: number, e: number): string => {
+    const n = e - s;
+    if (n > 64 || namesInterned >= NAMES_MAX) return decodeRange(b, s, e);
+    let h = 0x811c9dc5;
+    for (let i = s; i < e; i++) {
+      const c = b[i]!;
+      if (c >= 0x80) return decodeRange(b, s, e);
+      h = Math.imul(h ^ c, 0x01000193);
+    }
+    h &= 0x3fffffff; // a small integer key (a heap number would be allocated and hashed slowly)
+    const list = nameTable.get(h);
+    if (list !== undefined) {
+      for (let k = 0; k < list.length; k++) {
+        const name = list[k]!;
+        if (name.length !== n) continue;
+        let i = 0;
+        while (i < n && name.charCodeAt(i) === b[s + i]) i++;
+        if (i === n) return name;
+      }
+    }
+    const name = decodeRange(b, s, e);
+    if (list === undefined) nameTable.set(h, [name]);
+    else list.push(name);
+    namesInterned++;
+    return name;
+  };
+
+  /** Ids "<block>,<branch>" of small numbers (block up to 4 digits, branch up to 2), by block * 100 + branch. */
+  const idTable: (string | undefined)[] = [];
+
+  /**
+   * `DA:<line>,<hits>\n` and `BRDA:<line>,<block>,<branch>,<taken>\n` (nearly every line of a
+   * tracefile) read in the same pass that finds the line end. Anything else, or any irregularity
+   * (leading zeros in an id, long numbers, checksums), returns -1: onBytes then reads the line.
+   */
+  const fastRecord = (b: Uint8Array, s: number, n: number, at: number): number => {
+    if (file === null || s + 5 >= n) return -1;
+    const c0 = b[s];
+    if (c0 === 68 /* D */) {
+      if (b[s + 1] !== 65 /* A */ || b[s + 2] !== 58 /* : */) return -1;
+      let i = s + 3;
+      let line = 0;
+      let c = 0;
+      while (i < n && (c = b[i]!) >= 48 && c <= 57) {
+        line = line * 10 + (c - 48);
+        i++;
+      }
+      if (i === s + 3 || c !== 44 || i - s > 12) return -1;
+      const hs = ++i;
+      let hits = 0;
+      while (i < n && (c = b[i]!) >= 48 && c <= 57) {
+        hits = hits * 10 + (c - 48);
+        i++;
+      }
+      if (i === hs || i - hs > 15) return -1;
+      if (c === 13 && i + 1 < n && b[i + 1] === 10) i++;
+      else if (c !== 10) return -1;
+      daCount++;
+      pushDa(line, hits, at);
+      return i + 1;
+    }
+    if (c0 !== 66 /* B */ || b[s + 1] !== 82 /* R */ || b[s + 2] !== 68 /* D */ || b[s + 3] !== 65 /* A */ || b[s + 4] !== 58 /* : */) return -1;
+    let i = s + 5;
     let line = 0;
     let c = 0;
     while (i < n && (c = b[i]!) >= 48 && c <= 57) {
       line = line * 10 + (c - 48);
       i++;
     }
-    if (i === s + 3 || c !== 44 || i - s > 12) return -1;
-    const hs = ++i;
-    let hits = 0;
+    if (i === s + 5 || c !== 44 || i - s > 14) return -1;
+    let start = ++i;
+    let block = 0;
     while (i < n && (c = b[i]!) >= 48 && c <= 57) {
-      hits = hits * 10 + (c - 48);
+      block = block * 10 + (c - 48);
       i++;
     }
-    if (i === hs || i - hs > 15) return -1;
+    if (i === start || c !== 44 || i - start > 4 || (b[start] === 48 && i - start > 1)) return -1;
+    start = ++i;
+    let branch = 0;
+    while (i < n && (c = b[i]!) >= 48 && c <= 57) {
+      branch = branch * 10 + (c - 48);
+      i++;
+    }
+    if (i === start || c !== 44 || i - start > 2 || (b[start] === 48 && i - start > 1)) return -1;
+    start = ++i;
+    let taken = 0;
+    if (i < n && b[i] === 45 /* - */) {
+      c = ++i < n ? b[i]! : 0;
+    } else {
+      while (i < n && (c = b[i]!) >= 48 && c <= 57) {
+        taken = taken * 10 + (c - 48);
+        i++;
+      }
+      if (i === start || i - start > 15) return -1;
+    }
     if (c === 13 && i + 1 < n && b[i + 1] === 10) i++;
-    else if (c !== 10) return -1;
-    daCount++;
-    daLines.push(line);
-    daHits.push(hits);
-    daAt.push(at);
+    else if (c !== 10 || i >= n) return -1;
+    const key = block * 100 + branch;
+    let id = idTable[key];
+    if (id === undefined) {
+      id = `${block},${branch}`;
+      idTable[key] = id;
+    }
+    if (line >= 1 && line <= maxLine && taken <= maxHits) {
+      brLines.push(line);
+      brTaken.push(taken);
+      brIds[brLines.length - 1] = id;
+    } else {
+      file.branch(line, id, taken, at);
+    }
     return i + 1;
   };
 
-  const splitter = new ByteLineReader(onBytes, sink, options.limits.maxRecordLength, fastDa);
+  const splitter = new ByteLineReader(onBytes, sink, options.limits.maxRecordLength, fastRecord);
   return {
     write: (chunk) => splitter.write(chunk),
     end(): ParseOutcome {
@@ -420,4 +605,10 @@ export function createLcovParser(options: ParseOptions): StreamParser {
       return { status: sink.hasErrors ? 'invalid' : 'ok', report: report.build(), diagnostics };
     },
   };
+}
+
+function indexName(map: Map<string, number[]>, name: string, i: number): void {
+  const list = map.get(name);
+  if (list === undefined) map.set(name, [i]);
+  else list.push(i);
 }
