@@ -261,3 +261,15 @@ describe('XmlTokenizer byte scanning', () => {
     }
   });
 });
+
+describe('XmlTokenizer: long text in small chunks', () => {
+  it('reports the same text whatever the chunking (the resumed search for "<" keeps its place across writes)', () => {
+    const xml = `<a><b>${'x'.repeat(5000)}</b>${'y'.repeat(3000)}<c/></a>`;
+    const whole = tokenize(xml, Infinity, true).events;
+    for (const size of [1, 3, 16, 1000]) {
+      const ev = tokenize(xml, size, true).events;
+      expect(ev.filter((e) => !e.startsWith('#'))).toEqual(whole.filter((e) => !e.startsWith('#')));
+      expect(ev.filter((e) => e.startsWith('#')).join('')).toEqual(whole.filter((e) => e.startsWith('#')).join(''));
+    }
+  });
+});

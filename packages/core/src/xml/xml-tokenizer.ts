@@ -122,6 +122,8 @@ export class XmlTokenizer {
   /** Line number at `countedPos`; lines are counted lazily, only when asked for (or bytes are dropped). */
   private lineAtCounted = 1;
   private countedPos = 0;
+  /** Where the search for the next '<' resumes (bytes before it, from `pos`, hold none). */
+  private lookFrom = 0;
   private tokenStart = 0;
   /** The open elements, outermost first. */
   private readonly stack: ElementName[] = [];
@@ -208,6 +210,7 @@ export class XmlTokenizer {
     if (pos > this.countedPos) this.lineAtCounted += countNewlines(this.data, this.words, this.countedPos, pos);
     const rest = n - pos;
     if (rest > 0 && pos > 0) this.store.copyWithin(0, pos, n);
+    this.lookFrom = this.lookFrom > pos ? this.lookFrom - pos : 0;
     this.n = rest;
     this.pos = 0;
     this.countedPos = 0;
@@ -246,10 +249,15 @@ export class XmlTokenizer {
         this.pos = pos;
       }
     }
+    // Text already searched for '<' by an earlier write is not searched again: a long text run
+    // arriving in small chunks would otherwise cost quadratic time.
+    let from = Math.max(pos, this.lookFrom);
+    this.lookFrom = 0;
     while (!this.failed) {
-      let lt = pos;
+      let lt = from;
       while (b[lt] !== 60 /* < */) lt++;
       if (lt >= n) {
+        this.lookFrom = n;
         if (final || n - pos > max) {
           // Text longer than a token may be: report what there is (keeping a split UTF-8 character whole).
           const cut = final ? n : utf8Boundary(b, pos, n);
@@ -282,8 +290,10 @@ export class XmlTokenizer {
         break;
       }
       pos = end;
+      from = pos;
     }
     this.pos = pos;
+    if (this.lookFrom < pos) this.lookFrom = 0;
   }
 
   private textRun(from: number, to: number): void {
