@@ -1,13 +1,12 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { gzipSync } from 'node:zlib';
-import { parseReport, reportTotals } from '@coverwatch/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixturesDir } from '../../../packages/core/test/fixtures-dir.js';
+import { uploadFixtureAndCompareTotals } from './e2e-scenario.js';
 
 const run = promisify(execFile);
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
@@ -61,38 +60,7 @@ afterAll(async () => {
 describe('coverwatch-server end to end', () => {
   it('admin commands, an upload over HTTP, and totals equal to core and to coverwatch report --json', async () => {
     expect(stderr).toContain('Create the first organization');
-    expect(await (await fetch(`${base}/readyz`)).json()).toEqual({ status: 'ready' });
-
-    // Admin commands are separate processes writing the database the running server uses.
-    expect(await admin('create-org', 'acme')).toMatchObject({ name: 'acme' });
-    expect(await admin('create-repo', 'acme/widgets')).toMatchObject({ name: 'acme/widgets' });
-    const upload = await admin('create-upload-token', 'acme/widgets');
-    const read = await admin('create-read-token', 'acme/widgets');
-    expect(upload.token).toMatch(/^cw_up_/);
-
-    const bytes = readFileSync(fixture);
-    const body = { version: 1, commit: { sha: SHA, branch: 'main' }, ci: { provider: 'local', buildId: '1', jobId: 'e2e' }, reports: [{ name: 'coverage.info', data: bytes.toString('base64') }] };
-    const posted = await fetch(`${base}/api/v1/uploads`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${upload.token}`, 'content-type': 'application/json', 'content-encoding': 'gzip', 'idempotency-key': 'e2e-1' },
-      body: gzipSync(JSON.stringify(body)),
-    });
-    expect(posted.status).toBe(202);
-    const accepted = (await posted.json()) as { id: string; statusUrl: string };
-
-    let status: { state: string } = { state: 'received' };
-    for (let i = 0; i < 200 && (status.state === 'received' || status.state === 'processing'); i++) {
-      await new Promise((r) => setTimeout(r, 50));
-      status = (await (await fetch(`${base}${accepted.statusUrl}`, { headers: { authorization: `Bearer ${upload.token}` } })).json()) as { state: string };
-    }
-    expect(status).toMatchObject({ id: accepted.id, state: 'processed', error: null });
-
-    const totals = await (await fetch(`${base}/api/v1/repos/acme/widgets/commits/${SHA}/totals`, { headers: { authorization: `Bearer ${read.token}` } })).json();
-    const expected = reportTotals(parseReport(bytes, { fileName: 'coverage.info' }).report).totals;
-    expect(totals).toEqual({ repository: 'acme/widgets', commitSha: SHA, uploads: 1, totals: expected });
-
-    const cli = JSON.parse((await run(process.execPath, [cliMain, 'report', fixture, '--json'], { env, maxBuffer: 64 << 20 })).stdout) as { totals: unknown };
-    expect(totals.totals).toEqual(cli.totals);
+    await uploadFixtureAndCompareTotals({ base, admin, cliMain, fixture, sha: SHA, env });
   });
 
   it('stops gracefully on SIGTERM', async () => {

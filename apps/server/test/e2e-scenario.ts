@@ -1,0 +1,59 @@
+import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { promisify } from 'node:util';
+import { gzipSync } from 'node:zlib';
+import { parseReport, reportTotals } from '@coverwatch/core';
+import { expect } from 'vitest';
+
+const run = promisify(execFile);
+
+export interface E2eContext {
+  /** The running server's base URL. */
+  readonly base: string;
+  /** Runs `coverwatch-server admin <args> --json` as its own process against the server's data. */
+  readonly admin: (...args: string[]) => Promise<Record<string, string>>;
+  readonly cliMain: string;
+  readonly fixture: string;
+  readonly sha: string;
+  readonly env: NodeJS.ProcessEnv;
+}
+
+/**
+ * The end-to-end story every storage configuration must pass: admin commands create an org, a
+ * repository and tokens; a real report is uploaded over HTTP; once processed, the server's commit
+ * totals equal core's numbers and `coverwatch report --json` on the same file.
+ */
+export async function uploadFixtureAndCompareTotals(c: E2eContext): Promise<void> {
+  expect(await (await fetch(`${c.base}/readyz`)).json()).toEqual({ status: 'ready' });
+
+  // Admin commands are separate processes writing the database the running server uses.
+  expect(await c.admin('create-org', 'acme')).toMatchObject({ name: 'acme' });
+  expect(await c.admin('create-repo', 'acme/widgets')).toMatchObject({ name: 'acme/widgets' });
+  const upload = await c.admin('create-upload-token', 'acme/widgets');
+  const read = await c.admin('create-read-token', 'acme/widgets');
+  expect(upload.token).toMatch(/^cw_up_/);
+
+  const bytes = readFileSync(c.fixture);
+  const body = { version: 1, commit: { sha: c.sha, branch: 'main' }, ci: { provider: 'local', buildId: '1', jobId: 'e2e' }, reports: [{ name: 'coverage.info', data: bytes.toString('base64') }] };
+  const posted = await fetch(`${c.base}/api/v1/uploads`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${upload.token}`, 'content-type': 'application/json', 'content-encoding': 'gzip', 'idempotency-key': 'e2e-1' },
+    body: gzipSync(JSON.stringify(body)),
+  });
+  expect(posted.status).toBe(202);
+  const accepted = (await posted.json()) as { id: string; statusUrl: string };
+
+  let status: { state: string } = { state: 'received' };
+  for (let i = 0; i < 200 && (status.state === 'received' || status.state === 'processing'); i++) {
+    await new Promise((r) => setTimeout(r, 50));
+    status = (await (await fetch(`${c.base}${accepted.statusUrl}`, { headers: { authorization: `Bearer ${upload.token}` } })).json()) as { state: string };
+  }
+  expect(status).toMatchObject({ id: accepted.id, state: 'processed', error: null });
+
+  const totals = await (await fetch(`${c.base}/api/v1/repos/acme/widgets/commits/${c.sha}/totals`, { headers: { authorization: `Bearer ${read.token}` } })).json();
+  const expected = reportTotals(parseReport(bytes, { fileName: 'coverage.info' }).report).totals;
+  expect(totals).toEqual({ repository: 'acme/widgets', commitSha: c.sha, uploads: 1, totals: expected });
+
+  const cli = JSON.parse((await run(process.execPath, [c.cliMain, 'report', c.fixture, '--json'], { env: c.env, maxBuffer: 64 << 20 })).stdout) as { totals: unknown };
+  expect(totals.totals).toEqual(cli.totals);
+}
