@@ -50,7 +50,7 @@ export async function uploadFixtureAndCompareTotals(c: E2eContext): Promise<void
   }
   expect(status).toMatchObject({ id: accepted.id, state: 'processed', error: null });
 
-  const totals = await (await fetch(`${c.base}/api/v1/repos/acme/widgets/commits/${c.sha}/totals`, { headers: { authorization: `Bearer ${read.token}` } })).json();
+  const totals = (await (await fetch(`${c.base}/api/v1/repos/acme/widgets/commits/${c.sha}/totals`, { headers: { authorization: `Bearer ${read.token}` } })).json()) as { totals: unknown };
   const expected = reportTotals(parseReport(bytes, { fileName: 'coverage.info' }).report).totals;
   expect(totals).toEqual({ repository: 'acme/widgets', commitSha: c.sha, uploads: 1, totals: expected });
 
