@@ -455,3 +455,32 @@ describe('cobertura fixtures whose tool numbers are not all in the report', () =
     expect(info?.message).toContain('branches-valid="675" (records: 575)');
   });
 });
+
+describe('Cobertura <condition> elements', () => {
+  const doc = (lines: string) =>
+    `<?xml version="1.0"?><coverage line-rate="1" branch-rate="1" version="1"><sources><source>.</source></sources><packages><package name="p"><classes><class name="A" filename="a.cs"><methods/><lines>${lines}</lines></class></classes></package></packages></coverage>`;
+
+  it('give a line without condition-coverage two outcomes per condition, with ids named by the condition number', () => {
+    const r = parse(doc('<line number="3" hits="2" branch="true"><conditions><condition number="0" type="jump" coverage="50%"/><condition number="7" type="jump" coverage="100%"/></conditions></line><line number="4" hits="1"/>'));
+    expect(r.status).toBe('ok');
+    const f = r.report.files[0]!;
+    expect([...branchRecords(f)]).toEqual([
+      { line: 3, id: '0:0', taken: 1 },
+      { line: 3, id: '0:1', taken: 0 },
+      { line: 3, id: '7:0', taken: 1 },
+      { line: 3, id: '7:1', taken: 1 },
+    ]);
+    expect([...lineRecords(f)][0]).toMatchObject({ kind: 'partial', line: 3, branchesTaken: 3, branchesTotal: 4, missedBranches: ['0:1'] });
+  });
+
+  it('are ignored when the line has condition-coverage (that is the count every producer writes)', () => {
+    const r = parse(doc('<line number="3" hits="2" branch="true" condition-coverage="50% (1/2)"><conditions><condition number="0" type="jump" coverage="50%"/></conditions></line>'));
+    expect([...branchRecords(r.report.files[0]!)].map((b) => b.id)).toEqual(['0', '1']);
+  });
+
+  it('refuses a condition without a percentage, naming the line', () => {
+    const r = parse(doc('<line number="3" hits="2" branch="true">\n<conditions><condition number="0" type="jump" coverage="lots"/></conditions></line>'));
+    expect(r.status).toBe('invalid');
+    expect(r.diagnostics[0]).toMatchObject({ code: 'CW_COBERTURA_BAD_CONDITION', line: 2 });
+  });
+});

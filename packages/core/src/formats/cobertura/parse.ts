@@ -74,6 +74,8 @@ export function createCoberturaParser(options: ParseOptions): StreamParser {
   let lineElementsCovered = 0;
   let outcomes = 0;
   let outcomesTaken = 0;
+  /** The line number of the `<line>` whose `<condition>` children give its branches (0: none). */
+  let conditionLine = 0;
   let strayLineWarned = false;
 
   // readConditionCoverage's result (no allocation per line).
@@ -109,6 +111,9 @@ export function createCoberturaParser(options: ParseOptions): StreamParser {
       case 'method':
         if (inClass) openMethod(attrs);
         return;
+      case 'condition':
+        if (conditionLine > 0) readCondition(attrs);
+        return;
       default:
         // <sources>, <packages>, <package>, <classes>, <methods>, <lines>, <conditions>... carry no
         // data we read; unknown elements are extensions and are ignored.
@@ -117,7 +122,9 @@ export function createCoberturaParser(options: ParseOptions): StreamParser {
   };
 
   const closeTag = (name: string) => {
-    if (name === 'method') {
+    if (name === 'line') {
+      conditionLine = 0;
+    } else if (name === 'method') {
       if (inMethod) finishMethod();
       inMethod = false;
     } else if (name === 'class') {
@@ -168,7 +175,11 @@ export function createCoberturaParser(options: ParseOptions): StreamParser {
     const inRange = Number.isInteger(number) && number >= 1 && number <= limits.maxLineNumber && hits >= 0 && hits <= limits.maxHits;
     if (!file.line(number, hits, inRange ? undefined : tokenizer.line)) return;
     const cc = attrs.get('condition-coverage');
-    if (cc === undefined) return;
+    if (cc === undefined) {
+      // No per-line counts: the line's <condition> children, if any, give its branches.
+      conditionLine = number;
+      return;
+    }
     if (!readConditionCoverage(cc)) {
       const at = tokenizer.line;
       sink.error('CW_COBERTURA_BAD_CONDITION', `line ${at}: expected condition-coverage="<percent>% (<taken>/<total>)" with taken <= total, found "${cc.slice(0, 60)}"`, at);
@@ -187,6 +198,30 @@ export function createCoberturaParser(options: ParseOptions): StreamParser {
     outcomesTaken += condTaken;
     // Same line number and counts of 0 or 1: the builder has nothing to warn about, so no `at`.
     for (let i = 0; i < condTotal; i++) file.branch(number, branchId(i), i < condTaken ? 1 : 0);
+  };
+
+  /**
+   * `<condition number="0" type="jump" coverage="50%"/>` inside a `<line>` that has no
+   * condition-coverage (coverlet and JaCoCo-converted reports write both; only this case needs it).
+   * A condition is a two-way decision: 2 outcomes, `round(coverage × 2)` of them taken, with ids
+   * `<number>:0` and `<number>:1` so the same condition merges across reports.
+   */
+  const readCondition = (attrs: XmlAttributes) => {
+    const cov = attrs.get('coverage');
+    const num = attrs.get('number') ?? '0';
+    const m = cov === undefined ? null : /^\s*(\d{1,3}(?:\.\d+)?)\s*%\s*$/.exec(cov);
+    const pct = m === null ? NaN : Number(m[1]);
+    if (!(pct >= 0 && pct <= 100) || num.length > 32) {
+      const at = tokenizer.line;
+      sink.error('CW_COBERTURA_BAD_CONDITION', `line ${at}: expected <condition number="<n>" coverage="<percent>%">, found coverage="${(cov ?? '').slice(0, 40)}"`, at);
+      return;
+    }
+    if (file === null || outcomes + 2 > bytesSeen + CONDITION_SLACK) return;
+    const taken = Math.round((pct * 2) / 100);
+    outcomes += 2;
+    outcomesTaken += taken;
+    file.branch(conditionLine, `${num}:0`, taken >= 1 ? 1 : 0);
+    file.branch(conditionLine, `${num}:1`, taken >= 2 ? 1 : 0);
   };
 
   const openMethod = (attrs: XmlAttributes) => {
