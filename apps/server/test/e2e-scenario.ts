@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { gzipSync } from 'node:zlib';
@@ -56,4 +56,26 @@ export async function uploadFixtureAndCompareTotals(c: E2eContext): Promise<void
 
   const cli = JSON.parse((await run(process.execPath, [c.cliMain, 'report', c.fixture, '--json'], { env: c.env, maxBuffer: 64 << 20 })).stdout) as { totals: unknown };
   expect(totals.totals).toEqual(cli.totals);
+}
+
+/**
+ * Resolves with the base URL once a `coverwatch-server serve` child prints its listening banner;
+ * every chunk of its stderr goes to `onStderr` (tests assert on the banner).
+ */
+export function waitForListening(server: ChildProcess, onStderr: (text: string) => void): Promise<string> {
+  let seen = '';
+  return new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`server did not start:\n${seen}`)), 20_000);
+    server.stderr!.on('data', (c: Buffer) => {
+      const text = c.toString();
+      seen += text;
+      onStderr(text);
+      const m = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(seen);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1]!);
+      }
+    });
+    server.on('exit', (code) => reject(new Error(`server exited with ${code}:\n${seen}`)));
+  });
 }

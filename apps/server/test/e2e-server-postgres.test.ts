@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixturesDir } from '../../../packages/core/test/fixtures-dir.js';
-import { uploadFixtureAndCompareTotals } from './e2e-scenario.js';
+import { uploadFixtureAndCompareTotals, waitForListening } from './e2e-scenario.js';
 import { PgTestSchemas, skipWithoutPostgres } from './pg-test-schema.js';
 
 const run = promisify(execFile);
@@ -54,18 +54,7 @@ beforeAll(async () => {
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   worker.stderr!.on('data', (c: Buffer) => (workerStderr += c.toString()));
-  base = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start:\n${stderr}`)), 20_000);
-    server.stderr!.on('data', (c: Buffer) => {
-      stderr += c.toString();
-      const m = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(stderr);
-      if (m) {
-        clearTimeout(timer);
-        resolve(m[1]!);
-      }
-    });
-    server.on('exit', (code) => reject(new Error(`server exited with ${code}:\n${stderr}`)));
-  });
+  base = await waitForListening(server, (text) => (stderr += text));
 }, 30_000);
 
 afterAll(async () => {

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixturesDir } from '../../../packages/core/test/fixtures-dir.js';
-import { uploadFixtureAndCompareTotals } from './e2e-scenario.js';
+import { uploadFixtureAndCompareTotals, waitForListening } from './e2e-scenario.js';
 
 const run = promisify(execFile);
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
@@ -34,18 +34,7 @@ beforeAll(async () => {
     env: { ...env, COVERWATCH_WORKER_POLL_INTERVAL_MS: '50' },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
-  base = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start:\n${stderr}`)), 20_000);
-    server.stderr!.on('data', (c: Buffer) => {
-      stderr += c.toString();
-      const m = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(stderr);
-      if (m) {
-        clearTimeout(timer);
-        resolve(m[1]!);
-      }
-    });
-    server.on('exit', (code) => reject(new Error(`server exited with ${code}:\n${stderr}`)));
-  });
+  base = await waitForListening(server, (text) => (stderr += text));
 }, 30_000);
 
 afterAll(async () => {
