@@ -36,13 +36,13 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   app.decorateRequest('principal', null);
   installErrorHandling(app);
   // Every route goes through the catalog, which validates, filters responses and feeds /api/docs.
-  const api = new ApiCatalog(services.auth);
+  const api = new ApiCatalog(services.auth, services.oidcAuth);
   const registered: string[] = [];
   app.addHook('onRoute', (r) => {
     for (const m of [r.method].flat()) if (m !== 'HEAD') registered.push(`${m} ${r.url}`);
   });
   await app.register(healthRoutes(deps, api));
-  await app.register(uploadsRoutes({ uploads: services.uploads, auth: services.auth, limits: config.upload, api }));
+  await app.register(uploadsRoutes({ uploads: services.uploads, auth: services.auth, oidc: services.oidcAuth, limits: config.upload, api }));
   await app.register(reposRoutes({ repos: services.repos, api }));
   await app.register(commitsRoutes({ commits: services.commits, api }));
   await app.register(docsRoutes(api, API_VERSION));

@@ -7,6 +7,11 @@ import { CommitsRepository } from './commits/commits.repository.js';
 import { CommitsService } from './commits/commits.service.js';
 import type { Config } from './config/config.schema.js';
 import type { Db } from './db/database.js';
+import { OidcAuthService } from './oidc/oidc-auth.service.js';
+import { JwksSource } from './oidc/oidc-jwks.js';
+import { OidcTokenUsesRepository } from './oidc/oidc-token-uses.repository.js';
+import { OidcVerifier } from './oidc/oidc-verifier.js';
+import { RepositoryLinksRepository } from './oidc/repository-links.repository.js';
 import { OrgsRepository } from './orgs/orgs.repository.js';
 import { PullRequestsRepository } from './pulls/pull-requests.repository.js';
 import type { JobQueue } from './queue/job-queue.js';
@@ -37,12 +42,15 @@ export function createServices(config: Config, storage: Storage) {
   const uploads = new UploadsRepository(db);
   const branches = new BranchesRepository(db);
   const pullRequests = new PullRequestsRepository(db);
+  const links = new RepositoryLinksRepository(db);
+  const tokenUses = new OidcTokenUsesRepository(db);
   const access = new RepoAccessPolicy(repos);
   const commitReports = new CommitReportsService(commits, uploads, blobs, branches);
   return {
     auth: new TokenAuthService(tokens),
-    admin: new AdminService(orgs, repos, tokens),
-    uploads: new UploadsService(db, uploads, commits, repos, blobs, queue, config.worker.maxAttempts, pullRequests),
+    oidcAuth: new OidcAuthService(new OidcVerifier({ publicUrl: config.publicUrl, ...config.oidc }, new JwksSource()), links, tokenUses),
+    admin: new AdminService(orgs, repos, tokens, links, config.oidc.issuers),
+    uploads: new UploadsService(db, uploads, commits, repos, blobs, queue, config.worker.maxAttempts, pullRequests, tokenUses),
     repos: new ReposService(repos, access, branches, pullRequests),
     commits: new CommitsService(access, commits, uploads, commitReports),
     uploadProcessor: new UploadProcessor(uploads, blobs, commitReports, config.upload.maxDecompressedBytes),

@@ -52,7 +52,7 @@ describe.each(BACKENDS)('read API on $backend', ({ env }) => {
     await new Promise((res) => setTimeout(res, 5));
     await upload(envelope(UNIT2, { commit: { sha: SHA2, branch: 'main', parents: [SHA1] }, flags: ['unit'] }));
     await new Promise((res) => setTimeout(res, 5));
-    await upload(envelope(UNIT2, { commit: { sha: SHA3, branch: 'feature', parents: [SHA2], pullRequest: { number: 7, baseBranch: 'main', baseSha: SHA2 } } }));
+    await upload(envelope(UNIT2, { commit: { sha: SHA3, branch: 'feature', parents: [SHA2], pullRequest: { number: 7, baseBranch: 'main', baseSha: SHA2, mergeBaseSha: SHA1 } } }));
   });
 
   describe('tree', () => {
@@ -201,7 +201,7 @@ describe.each(BACKENDS)('read API on $backend', ({ env }) => {
 
     it('pull requests, repositories and an organization', async () => {
       const pulls = (await get(`${R}/pulls`)).json();
-      expect(pulls.pullRequests).toEqual([{ number: 7, headBranch: 'feature', baseBranch: 'main', baseSha: SHA2, headSha: SHA3, updatedAt: expect.any(String) }]);
+      expect(pulls.pullRequests).toEqual([{ number: 7, headBranch: 'feature', baseBranch: 'main', baseSha: SHA2, mergeBaseSha: SHA1, headSha: SHA3, updatedAt: expect.any(String) }]);
       expect((await get(R)).json()).toEqual({ owner: 'acme', name: 'widgets', fullName: 'acme/widgets', defaultBranch: null, createdAt: expect.any(String) });
       const org = (await get('/api/v1/orgs/acme/repos')).json();
       expect(org.repositories.map((r: { fullName: string }) => r.fullName)).toEqual(['acme/widgets']);

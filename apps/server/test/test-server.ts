@@ -4,6 +4,7 @@ import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../src/app.js';
+import type { Config } from '../src/config/config.schema.js';
 import { loadConfig } from '../src/config/load-config.js';
 import { createLogger } from '../src/logging/logger.js';
 import { openRuntime, type Runtime } from '../src/runtime.js';
@@ -12,6 +13,7 @@ import type { Worker } from '../src/worker/worker.js';
 
 export interface TestServer {
   readonly app: FastifyInstance;
+  readonly config: Config;
   readonly runtime: Runtime;
   readonly uploadToken: string;
   readonly readToken: string;
@@ -46,6 +48,7 @@ export async function startTestServer(options: { env?: Record<string, string>; w
   await admin.createRepo('acme/other');
   return {
     app,
+    config,
     runtime,
     uploadToken: (await admin.createToken('upload', 'acme/widgets')).token,
     readToken: (await admin.createToken('read', 'acme/widgets')).token,

@@ -135,7 +135,10 @@ export const PullRequestSchema = z.object({
   number: z.number().int(),
   headBranch: z.string().nullable(),
   baseBranch: z.string().nullable(),
+  /** The base branch's head as the latest upload saw it. */
   baseSha: z.string().nullable(),
+  /** `git merge-base` of head and base, as the uploader computed it: what patch coverage compares against (null in too-shallow clones). */
+  mergeBaseSha: z.string().nullable(),
   /** The commit of the latest upload for this pull request. */
   headSha: z.string(),
   updatedAt: z.string(),

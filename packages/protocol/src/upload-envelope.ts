@@ -21,6 +21,12 @@ export const BranchNameSchema = z.string().min(1).max(255).refine(noControl, 'no
 /** Flags group uploads (`unit`, `integration`, `py3.12`): short, one safe alphabet. */
 export const FlagSchema = z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'letters, digits, ".", "_" and "-" only, at most 64');
 
+/** `OWNER/NAME` (GitLab groups may nest: `group/sub/project`). */
+export const RepositorySlugSchema = z
+  .string()
+  .max(512)
+  .regex(/^[A-Za-z0-9_.-]+(?:\/[A-Za-z0-9_.-]+)+$/, 'expected OWNER/NAME');
+
 /** Most reports in one upload, and most entries in the repository file list. */
 export const ENVELOPE_LIMITS = Object.freeze({ maxReports: 100, maxFlags: 20, maxRepositoryFiles: 1_000_000, maxPathLength: 4096 });
 
@@ -38,13 +44,27 @@ export const UploadReportSchema = z.strictObject({
 export const UploadEnvelopeSchema = z.strictObject({
   version: z.literal(1),
   commit: z.strictObject({
+    /** The commit the coverage belongs to. On pull-request builds: the PR head, not CI's temporary merge commit. */
     sha: CommitShaSchema,
+    /** On pull-request builds that check out a temporary merge commit (GitHub's refs/pull/N/merge): that commit. */
+    mergeSha: CommitShaSchema.optional(),
     branch: BranchNameSchema.optional(),
     parents: z.array(CommitShaSchema).max(16).optional(),
     pullRequest: z
-      .strictObject({ number: z.number().int().positive().max(2 ** 31 - 1), baseBranch: BranchNameSchema.optional(), baseSha: CommitShaSchema.optional() })
+      .strictObject({
+        number: z.number().int().positive().max(2 ** 31 - 1),
+        baseBranch: BranchNameSchema.optional(),
+        /** The base branch's head as CI saw it. */
+        baseSha: CommitShaSchema.optional(),
+        /** `git merge-base` of the head and the base: the commit patch coverage compares against. */
+        mergeBaseSha: CommitShaSchema.optional(),
+      })
       .optional(),
   }),
+  /** `OWNER/NAME` as CI names it; the server checks it against the repository the credential is bound to. */
+  repository: z.strictObject({ slug: RepositorySlugSchema }).optional(),
+  /** The uploader that built this envelope (shown with the upload, for support). */
+  uploader: z.strictObject({ name: shortText(64), version: shortText(64) }).optional(),
   ci: z
     .strictObject({
       provider: z.string().regex(/^[a-z0-9-]{1,40}$/, 'a provider id such as "github-actions"').optional(),

@@ -1,4 +1,7 @@
+import type { OidcIssuer } from '../config/config.schema.js';
 import { AppError } from '../errors/app-error.js';
+import { isUniqueViolation } from '../db/db-errors.js';
+import type { RepositoryLinksRepository } from '../oidc/repository-links.repository.js';
 import type { OrgsRepository } from '../orgs/orgs.repository.js';
 import type { ReposRepository } from '../repos/repos.repository.js';
 import { generateToken, hashToken, type TokenKind } from '../tokens/token-format.js';
@@ -9,12 +12,27 @@ export const ORG_NAME = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,37}[A-Za-z0-9])?$/;
 /** Repository names: letters, digits, `.`, `_`, `-`, at most 100, not `.` or `..`. */
 export const REPO_NAME = /^(?!\.\.?$)[A-Za-z0-9._-]{1,100}$/;
 
-/** What `coverwatch-server admin` does: create organizations, repositories and tokens. */
+/** A forge's numeric id (GitHub repository and owner ids, GitLab project and namespace ids). */
+const EXTERNAL_ID = /^[1-9][0-9]{0,19}$/;
+
+export interface LinkResult {
+  readonly id: string;
+  readonly repository: string;
+  readonly issuer: string;
+  readonly kind: OidcIssuer['kind'];
+  readonly repositoryId: string;
+  readonly ownerId: string;
+  readonly state: 'created' | 'updated' | 'unchanged';
+}
+
+/** What `coverwatch-server admin` does: create organizations, repositories and tokens; link CI repositories. */
 export class AdminService {
   constructor(
     private readonly orgs: OrgsRepository,
     private readonly repos: ReposRepository,
     private readonly tokens: TokensRepository,
+    private readonly links: RepositoryLinksRepository,
+    private readonly issuers: readonly OidcIssuer[],
   ) {}
 
   async createOrg(name: string) {
@@ -40,6 +58,52 @@ export class AdminService {
     const token = generateToken(kind);
     const id = await this.tokens.insert(kind, hashToken(token), repo.id);
     return { id, kind, repository: repo.fullName, token };
+  }
+
+  /**
+   * Lets OIDC ID tokens of one CI repository upload to `fullName`. The CI repository is named by
+   * numeric ids, which survive renames and are never reused (names are). Linking the same CI
+   * repository again to the same repository updates the owner id (after an expected transfer).
+   */
+  async linkRepo(fullName: string, link: { issuer: string; repositoryId: string; ownerId: string }): Promise<LinkResult> {
+    const { owner, name } = splitFullName(fullName);
+    const issuer = this.issuers.find((i) => i.issuer === link.issuer);
+    if (issuer === undefined) {
+      const known = this.issuers.map((i) => i.issuer).join(', ') || 'none';
+      throw new AppError('CW_ERR_CLI_USAGE', `--issuer ${link.issuer} is not a configured OIDC issuer (oidc.issuers, COVERWATCH_OIDC_ISSUERS; configured: ${known})`);
+    }
+    for (const [flag, value] of [['--repository-id', link.repositoryId], ['--owner-id', link.ownerId]] as const) {
+      if (!EXTERNAL_ID.test(value)) throw new AppError('CW_ERR_CLI_USAGE', `${flag} must be a numeric id, got ${JSON.stringify(value)}`);
+    }
+    const repo = await this.repos.findByFullName(owner, name);
+    if (repo === null) throw new AppError('CW_ERR_REPO_NOT_FOUND', `no repository ${owner}/${name}`);
+    const result = (id: string, state: LinkResult['state']): LinkResult => ({
+      id,
+      repository: repo.fullName,
+      issuer: issuer.issuer,
+      kind: issuer.kind,
+      repositoryId: link.repositoryId,
+      ownerId: link.ownerId,
+      state,
+    });
+    const existing = await this.links.findByExternalId(issuer.issuer, link.repositoryId);
+    if (existing === null) {
+      try {
+        const created = await this.links.insert({ repositoryId: repo.id, issuer: issuer.issuer, externalRepositoryId: link.repositoryId, externalOwnerId: link.ownerId });
+        return result(created.id, 'created');
+      } catch (e) {
+        // Linked by someone else in the meantime: answer as if we had seen it.
+        if (!isUniqueViolation(e)) throw e;
+        return this.linkRepo(fullName, link);
+      }
+    }
+    if (existing.repositoryId !== repo.id) {
+      const other = await this.repos.findById(existing.repositoryId);
+      throw new AppError('CW_ERR_REPO_LINK_EXISTS', `repository id ${link.repositoryId} at ${issuer.issuer} is already linked to ${other?.fullName ?? existing.repositoryId}`);
+    }
+    if (existing.externalOwnerId === link.ownerId) return result(existing.id, 'unchanged');
+    await this.links.updateOwner(existing.id, link.ownerId);
+    return result(existing.id, 'updated');
   }
 }
 

@@ -1,12 +1,25 @@
 import { AppError } from '../errors/app-error.js';
+import type { OidcBinding } from '../oidc/oidc-binding.js';
+import { isIdTokenShaped } from '../oidc/oidc-verifier.js';
 import { checkTokenFormat, constantTimeEqual, hashToken, type TokenKind } from '../tokens/token-format.js';
 import type { TokensRepository } from '../tokens/tokens.repository.js';
 
 /** Who is calling: a token of one kind, bound to one repository. */
 export interface Principal {
-  readonly tokenId: string;
+  /** The stored token's id; null for an OIDC ID token (nothing is stored). */
+  readonly tokenId: string | null;
   readonly kind: TokenKind;
   readonly repositoryId: string;
+  /** Set for an OIDC ID token: what the upload must match (checked once the body is parsed). */
+  readonly oidc?: OidcBinding;
+}
+
+/** The credential of `Authorization: Bearer <credential>`; throws the same errors for every route. */
+export function bearerCredential(authorization: string | undefined): string {
+  if (authorization === undefined || authorization === '') throw new AppError('CW_ERR_AUTH_TOKEN_MISSING', 'this route needs an Authorization: Bearer <token> header');
+  const m = /^Bearer[ ]+(\S+)$/i.exec(authorization);
+  if (m === null) throw new AppError('CW_ERR_AUTH_TOKEN_INVALID', 'the Authorization header must be "Bearer <token>"');
+  return m[1]!;
 }
 
 /**
@@ -18,10 +31,10 @@ export class TokenAuthService {
   constructor(private readonly tokens: TokensRepository) {}
 
   async authenticate(authorization: string | undefined, allowed: readonly TokenKind[]): Promise<Principal> {
-    if (authorization === undefined || authorization === '') throw new AppError('CW_ERR_AUTH_TOKEN_MISSING', 'this route needs an Authorization: Bearer <token> header');
-    const m = /^Bearer[ ]+(\S+)$/i.exec(authorization);
-    if (m === null) throw new AppError('CW_ERR_AUTH_TOKEN_INVALID', 'the Authorization header must be "Bearer <token>"');
-    const token = m[1]!;
+    const token = bearerCredential(authorization);
+    if (isIdTokenShaped(token)) {
+      throw new AppError('CW_ERR_AUTH_TOKEN_INVALID', `this route does not accept OIDC ID tokens (only uploads and their status do); it needs a ${allowed.join(' or ')} token`);
+    }
     // The checksum rejects typos and guesses before touching the database.
     const kind = checkTokenFormat(token);
     if (kind === null) throw new AppError('CW_ERR_AUTH_TOKEN_INVALID', 'the token is malformed or fails its checksum');

@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import { loadConfig } from '../config/load-config.js';
 import { openMigratedDatabase } from '../db/database.js';
 import { AppError } from '../errors/app-error.js';
-import { ADMIN_USAGE, adminCommand } from './admin.command.js';
+import { ADMIN_USAGE, adminCommand, LINK_REPO_OPTIONS } from './admin.command.js';
 import type { CliIo } from './cli-io.js';
 import { serveCommand } from './serve.command.js';
 
@@ -11,7 +11,7 @@ const USAGE = `usage: coverwatch-server <command> [options]
   serve      HTTP API, with the worker in the same process (default on the embedded database)
   worker     the worker alone (at scale: any number of them, beside serve with COVERWATCH_WORKER_IN_PROCESS=false)
   migrate    apply database migrations and exit (serve and worker do it too)
-  admin      create organizations, repositories and tokens (see: coverwatch-server admin --help)
+  admin      create organizations, repositories and tokens, link CI repositories (see: coverwatch-server admin --help)
 options: --port N  --host ADDR  --data-dir DIR  --config FILE.json  --log-level LEVEL  --json
 environment: COVERWATCH_* (docs/server.md)`;
 
@@ -32,6 +32,7 @@ export async function run(io: CliIo, signals: NodeJS.EventEmitter): Promise<numb
           'log-level': { type: 'string' },
           json: { type: 'boolean', default: false },
           help: { type: 'boolean', short: 'h', default: false },
+          ...LINK_REPO_OPTIONS,
         },
       });
     } catch (e) {
@@ -49,6 +50,8 @@ export async function run(io: CliIo, signals: NodeJS.EventEmitter): Promise<numb
       readFile: (f) => readFileSync(f, 'utf8'),
       flags: { port: v.port, host: v.host, 'data-dir': v['data-dir'], config: v.config, 'log-level': v['log-level'] },
     });
+    const linkFlag = Object.keys(LINK_REPO_OPTIONS).find((k) => v[k as keyof typeof LINK_REPO_OPTIONS] !== undefined);
+    if (command !== 'admin' && linkFlag !== undefined) throw new AppError('CW_ERR_CLI_USAGE', `--${linkFlag} is an option of admin link-repo only\n${USAGE}`);
     switch (command) {
       case 'serve':
       case 'worker':
@@ -64,7 +67,7 @@ export async function run(io: CliIo, signals: NodeJS.EventEmitter): Promise<numb
         return 0;
       }
       case 'admin':
-        return await adminCommand(config, rest, v.json, io);
+        return await adminCommand(config, rest, v.json, io, { issuer: v.issuer, 'repository-id': v['repository-id'], 'owner-id': v['owner-id'] });
       default:
         throw new AppError('CW_ERR_CLI_USAGE', `unknown command ${JSON.stringify(command)}\n${USAGE}`);
     }

@@ -49,9 +49,18 @@ function banner(address: string, config: Config, cwd: string): string {
     `  ${cmd} create-repo acme/widgets${dataFlag}`,
     `  ${cmd} create-upload-token acme/widgets${dataFlag}`,
     `  ${cmd} create-read-token acme/widgets${dataFlag}`,
+    oidcLine(config),
     `Docs: docs/server.md`,
     '',
   ].join('\n');
+}
+
+/** Whether CI can upload with OIDC ID tokens, and if not quite, what is missing. */
+function oidcLine(config: Config): string {
+  const issuers = config.oidc.issuers.map((i) => i.issuer).join(', ');
+  if (issuers === '') return 'OIDC uploads: off (no oidc.issuers)';
+  if (config.publicUrl === undefined) return `OIDC uploads: REFUSED: oidc.issuers is set (${issuers}) but publicUrl (COVERWATCH_PUBLIC_URL) is not`;
+  return `OIDC uploads: on for ${issuers}, audience ${config.publicUrl} (link repositories with: npx coverwatch-server admin link-repo)`;
 }
 
 /** Where the data lives, for the banner: never the database password. */

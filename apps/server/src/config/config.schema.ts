@@ -2,6 +2,43 @@ import { z } from 'zod';
 
 const MiB = 1024 * 1024;
 
+/** Loopback hosts: the only ones where plain http is allowed (tests run a local issuer). */
+export function isLoopbackHost(hostname: string): boolean {
+  const h = hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  return h === 'localhost' || h.endsWith('.localhost') || h === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h);
+}
+
+/**
+ * A URL keys are fetched from (or tokens are minted for): https, or http to this machine only. No
+ * credentials, query or fragment: issuer identifiers are compared as exact strings.
+ */
+const SecureUrlSchema = z
+  .string()
+  .max(2048)
+  .refine((s) => {
+    let u: URL;
+    try {
+      u = new URL(s);
+    } catch {
+      return false;
+    }
+    if (u.username !== '' || u.password !== '' || u.search !== '' || u.hash !== '') return false;
+    return u.protocol === 'https:' || (u.protocol === 'http:' && isLoopbackHost(u.hostname));
+  }, 'expected an https:// URL (http:// only for loopback hosts) without credentials, query or fragment');
+
+export const OIDC_ISSUER_KINDS = ['github', 'gitlab'] as const;
+export type OidcIssuerKind = (typeof OIDC_ISSUER_KINDS)[number];
+
+export const OidcIssuerSchema = z.strictObject({
+  /** Exactly the token's `iss` (https://token.actions.githubusercontent.com, https://gitlab.com). */
+  issuer: SecureUrlSchema,
+  /** Which claims name the repository, owner and commit. */
+  kind: z.enum(OIDC_ISSUER_KINDS),
+  /** Where the issuer's keys are; default: `jwks_uri` of `<issuer>/.well-known/openid-configuration`. */
+  jwksUri: SecureUrlSchema.optional(),
+});
+export type OidcIssuer = z.infer<typeof OidcIssuerSchema>;
+
 /**
  * The server's whole configuration: one schema, the defaults beside each setting. docs/server.md has
  * the same table for operators. Defaults are the secure choice: listen on loopback only.
@@ -14,6 +51,30 @@ export const ConfigSchema = z.strictObject({
   /** `postgres://...` selects PostgreSQL; when absent the embedded SQLite in `dataDir` is used. A secret: never logged. */
   databaseUrl: z.string().min(1).optional(),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /**
+   * The URL CI reaches this server at (what the uploader's --url says). OIDC ID tokens must name it
+   * as their audience; unset, OIDC uploads are refused.
+   */
+  publicUrl: z
+    .url({ protocol: /^https?$/ })
+    .max(2048)
+    .refine((s) => {
+      const u = new URL(s);
+      return u.username === '' && u.password === '' && u.search === '' && u.hash === '';
+    }, 'expected a URL without credentials, query or fragment')
+    .optional(),
+  oidc: z
+    .strictObject({
+      /** Issuers whose ID tokens may authenticate uploads. Empty: OIDC is off (deny by default). */
+      issuers: z
+        .array(OidcIssuerSchema)
+        .max(20)
+        .default([])
+        .refine((list) => new Set(list.map((i) => i.issuer)).size === list.length, 'each issuer at most once'),
+      /** Oldest `iat` accepted: a token leaked from a log is useless after this long, whatever its `exp`. */
+      maxTokenAgeSeconds: z.number().int().min(60).max(3600).default(900),
+    })
+    .prefault({}),
   upload: z
     .strictObject({
       /** Largest compressed request body. */
@@ -55,7 +116,8 @@ export const ConfigSchema = z.strictObject({
 
 export type Config = z.infer<typeof ConfigSchema>;
 
-type LeafType = 'int' | 'string' | 'boolean';
+/** `issuers`: COVERWATCH_OIDC_ISSUERS, a JSON list or `kind=URL,...` (see load-config). */
+type LeafType = 'int' | 'string' | 'boolean' | 'issuers';
 
 /**
  * Where each setting comes from in the environment and on the command line. A closed table, so the
@@ -67,6 +129,9 @@ export const CONFIG_SOURCES: readonly { path: readonly string[]; env: string; fl
   { path: ['dataDir'], env: 'COVERWATCH_DATA_DIR', flag: 'data-dir', type: 'string' },
   { path: ['databaseUrl'], env: 'COVERWATCH_DATABASE_URL', type: 'string', secret: true },
   { path: ['logLevel'], env: 'COVERWATCH_LOG_LEVEL', flag: 'log-level', type: 'string' },
+  { path: ['publicUrl'], env: 'COVERWATCH_PUBLIC_URL', type: 'string' },
+  { path: ['oidc', 'issuers'], env: 'COVERWATCH_OIDC_ISSUERS', type: 'issuers' },
+  { path: ['oidc', 'maxTokenAgeSeconds'], env: 'COVERWATCH_OIDC_MAX_TOKEN_AGE_SECONDS', type: 'int' },
   { path: ['upload', 'maxBodyBytes'], env: 'COVERWATCH_UPLOAD_MAX_BODY_BYTES', type: 'int' },
   { path: ['upload', 'maxDecompressedBytes'], env: 'COVERWATCH_UPLOAD_MAX_DECOMPRESSED_BYTES', type: 'int' },
   { path: ['worker', 'inProcess'], env: 'COVERWATCH_WORKER_IN_PROCESS', type: 'boolean' },

@@ -1,6 +1,9 @@
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { AppError } from '../errors/app-error.js';
+import { CONFIG_SOURCES } from './config.schema.js';
 import { loadConfig, type ConfigInputs } from './load-config.js';
 
 const files: Record<string, string> = {};
@@ -64,5 +67,56 @@ describe('loadConfig', () => {
     const c = loadConfig(inputs({}));
     expect(Object.isFrozen(c)).toBe(true);
     expect(Object.isFrozen(c.worker)).toBe(true);
+  });
+});
+
+describe('OIDC settings', () => {
+  it('are off by default: no publicUrl, no issuers, a 15 minute maximum token age', () => {
+    const c = loadConfig(inputs({}));
+    expect(c.publicUrl).toBeUndefined();
+    expect(c.oidc).toEqual({ issuers: [], maxTokenAgeSeconds: 900 });
+  });
+
+  it('read issuers from COVERWATCH_OIDC_ISSUERS as JSON, as kind=URL, or as the well-known URLs alone', () => {
+    const json = JSON.stringify([{ issuer: 'https://ghes.example.com/_services/token', kind: 'github', jwksUri: 'https://ghes.example.com/_services/token/.well-known/jwks' }]);
+    expect(loadConfig(inputs({ COVERWATCH_OIDC_ISSUERS: json })).oidc.issuers).toEqual(JSON.parse(json));
+    const list = loadConfig(inputs({ COVERWATCH_OIDC_ISSUERS: 'https://token.actions.githubusercontent.com, https://gitlab.com ,gitlab=https://git.example.com', COVERWATCH_PUBLIC_URL: 'https://cov.example.com' }));
+    expect(list.oidc.issuers).toEqual([
+      { issuer: 'https://token.actions.githubusercontent.com', kind: 'github' },
+      { issuer: 'https://gitlab.com', kind: 'gitlab' },
+      { issuer: 'https://git.example.com', kind: 'gitlab' },
+    ]);
+    expect(list.publicUrl).toBe('https://cov.example.com');
+    files['/srv/oidc.json'] = JSON.stringify({ publicUrl: 'https://cov.example.com/', oidc: { issuers: [{ issuer: 'https://gitlab.com', kind: 'gitlab' }], maxTokenAgeSeconds: 600 } });
+    expect(loadConfig(inputs({ COVERWATCH_CONFIG: 'oidc.json' })).oidc).toEqual({ issuers: [{ issuer: 'https://gitlab.com', kind: 'gitlab' }], maxTokenAgeSeconds: 600 });
+  });
+
+  it('refuse plain http issuers except on loopback, unknown kinds, duplicates and URLs whose kind cannot be told', () => {
+    expect(loadConfig(inputs({ COVERWATCH_OIDC_ISSUERS: 'github=http://127.0.0.1:8999' })).oidc.issuers).toEqual([{ issuer: 'http://127.0.0.1:8999', kind: 'github' }]);
+    expect(problems(inputs({ COVERWATCH_OIDC_ISSUERS: 'github=http://issuer.example.com' }))).toEqual([
+      { path: 'oidc.issuers.0.issuer (COVERWATCH_OIDC_ISSUERS)', message: expect.stringContaining('https://') },
+    ]);
+    expect(problems(inputs({ COVERWATCH_OIDC_ISSUERS: 'bitbucket=https://x.example.com' }))[0]!.path).toBe('oidc.issuers.0.kind (COVERWATCH_OIDC_ISSUERS)');
+    expect(problems(inputs({ COVERWATCH_OIDC_ISSUERS: 'https://gitlab.com,gitlab=https://gitlab.com' }))[0]!.message).toBe('each issuer at most once');
+    expect(problems(inputs({ COVERWATCH_OIDC_ISSUERS: 'https://git.example.com' }))).toEqual([
+      { path: 'COVERWATCH_OIDC_ISSUERS', message: 'cannot tell the kind of https://git.example.com: write github=https://git.example.com or gitlab=https://git.example.com' },
+    ]);
+    expect(problems(inputs({ COVERWATCH_OIDC_ISSUERS: '[{' }))[0]!.path).toBe('COVERWATCH_OIDC_ISSUERS');
+    expect(problems(inputs({ COVERWATCH_PUBLIC_URL: 'https://u:p@cov.example.com', COVERWATCH_OIDC_MAX_TOKEN_AGE_SECONDS: '86400' })).map((p) => p.path)).toEqual([
+      'publicUrl (COVERWATCH_PUBLIC_URL)',
+      'oidc.maxTokenAgeSeconds (COVERWATCH_OIDC_MAX_TOKEN_AGE_SECONDS)',
+    ]);
+  });
+});
+
+describe('docs/server.md', () => {
+  const doc = readFileSync(fileURLToPath(new URL('../../../../docs/server.md', import.meta.url)), 'utf8');
+  const rows = [...doc.matchAll(/^\| `([A-Za-z.]+)` \| `(COVERWATCH_[A-Z_]+)`[^|]*\|\s*([^|]*?)\s*\|/gm)].map((m) => ({ setting: m[1], env: m[2], flag: m[3]!.trim() }));
+
+  it('has one configuration row per setting, with its variable and flag', () => {
+    expect(rows).toEqual(
+      expect.arrayContaining(CONFIG_SOURCES.map((s) => ({ setting: s.path.join('.'), env: s.env, flag: s.flag === undefined ? '' : `\`--${s.flag}\`` }))),
+    );
+    expect(rows).toHaveLength(CONFIG_SOURCES.length);
   });
 });

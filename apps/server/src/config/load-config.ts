@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { AppError, type FieldProblem } from '../errors/app-error.js';
 import { CONFIG_SOURCES, ConfigSchema, type Config } from './config.schema.js';
+import { parseIssuersEnv } from './oidc-issuers-env.js';
 
 /** Everything the loader reads, passed in: the loader itself touches no global state. */
 export interface ConfigInputs {
@@ -49,18 +50,19 @@ export function loadConfig(inputs: ConfigInputs): Config {
       from = `--${source.flag}`;
     }
     if (text === undefined || text === '') continue;
-    const value = convert(text, source.type);
-    if (value === undefined) {
-      problems.push({ path: from, message: `expected ${source.type === 'int' ? 'an integer' : 'true or false'}` });
+    const converted = convert(text, source.type);
+    if ('error' in converted) {
+      problems.push({ path: from, message: converted.error });
       continue;
     }
-    setPath(raw, source.path, value);
+    setPath(raw, source.path, converted.value);
   }
   const result = ConfigSchema.safeParse(raw);
   if (!result.success) {
     for (const issue of result.error.issues) {
       const dotted = issue.path.map(String).join('.');
-      const source = CONFIG_SOURCES.find((s) => s.path.join('.') === dotted);
+      // `oidc.issuers.0.kind` came from the source of `oidc.issuers`.
+      const source = CONFIG_SOURCES.find((s) => dotted === s.path.join('.') || dotted.startsWith(`${s.path.join('.')}.`));
       problems.push({ path: source ? `${dotted} (${source.env})` : dotted || '(root)', message: issue.message });
     }
   }
@@ -71,10 +73,17 @@ export function loadConfig(inputs: ConfigInputs): Config {
   return deepFreeze(config);
 }
 
-function convert(text: string, type: 'int' | 'string' | 'boolean'): unknown {
-  if (type === 'string') return text;
-  if (type === 'boolean') return text === 'true' || text === '1' ? true : text === 'false' || text === '0' ? false : undefined;
-  return /^-?\d+$/.test(text) ? Number(text) : undefined;
+function convert(text: string, type: (typeof CONFIG_SOURCES)[number]['type']): { value: unknown } | { error: string } {
+  switch (type) {
+    case 'string':
+      return { value: text };
+    case 'boolean':
+      return text === 'true' || text === '1' ? { value: true } : text === 'false' || text === '0' ? { value: false } : { error: 'expected true or false' };
+    case 'int':
+      return /^-?\d+$/.test(text) ? { value: Number(text) } : { error: 'expected an integer' };
+    case 'issuers':
+      return parseIssuersEnv(text);
+  }
 }
 
 function setPath(target: Record<string, unknown>, keys: readonly string[], value: unknown): void {

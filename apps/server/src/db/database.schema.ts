@@ -82,6 +82,8 @@ export interface Database {
     head_branch: string | null;
     base_branch: string | null;
     base_sha: string | null;
+    /** 0004: git merge-base of head and base, when the uploader could compute it. */
+    merge_base_sha: string | null;
     head_sha: string;
     created_at: string;
     updated_at: string;
@@ -109,5 +111,25 @@ export interface Database {
     last_error: string | null;
     created_at: string;
     updated_at: string;
+  };
+  /** A CI repository (by the forge's numeric ids) allowed to upload to a repository with OIDC ID tokens. */
+  repository_links: {
+    id: string;
+    repository_id: string;
+    issuer: string;
+    external_repository_id: string;
+    external_owner_id: string;
+    created_at: string;
+    updated_at: string;
+  };
+  /** OIDC ID tokens already presented (single use), until they expire. */
+  oidc_token_uses: {
+    issuer: string;
+    jti: string;
+    repository_id: string;
+    expires_at: string;
+    idempotency_key: string | null;
+    upload_id: string | null;
+    created_at: string;
   };
 }

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { ErrorBodySchema } from '@coverwatch/protocol';
 import type { Principal, TokenAuthService } from '../auth/token-auth.service.js';
 import { AppError, type FieldProblem } from '../errors/app-error.js';
+import type { OidcAuthService } from '../oidc/oidc-auth.service.js';
 import type { TokenKind } from '../tokens/token-format.js';
 import { principalOf, requireToken } from './auth-hook.js';
 import { output, parseInput } from './validate.js';
@@ -17,6 +18,8 @@ export interface RouteSpec<P extends z.ZodType | undefined = z.ZodType | undefin
   readonly summary: string;
   /** Token kinds accepted, or 'public' (declared, never by omission). */
   readonly tokens: readonly TokenKind[] | 'public';
+  /** Also accepts an OIDC ID token, for this use (see docs/security.md). */
+  readonly oidc?: 'upload' | 'status';
   readonly params?: P;
   /** The name the trailing `*` of the url has in `params` (and in the OpenAPI path). */
   readonly wildcard?: string;
@@ -45,7 +48,10 @@ export interface RouteInput<P, Q> {
 export class ApiCatalog {
   private readonly specs: RouteSpec[] = [];
 
-  constructor(private readonly auth: TokenAuthService) {}
+  constructor(
+    private readonly auth: TokenAuthService,
+    private readonly oidc: OidcAuthService,
+  ) {}
 
   get routes(): readonly RouteSpec[] {
     return this.specs;
@@ -66,7 +72,7 @@ export class ApiCatalog {
     app.route({
       method: spec.method,
       url: spec.url,
-      onRequest: requireToken(this.auth, spec.tokens),
+      onRequest: requireToken(this.auth, spec.tokens, spec.oidc === undefined ? undefined : { auth: this.oidc, use: spec.oidc }),
       handler: async (request, reply) => {
         let rawParams = request.params as Record<string, unknown>;
         if (spec.wildcard !== undefined) {
@@ -98,7 +104,7 @@ export class ApiCatalog {
       (paths[path] ??= {})[spec.method.toLowerCase()] = {
         summary: spec.summary,
         security: spec.tokens === 'public' ? [] : [{ bearer: [] }],
-        'x-coverwatch-tokens': spec.tokens === 'public' ? [] : spec.tokens,
+        'x-coverwatch-tokens': spec.tokens === 'public' ? [] : [...spec.tokens, ...(spec.oidc === undefined ? [] : ['oidc'])],
         ...(parameters.length > 0 ? { parameters } : {}),
         ...(spec.body === undefined
           ? {}
@@ -109,7 +115,7 @@ export class ApiCatalog {
     return {
       openapi: '3.1.0',
       info,
-      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'an upload (cw_up_) or read (cw_rd_) token of one repository' } } },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'an upload (cw_up_) or read (cw_rd_) token of one repository; routes listing "oidc" in x-coverwatch-tokens also take a CI OIDC ID token' } } },
       paths,
     };
   }

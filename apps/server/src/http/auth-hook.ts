@@ -1,5 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { Principal, TokenAuthService } from '../auth/token-auth.service.js';
+import { bearerCredential, type Principal, type TokenAuthService } from '../auth/token-auth.service.js';
+import type { OidcAuthService } from '../oidc/oidc-auth.service.js';
+import { isIdTokenShaped } from '../oidc/oidc-verifier.js';
 import type { TokenKind } from '../tokens/token-format.js';
 
 declare module 'fastify' {
@@ -9,13 +11,33 @@ declare module 'fastify' {
   }
 }
 
+/** A route that also takes OIDC ID tokens, and what for. */
+export interface OidcRoute {
+  readonly auth: OidcAuthService;
+  readonly use: 'upload' | 'status';
+}
+
+/** The shape the upload route validates the header against; anything else is not a key to remember. */
+const IDEMPOTENCY_KEY = /^[A-Za-z0-9._:-]{1,128}$/;
+
 /**
  * An onRequest hook: authentication runs before the body is read, so an unauthenticated client
- * cannot make the server read (or decompress) anything.
+ * cannot make the server read (or decompress) anything. On routes with `oidc`, an ID token is
+ * verified there too (signature, issuer, audience, times, repository link, single use).
  */
-export function requireToken(auth: TokenAuthService, kinds: readonly TokenKind[]) {
+export function requireToken(auth: TokenAuthService, kinds: readonly TokenKind[], oidc?: OidcRoute) {
   return async (request: FastifyRequest, _reply: FastifyReply): Promise<void> => {
-    request.principal = await auth.authenticate(request.headers.authorization, kinds);
+    const header = request.headers.authorization;
+    if (oidc !== undefined && header !== undefined && header !== '') {
+      const credential = bearerCredential(header);
+      if (isIdTokenShaped(credential)) {
+        const key = request.headers['idempotency-key'];
+        const idempotencyKey = typeof key === 'string' && IDEMPOTENCY_KEY.test(key) ? key : null;
+        request.principal = await oidc.auth.authenticate(credential, oidc.use === 'upload' ? { use: 'upload', idempotencyKey } : { use: 'status' });
+        return;
+      }
+    }
+    request.principal = await auth.authenticate(header, kinds);
   };
 }
 

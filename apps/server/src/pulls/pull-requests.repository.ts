@@ -7,6 +7,7 @@ export interface PullRequestRow {
   readonly headBranch: string | null;
   readonly baseBranch: string | null;
   readonly baseSha: string | null;
+  readonly mergeBaseSha: string | null;
   readonly headSha: string;
   readonly updatedAt: string;
 }
@@ -16,6 +17,7 @@ export interface PullRequestMeta {
   readonly headBranch?: string | undefined;
   readonly baseBranch?: string | undefined;
   readonly baseSha?: string | undefined;
+  readonly mergeBaseSha?: string | undefined;
   readonly headSha: string;
 }
 
@@ -30,6 +32,7 @@ export class PullRequestsRepository {
     if (pr.headBranch !== undefined) update.head_branch = pr.headBranch;
     if (pr.baseBranch !== undefined) update.base_branch = pr.baseBranch;
     if (pr.baseSha !== undefined) update.base_sha = pr.baseSha;
+    if (pr.mergeBaseSha !== undefined) update.merge_base_sha = pr.mergeBaseSha;
     await executor
       .insertInto('pull_requests')
       .values({
@@ -39,6 +42,7 @@ export class PullRequestsRepository {
         head_branch: pr.headBranch ?? null,
         base_branch: pr.baseBranch ?? null,
         base_sha: pr.baseSha ?? null,
+        merge_base_sha: pr.mergeBaseSha ?? null,
         head_sha: pr.headSha,
         created_at: now,
         updated_at: now,
@@ -51,13 +55,13 @@ export class PullRequestsRepository {
   async list(repositoryId: string, page: { offset: number; limit: number }): Promise<PullRequestRow[]> {
     const rows = await this.db
       .selectFrom('pull_requests')
-      .select(['number', 'head_branch', 'base_branch', 'base_sha', 'head_sha', 'updated_at'])
+      .select(['number', 'head_branch', 'base_branch', 'base_sha', 'merge_base_sha', 'head_sha', 'updated_at'])
       .where('repository_id', '=', repositoryId)
       .orderBy('updated_at', 'desc')
       .orderBy('number', 'desc')
       .offset(page.offset)
       .limit(page.limit)
       .execute();
-    return rows.map((r) => ({ number: r.number, headBranch: r.head_branch, baseBranch: r.base_branch, baseSha: r.base_sha, headSha: r.head_sha, updatedAt: r.updated_at }));
+    return rows.map((r) => ({ number: r.number, headBranch: r.head_branch, baseBranch: r.base_branch, baseSha: r.base_sha, mergeBaseSha: r.merge_base_sha, headSha: r.head_sha, updatedAt: r.updated_at }));
   }
 }

@@ -4,6 +4,7 @@ import { UploadAcceptedSchema, UploadEnvelopeSchema, UploadStatusSchema } from '
 import type { TokenAuthService } from '../auth/token-auth.service.js';
 import { AppError } from '../errors/app-error.js';
 import type { ApiCatalog } from '../http/api-catalog.js';
+import type { OidcAuthService } from '../oidc/oidc-auth.service.js';
 import { principalOf, requireToken } from '../http/auth-hook.js';
 import { output, parseInput } from '../http/validate.js';
 import { bodyTooLarge, readUploadBody, type UploadBody, type UploadBodyLimits } from './upload-body.js';
@@ -14,7 +15,7 @@ const UploadParams = z.strictObject({ id: z.uuid() });
 const UploadHeaders = z.object({ 'idempotency-key': z.string().regex(/^[A-Za-z0-9._:-]{1,128}$/, 'letters, digits, ".", "_", ":" and "-", at most 128').optional() });
 
 /** `POST /api/v1/uploads` and `GET /api/v1/uploads/:id`. Registered as its own plugin: its body parser is its own. */
-export function uploadsRoutes(deps: { uploads: UploadsService; auth: TokenAuthService; limits: UploadBodyLimits; api: ApiCatalog }) {
+export function uploadsRoutes(deps: { uploads: UploadsService; auth: TokenAuthService; oidc: OidcAuthService; limits: UploadBodyLimits; api: ApiCatalog }) {
   return async (app: FastifyInstance): Promise<void> => {
     // The envelope is gzip JSON; read it with our streaming limits instead of Fastify's parsers.
     app.removeAllContentTypeParsers();
@@ -29,7 +30,8 @@ export function uploadsRoutes(deps: { uploads: UploadsService; auth: TokenAuthSe
       return readUploadBody(payload, deps.limits);
     });
 
-    app.post('/api/v1/uploads', { onRequest: requireToken(deps.auth, ['upload']), bodyLimit: deps.limits.maxBodyBytes }, async (request, reply) => {
+    // OIDC ID tokens are verified here too, before the body: only the commit check waits for it.
+    app.post('/api/v1/uploads', { onRequest: requireToken(deps.auth, ['upload'], { auth: deps.oidc, use: 'upload' }), bodyLimit: deps.limits.maxBodyBytes }, async (request, reply) => {
       const headers = parseInput(UploadHeaders, request.headers, 'headers');
       const body = request.body as UploadBody | undefined;
       if (body === undefined) throw new AppError('CW_ERR_UPLOAD_MEDIA_TYPE', 'the request has no body; send the envelope as Content-Type: application/json with Content-Encoding: gzip');
@@ -42,6 +44,7 @@ export function uploadsRoutes(deps: { uploads: UploadsService; auth: TokenAuthSe
       url: '/api/v1/uploads',
       summary: 'Upload coverage for a commit (202; processed asynchronously)',
       tokens: ['upload'],
+      oidc: 'upload',
       headers: UploadHeaders,
       body: { contentType: 'application/json', description: 'the envelope as JSON, sent with Content-Encoding: gzip', schema: UploadEnvelopeSchema },
       status: 202,
@@ -51,7 +54,15 @@ export function uploadsRoutes(deps: { uploads: UploadsService; auth: TokenAuthSe
 
     deps.api.route(
       app,
-      { method: 'GET', url: '/api/v1/uploads/:id', summary: "An upload's state, error, diagnostics and totals", tokens: ['upload', 'read'], params: UploadParams, response: UploadStatusSchema },
+      {
+        method: 'GET',
+        url: '/api/v1/uploads/:id',
+        summary: "An upload's state, error, diagnostics and totals",
+        tokens: ['upload', 'read'],
+        oidc: 'status',
+        params: UploadParams,
+        response: UploadStatusSchema,
+      },
       async ({ params, principal }) => {
         const { upload, repository, commitSha } = await deps.uploads.get(principal, params.id);
         return toUploadStatus(upload, repository, commitSha);

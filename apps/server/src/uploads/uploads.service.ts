@@ -9,6 +9,8 @@ import { isoNow } from '../db/clock.js';
 import { isUniqueViolation } from '../db/db-errors.js';
 import { AppError } from '../errors/app-error.js';
 import { parseInput } from '../http/validate.js';
+import { checkOidcUpload } from '../oidc/oidc-binding.js';
+import type { OidcTokenUsesRepository } from '../oidc/oidc-token-uses.repository.js';
 import type { JobQueue } from '../queue/job-queue.js';
 import type { PullRequestsRepository } from '../pulls/pull-requests.repository.js';
 import type { ReposRepository } from '../repos/repos.repository.js';
@@ -32,11 +34,13 @@ export class UploadsService {
     private readonly queue: JobQueue,
     private readonly maxAttempts: number,
     private readonly pullRequests: PullRequestsRepository,
+    private readonly tokenUses: OidcTokenUsesRepository,
   ) {}
 
   /**
    * Accepts an upload for the principal's repository. With an idempotency key, a retry carrying
    * the same envelope returns the first upload; a different envelope under the same key is a conflict.
+   * An OIDC principal's upload must match its token's repository slug and commit.
    */
   async receive(principal: Principal, body: UploadBody, idempotencyKey: string | undefined): Promise<UploadRecord> {
     let parsed: unknown;
@@ -47,6 +51,7 @@ export class UploadsService {
     }
     const envelope = parseInput(UploadEnvelopeSchema, parsed, 'body');
     checkFormats(envelope);
+    if (principal.oidc !== undefined) checkOidcUpload(principal.oidc, envelope);
     const bodySha = createHash('sha256').update(body.json, 'utf8').digest('hex');
     if (idempotencyKey !== undefined) {
       const earlier = await this.replay(principal.repositoryId, idempotencyKey, bodySha);
@@ -68,7 +73,7 @@ export class UploadsService {
         if (pr !== undefined) {
           await this.pullRequests.upsert(
             principal.repositoryId,
-            { number: pr.number, headBranch: envelope.commit.branch, baseBranch: pr.baseBranch, baseSha: pr.baseSha, headSha: envelope.commit.sha },
+            { number: pr.number, headBranch: envelope.commit.branch, baseBranch: pr.baseBranch, baseSha: pr.baseSha, mergeBaseSha: pr.mergeBaseSha, headSha: envelope.commit.sha },
             trx,
           );
         }
@@ -94,6 +99,8 @@ export class UploadsService {
           },
           trx,
         );
+        // The token may then read this upload's status (and only this one's).
+        if (principal.oidc !== undefined) await this.tokenUses.attachUpload(principal.oidc.issuer, principal.oidc.jti, id, trx);
         // In the same transaction: the job exists exactly when the upload does.
         await this.queue.enqueue(PROCESS_UPLOAD_QUEUE, { uploadId: id } satisfies ProcessUploadPayload, { maxAttempts: this.maxAttempts, executor: trx });
       });
@@ -111,7 +118,8 @@ export class UploadsService {
   /** The upload, if the principal's repository owns it (others get not-found: ids of other repositories are not confirmed). */
   async get(principal: Principal, id: string): Promise<{ upload: UploadRecord; repository: string; commitSha: string }> {
     const upload = await this.uploads.findById(id);
-    if (upload === null || upload.repository_id !== principal.repositoryId) throw new AppError('CW_ERR_UPLOAD_NOT_FOUND', `no upload ${id}`);
+    const ownUpload = principal.oidc === undefined || principal.oidc.uploadId === id;
+    if (upload === null || upload.repository_id !== principal.repositoryId || !ownUpload) throw new AppError('CW_ERR_UPLOAD_NOT_FOUND', `no upload ${id}`);
     const repo = await this.repos.findById(upload.repository_id);
     const commit = await this.commits.findById(upload.commit_id);
     return { upload, repository: repo!.fullName, commitSha: commit!.sha };

@@ -1,11 +1,18 @@
 import type { Migration, MigrationProvider } from 'kysely';
 import * as m0001 from './0001-initial.js';
 import * as m0002 from './0002-branches-pulls-flags.js';
+import * as m0003 from './0003-oidc.js';
+import * as m0004 from './0004-pull-merge-base.js';
 
 /**
  * Every migration, in order, compiled into the server (no directory scan at run time: the list is
  * closed and the build has nothing to copy). Names sort in application order.
  */
-export const MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({ '0001-initial': m0001, '0002-branches-pulls-flags': m0002 });
+export const MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
+  '0001-initial': m0001,
+  '0002-branches-pulls-flags': m0002,
+  '0003-oidc': m0003,
+  '0004-pull-merge-base': m0004,
+});
 
 export const migrationProvider: MigrationProvider = { getMigrations: async () => ({ ...MIGRATIONS }) };

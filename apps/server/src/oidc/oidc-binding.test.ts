@@ -1,0 +1,67 @@
+import type { UploadEnvelope } from '@coverwatch/protocol';
+import { describe, expect, it } from 'vitest';
+import { githubClaims, gitlabClaims, HEAD_SHA, MERGE_SHA } from '../../test/oidc-test-issuer.js';
+import { AppError } from '../errors/app-error.js';
+import { checkOidcUpload, type OidcBinding } from './oidc-binding.js';
+import { ciClaims } from './oidc-claims.js';
+
+const binding: OidcBinding = { issuer: 'https://token.actions.githubusercontent.com', issuerKind: 'github', jti: 'j', sha: HEAD_SHA, slug: 'acme/widgets', uploadId: null };
+
+function envelope(commit: Partial<UploadEnvelope['commit']>, slug?: string): UploadEnvelope {
+  return { version: 1, commit: { sha: HEAD_SHA, ...commit }, ...(slug === undefined ? {} : { repository: { slug } }), reports: [{ name: 'x', data: '' }] };
+}
+
+function code(f: () => unknown): string | null {
+  try {
+    f();
+    return null;
+  } catch (e) {
+    if (e instanceof AppError) return e.code;
+    throw e;
+  }
+}
+
+describe('ciClaims', () => {
+  it('maps GitHub claims: repository_id, repository_owner_id, repository, sha', () => {
+    const c = githubClaims('https://i');
+    expect(ciClaims('github', c)).toEqual({ repositoryId: '123456789', ownerId: '4242', slug: 'acme/widgets', sha: HEAD_SHA, jti: c.jti });
+  });
+
+  it('maps GitLab claims: project_id, namespace_id, project_path, sha (nested groups too)', () => {
+    const c = gitlabClaims('https://i', { project_path: 'acme/platform/widgets' });
+    expect(ciClaims('gitlab', c)).toEqual({ repositoryId: '9001', ownerId: '77', slug: 'acme/platform/widgets', sha: HEAD_SHA, jti: c.jti });
+    // A GitLab token read as GitHub's has none of GitHub's claims.
+    expect(code(() => ciClaims('github', c))).toBe('CW_ERR_AUTH_OIDC_CLAIMS');
+  });
+
+  it('refuses missing or malformed ids and shas, naming the claim', () => {
+    for (const [name, value] of [['repository_id', undefined], ['repository_id', 'acme'], ['repository_owner_id', '0x10'], ['sha', 'HEAD'], ['repository', 'widgets'], ['jti', '']] as const) {
+      const claims = githubClaims('https://i', { [name]: value });
+      expect(() => ciClaims('github', claims)).toThrow(new RegExp(`"${name}" claim`));
+    }
+    // Numbers are accepted when exact.
+    expect(ciClaims('github', githubClaims('https://i', { repository_id: 123 })).repositoryId).toBe('123');
+  });
+});
+
+describe('checkOidcUpload', () => {
+  it("accepts the token's commit", () => {
+    expect(code(() => checkOidcUpload(binding, envelope({}, 'acme/widgets')))).toBeNull();
+  });
+
+  it("refuses another commit than the token's sha", () => {
+    expect(code(() => checkOidcUpload(binding, envelope({ sha: 'd'.repeat(40) })))).toBe('CW_ERR_AUTH_OIDC_COMMIT_MISMATCH');
+  });
+
+  it('accepts commit.mergeSha equal to the sha only on a pull request', () => {
+    const merge = { ...binding, sha: MERGE_SHA };
+    expect(code(() => checkOidcUpload(merge, envelope({ sha: HEAD_SHA, mergeSha: MERGE_SHA, pullRequest: { number: 7 } })))).toBeNull();
+    expect(code(() => checkOidcUpload(merge, envelope({ sha: HEAD_SHA, mergeSha: MERGE_SHA })))).toBe('CW_ERR_AUTH_OIDC_COMMIT_MISMATCH');
+    expect(code(() => checkOidcUpload(merge, envelope({ sha: HEAD_SHA, mergeSha: 'e'.repeat(40), pullRequest: { number: 7 } })))).toBe('CW_ERR_AUTH_OIDC_COMMIT_MISMATCH');
+  });
+
+  it("refuses a repository.slug other than the token's repository (case aside)", () => {
+    expect(code(() => checkOidcUpload(binding, envelope({}, 'acme/gadgets')))).toBe('CW_ERR_AUTH_OIDC_SLUG_MISMATCH');
+    expect(code(() => checkOidcUpload(binding, envelope({}, 'Acme/Widgets')))).toBeNull();
+  });
+});

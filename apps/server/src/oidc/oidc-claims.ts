@@ -1,0 +1,50 @@
+import type { JWTPayload } from 'jose';
+import type { OidcIssuerKind } from '../config/config.schema.js';
+import { AppError } from '../errors/app-error.js';
+
+/** What an ID token says about the CI job, in the same terms for every forge. */
+export interface CiClaims {
+  /** GitHub `repository_id`, GitLab `project_id`: digits. */
+  readonly repositoryId: string;
+  /** GitHub `repository_owner_id`, GitLab `namespace_id`: digits. */
+  readonly ownerId: string;
+  /** GitHub `repository`, GitLab `project_path`: `owner/name` as the forge names it today. */
+  readonly slug: string;
+  /** The commit CI built (on pull requests often a temporary merge commit). */
+  readonly sha: string;
+  readonly jti: string;
+}
+
+/** Which claim holds each field, per forge. */
+export const CLAIM_NAMES: Readonly<Record<OidcIssuerKind, Readonly<Record<Exclude<keyof CiClaims, 'jti'>, string>>>> = Object.freeze({
+  github: { repositoryId: 'repository_id', ownerId: 'repository_owner_id', slug: 'repository', sha: 'sha' },
+  gitlab: { repositoryId: 'project_id', ownerId: 'namespace_id', slug: 'project_path', sha: 'sha' },
+});
+
+const DIGITS = /^[1-9][0-9]{0,19}$/;
+const SHA = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/;
+const SLUG = /^[A-Za-z0-9_.-]+(?:\/[A-Za-z0-9_.-]+)+$/;
+const JTI = /^[\x21-\x7e]{1,255}$/;
+
+/** The forge's claims of a verified token, checked for shape; a missing or malformed one is CW_ERR_AUTH_OIDC_CLAIMS naming it. */
+export function ciClaims(kind: OidcIssuerKind, payload: JWTPayload): CiClaims {
+  const names = CLAIM_NAMES[kind];
+  return {
+    repositoryId: claim(payload, names.repositoryId, DIGITS, 'a numeric id'),
+    ownerId: claim(payload, names.ownerId, DIGITS, 'a numeric id'),
+    slug: claim(payload, names.slug, SLUG, 'owner/name'),
+    sha: claim(payload, names.sha, SHA, 'a full lower-case hex commit sha'),
+    // Required: single use is keyed by it.
+    jti: claim(payload, 'jti', JTI, 'a printable string of at most 255 characters'),
+  };
+}
+
+function claim(payload: JWTPayload, name: string, shape: RegExp, expected: string): string {
+  const raw = payload[name];
+  // Both forges send ids as strings; a number is accepted when it is an exact integer.
+  const value = typeof raw === 'number' && Number.isSafeInteger(raw) ? String(raw) : raw;
+  if (typeof value !== 'string' || !shape.test(value)) {
+    throw new AppError('CW_ERR_AUTH_OIDC_CLAIMS', `the ID token's "${name}" claim is ${value === undefined ? 'missing' : 'malformed'}; expected ${expected}`);
+  }
+  return value;
+}
