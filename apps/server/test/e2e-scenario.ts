@@ -1,5 +1,6 @@
 import { execFile, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { promisify } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import { parseReport, reportTotals } from '@coverwatch/core';
@@ -56,6 +57,20 @@ export async function uploadFixtureAndCompareTotals(c: E2eContext): Promise<void
 
   const cli = JSON.parse((await run(process.execPath, [c.cliMain, 'report', c.fixture, '--json'], { env: c.env, maxBuffer: 64 << 20 })).stdout) as { totals: unknown };
   expect(totals.totals).toEqual(cli.totals);
+
+  // The real uploader, outside any git checkout: `upload --wait --json` prints the server's totals
+  // for the upload, with the same fields and numbers as `coverwatch report --json` on the file.
+  const sha2 = [...c.sha].reverse().join('');
+  const uploaded = await run(process.execPath, [c.cliMain, 'upload', '-f', c.fixture, '--sha', sha2, '--branch', 'main', '--wait', '--json'], {
+    cwd: path.dirname(c.fixture),
+    env: { ...c.env, COVERWATCH_URL: c.base, COVERWATCH_TOKEN: upload.token },
+    maxBuffer: 64 << 20,
+  });
+  const printed = JSON.parse(uploaded.stdout) as { upload: { id: string; state: string; statusUrl: string }; totals: unknown };
+  expect(printed.upload).toMatchObject({ state: 'processed', statusUrl: `${c.base}/api/v1/uploads/${printed.upload.id}` });
+  expect(printed.totals).toEqual(cli.totals);
+  const commit2 = (await (await fetch(`${c.base}/api/v1/repos/acme/widgets/commits/${sha2}/totals`, { headers: { authorization: `Bearer ${read.token}` } })).json()) as { totals: unknown };
+  expect(commit2.totals).toEqual(cli.totals);
 }
 
 /**
