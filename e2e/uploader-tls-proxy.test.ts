@@ -1,8 +1,10 @@
+import { execFile } from 'node:child_process';
 import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import net, { type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseReport, reportTotals } from '@coverwatch/core';
 import { environmentFrom } from '../apps/cli/src/env/environment.js';
@@ -36,7 +38,8 @@ beforeAll(async () => {
       return;
     }
     const [host, port] = (req.url ?? '').split(':');
-    const upstream = net.connect(Number(port), host, () => {
+    // coverwatch.test resolves nowhere but here: an upload to it succeeds only through the tunnel.
+    const upstream = net.connect(Number(port), host === 'coverwatch.test' ? '127.0.0.1' : host, () => {
       sockets.add(upstream);
       client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
       upstream.write(head);
@@ -59,14 +62,14 @@ afterAll(async () => {
   rmSync(ca.dir, { recursive: true, force: true });
 });
 
-async function upload(extraArgs: string[], env: Record<string, string> = {}) {
+async function upload(extraArgs: string[], env: Record<string, string> = {}, url = server.url) {
   let stdout = '';
   let stderr = '';
   const code = await run(['upload', '-f', 'coverage.info', '--sha', SHA, '--wait', ...extraArgs], {
     stdout: { write: (s: string) => (stdout += s) },
     stderr: { write: (s: string) => (stderr += s) },
     cwd: workDir,
-    env: environmentFrom({ COVERWATCH_URL: server.url, COVERWATCH_TOKEN: TOKEN, ...env }),
+    env: environmentFrom({ COVERWATCH_URL: url, COVERWATCH_TOKEN: TOKEN, ...env }),
     sleep: async () => {},
   });
   return { code, stdout, stderr };
@@ -80,6 +83,20 @@ describe('uploader over HTTPS', () => {
     expect(r.stderr).toMatch(/TLS certificate is not trusted .*--ca-file/);
     expect(r.stderr).not.toMatch(/retrying/);
     expect(server.requests.length).toBe(before);
+  });
+
+  it('NODE_TLS_REJECT_UNAUTHORIZED=0 in the CI environment does not switch verification off (the built CLI)', async () => {
+    const cli = fileURLToPath(new URL('../apps/cli/dist/coverwatch.mjs', import.meta.url));
+    const r = await new Promise<{ code: number; stderr: string }>((resolve) =>
+      execFile(
+        process.execPath,
+        [cli, 'upload', '-f', 'coverage.info', '--sha', SHA],
+        { cwd: workDir, env: { PATH: process.env.PATH ?? '', NODE_TLS_REJECT_UNAUTHORIZED: '0', COVERWATCH_URL: server.url, COVERWATCH_TOKEN: TOKEN } },
+        (err, _out, stderr) => resolve({ code: err ? Number((err as { code?: number }).code) : 0, stderr }),
+      ),
+    );
+    expect(r.code).toBe(8);
+    expect(r.stderr).toMatch(/TLS certificate is not trusted/);
   });
 
   it('trusts a private CA given with --ca-file', async () => {
@@ -97,10 +114,10 @@ describe('uploader over HTTPS', () => {
   it('goes through HTTPS_PROXY with a CONNECT tunnel; proxy credentials go to the proxy only, the token never does', async () => {
     tunnels.length = 0;
     const before = server.requests.length;
-    const r = await upload(['--ca-file', ca.caFile], { HTTPS_PROXY: proxyUrl });
-    expect(r.code, r.stderr).toBe(0);
     const port = new URL(server.url).port;
-    expect(tunnels.map((t) => t.target)).toEqual([`127.0.0.1:${port}`, `127.0.0.1:${port}`]);
+    const r = await upload(['--ca-file', ca.caFile], { HTTPS_PROXY: proxyUrl }, `https://coverwatch.test:${port}`);
+    expect(r.code, r.stderr).toBe(0);
+    expect(tunnels.map((t) => t.target)).toEqual([`coverwatch.test:${port}`, `coverwatch.test:${port}`]);
     const reached = server.requests.slice(before);
     expect(reached.map((q) => q.method)).toEqual(['POST', 'GET']);
     expect(reached.every((q) => q.headers['proxy-authorization'] === undefined && q.headers.authorization === `Bearer ${TOKEN}`)).toBe(true);
@@ -112,6 +129,12 @@ describe('uploader over HTTPS', () => {
     expect(r.code).toBe(8);
     expect(r.stderr).toMatch(/proxy refused to connect .*HTTP 407/);
     expect(r.stderr).not.toContain('wrong');
+  });
+
+  it('without the proxy, that host cannot be reached at all (so the success above went through the tunnel)', async () => {
+    const r = await upload(['--ca-file', ca.caFile], {}, `https://coverwatch.test:${new URL(server.url).port}`);
+    expect(r.code).toBe(8);
+    expect(r.stderr).toMatch(/ENOTFOUND|EAI_AGAIN/);
   });
 
   it('NO_PROXY bypasses the proxy', async () => {

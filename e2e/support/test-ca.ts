@@ -10,7 +10,7 @@ export interface TestCa {
   readonly dir: string;
   /** PEM of the private CA (what --ca-file gets). */
   readonly caFile: string;
-  /** Key and certificate of 127.0.0.1 / localhost, signed by the CA. */
+  /** Key and certificate of 127.0.0.1, localhost and coverwatch.test (a name only the test proxy resolves), signed by the CA. */
   readonly key: string;
   readonly cert: string;
 }
@@ -22,7 +22,7 @@ export async function makeTestCa(): Promise<TestCa> {
   const openssl = (...args: string[]) => run('openssl', args, { cwd: dir });
   await openssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', f('ca.key'), '-out', f('ca.pem'), '-days', '2', '-subj', '/CN=Coverwatch Test CA');
   await openssl('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', f('server.key'), '-out', f('server.csr'), '-subj', '/CN=localhost');
-  writeFileSync(f('san.ext'), 'subjectAltName=IP:127.0.0.1,DNS:localhost\n');
+  writeFileSync(f('san.ext'), 'subjectAltName=IP:127.0.0.1,DNS:localhost,DNS:coverwatch.test\n');
   await openssl('x509', '-req', '-in', f('server.csr'), '-CA', f('ca.pem'), '-CAkey', f('ca.key'), '-CAcreateserial', '-out', f('server.pem'), '-days', '2', '-extfile', f('san.ext'));
   return { dir, caFile: f('ca.pem'), key: readFileSync(f('server.key'), 'utf8'), cert: readFileSync(f('server.pem'), 'utf8') };
 }

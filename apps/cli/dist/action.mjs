@@ -10,11 +10,11 @@ function actionArgs(env2) {
   const input2 = (name) => env2.get(`INPUT_${name.toUpperCase()}`)?.trim();
   const args = ["upload"];
   const list = (v) => (v ?? "").split(/[\n,]/).map((s) => s.trim()).filter((s) => s !== "");
-  for (const f of list(input2("files"))) args.push("--file", f);
-  for (const f of list(input2("flags"))) args.push("--flag", f);
+  for (const f of list(input2("files"))) args.push(`--file=${f}`);
+  for (const f of list(input2("flags"))) args.push(`--flag=${f}`);
   for (const name of ["url", "name", "job", "wait-timeout"]) {
     const v = input2(name);
-    if (v !== void 0 && v !== "") args.push(`--${name}`, v);
+    if (v !== void 0 && v !== "") args.push(`--${name}=${v}`);
   }
   for (const name of ["dry-run", "wait", "soft-fail", "verbose", "oidc"]) {
     const v = input2(name);
@@ -134,6 +134,7 @@ function ciInfo(provider, f) {
   const out = { provider };
   if (f.commitSha !== void 0) out.commitSha = f.commitSha;
   if (f.mergeSha !== void 0 && f.mergeSha !== f.commitSha) out.mergeSha = f.mergeSha;
+  if (f.localMergeHead !== void 0 && f.commitSha === void 0) out.localMergeHead = f.localMergeHead;
   if (f.tag !== void 0) out.tag = f.tag;
   else if (f.branch !== void 0) out.branch = f.branch;
   const number4 = f.pullRequest?.number;
@@ -428,7 +429,7 @@ var githubActions = {
           pullRequest: { number: parseRef(env2.get("GITHUB_REF")).pullRequest, baseBranch: branchName(env2.get("GITHUB_BASE_REF")) }
         });
       case "pull_request_target":
-        return ciInfo(ID7, { ...build, branch: branchName(env2.get("GITHUB_HEAD_REF")) });
+        return ciInfo(ID7, build);
       case "workflow_run":
         return ciInfo(ID7, build);
       default: {
@@ -521,6 +522,7 @@ var jenkins = {
     if (env2.get("CHANGE_ID") !== void 0) {
       return ciInfo(ID9, {
         ...build,
+        localMergeHead: "first-parent",
         branch: branchName(env2.get("CHANGE_BRANCH")),
         pullRequest: { number: prNumber(env2.get("CHANGE_ID")), baseBranch: branchName(env2.get("CHANGE_TARGET")) }
       });
@@ -8601,7 +8603,7 @@ import { execFile } from "node:child_process";
 var Git = class {
   constructor(dir, env2 = processEnvironment()) {
     this.dir = dir;
-    this.env = { GIT_TERMINAL_PROMPT: "0", LC_ALL: "C" };
+    this.env = { GIT_TERMINAL_PROMPT: "0", GIT_NO_LAZY_FETCH: "1", LC_ALL: "C" };
     for (const name of ["PATH", "HOME"]) {
       const v = env2.get(name);
       if (v !== void 0) this.env[name] = v;
@@ -8611,7 +8613,7 @@ var Git = class {
   /** stdout of `git args...`, or null when git fails or is missing. */
   run(args, maxBuffer = 16 * 1024 * 1024) {
     return new Promise((resolve) => {
-      execFile("git", [...args], { cwd: this.dir, env: this.env, maxBuffer, encoding: "utf8", windowsHide: true }, (err, stdout) => resolve(err ? null : stdout));
+      execFile("git", [...args], { cwd: this.dir, env: this.env, maxBuffer, encoding: "utf8", windowsHide: true, timeout: 12e4 }, (err, stdout) => resolve(err ? null : stdout));
     });
   }
   /** The repository's file list as `git ls-files` prints it (paths from the top level), or null outside a checkout. */
@@ -8836,9 +8838,13 @@ async function collectReports(files, cwd, format) {
     const full = path4.resolve(cwd, name);
     const parsed = await readReportFile(full, { displayName: name, ...format ? { format } : {} });
     if (parsed.status !== "ok" || parsed.format === null) {
-      const errors = parsed.diagnostics.filter((d) => d.severity === "error").map(formatDiagnosticLine);
-      throw new UploadError("invalid-report", `${name} cannot be uploaded (${parsed.status}):
-  ${errors.join("\n  ") || "no details"}`);
+      const errors = parsed.diagnostics.filter((d) => d.severity === "error").slice(0, 20).map(diagnosticWithoutContent);
+      throw new UploadError(
+        "invalid-report",
+        `${name} cannot be uploaded (${parsed.status}):
+  ${errors.join("\n  ") || "no details"}
+  \`coverwatch report ${name}\` shows the details (CI logs get codes and line numbers only: a wrong file could be full of secrets)`
+      );
     }
     let bytes = await readFile5(full);
     if (bytes.length >= 2 && bytes[0] === 31 && bytes[1] === 139) bytes = gunzipSync(bytes, { maxOutputLength: MAX_REPORT_BYTES });
@@ -8847,9 +8853,9 @@ async function collectReports(files, cwd, format) {
   }
   return out;
 }
-function formatDiagnosticLine(d) {
+function diagnosticWithoutContent(d) {
   const where = d.file === void 0 ? "" : d.line === void 0 ? `${d.file}: ` : `${d.file}:${d.line}: `;
-  return `${where}${d.severity} ${d.code}: ${d.message}`;
+  return `${where}${d.severity} ${d.code}`;
 }
 
 // apps/cli/src/upload/commit-info.ts
@@ -8880,7 +8886,12 @@ async function resolveCommit(ci, git, o) {
     }
   } else if (git) {
     const head = await git.head();
-    if (head !== null) {
+    const headParents = head !== null && ci.localMergeHead !== void 0 ? await git.parents(head) : null;
+    if (head !== null && headParents !== null && headParents.length === 2) {
+      sha2 = headParents[0];
+      mergeSha = head;
+      sources.sha = `git HEAD ${head.slice(0, 12)} is ${ci.provider}'s local merge: its first parent, the PR head`;
+    } else if (head !== null) {
       sha2 = head;
       sources.sha = "git HEAD";
     }
@@ -28957,7 +28968,7 @@ function bypasses(target, noProxy) {
     const entry = raw.trim().toLowerCase();
     if (entry === "") continue;
     if (entry === "*") return true;
-    const m = /^(\[[^\]]+\]|[^:]+)(?::(\d+))?$/.exec(entry);
+    const m = (entry.match(/:/g) ?? []).length > 1 && !entry.startsWith("[") ? [entry, entry, void 0] : /^(\[[^\]]+\]|[^:]+)(?::(\d+))?$/.exec(entry);
     if (!m) continue;
     if (m[2] !== void 0 && m[2] !== port) continue;
     const name = bare(m[1]).replace(/^\*?\./, "");
@@ -28990,29 +29001,54 @@ async function send(req, opts) {
     port,
     path: `${req.url.pathname}${req.url.search}`,
     headers: { ...req.headers, ...req.body ? { "content-length": String(req.body.length) } : {} },
-    agent: false,
     timeout: opts.timeoutMs
   };
-  const tlsOptions = { servername: isIp(host) ? void 0 : host, ...opts.ca ? { ca: [...opts.ca] } : {} };
+  const tlsOptions = { host, servername: isIp(host) ? void 0 : host, rejectUnauthorized: true, ...opts.ca ? { ca: [...opts.ca] } : {} };
+  const max = opts.maxResponseBytes ?? 1024 * 1024;
+  const deadlineMs = opts.deadlineMs ?? 10 * 6e4;
   return new Promise((resolve, reject) => {
+    let request;
+    const fail = (e) => {
+      clearTimeout(deadline);
+      socket?.destroy();
+      request?.destroy();
+      reject(e);
+    };
+    const deadline = setTimeout(() => fail(new NetworkError(`no complete answer within ${Math.round(deadlineMs / 1e3)} s`)), deadlineMs);
     const onResponse = (res) => {
       const chunks = [];
       let size = 0;
-      const max = opts.maxResponseBytes ?? 1024 * 1024;
       res.on("data", (c) => {
         size += c.length;
-        if (size <= max) chunks.push(c);
+        if (size > max) fail(new NetworkError(`the answer is larger than ${max} bytes; is --url a Coverwatch server?`, false));
+        else chunks.push(c);
       });
-      res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
-      res.on("error", (e) => reject(new NetworkError(`the response was cut off: ${describe4(e)}`)));
-      res.on("aborted", () => reject(new NetworkError("the response was cut off")));
+      res.on("end", () => {
+        clearTimeout(deadline);
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) });
+      });
+      res.on("error", (e) => fail(new NetworkError(`the response was cut off: ${describe4(e)}`)));
+      res.on("aborted", () => fail(new NetworkError("the response was cut off")));
     };
-    const request = isHttps ? https.request({ ...base, ...tlsOptions, ...socket ? { createConnection: () => tls.connect({ socket, ...tlsOptions }) } : {} }, onResponse) : http.request(base, onResponse);
-    request.on("timeout", () => request.destroy(new NetworkError(`no answer within ${Math.round(opts.timeoutMs / 1e3)} s`)));
-    request.on("error", (e) => reject(e instanceof NetworkError ? e : toNetworkError(e)));
+    if (isHttps && socket) {
+      request = https.request({ ...base, ...tlsOptions, createConnection: () => tls.connect({ socket, ...tlsOptions }) }, onResponse);
+    } else if (isHttps) {
+      request = https.request({ ...base, ...tlsOptions, agent: false }, onResponse);
+    } else {
+      request = http.request({ ...base, agent: false, lookup: loopbackLookup }, onResponse);
+    }
+    request.on("timeout", () => fail(new NetworkError(`no answer within ${Math.round(opts.timeoutMs / 1e3)} s`)));
+    request.on("error", (e) => fail(e instanceof NetworkError ? e : toNetworkError(e)));
     request.end(req.body);
   });
 }
+var loopbackLookup = (hostname3, options, callback) => {
+  const v6 = hostname3 === "::1" || options.family === 6 || options.family === "IPv6";
+  const address = /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(hostname3) ? hostname3 : v6 ? "::1" : "127.0.0.1";
+  const family = address.includes(":") ? 6 : 4;
+  if (options.all) callback(null, [{ address, family }]);
+  else callback(null, address, family);
+};
 function tunnel(proxy, host, port, timeoutMs) {
   const authority = host.includes(":") ? `[${host}]:${port}` : `${host}:${port}`;
   const headers = { host: authority };
@@ -29022,7 +29058,16 @@ function tunnel(proxy, host, port, timeoutMs) {
   }
   const lib = proxy.protocol === "https:" ? https : http;
   return new Promise((resolve, reject) => {
-    const req = lib.request({ host: bare(proxy.hostname), port: Number(proxy.port || (proxy.protocol === "https:" ? 443 : 80)), method: "CONNECT", path: authority, headers, agent: false, timeout: timeoutMs });
+    const req = lib.request({
+      host: bare(proxy.hostname),
+      port: Number(proxy.port || (proxy.protocol === "https:" ? 443 : 80)),
+      method: "CONNECT",
+      path: authority,
+      headers,
+      agent: false,
+      timeout: timeoutMs,
+      ...proxy.protocol === "https:" ? { rejectUnauthorized: true } : {}
+    });
     req.on("connect", (res, socket) => {
       if (res.statusCode === 200) resolve(socket);
       else {
@@ -29108,7 +29153,7 @@ async function obtainIdToken(env2, ci, audience, t) {
   url2.searchParams.set("audience", audience);
   let res;
   try {
-    res = await withRetries(() => send({ method: "GET", url: url2, headers: { authorization: `Bearer ${requestToken}`, accept: "application/json" } }, t.transport), t.retry, t.hooks);
+    res = await withRetries(() => send({ method: "GET", url: url2, headers: { authorization: `Bearer ${requestToken}`, accept: "application/json" } }, t.transportFor(url2)), t.retry, t.hooks);
   } catch (e) {
     throw new UploadError("network", `could not reach GitHub's OIDC token service: ${e.message}`);
   }
@@ -29151,11 +29196,20 @@ function apiUrl(base, path5) {
   return new URL(path5.replace(/^\//, ""), base);
 }
 
+// apps/cli/src/upload/printable.ts
+function printable(text2, max = 2e3) {
+  const clean = text2.replace(/[\u0000-\u001f\u007f-\u009f]/g, "?");
+  return clean.length > max ? `${clean.slice(0, max)}\u2026` : clean;
+}
+var UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
 // apps/cli/src/upload/upload-client.ts
 var UploadClient = class {
   constructor(o) {
     this.o = o;
+    this.credential = o.credential;
   }
+  credential;
   async postUpload(body, idempotencyKey) {
     const url2 = apiUrl(this.o.base, "api/v1/uploads");
     const res = await this.request({
@@ -29167,11 +29221,17 @@ var UploadClient = class {
     return this.parse(res, UploadAcceptedSchema, 202);
   }
   async getUpload(id) {
-    const res = await this.request({ method: "GET", url: apiUrl(this.o.base, `api/v1/uploads/${encodeURIComponent(id)}`), headers: {} });
+    const url2 = apiUrl(this.o.base, `api/v1/uploads/${encodeURIComponent(id)}`);
+    let res = await this.request({ method: "GET", url: url2, headers: {} });
+    if (res.status === 401 && this.o.refreshCredential !== void 0 && errorCode(res) === "CW_ERR_AUTH_OIDC_EXPIRED") {
+      this.o.log("the ID token expired while waiting; requesting a new one");
+      this.credential = await this.o.refreshCredential();
+      res = await this.request({ method: "GET", url: url2, headers: {} });
+    }
     return this.parse(res, UploadStatusSchema, 200);
   }
   async request(r) {
-    const headers = { ...r.headers, accept: "application/json", "user-agent": `coverwatch-uploader/${VERSION}`, authorization: `Bearer ${this.o.credential}` };
+    const headers = { ...r.headers, accept: "application/json", "user-agent": `coverwatch-uploader/${VERSION}`, authorization: `Bearer ${this.credential}` };
     this.o.log(`${r.method} ${r.url.href}${r.body ? ` (${r.body.length} bytes gzip)` : ""}`);
     try {
       return await withRetries(
@@ -29192,11 +29252,13 @@ var UploadClient = class {
     const text2 = res.body.toString("utf8");
     if (res.status !== expected) {
       const err = safeJson(text2, ErrorBodySchema);
-      const reason = err ? `${err.error.code}: ${err.error.message}` : `HTTP ${res.status}`;
+      const reason = err ? printable(`${err.error.code}: ${err.error.message}`) : `HTTP ${res.status}`;
       const kind = res.status === 401 || res.status === 403 ? "auth" : "server";
       throw new UploadError(kind, `the server refused the request (HTTP ${res.status}) ${reason}`, err?.error.code);
     }
     const body = safeJson(text2, schema);
+    const id = body?.id;
+    if (id !== void 0 && !UUID.test(String(id))) throw new UploadError("server", "the server answered with an upload id that is not a UUID");
     if (body === null) throw new UploadError("server", `the server's answer (HTTP ${res.status}) is not what a Coverwatch server sends; is --url right?`);
     return body;
   }
@@ -29209,6 +29271,9 @@ function safeJson(text2, schema) {
     return null;
   }
 }
+function errorCode(res) {
+  return safeJson(res.body.toString("utf8"), ErrorBodySchema)?.error.code;
+}
 
 // apps/cli/src/upload/wait.ts
 async function waitForProcessing(client, id, o) {
@@ -29219,11 +29284,11 @@ async function waitForProcessing(client, id, o) {
     const status = await client.getUpload(id);
     if (status.state === "processed") return status;
     if (status.state === "failed") {
-      const why = status.error ? `${status.error.code}: ${status.error.message}` : "no reason given";
+      const why = status.error ? printable(`${status.error.code}: ${status.error.message}`) : "no reason given";
       throw new UploadError("server", `the server could not process upload ${id}: ${why}`, status.error?.code);
     }
     const elapsed = o.now() - started;
-    if (status.state !== last || elapsed > 0) o.progress(`upload ${id}: ${status.state} (${Math.round(elapsed / 1e3)} s)`);
+    if (status.state !== last || elapsed > 0) o.progress(`upload ${id}: ${printable(status.state, 20)} (${Math.round(elapsed / 1e3)} s)`);
     last = status.state;
     if (elapsed + delay > o.timeoutMs) throw new UploadError("server", `upload ${id} was still ${status.state} after ${Math.round(o.timeoutMs / 1e3)} s (--wait-timeout); it may still finish: see the status URL`);
     await o.sleep(delay);
@@ -29271,7 +29336,9 @@ async function upload(o, io, note) {
   if (!useOidc && token === void 0 && !o.dryRun) {
     throw new UploadError("config", "no credential: set COVERWATCH_TOKEN (an upload token from your Coverwatch admin), or use --oidc on GitHub Actions / GitLab CI");
   }
-  if (!useOidc && token !== void 0 && !/^cw_[a-z]+_[0-9A-Za-z]+$/.test(token)) note("warning: the token does not look like a Coverwatch token (cw_up_...); sending it anyway");
+  if (!useOidc && token !== void 0 && !COVERWATCH_TOKEN.test(token)) {
+    throw new UploadError("config", `COVERWATCH_TOKEN (or --token) does not look like a Coverwatch token (cw_up_...; got ${token.length} characters); it was not sent anywhere`);
+  }
   const gitAt = new Git(io.cwd, env2);
   const top = await gitAt.topLevel();
   const git = top === null ? null : new Git(top, env2);
@@ -29282,7 +29349,7 @@ async function upload(o, io, note) {
     return EXIT.noReport;
   }
   const reports = await collectReports(names, io.cwd, o.format);
-  for (const r of reports) for (const d of r.diagnostics) if (d.severity !== "info") note(formatDiagnosticLine(d));
+  for (const r of reports) for (const d of r.diagnostics) if (d.severity !== "info") note(diagnosticWithoutContent(d));
   const commit = await resolveCommit(ci, git, { ...o.sha !== void 0 ? { sha: o.sha } : {}, ...o.branch !== void 0 ? { branch: o.branch } : {}, ...o.slug ?? env2.get("COVERWATCH_SLUG") ? { slug: o.slug ?? env2.get("COVERWATCH_SLUG") } : {} });
   for (const n of commit.notes) note(n);
   const files = git ? await git.lsFiles() : null;
@@ -29299,12 +29366,14 @@ async function upload(o, io, note) {
     return EXIT.ok;
   }
   io.stderr.write(describeEnvelope(envelope, encoded, reports, commit.sources, base, credentialLine));
-  const transport = await transportOptions(o, env2);
+  const transportFor = await transports(o, env2);
+  const transport = transportFor(base);
   const hooks = { sleep, random: Math.random };
-  const credential = useOidc ? await obtainIdToken(env2, ci, oidcAudience(base), { transport, retry: DEFAULT_RETRY, hooks }) : token;
+  const credential = useOidc ? await obtainIdToken(env2, ci, oidcAudience(base), { transportFor, retry: DEFAULT_RETRY, hooks }) : token;
   const log = o.verbose ? note : () => {
   };
-  const client = new UploadClient({ base, credential, transport, retry: DEFAULT_RETRY, hooks, log });
+  const refresh = useOidc && ci.provider === "github-actions" && env2.get("COVERWATCH_ID_TOKEN") === void 0 ? () => obtainIdToken(env2, ci, oidcAudience(base), { transportFor, retry: DEFAULT_RETRY, hooks }) : void 0;
+  const client = new UploadClient({ base, credential, transport, retry: DEFAULT_RETRY, hooks, log, ...refresh ? { refreshCredential: refresh } : {} });
   const accepted = await client.postUpload(encoded.gzip, randomUUID());
   const statusUrl = new URL(`api/v1/uploads/${accepted.id}`, base).href;
   note(`uploaded: ${accepted.id} (${accepted.state}); status ${statusUrl}`);
@@ -29316,8 +29385,8 @@ async function upload(o, io, note) {
   if (o.json) {
     io.stdout.write(JSON.stringify({ upload: { id: status.id, state: status.state, statusUrl }, totals: status.totals, diagnostics: status.diagnostics }, null, 2) + "\n");
   } else {
-    for (const d of status.diagnostics) if (d.severity !== "info") note(`server: ${formatDiagnosticLine(d)}`);
-    io.stdout.write(`processed ${status.commitSha.slice(0, 12)} (${status.repository}): ${status.totals ? describeTotals(status.totals) : "no totals"}
+    for (const d of status.diagnostics) if (d.severity !== "info") note(`server: ${printable(diagnosticWithoutContent(d))}`);
+    io.stdout.write(`processed ${printable(status.commitSha.slice(0, 12))} (${printable(status.repository, 200)}): ${status.totals ? describeTotals(status.totals) : "no totals"}
 `);
   }
   return EXIT.ok;
@@ -29341,7 +29410,7 @@ function checkPaths(reports, files, note) {
   if (ambiguous.length > 0) throw new UploadError("paths", `ambiguous report paths:
   ${ambiguous.map((d) => d.message).join("\n  ")}`);
 }
-async function transportOptions(o, env2) {
+async function transports(o, env2) {
   const caFile = o.caFile ?? env2.get("COVERWATCH_CA_FILE");
   let ca;
   if (caFile !== void 0) {
@@ -29354,17 +29423,21 @@ async function transportOptions(o, env2) {
     if (!pem.includes("-----BEGIN CERTIFICATE-----")) throw new UploadError("config", `--ca-file ${caFile}: expected PEM certificates (-----BEGIN CERTIFICATE-----)`);
     ca = [...tls2.rootCertificates, pem];
   }
-  let proxy = null;
-  const base = new URL(o.url ?? env2.get("COVERWATCH_URL"));
-  try {
-    proxy = proxyFor(base, { httpsProxy: env2.get("HTTPS_PROXY") ?? env2.get("https_proxy"), noProxy: env2.get("NO_PROXY") ?? env2.get("no_proxy") });
-  } catch (e) {
-    throw new UploadError("config", e.message);
-  }
-  return { ...ca ? { ca } : {}, proxy, timeoutMs: 6e4 };
+  const settings = { httpsProxy: env2.get("HTTPS_PROXY") ?? env2.get("https_proxy"), noProxy: env2.get("NO_PROXY") ?? env2.get("no_proxy") };
+  return (target) => {
+    let proxy;
+    try {
+      proxy = proxyFor(target, settings);
+    } catch (e) {
+      throw new UploadError("config", e.message);
+    }
+    return { ...ca ? { ca } : {}, proxy, timeoutMs: 6e4 };
+  };
 }
+var COVERWATCH_TOKEN = /^cw_[a-z]{2,8}_[0-9A-Za-z]{20,200}$/;
 function redact(token) {
-  return `${token.slice(0, token.indexOf("_", 3) + 1 || 3)}\u2026${token.length >= 24 ? token.slice(-4) : ""} (${token.length} characters)`;
+  const m = /^(cw_[a-z]{2,8}_)[0-9A-Za-z]{20,}$/.exec(token);
+  return m ? `${m[1]}\u2026${token.slice(-4)} (${token.length} characters)` : `(${token.length} characters)`;
 }
 function describeEnvelope(e, enc, reports, sources, base, credential) {
   const lines = [];

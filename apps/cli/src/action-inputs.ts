@@ -9,11 +9,11 @@ export function actionArgs(env: Env): string[] {
   const input = (name: string) => env.get(`INPUT_${name.toUpperCase()}`)?.trim();
   const args = ['upload'];
   const list = (v: string | undefined) => (v ?? '').split(/[\n,]/).map((s) => s.trim()).filter((s) => s !== '');
-  for (const f of list(input('files'))) args.push('--file', f);
-  for (const f of list(input('flags'))) args.push('--flag', f);
+  for (const f of list(input('files'))) args.push(`--file=${f}`);
+  for (const f of list(input('flags'))) args.push(`--flag=${f}`);
   for (const name of ['url', 'name', 'job', 'wait-timeout'] as const) {
     const v = input(name);
-    if (v !== undefined && v !== '') args.push(`--${name}`, v);
+    if (v !== undefined && v !== '') args.push(`--${name}=${v}`);
   }
   for (const name of ['dry-run', 'wait', 'soft-fail', 'verbose', 'oidc'] as const) {
     const v = input(name);

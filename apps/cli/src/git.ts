@@ -14,7 +14,8 @@ export class Git {
     readonly dir: string,
     env: Env = processEnvironment(),
   ) {
-    this.env = { GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C' };
+    // GIT_NO_LAZY_FETCH: in a partial clone, reading an absent object must fail, not fetch from a remote.
+    this.env = { GIT_TERMINAL_PROMPT: '0', GIT_NO_LAZY_FETCH: '1', LC_ALL: 'C' };
     for (const name of ['PATH', 'HOME'] as const) {
       const v = env.get(name);
       if (v !== undefined) this.env[name] = v;
@@ -24,7 +25,7 @@ export class Git {
   /** stdout of `git args...`, or null when git fails or is missing. */
   run(args: readonly string[], maxBuffer = 16 * 1024 * 1024): Promise<string | null> {
     return new Promise((resolve) => {
-      execFile('git', [...args], { cwd: this.dir, env: this.env, maxBuffer, encoding: 'utf8', windowsHide: true }, (err, stdout) => resolve(err ? null : stdout));
+      execFile('git', [...args], { cwd: this.dir, env: this.env, maxBuffer, encoding: 'utf8', windowsHide: true, timeout: 120_000 }, (err, stdout) => resolve(err ? null : stdout));
     });
   }
 

@@ -1,6 +1,5 @@
-import path from 'node:path';
 import type { Logger } from 'pino';
-import { FsBlobStore } from './blobs/fs-blob-store.js';
+import { openBlobStore } from './blobs/open-blob-store.js';
 import type { Config } from './config/config.schema.js';
 import { sql } from 'kysely';
 import { openMigratedDatabase, storageError, type Db } from './db/database.js';
@@ -26,7 +25,8 @@ export function queueDriver(config: Config): 'db' | 'pg-boss' {
  * Opens the storage the configuration names and applies pending migrations. Embedded default:
  * SQLite and blobs under the data directory, the queue in the same database. With a database URL:
  * PostgreSQL, and the queue on pg-boss in the same database (or the `jobs` table with
- * `queue.driver: 'db'`). Blobs stay on the filesystem until the S3 store lands.
+ * `queue.driver: 'db'`). Blobs: files under the data directory, or an S3-compatible bucket with
+ * `blobs.driver: 's3'` (what several machines share).
  */
 export async function openRuntime(config: Config, options: { logger?: Logger } = {}): Promise<Runtime> {
   const driver = queueDriver(config);
@@ -35,7 +35,7 @@ export async function openRuntime(config: Config, options: { logger?: Logger } =
   }
   const { db } = await openMigratedDatabase(config);
   if (config.databaseUrl !== undefined) await warnOnCollation(db, options.logger);
-  const blobs = new FsBlobStore(path.join(config.dataDir, 'blobs'));
+  const { blobs, close: closeBlobs } = openBlobStore(config);
   let wake = () => {};
   let queue: JobQueue;
   let closeQueue = async () => {};
@@ -53,6 +53,7 @@ export async function openRuntime(config: Config, options: { logger?: Logger } =
       closeQueue = () => boss.close();
     } catch (e) {
       await db.destroy().catch(() => undefined);
+      closeBlobs();
       throw storageError(e, config.databaseUrl);
     }
   } else {
@@ -63,7 +64,11 @@ export async function openRuntime(config: Config, options: { logger?: Logger } =
     ...storage,
     startWorker(logger: Logger) {
       const services = createServices(config, storage);
-      const worker = new Worker(queue, [services.uploadProcessor], { ...config.worker, logger });
+      const worker = new Worker(queue, [services.uploadProcessor], {
+        ...config.worker,
+        logger,
+        periodic: [{ name: 'raw-upload retention', intervalMs: config.retention.sweepIntervalMinutes * 60_000, run: () => services.retention.sweep() }],
+      });
       wake = () => worker.wake();
       worker.start();
       return worker;
@@ -71,6 +76,7 @@ export async function openRuntime(config: Config, options: { logger?: Logger } =
     async close() {
       await closeQueue();
       await db.destroy();
+      closeBlobs();
     },
   };
 }

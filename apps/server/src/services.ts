@@ -18,6 +18,7 @@ import type { JobQueue } from './queue/job-queue.js';
 import { RepoAccessPolicy } from './repos/repo-access.policy.js';
 import { ReposRepository } from './repos/repos.repository.js';
 import { ReposService } from './repos/repos.service.js';
+import { RawUploadRetention } from './retention/raw-upload-retention.js';
 import { TokensRepository } from './tokens/tokens.repository.js';
 import { UploadProcessor } from './uploads/upload-processor.js';
 import { UploadsRepository } from './uploads/uploads.repository.js';
@@ -53,6 +54,7 @@ export function createServices(config: Config, storage: Storage) {
     uploads: new UploadsService(db, uploads, commits, repos, blobs, queue, config.worker.maxAttempts, pullRequests, tokenUses),
     repos: new ReposService(repos, access, branches, pullRequests),
     commits: new CommitsService(access, commits, uploads, commitReports),
-    uploadProcessor: new UploadProcessor(uploads, blobs, commitReports, config.upload.maxDecompressedBytes),
+    uploadProcessor: new UploadProcessor(uploads, blobs, commitReports, config.upload.maxDecompressedBytes, repos),
+    retention: new RawUploadRetention(db, blobs, config.retention.rawUploadDays),
   };
 }

@@ -9,6 +9,11 @@ export interface CiInfo {
    * commit; the uploader then takes the PR head from git (`<mergeSha>^2`) unless `commitSha` is set.
    */
   readonly mergeSha?: string;
+  /**
+   * CI merged the base into the PR head in the checkout itself (Jenkins multibranch): when git HEAD
+   * is a merge, the PR head is its first parent, and HEAD (which exists nowhere else) is `mergeSha`.
+   */
+  readonly localMergeHead?: 'first-parent';
   readonly branch?: string;
   readonly tag?: string;
   readonly pullRequest?: { readonly number: number; readonly baseBranch?: string };

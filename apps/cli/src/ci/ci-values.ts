@@ -164,6 +164,7 @@ export function isTrue(value: string | undefined): boolean {
 export interface CiFields {
   readonly commitSha?: string;
   readonly mergeSha?: string;
+  readonly localMergeHead?: 'first-parent';
   readonly branch?: string;
   readonly tag?: string;
   readonly pullRequest?: { readonly number?: number; readonly baseBranch?: string };
@@ -183,6 +184,7 @@ export function ciInfo(provider: CiInfo['provider'], f: CiFields): CiInfo {
   const out: { -readonly [K in keyof CiInfo]: CiInfo[K] } = { provider };
   if (f.commitSha !== undefined) out.commitSha = f.commitSha;
   if (f.mergeSha !== undefined && f.mergeSha !== f.commitSha) out.mergeSha = f.mergeSha;
+  if (f.localMergeHead !== undefined && f.commitSha === undefined) out.localMergeHead = f.localMergeHead;
   if (f.tag !== undefined) out.tag = f.tag;
   else if (f.branch !== undefined) out.branch = f.branch;
   const number = f.pullRequest?.number;

@@ -9,7 +9,7 @@ import { discoverReports } from '../discover.js';
 import { EXIT } from '../exit-codes.js';
 import { Git } from '../git.js';
 import type { Io } from '../io.js';
-import { collectReports, formatDiagnosticLine, type CollectedReport } from '../upload/collect-reports.js';
+import { collectReports, diagnosticWithoutContent, type CollectedReport } from '../upload/collect-reports.js';
 import { resolveCommit } from '../upload/commit-info.js';
 import { buildEnvelope, encodeEnvelope, type EncodedEnvelope } from '../upload/envelope.js';
 import { proxyFor } from '../upload/http/proxy.js';
@@ -21,6 +21,7 @@ import { UploadClient } from '../upload/upload-client.js';
 import { UploadError } from '../upload/upload-error.js';
 import { waitForProcessing } from '../upload/wait.js';
 import { describeTotals } from '../upload/describe.js';
+import { printable } from '../upload/printable.js';
 
 export interface UploadOptions {
   readonly files: readonly string[];
@@ -79,7 +80,10 @@ async function upload(o: UploadOptions, io: Io, note: (s: string) => void): Prom
   if (!useOidc && token === undefined && !o.dryRun) {
     throw new UploadError('config', 'no credential: set COVERWATCH_TOKEN (an upload token from your Coverwatch admin), or use --oidc on GitHub Actions / GitLab CI');
   }
-  if (!useOidc && token !== undefined && !/^cw_[a-z]+_[0-9A-Za-z]+$/.test(token)) note('warning: the token does not look like a Coverwatch token (cw_up_...); sending it anyway');
+  // A value that is not a Coverwatch token is some other secret put in the wrong variable: never send it.
+  if (!useOidc && token !== undefined && !COVERWATCH_TOKEN.test(token)) {
+    throw new UploadError('config', `COVERWATCH_TOKEN (or --token) does not look like a Coverwatch token (cw_up_...; got ${token.length} characters); it was not sent anywhere`);
+  }
 
   const gitAt = new Git(io.cwd, env);
   const top = await gitAt.topLevel();
@@ -92,7 +96,7 @@ async function upload(o: UploadOptions, io: Io, note: (s: string) => void): Prom
     return EXIT.noReport;
   }
   const reports = await collectReports(names, io.cwd, o.format);
-  for (const r of reports) for (const d of r.diagnostics) if (d.severity !== 'info') note(formatDiagnosticLine(d));
+  for (const r of reports) for (const d of r.diagnostics) if (d.severity !== 'info') note(diagnosticWithoutContent(d));
 
   const commit = await resolveCommit(ci, git, { ...(o.sha !== undefined ? { sha: o.sha } : {}), ...(o.branch !== undefined ? { branch: o.branch } : {}), ...(o.slug ?? env.get('COVERWATCH_SLUG') ? { slug: (o.slug ?? env.get('COVERWATCH_SLUG'))! } : {}) });
   for (const n of commit.notes) note(n);
@@ -114,11 +118,15 @@ async function upload(o: UploadOptions, io: Io, note: (s: string) => void): Prom
   }
   io.stderr.write(describeEnvelope(envelope, encoded, reports, commit.sources, base, credentialLine));
 
-  const transport = await transportOptions(o, env);
+  const transportFor = await transports(o, env);
+  const transport = transportFor(base!);
   const hooks = { sleep, random: Math.random };
-  const credential = useOidc ? await obtainIdToken(env, ci, oidcAudience(base!), { transport, retry: DEFAULT_RETRY, hooks }) : token!;
+  const credential = useOidc ? await obtainIdToken(env, ci, oidcAudience(base!), { transportFor, retry: DEFAULT_RETRY, hooks }) : token!;
   const log = o.verbose ? note : () => {};
-  const client = new UploadClient({ base: base!, credential, transport, retry: DEFAULT_RETRY, hooks, log });
+  const refresh = useOidc && ci.provider === 'github-actions' && env.get('COVERWATCH_ID_TOKEN') === undefined
+    ? () => obtainIdToken(env, ci, oidcAudience(base!), { transportFor, retry: DEFAULT_RETRY, hooks })
+    : undefined;
+  const client = new UploadClient({ base: base!, credential, transport, retry: DEFAULT_RETRY, hooks, log, ...(refresh ? { refreshCredential: refresh } : {}) });
   const accepted = await client.postUpload(encoded.gzip, randomUUID());
   const statusUrl = new URL(`api/v1/uploads/${accepted.id}`, base!).href;
   note(`uploaded: ${accepted.id} (${accepted.state}); status ${statusUrl}`);
@@ -130,8 +138,8 @@ async function upload(o: UploadOptions, io: Io, note: (s: string) => void): Prom
   if (o.json) {
     io.stdout.write(JSON.stringify({ upload: { id: status.id, state: status.state, statusUrl }, totals: status.totals, diagnostics: status.diagnostics }, null, 2) + '\n');
   } else {
-    for (const d of status.diagnostics) if (d.severity !== 'info') note(`server: ${formatDiagnosticLine(d)}`);
-    io.stdout.write(`processed ${status.commitSha.slice(0, 12)} (${status.repository}): ${status.totals ? describeTotals(status.totals) : 'no totals'}\n`);
+    for (const d of status.diagnostics) if (d.severity !== 'info') note(`server: ${printable(diagnosticWithoutContent(d))}`);
+    io.stdout.write(`processed ${printable(status.commitSha.slice(0, 12))} (${printable(status.repository, 200)}): ${status.totals ? describeTotals(status.totals) : 'no totals'}\n`);
   }
   return EXIT.ok;
 }
@@ -157,7 +165,12 @@ function checkPaths(reports: readonly CollectedReport[], files: readonly string[
   if (ambiguous.length > 0) throw new UploadError('paths', `ambiguous report paths:\n  ${ambiguous.map((d) => d.message).join('\n  ')}`);
 }
 
-async function transportOptions(o: UploadOptions, env: Env): Promise<TransportOptions> {
+/**
+ * Transport settings per destination: the proxy is chosen for each host (NO_PROXY may name the
+ * Coverwatch server and not GitHub's token service, or the reverse). The --ca-file CAs are trusted
+ * for both: on GitHub Enterprise Server the token service sits behind the same private CA.
+ */
+async function transports(o: UploadOptions, env: Env): Promise<(target: URL) => TransportOptions> {
   const caFile = o.caFile ?? env.get('COVERWATCH_CA_FILE');
   let ca: string[] | undefined;
   if (caFile !== undefined) {
@@ -170,19 +183,25 @@ async function transportOptions(o: UploadOptions, env: Env): Promise<TransportOp
     if (!pem.includes('-----BEGIN CERTIFICATE-----')) throw new UploadError('config', `--ca-file ${caFile}: expected PEM certificates (-----BEGIN CERTIFICATE-----)`);
     ca = [...tls.rootCertificates, pem];
   }
-  let proxy: URL | null = null;
-  const base = new URL(o.url ?? env.get('COVERWATCH_URL')!);
-  try {
-    proxy = proxyFor(base, { httpsProxy: env.get('HTTPS_PROXY') ?? env.get('https_proxy'), noProxy: env.get('NO_PROXY') ?? env.get('no_proxy') });
-  } catch (e) {
-    throw new UploadError('config', (e as Error).message);
-  }
-  return { ...(ca ? { ca } : {}), proxy, timeoutMs: 60_000 };
+  const settings = { httpsProxy: env.get('HTTPS_PROXY') ?? env.get('https_proxy'), noProxy: env.get('NO_PROXY') ?? env.get('no_proxy') };
+  return (target) => {
+    let proxy: URL | null;
+    try {
+      proxy = proxyFor(target, settings);
+    } catch (e) {
+      throw new UploadError('config', (e as Error).message);
+    }
+    return { ...(ca ? { ca } : {}), proxy, timeoutMs: 60_000 };
+  };
 }
 
-/** `cw_up_…Ab12` (46 characters): enough to tell tokens apart, never enough to use one. */
+/** The shape of a Coverwatch token: `cw_<kind>_` and base62 (the server checks the checksum). */
+const COVERWATCH_TOKEN = /^cw_[a-z]{2,8}_[0-9A-Za-z]{20,200}$/;
+
+/** `cw_up_…Ab12 (46 characters)`: enough to tell tokens apart, never enough to use one. Anything else: its length only. */
 export function redact(token: string): string {
-  return `${token.slice(0, token.indexOf('_', 3) + 1 || 3)}…${token.length >= 24 ? token.slice(-4) : ''} (${token.length} characters)`;
+  const m = /^(cw_[a-z]{2,8}_)[0-9A-Za-z]{20,}$/.exec(token);
+  return m ? `${m[1]}…${token.slice(-4)} (${token.length} characters)` : `(${token.length} characters)`;
 }
 
 function describeEnvelope(e: UploadEnvelope, enc: EncodedEnvelope, reports: readonly CollectedReport[], sources: Record<string, string>, base: URL | null, credential: string): string {

@@ -28,8 +28,11 @@ export async function collectReports(files: readonly string[], cwd: string, form
     const full = path.resolve(cwd, name);
     const parsed = await readReportFile(full, { displayName: name, ...(format ? { format } : {}) });
     if (parsed.status !== 'ok' || parsed.format === null) {
-      const errors = parsed.diagnostics.filter((d) => d.severity === 'error').map(formatDiagnosticLine);
-      throw new UploadError('invalid-report', `${name} cannot be uploaded (${parsed.status}):\n  ${errors.join('\n  ') || 'no details'}`);
+      const errors = parsed.diagnostics.filter((d) => d.severity === 'error').slice(0, 20).map(diagnosticWithoutContent);
+      throw new UploadError(
+        'invalid-report',
+        `${name} cannot be uploaded (${parsed.status}):\n  ${errors.join('\n  ') || 'no details'}\n  \`coverwatch report ${name}\` shows the details (CI logs get codes and line numbers only: a wrong file could be full of secrets)`,
+      );
     }
     let bytes = await readFile(full);
     if (bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b) bytes = gunzipSync(bytes, { maxOutputLength: MAX_REPORT_BYTES });
@@ -39,7 +42,11 @@ export async function collectReports(files: readonly string[], cwd: string, form
   return out;
 }
 
-export function formatDiagnosticLine(d: Diagnostic): string {
+/**
+ * A diagnostic as `file:line: severity CODE`, without its message: parser messages quote what they
+ * found, and in CI the file given by mistake may be `.env`. `coverwatch report` prints them whole.
+ */
+export function diagnosticWithoutContent(d: Diagnostic): string {
   const where = d.file === undefined ? '' : d.line === undefined ? `${d.file}: ` : `${d.file}:${d.line}: `;
-  return `${where}${d.severity} ${d.code}: ${d.message}`;
+  return `${where}${d.severity} ${d.code}`;
 }

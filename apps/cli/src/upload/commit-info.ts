@@ -50,7 +50,12 @@ export async function resolveCommit(ci: CiInfo, git: Git | null, o: Overrides): 
     }
   } else if (git) {
     const head = await git.head();
-    if (head !== null) {
+    const headParents = head !== null && ci.localMergeHead !== undefined ? await git.parents(head) : null;
+    if (head !== null && headParents !== null && headParents.length === 2) {
+      sha = headParents[0];
+      mergeSha = head;
+      sources.sha = `git HEAD ${head.slice(0, 12)} is ${ci.provider}'s local merge: its first parent, the PR head`;
+    } else if (head !== null) {
       sha = head;
       sources.sha = 'git HEAD';
     }

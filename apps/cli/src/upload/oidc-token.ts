@@ -16,7 +16,7 @@ export function oidcAvailable(env: Env, ci: CiInfo): boolean {
  * pipeline names COVERWATCH_ID_TOKEN. The ID token is short-lived and bound to this repository and
  * commit, so nothing long-lived is stored in CI.
  */
-export async function obtainIdToken(env: Env, ci: CiInfo, audience: string, t: { transport: TransportOptions; retry: RetryPolicy; hooks: RetryHooks }): Promise<string> {
+export async function obtainIdToken(env: Env, ci: CiInfo, audience: string, t: { transportFor: (target: URL) => TransportOptions; retry: RetryPolicy; hooks: RetryHooks }): Promise<string> {
   const given = env.get('COVERWATCH_ID_TOKEN');
   if (given !== undefined) return given.trim();
   if (ci.provider !== 'github-actions') {
@@ -37,7 +37,7 @@ export async function obtainIdToken(env: Env, ci: CiInfo, audience: string, t: {
   url.searchParams.set('audience', audience);
   let res;
   try {
-    res = await withRetries(() => send({ method: 'GET', url, headers: { authorization: `Bearer ${requestToken}`, accept: 'application/json' } }, t.transport), t.retry, t.hooks);
+    res = await withRetries(() => send({ method: 'GET', url, headers: { authorization: `Bearer ${requestToken}`, accept: 'application/json' } }, t.transportFor(url)), t.retry, t.hooks);
   } catch (e) {
     throw new UploadError('network', `could not reach GitHub's OIDC token service: ${(e as Error).message}`);
   }

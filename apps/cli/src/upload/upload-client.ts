@@ -4,6 +4,7 @@ import { withRetries, type RetryHooks, type RetryPolicy } from './http/retry.js'
 import { NetworkError, send, type HttpResponse, type TransportOptions } from './http/transport.js';
 import { apiUrl } from './server-url.js';
 import { UploadError } from './upload-error.js';
+import { printable, UUID } from './printable.js';
 import { VERSION } from '../version.js';
 
 export interface ClientOptions {
@@ -14,11 +15,17 @@ export interface ClientOptions {
   readonly retry: RetryPolicy;
   readonly hooks: RetryHooks;
   readonly log: (s: string) => void;
+  /** Mints a new credential when an OIDC ID token expires (GitHub Actions; GitLab's token is the job's one). */
+  readonly refreshCredential?: () => Promise<string>;
 }
 
 /** The two calls the uploader makes, with retries, and server answers turned into UploadErrors. */
 export class UploadClient {
-  constructor(private readonly o: ClientOptions) {}
+  private credential: string;
+
+  constructor(private readonly o: ClientOptions) {
+    this.credential = o.credential;
+  }
 
   async postUpload(body: Buffer, idempotencyKey: string): Promise<UploadAccepted> {
     const url = apiUrl(this.o.base, 'api/v1/uploads');
@@ -32,12 +39,19 @@ export class UploadClient {
   }
 
   async getUpload(id: string): Promise<UploadStatus> {
-    const res = await this.request({ method: 'GET', url: apiUrl(this.o.base, `api/v1/uploads/${encodeURIComponent(id)}`), headers: {} });
+    const url = apiUrl(this.o.base, `api/v1/uploads/${encodeURIComponent(id)}`);
+    let res = await this.request({ method: 'GET', url, headers: {} });
+    // GitHub's ID tokens live 5 minutes; a long --wait outlives them. Reading states does not use a token up.
+    if (res.status === 401 && this.o.refreshCredential !== undefined && errorCode(res) === 'CW_ERR_AUTH_OIDC_EXPIRED') {
+      this.o.log('the ID token expired while waiting; requesting a new one');
+      this.credential = await this.o.refreshCredential();
+      res = await this.request({ method: 'GET', url, headers: {} });
+    }
     return this.parse(res, UploadStatusSchema, 200);
   }
 
   private async request(r: { method: 'GET' | 'POST'; url: URL; headers: Record<string, string>; body?: Buffer }): Promise<HttpResponse> {
-    const headers = { ...r.headers, accept: 'application/json', 'user-agent': `coverwatch-uploader/${VERSION}`, authorization: `Bearer ${this.o.credential}` };
+    const headers = { ...r.headers, accept: 'application/json', 'user-agent': `coverwatch-uploader/${VERSION}`, authorization: `Bearer ${this.credential}` };
     this.o.log(`${r.method} ${r.url.href}${r.body ? ` (${r.body.length} bytes gzip)` : ''}`);
     try {
       return await withRetries(
@@ -59,11 +73,14 @@ export class UploadClient {
     const text = res.body.toString('utf8');
     if (res.status !== expected) {
       const err = safeJson(text, ErrorBodySchema);
-      const reason = err ? `${err.error.code}: ${err.error.message}` : `HTTP ${res.status}`;
+      const reason = err ? printable(`${err.error.code}: ${err.error.message}`) : `HTTP ${res.status}`;
       const kind = res.status === 401 || res.status === 403 ? 'auth' : 'server';
       throw new UploadError(kind, `the server refused the request (HTTP ${res.status}) ${reason}`, err?.error.code);
     }
     const body = safeJson(text, schema);
+    // Ids go into URLs and logs: exactly a UUID, or the answer is not one of ours.
+    const id = (body as { id?: unknown } | null)?.id;
+    if (id !== undefined && !UUID.test(String(id))) throw new UploadError('server', 'the server answered with an upload id that is not a UUID');
     if (body === null) throw new UploadError('server', `the server's answer (HTTP ${res.status}) is not what a Coverwatch server sends; is --url right?`);
     return body;
   }
@@ -76,4 +93,8 @@ function safeJson<T extends z.ZodType>(text: string, schema: T): z.infer<T> | nu
   } catch {
     return null;
   }
+}
+
+function errorCode(res: HttpResponse): string | undefined {
+  return safeJson(res.body.toString('utf8'), ErrorBodySchema)?.error.code;
 }

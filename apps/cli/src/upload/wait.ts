@@ -1,6 +1,7 @@
 import type { UploadStatus } from '@coverwatch/protocol';
 import type { UploadClient } from './upload-client.js';
 import { UploadError } from './upload-error.js';
+import { printable } from './printable.js';
 
 /**
  * Polls the upload until the server has processed it (or failed to), with progress on stderr.
@@ -18,11 +19,11 @@ export async function waitForProcessing(
     const status = await client.getUpload(id);
     if (status.state === 'processed') return status;
     if (status.state === 'failed') {
-      const why = status.error ? `${status.error.code}: ${status.error.message}` : 'no reason given';
+      const why = status.error ? printable(`${status.error.code}: ${status.error.message}`) : 'no reason given';
       throw new UploadError('server', `the server could not process upload ${id}: ${why}`, status.error?.code);
     }
     const elapsed = o.now() - started;
-    if (status.state !== last || elapsed > 0) o.progress(`upload ${id}: ${status.state} (${Math.round(elapsed / 1000)} s)`);
+    if (status.state !== last || elapsed > 0) o.progress(`upload ${id}: ${printable(status.state, 20)} (${Math.round(elapsed / 1000)} s)`);
     last = status.state;
     if (elapsed + delay > o.timeoutMs) throw new UploadError('server', `upload ${id} was still ${status.state} after ${Math.round(o.timeoutMs / 1000)} s (--wait-timeout); it may still finish: see the status URL`);
     await o.sleep(delay);

@@ -100,6 +100,7 @@ describe('invalid CI values are dropped', () => {
   it('Jenkins: a change request never takes GIT_COMMIT, even when CHANGE_ID is unreadable', () => {
     expect(detect({ JENKINS_URL: 'https://jenkins.acme.example/', CHANGE_ID: 'I8473b9', GIT_COMMIT: SHA, CHANGE_BRANCH: 'x', BUILD_NUMBER: '3' })).toEqual({
       provider: 'jenkins',
+      localMergeHead: 'first-parent',
       branch: 'x',
       buildId: '3',
     });

@@ -16,9 +16,18 @@ describe('GitHub Action inputs', () => {
       'INPUT_SOFT-FAIL': '',
     });
     const args = actionArgs(env);
-    expect(args).toEqual(['upload', '--file', 'coverage/lcov.info', '--file', 'backend/coverage.xml', '--flag', 'unit', '--flag', 'py3.12', '--url', 'https://cov.example.com', '--name', 'tests', '--wait']);
+    expect(args).toEqual(['upload', '--file=coverage/lcov.info', '--file=backend/coverage.xml', '--flag=unit', '--flag=py3.12', '--url=https://cov.example.com', '--name=tests', '--wait']);
     expect(args.join(' ')).not.toContain('secret');
     expect(actionEnv(env).get('COVERWATCH_TOKEN')).toBe('cw_up_secret');
+  });
+
+  it('a value starting with "-" stays a value', async () => {
+    const { run } = await import('../../src/run.js');
+    let stderr = '';
+    const io = { stdout: { write: () => 0 }, stderr: { write: (s: string) => (stderr += s) }, cwd: '/', env: environmentFrom({}) };
+    const code = await run(actionArgs(environmentFrom({ INPUT_FILES: '--version', 'INPUT_DRY-RUN': 'true' })), io);
+    expect(code).toBe(4);
+    expect(stderr).toMatch(/--version cannot be uploaded/);
   });
 
   it('refuses a boolean input that is not true or false', () => {

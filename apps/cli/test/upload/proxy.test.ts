@@ -23,6 +23,8 @@ describe('HTTPS_PROXY and NO_PROXY', () => {
     expect(p('ample.com')).not.toBeNull();
     expect(p('10.0.0.1', new URL('https://10.0.0.1/'))).toBeNull();
     expect(p('[::1]', new URL('https://[::1]:8443/'))).toBeNull();
+    expect(p('::1', new URL('https://[::1]:8443/'))).toBeNull();
+    expect(p('fe80::1', new URL('https://[::1]:8443/'))).not.toBeNull();
   });
 
   it('refuses proxies it cannot speak to', () => {

@@ -3,7 +3,8 @@ import { AppError } from '../errors/app-error.js';
 import { isUniqueViolation } from '../db/db-errors.js';
 import type { RepositoryLinksRepository } from '../oidc/repository-links.repository.js';
 import type { OrgsRepository } from '../orgs/orgs.repository.js';
-import type { ReposRepository } from '../repos/repos.repository.js';
+import type { PathRules, ReposRepository } from '../repos/repos.repository.js';
+import { createPathResolver } from '@coverwatch/core';
 import { generateToken, hashToken, type TokenKind } from '../tokens/token-format.js';
 import type { TokensRepository } from '../tokens/tokens.repository.js';
 
@@ -11,6 +12,9 @@ import type { TokensRepository } from '../tokens/tokens.repository.js';
 export const ORG_NAME = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,37}[A-Za-z0-9])?$/;
 /** Repository names: letters, digits, `.`, `_`, `-`, at most 100, not `.` or `..`. */
 export const REPO_NAME = /^(?!\.\.?$)[A-Za-z0-9._-]{1,100}$/;
+
+/** Most fixes, and most ignore globs, per repository. */
+const MAX_PATH_RULES = 100;
 
 /** A forge's numeric id (GitHub repository and owner ids, GitLab project and namespace ids). */
 const EXTERNAL_ID = /^[1-9][0-9]{0,19}$/;
@@ -65,6 +69,24 @@ export class AdminService {
    * numeric ids, which survive renames and are never reused (names are). Linking the same CI
    * repository again to the same repository updates the owner id (after an expected transfer).
    */
+  /**
+   * Replaces the repository's path rules: fixes (`before::after`, `::prefix`) and ignore globs,
+   * applied to uploads processed from now on (docs/paths.md). Invalid rules are refused here, all
+   * of them named, instead of being skipped at processing time.
+   */
+  async setPathRules(fullName: string, rules: PathRules): Promise<{ repository: string } & PathRules> {
+    const { owner, name } = splitFullName(fullName);
+    const repo = await this.repos.findByFullName(owner, name);
+    if (repo === null) throw new AppError('CW_ERR_REPO_NOT_FOUND', `no repository ${owner}/${name}`);
+    if (rules.fixes.length > MAX_PATH_RULES || rules.ignore.length > MAX_PATH_RULES) throw new AppError('CW_ERR_CLI_USAGE', `at most ${MAX_PATH_RULES} fixes and ${MAX_PATH_RULES} ignore globs`);
+    const tooLong = [...rules.fixes, ...rules.ignore].find((r) => r.length > 1024);
+    if (tooLong !== undefined) throw new AppError('CW_ERR_CLI_USAGE', 'a path rule is longer than 1024 characters');
+    const errors = createPathResolver(null, rules).problems.filter((p) => p.severity === 'error');
+    if (errors.length > 0) throw new AppError('CW_ERR_CLI_USAGE', `invalid path rules:\n  ${errors.map((e) => e.message.replace(/; the (fix|glob) is not applied$/, '')).join('\n  ')}`);
+    await this.repos.setPathRules(repo.id, rules);
+    return { repository: repo.fullName, ...(await this.repos.pathRules(repo.id)) };
+  }
+
   async linkRepo(fullName: string, link: { issuer: string; repositoryId: string; ownerId: string }): Promise<LinkResult> {
     const { owner, name } = splitFullName(fullName);
     const issuer = this.issuers.find((i) => i.issuer === link.issuer);

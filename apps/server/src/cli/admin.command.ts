@@ -12,30 +12,59 @@ export const ADMIN_USAGE = `coverwatch-server admin <command> [--json] [--data-d
   link-repo OWNER/NAME --issuer URL --repository-id N --owner-id M
                                      let CI OIDC ID tokens of that CI repository upload (no stored secret);
                                      GitHub: gh api repos/OWNER/NAME --jq '.id, .owner.id'
-                                     GitLab: the project id and its namespace id`;
+                                     GitLab: the project id and its namespace id
+  set-paths OWNER/NAME [--fix BEFORE::AFTER ...] [--ignore GLOB ...]
+                                     replace the repository's path fixes and ignore globs (docs/paths.md);
+                                     none given: clear them. Applies to uploads processed from now on
+  prune-raw-uploads                  delete raw uploads older than retention.rawUploadDays now
+                                     (workers also do it every retention.sweepIntervalMinutes)`;
 
-/** Options only `admin link-repo` takes; run.ts parses them with the global ones and refuses them elsewhere. */
-export const LINK_REPO_OPTIONS = {
+/** Options of admin subcommands; run.ts parses them with the global ones and refuses them elsewhere. */
+export const ADMIN_OPTIONS = {
   issuer: { type: 'string' },
   'repository-id': { type: 'string' },
   'owner-id': { type: 'string' },
+  fix: { type: 'string', multiple: true },
+  ignore: { type: 'string', multiple: true },
 } as const;
 
-export type LinkRepoFlags = Partial<Record<keyof typeof LINK_REPO_OPTIONS, string>>;
+export type AdminFlags = {
+  readonly issuer?: string | undefined;
+  readonly 'repository-id'?: string | undefined;
+  readonly 'owner-id'?: string | undefined;
+  readonly fix?: readonly string[] | undefined;
+  readonly ignore?: readonly string[] | undefined;
+};
+
+/** Each subcommand: whether it takes OWNER/NAME (or NAME), which options it accepts and which it needs. */
+const SUBCOMMANDS: Readonly<Record<string, { target: boolean; options: readonly (keyof AdminFlags)[]; required?: readonly (keyof AdminFlags)[] }>> = {
+  'create-org': { target: true, options: [] },
+  'create-repo': { target: true, options: [] },
+  'create-upload-token': { target: true, options: [] },
+  'create-read-token': { target: true, options: [] },
+  'link-repo': { target: true, options: ['issuer', 'repository-id', 'owner-id'], required: ['issuer', 'repository-id', 'owner-id'] },
+  'set-paths': { target: true, options: ['fix', 'ignore'] },
+  'prune-raw-uploads': { target: false, options: [] },
+};
 
 /**
  * `coverwatch-server admin ...`: works beside a running server on the same data directory (SQLite
  * in WAL mode; writers wait for each other).
  */
-export async function adminCommand(config: Config, args: readonly string[], json: boolean, io: CliIo, linkFlags: LinkRepoFlags = {}): Promise<number> {
-  const [sub, target, ...rest] = args;
-  if (sub === undefined || target === undefined || rest.length > 0) throw new AppError('CW_ERR_CLI_USAGE', `usage:\n${ADMIN_USAGE}`);
-  const given = Object.keys(linkFlags).filter((k) => linkFlags[k as keyof LinkRepoFlags] !== undefined);
-  if (sub !== 'link-repo' && given.length > 0) throw new AppError('CW_ERR_CLI_USAGE', `--${given[0]} is an option of admin link-repo only; usage:\n${ADMIN_USAGE}`);
-  if (sub === 'link-repo') {
-    const missing = Object.keys(LINK_REPO_OPTIONS).filter((k) => linkFlags[k as keyof LinkRepoFlags] === undefined);
-    if (missing.length > 0) throw new AppError('CW_ERR_CLI_USAGE', `admin link-repo needs ${missing.map((m) => `--${m}`).join(', ')}; usage:\n${ADMIN_USAGE}`);
+export async function adminCommand(config: Config, args: readonly string[], json: boolean, io: CliIo, flags: AdminFlags = {}): Promise<number> {
+  const [sub, ...positionals] = args;
+  const spec = sub === undefined ? undefined : SUBCOMMANDS[sub];
+  if (spec === undefined) throw new AppError('CW_ERR_CLI_USAGE', sub === undefined ? `usage:\n${ADMIN_USAGE}` : `unknown admin command ${JSON.stringify(sub)}; usage:\n${ADMIN_USAGE}`);
+  if (positionals.length !== (spec.target ? 1 : 0)) throw new AppError('CW_ERR_CLI_USAGE', `admin ${sub} takes ${spec.target ? 'one argument' : 'no argument'}; usage:\n${ADMIN_USAGE}`);
+  const target = positionals[0] ?? '';
+  const given = (Object.keys(ADMIN_OPTIONS) as (keyof AdminFlags)[]).filter((k) => flags[k] !== undefined);
+  const foreign = given.find((k) => !spec.options.includes(k));
+  if (foreign !== undefined) {
+    const owners = Object.entries(SUBCOMMANDS).filter(([, s]) => s.options.includes(foreign)).map(([n]) => `admin ${n}`);
+    throw new AppError('CW_ERR_CLI_USAGE', `--${foreign} is an option of ${owners.join(', ')} only; usage:\n${ADMIN_USAGE}`);
   }
+  const missing = (spec.required ?? []).filter((k) => flags[k] === undefined);
+  if (missing.length > 0) throw new AppError('CW_ERR_CLI_USAGE', `admin ${sub} needs ${missing.map((m) => `--${m}`).join(', ')}; usage:\n${ADMIN_USAGE}`);
   const runtime = await openRuntime(config);
   try {
     const { admin } = createServices(config, runtime);
@@ -61,13 +90,26 @@ export async function adminCommand(config: Config, args: readonly string[], json
         return 0;
       }
       case 'link-repo': {
-        const l = await admin.linkRepo(target, { issuer: linkFlags.issuer!, repositoryId: linkFlags['repository-id']!, ownerId: linkFlags['owner-id']! });
+        const l = await admin.linkRepo(target, { issuer: flags.issuer!, repositoryId: flags['repository-id']!, ownerId: flags['owner-id']! });
         print(
           l,
           l.state === 'unchanged'
             ? `${l.repository} is already linked to ${l.kind} repository id ${l.repositoryId} (owner id ${l.ownerId}) at ${l.issuer}`
             : `${l.state === 'created' ? 'linked' : 'updated the owner id of the link of'} ${l.repository} to ${l.kind} repository id ${l.repositoryId} (owner id ${l.ownerId}) at ${l.issuer}; its CI can now upload with OIDC ID tokens`,
         );
+        return 0;
+      }
+      case 'set-paths': {
+        const r = await admin.setPathRules(target, { fixes: flags.fix ?? [], ignore: flags.ignore ?? [] });
+        const describe = (label: string, list: readonly string[]) => (list.length === 0 ? `no ${label}` : `${label}: ${list.join(', ')}`);
+        print(r, `${r.repository}: ${describe('fixes', r.fixes)}; ${describe('ignore globs', r.ignore)} (for uploads processed from now on)`);
+        return 0;
+      }
+      case 'prune-raw-uploads': {
+        const { retention } = createServices(config, runtime);
+        const r = await retention.sweep();
+        const days = config.retention.rawUploadDays;
+        print({ ...r, rawUploadDays: days }, days === 0 ? 'retention.rawUploadDays is 0: raw uploads are kept forever' : `deleted the raw bodies of ${r.uploads} uploads finished more than ${days} days ago`);
         return 0;
       }
       default:

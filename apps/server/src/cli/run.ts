@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import { loadConfig } from '../config/load-config.js';
 import { openMigratedDatabase } from '../db/database.js';
 import { AppError } from '../errors/app-error.js';
-import { ADMIN_USAGE, adminCommand, LINK_REPO_OPTIONS } from './admin.command.js';
+import { ADMIN_OPTIONS, ADMIN_USAGE, adminCommand } from './admin.command.js';
 import type { CliIo } from './cli-io.js';
 import { serveCommand } from './serve.command.js';
 
@@ -32,7 +32,7 @@ export async function run(io: CliIo, signals: NodeJS.EventEmitter): Promise<numb
           'log-level': { type: 'string' },
           json: { type: 'boolean', default: false },
           help: { type: 'boolean', short: 'h', default: false },
-          ...LINK_REPO_OPTIONS,
+          ...ADMIN_OPTIONS,
         },
       });
     } catch (e) {
@@ -50,8 +50,8 @@ export async function run(io: CliIo, signals: NodeJS.EventEmitter): Promise<numb
       readFile: (f) => readFileSync(f, 'utf8'),
       flags: { port: v.port, host: v.host, 'data-dir': v['data-dir'], config: v.config, 'log-level': v['log-level'] },
     });
-    const linkFlag = Object.keys(LINK_REPO_OPTIONS).find((k) => v[k as keyof typeof LINK_REPO_OPTIONS] !== undefined);
-    if (command !== 'admin' && linkFlag !== undefined) throw new AppError('CW_ERR_CLI_USAGE', `--${linkFlag} is an option of admin link-repo only\n${USAGE}`);
+    const adminFlag = Object.keys(ADMIN_OPTIONS).find((k) => v[k as keyof typeof ADMIN_OPTIONS] !== undefined);
+    if (command !== 'admin' && adminFlag !== undefined) throw new AppError('CW_ERR_CLI_USAGE', `--${adminFlag} is an option of admin commands only (coverwatch-server admin --help)\n${USAGE}`);
     switch (command) {
       case 'serve':
       case 'worker':
@@ -67,7 +67,7 @@ export async function run(io: CliIo, signals: NodeJS.EventEmitter): Promise<numb
         return 0;
       }
       case 'admin':
-        return await adminCommand(config, rest, v.json, io, { issuer: v.issuer, 'repository-id': v['repository-id'], 'owner-id': v['owner-id'] });
+        return await adminCommand(config, rest, v.json, io, { issuer: v.issuer, 'repository-id': v['repository-id'], 'owner-id': v['owner-id'], fix: v.fix, ignore: v.ignore });
       default:
         throw new AppError('CW_ERR_CLI_USAGE', `unknown command ${JSON.stringify(command)}\n${USAGE}`);
     }

@@ -3,6 +3,7 @@ import { buildApp } from '../app.js';
 import type { Config } from '../config/config.schema.js';
 import { createLogger } from '../logging/logger.js';
 import { redactDatabaseUrl } from '../db/database.js';
+import { describeBlobStore } from '../blobs/open-blob-store.js';
 import { openRuntime, queueDriver } from '../runtime.js';
 import type { Worker } from '../worker/worker.js';
 import type { CliIo } from './cli-io.js';
@@ -65,6 +66,7 @@ function oidcLine(config: Config): string {
 
 /** Where the data lives, for the banner: never the database password. */
 function where(config: Config): string {
-  if (config.databaseUrl === undefined) return `data in ${config.dataDir}`;
-  return `database ${redactDatabaseUrl(config.databaseUrl)}, queue ${queueDriver(config)}, blobs in ${config.dataDir}`;
+  if (config.databaseUrl === undefined && config.blobs.driver === 'fs') return `data in ${config.dataDir}`;
+  const database = config.databaseUrl === undefined ? `SQLite in ${config.dataDir}` : redactDatabaseUrl(config.databaseUrl);
+  return `database ${database}, queue ${queueDriver(config)}, blobs ${describeBlobStore(config)}`;
 }

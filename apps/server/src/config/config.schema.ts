@@ -46,6 +46,12 @@ export type OidcIssuer = z.infer<typeof OidcIssuerSchema>;
 export const ConfigSchema = z.strictObject({
   port: z.number().int().min(0).max(65535).default(8080),
   host: z.string().min(1).default('127.0.0.1'),
+  /**
+   * `production` refuses settings that are fine on a laptop and unsafe on a network
+   * (config/production-checks.ts): plain-http public URL or issuers, debug logging, PostgreSQL
+   * without TLS to another host, S3 over plain http.
+   */
+  mode: z.enum(['development', 'production']).default('development'),
   /** SQLite database and blobs live here on the embedded default. Resolved against the working directory. */
   dataDir: z.string().min(1).default('./.coverwatch'),
   /** `postgres://...` selects PostgreSQL; when absent the embedded SQLite in `dataDir` is used. A secret: never logged. */
@@ -71,8 +77,12 @@ export const ConfigSchema = z.strictObject({
         .max(20)
         .default([])
         .refine((list) => new Set(list.map((i) => i.issuer)).size === list.length, 'each issuer at most once'),
-      /** Oldest `iat` accepted: a token leaked from a log is useless after this long, whatever its `exp`. */
-      maxTokenAgeSeconds: z.number().int().min(60).max(3600).default(900),
+      /**
+       * Oldest `iat` accepted: a token leaked from a log is useless after this long, whatever its
+       * `exp`. Unset: by issuer kind (oidc-verifier.ts DEFAULT_MAX_TOKEN_AGE): GitHub mints a token
+       * when asked (15 minutes), GitLab when the job starts (3 hours: the upload comes after the tests).
+       */
+      maxTokenAgeSeconds: z.number().int().min(60).max(86_400).optional(),
     })
     .prefault({}),
   upload: z
@@ -81,6 +91,58 @@ export const ConfigSchema = z.strictObject({
       maxBodyBytes: z.number().int().min(1024).default(64 * MiB),
       /** Largest decompressed envelope (it is parsed as one JSON document, so V8's string limit caps it near 512 MiB). */
       maxDecompressedBytes: z.number().int().min(1024).max(500 * MiB).default(256 * MiB),
+    })
+    .prefault({}),
+  blobs: z
+    .strictObject({
+      /** `fs`: files under `<dataDir>/blobs` (the embedded default; several processes need a shared volume); `s3`: an S3-compatible bucket. */
+      driver: z.enum(['fs', 's3']).default('fs'),
+      s3: z
+        .strictObject({
+          /** Needed with driver `s3`. */
+          bucket: z
+            .string()
+            .regex(/^[a-z0-9][a-z0-9._-]{1,61}[a-z0-9]$/, 'expected an S3 bucket name: 3-63 lower-case letters, digits, dots and hyphens')
+            .optional(),
+          /** Objects are stored as `<prefix>/<blob key>`; leading and trailing `/` are ignored; '' = the bucket's root. */
+          prefix: z
+            .string()
+            .max(256)
+            .regex(/^\/?(?:[A-Za-z0-9_-][A-Za-z0-9._-]*(?:\/[A-Za-z0-9_-][A-Za-z0-9._-]*)*\/?)?$/, 'expected path segments of letters, digits, `.`, `_` and `-` separated by single `/` (no `.` or `..` segments)')
+            .default(''),
+          /** MinIO, R2, Ceph...; absent: AWS S3 of `region`. */
+          endpoint: z
+            .url({ protocol: /^https?$/ })
+            .max(2048)
+            .refine((s) => {
+              const u = new URL(s);
+              return u.username === '' && u.password === '' && u.search === '' && u.hash === '';
+            }, 'expected an http(s) URL without credentials, query or fragment')
+            .optional(),
+          region: z
+            .string()
+            .regex(/^[a-z0-9-]{1,64}$/, 'expected a region name such as eu-west-1 (auto on R2)')
+            .default('us-east-1'),
+          /** Default: true with an `endpoint` (MinIO and most compatible servers need it), false on AWS. */
+          forcePathStyle: z.boolean().optional(),
+          /** With `secretAccessKey`; both absent: the AWS SDK's default credential chain (environment, shared files, IAM roles). */
+          accessKeyId: z.string().min(1).max(256).optional(),
+          /** A secret: never logged. */
+          secretAccessKey: z.string().min(1).max(1024).optional(),
+        })
+        .prefault({}),
+    })
+    .superRefine((b, ctx) => {
+      if (b.driver === 's3' && b.s3.bucket === undefined) {
+        ctx.addIssue({ code: 'custom', path: ['s3', 'bucket'], message: 'blobs.driver s3 needs a bucket: set COVERWATCH_S3_BUCKET (or blobs.s3.bucket in the config file)' });
+      }
+      if ((b.s3.accessKeyId === undefined) !== (b.s3.secretAccessKey === undefined)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['s3', b.s3.accessKeyId === undefined ? 'accessKeyId' : 'secretAccessKey'],
+          message: 'set both COVERWATCH_S3_ACCESS_KEY_ID and COVERWATCH_S3_SECRET_ACCESS_KEY (or its _FILE), or neither to use the AWS default credential chain',
+        });
+      }
     })
     .prefault({}),
   queue: z
@@ -96,6 +158,17 @@ export const ConfigSchema = z.strictObject({
         .string()
         .regex(/^[a-z_][a-z0-9_]{0,62}$/, 'expected a lower-case PostgreSQL identifier')
         .optional(),
+    })
+    .prefault({}),
+  retention: z
+    .strictObject({
+      /**
+       * Days a raw upload (the gzip body as received, kept for audit and reprocessing) is kept after
+       * it was processed or failed; 0 keeps them forever. Processed coverage is never deleted.
+       */
+      rawUploadDays: z.number().int().min(0).max(36_500).default(90),
+      /** How often a worker deletes expired raw uploads. */
+      sweepIntervalMinutes: z.number().int().min(1).max(10_080).default(60),
     })
     .prefault({}),
   worker: z
@@ -129,16 +202,27 @@ export const CONFIG_SOURCES: readonly { path: readonly string[]; env: string; fl
   { path: ['dataDir'], env: 'COVERWATCH_DATA_DIR', flag: 'data-dir', type: 'string' },
   { path: ['databaseUrl'], env: 'COVERWATCH_DATABASE_URL', type: 'string', secret: true },
   { path: ['logLevel'], env: 'COVERWATCH_LOG_LEVEL', flag: 'log-level', type: 'string' },
+  { path: ['mode'], env: 'COVERWATCH_MODE', type: 'string' },
   { path: ['publicUrl'], env: 'COVERWATCH_PUBLIC_URL', type: 'string' },
   { path: ['oidc', 'issuers'], env: 'COVERWATCH_OIDC_ISSUERS', type: 'issuers' },
   { path: ['oidc', 'maxTokenAgeSeconds'], env: 'COVERWATCH_OIDC_MAX_TOKEN_AGE_SECONDS', type: 'int' },
   { path: ['upload', 'maxBodyBytes'], env: 'COVERWATCH_UPLOAD_MAX_BODY_BYTES', type: 'int' },
   { path: ['upload', 'maxDecompressedBytes'], env: 'COVERWATCH_UPLOAD_MAX_DECOMPRESSED_BYTES', type: 'int' },
+  { path: ['retention', 'rawUploadDays'], env: 'COVERWATCH_RETENTION_RAW_UPLOAD_DAYS', type: 'int' },
+  { path: ['retention', 'sweepIntervalMinutes'], env: 'COVERWATCH_RETENTION_SWEEP_INTERVAL_MINUTES', type: 'int' },
   { path: ['worker', 'inProcess'], env: 'COVERWATCH_WORKER_IN_PROCESS', type: 'boolean' },
   { path: ['worker', 'concurrency'], env: 'COVERWATCH_WORKER_CONCURRENCY', type: 'int' },
   { path: ['worker', 'pollIntervalMs'], env: 'COVERWATCH_WORKER_POLL_INTERVAL_MS', type: 'int' },
   { path: ['worker', 'leaseMs'], env: 'COVERWATCH_WORKER_LEASE_MS', type: 'int' },
   { path: ['worker', 'maxAttempts'], env: 'COVERWATCH_WORKER_MAX_ATTEMPTS', type: 'int' },
+  { path: ['blobs', 'driver'], env: 'COVERWATCH_BLOBS_DRIVER', type: 'string' },
+  { path: ['blobs', 's3', 'bucket'], env: 'COVERWATCH_S3_BUCKET', type: 'string' },
+  { path: ['blobs', 's3', 'prefix'], env: 'COVERWATCH_S3_PREFIX', type: 'string' },
+  { path: ['blobs', 's3', 'endpoint'], env: 'COVERWATCH_S3_ENDPOINT', type: 'string' },
+  { path: ['blobs', 's3', 'region'], env: 'COVERWATCH_S3_REGION', type: 'string' },
+  { path: ['blobs', 's3', 'forcePathStyle'], env: 'COVERWATCH_S3_FORCE_PATH_STYLE', type: 'boolean' },
+  { path: ['blobs', 's3', 'accessKeyId'], env: 'COVERWATCH_S3_ACCESS_KEY_ID', type: 'string' },
+  { path: ['blobs', 's3', 'secretAccessKey'], env: 'COVERWATCH_S3_SECRET_ACCESS_KEY', type: 'string', secret: true },
   { path: ['queue', 'driver'], env: 'COVERWATCH_QUEUE_DRIVER', type: 'string' },
   { path: ['queue', 'pgBossSchema'], env: 'COVERWATCH_QUEUE_PG_BOSS_SCHEMA', type: 'string' },
 ];

@@ -71,10 +71,10 @@ describe('loadConfig', () => {
 });
 
 describe('OIDC settings', () => {
-  it('are off by default: no publicUrl, no issuers, a 15 minute maximum token age', () => {
+  it('are off by default: no publicUrl, no issuers, the maximum token age by issuer kind', () => {
     const c = loadConfig(inputs({}));
     expect(c.publicUrl).toBeUndefined();
-    expect(c.oidc).toEqual({ issuers: [], maxTokenAgeSeconds: 900 });
+    expect(c.oidc).toEqual({ issuers: [] });
   });
 
   it('read issuers from COVERWATCH_OIDC_ISSUERS as JSON, as kind=URL, or as the well-known URLs alone', () => {
@@ -102,7 +102,7 @@ describe('OIDC settings', () => {
       { path: 'COVERWATCH_OIDC_ISSUERS', message: 'cannot tell the kind of https://git.example.com: write github=https://git.example.com or gitlab=https://git.example.com' },
     ]);
     expect(problems(inputs({ COVERWATCH_OIDC_ISSUERS: '[{' }))[0]!.path).toBe('COVERWATCH_OIDC_ISSUERS');
-    expect(problems(inputs({ COVERWATCH_PUBLIC_URL: 'https://u:p@cov.example.com', COVERWATCH_OIDC_MAX_TOKEN_AGE_SECONDS: '86400' })).map((p) => p.path)).toEqual([
+    expect(problems(inputs({ COVERWATCH_PUBLIC_URL: 'https://u:p@cov.example.com', COVERWATCH_OIDC_MAX_TOKEN_AGE_SECONDS: '86401' })).map((p) => p.path)).toEqual([
       'publicUrl (COVERWATCH_PUBLIC_URL)',
       'oidc.maxTokenAgeSeconds (COVERWATCH_OIDC_MAX_TOKEN_AGE_SECONDS)',
     ]);
@@ -111,12 +111,43 @@ describe('OIDC settings', () => {
 
 describe('docs/server.md', () => {
   const doc = readFileSync(fileURLToPath(new URL('../../../../docs/server.md', import.meta.url)), 'utf8');
-  const rows = [...doc.matchAll(/^\| `([A-Za-z.]+)` \| `(COVERWATCH_[A-Z_]+)`[^|]*\|\s*([^|]*?)\s*\|/gm)].map((m) => ({ setting: m[1], env: m[2], flag: m[3]!.trim() }));
+  const rows = [...doc.matchAll(/^\| `([A-Za-z0-9.]+)` \| `(COVERWATCH_[A-Z0-9_]+)`[^|]*\|\s*([^|]*?)\s*\|/gm)].map((m) => ({ setting: m[1], env: m[2], flag: m[3]!.trim() }));
 
   it('has one configuration row per setting, with its variable and flag', () => {
     expect(rows).toEqual(
       expect.arrayContaining(CONFIG_SOURCES.map((s) => ({ setting: s.path.join('.'), env: s.env, flag: s.flag === undefined ? '' : `\`--${s.flag}\`` }))),
     );
     expect(rows).toHaveLength(CONFIG_SOURCES.length);
+  });
+});
+
+describe('production mode', () => {
+  it('refuses every insecure setting at once, naming each, never echoing the database password', () => {
+    const found = problems(
+      inputs({
+        COVERWATCH_MODE: 'production',
+        COVERWATCH_PUBLIC_URL: 'http://cov.example.com',
+        COVERWATCH_LOG_LEVEL: 'debug',
+        COVERWATCH_DATABASE_URL: 'postgres://cw:s3cret-pw@db.internal:5432/cw',
+        COVERWATCH_OIDC_ISSUERS: 'github=http://127.0.0.1:9999',
+      }),
+    );
+    expect(found.map((p) => p.path)).toEqual([
+      'publicUrl (COVERWATCH_PUBLIC_URL)',
+      'oidc.issuers.0.issuer (COVERWATCH_OIDC_ISSUERS)',
+      'logLevel (COVERWATCH_LOG_LEVEL)',
+      'databaseUrl (COVERWATCH_DATABASE_URL)',
+    ]);
+    expect(found.every((p) => p.message.includes('production mode'))).toBe(true);
+    expect(JSON.stringify(found)).not.toContain('s3cret-pw');
+    expect(problems(inputs({ COVERWATCH_MODE: 'production' })).map((p) => p.path)).toEqual(['publicUrl (COVERWATCH_PUBLIC_URL)']);
+  });
+
+  it('accepts a safe production configuration, and the same insecure one in development', () => {
+    const safe = { COVERWATCH_MODE: 'production', COVERWATCH_PUBLIC_URL: 'https://cov.example.com', COVERWATCH_DATABASE_URL: 'postgres://cw:pw@db.internal/cw?sslmode=verify-full' };
+    expect(loadConfig(inputs(safe)).mode).toBe('production');
+    expect(loadConfig(inputs({ ...safe, COVERWATCH_DATABASE_URL: 'postgres://cw:pw@127.0.0.1/cw' })).mode).toBe('production');
+    expect(loadConfig(inputs({ COVERWATCH_PUBLIC_URL: 'http://cov.example.com', COVERWATCH_LOG_LEVEL: 'debug' })).mode).toBe('development');
+    expect(problems(inputs({ COVERWATCH_MODE: 'staging' }))[0]!.path).toBe('mode (COVERWATCH_MODE)');
   });
 });

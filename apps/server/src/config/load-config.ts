@@ -2,6 +2,7 @@ import path from 'node:path';
 import { AppError, type FieldProblem } from '../errors/app-error.js';
 import { CONFIG_SOURCES, ConfigSchema, type Config } from './config.schema.js';
 import { parseIssuersEnv } from './oidc-issuers-env.js';
+import { productionProblems } from './production-checks.js';
 
 /** Everything the loader reads, passed in: the loader itself touches no global state. */
 export interface ConfigInputs {
@@ -66,6 +67,7 @@ export function loadConfig(inputs: ConfigInputs): Config {
       problems.push({ path: source ? `${dotted} (${source.env})` : dotted || '(root)', message: issue.message });
     }
   }
+  if (result.success && result.data.mode === 'production') problems.push(...productionProblems(result.data));
   if (problems.length > 0 || !result.success) {
     throw new AppError('CW_ERR_CONFIG_INVALID', `invalid configuration:\n${problems.map((p) => `  ${p.path}: ${p.message}`).join('\n')}`, problems);
   }

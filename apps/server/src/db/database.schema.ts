@@ -7,7 +7,16 @@ import type { Generated } from 'kysely';
  */
 export interface Database {
   organizations: { id: string; name: string; created_at: string };
-  repositories: { id: string; org_id: string; name: string; default_branch: string | null; created_at: string };
+  repositories: {
+    id: string;
+    org_id: string;
+    name: string;
+    default_branch: string | null;
+    created_at: string;
+    /** 0005: path fixes (`before::after`) and ignore globs applied when this repository's uploads are processed; JSON lists, null = none. */
+    path_fixes_json: string | null;
+    path_ignore_json: string | null;
+  };
   tokens: {
     id: string;
     kind: 'upload' | 'read';
@@ -63,6 +72,8 @@ export interface Database {
     created_at: string;
     processing_started_at: string | null;
     finished_at: string | null;
+    /** 0005: when retention deleted the raw body (the row, its report and the commit coverage stay). */
+    raw_deleted_at: string | null;
   };
   branches: {
     id: string;

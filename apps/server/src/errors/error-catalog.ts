@@ -48,7 +48,7 @@ export const ERROR_CATALOG = Object.freeze({
     summary: 'The ID token is malformed, uses an algorithm other than RS256, names its own key (`jku`, `x5u`, `jwk`, `x5c`), or is not signed by a key of its issuer.',
   },
   CW_ERR_AUTH_OIDC_AUDIENCE: { kind: 'unauthenticated', summary: "The ID token's audience (`aud`) is not this server's `publicUrl`." },
-  CW_ERR_AUTH_OIDC_EXPIRED: { kind: 'unauthenticated', summary: 'The ID token expired (`exp`), or was issued longer ago than `oidc.maxTokenAgeSeconds` (`iat`).' },
+  CW_ERR_AUTH_OIDC_EXPIRED: { kind: 'unauthenticated', summary: 'The ID token expired (`exp`), or was issued longer ago than the maximum token age (`oidc.maxTokenAgeSeconds`, by default 15 minutes for GitHub and 3 hours for GitLab; `iat`).' },
   CW_ERR_AUTH_OIDC_NOT_YET_VALID: { kind: 'unauthenticated', summary: 'The ID token is not valid yet (`nbf` or `iat` in the future beyond the 60 s leeway).' },
   CW_ERR_AUTH_OIDC_CLAIMS: { kind: 'unauthenticated', summary: 'A claim the server needs (`jti`, `sha`, the repository and owner ids) is missing or malformed; the message names it.' },
   CW_ERR_AUTH_OIDC_REPLAY: { kind: 'unauthenticated', summary: 'The ID token was used before (its `jti`); request a new one. Only a retry with the same Idempotency-Key may repeat it.' },
@@ -59,6 +59,7 @@ export const ERROR_CATALOG = Object.freeze({
     summary: "The CI repository is linked, but the token's owner id differs from the linked one (the repository moved to another owner since it was linked).",
   },
   CW_ERR_AUTH_OIDC_SLUG_MISMATCH: { kind: 'forbidden', summary: "The envelope's `repository.slug` differs from the repository the ID token names." },
+  CW_ERR_AUTH_OIDC_BUILD_MISMATCH: { kind: 'forbidden', summary: 'The envelope names a branch, tag or pull request other than the build the ID token was issued for.' },
   CW_ERR_AUTH_OIDC_COMMIT_MISMATCH: {
     kind: 'forbidden',
     summary: "The uploaded commit is not the ID token's `sha` (nor, on a pull request, is `commit.mergeSha` that sha).",

@@ -9,7 +9,7 @@ export function createLogger(level: string, destination: NodeJS.WritableStream =
   return pino(
     {
       level,
-      redact: { paths: ['authorization', 'token', '*.authorization', '*.token', 'req.headers', 'databaseUrl', '*.databaseUrl'], censor: '[redacted]' },
+      redact: { paths: ['authorization', 'token', '*.authorization', '*.token', 'req.headers', 'databaseUrl', '*.databaseUrl', 'secretAccessKey', '*.secretAccessKey', '*.*.secretAccessKey'], censor: '[redacted]' },
       serializers: {
         req: (req: { method?: string; url?: string; id?: unknown }) => ({ id: req.id, method: req.method, path: (req.url ?? '').split('?')[0] }),
         res: (res: { statusCode?: number }) => ({ statusCode: res.statusCode }),

@@ -7,7 +7,7 @@ import type { RepositoryLinksRepository } from './repository-links.repository.js
 
 /**
  * What the ID token is for: making an upload (single use, except a retry with the same
- * Idempotency-Key), or reading the status of the upload it made.
+ * Idempotency-Key), or reading upload states of its repository.
  */
 export type OidcUse = { readonly use: 'upload'; readonly idempotencyKey: string | null } | { readonly use: 'status' };
 
@@ -40,7 +40,8 @@ export class OidcAuthService {
         `${claims.slug} (repository id ${claims.repositoryId}) now belongs to owner id ${claims.ownerId}, not the linked owner id ${link.externalOwnerId}; if the transfer is expected, link it again`,
       );
     }
-    let uploadId: string | null = null;
+    // Uploading uses the token up; reading upload states does not (an upload token may read them
+    // too), so an uploader whose token expired while waiting can read on with a fresh one.
     if (purpose.use === 'upload') {
       const verdict = await this.uses.claim({
         issuer: issuer.issuer,
@@ -50,18 +51,12 @@ export class OidcAuthService {
         idempotencyKey: purpose.idempotencyKey,
       });
       if (verdict === 'replay') throw new AppError('CW_ERR_AUTH_OIDC_REPLAY', 'this ID token was already used; request a new one for each upload');
-    } else {
-      const used = await this.uses.find(issuer.issuer, claims.jti);
-      if (used === null || used.uploadId === null) {
-        throw new AppError('CW_ERR_AUTH_FORBIDDEN', 'an ID token can read only the status of the upload it made, and this one has made none');
-      }
-      uploadId = used.uploadId;
     }
     return {
       tokenId: null,
       kind: 'upload',
       repositoryId: link.repositoryId,
-      oidc: { issuer: issuer.issuer, issuerKind: issuer.kind, jti: claims.jti, sha: claims.sha, slug: claims.slug, uploadId },
+      oidc: { issuer: issuer.issuer, issuerKind: issuer.kind, jti: claims.jti, sha: claims.sha, slug: claims.slug, build: claims.build },
     };
   }
 }

@@ -1,6 +1,7 @@
 import type { UploadEnvelope } from '@coverwatch/protocol';
 import type { OidcIssuerKind } from '../config/config.schema.js';
 import { AppError } from '../errors/app-error.js';
+import type { BuildClaims } from './oidc-claims.js';
 
 /** What an authenticated ID token still requires of the upload: known only once the body is parsed. */
 export interface OidcBinding {
@@ -11,15 +12,18 @@ export interface OidcBinding {
   readonly sha: string;
   /** `owner/name` as the forge names the repository today (`repository` / `project_path` claim). */
   readonly slug: string;
-  /** On the status route: the upload this token made (it may read that one only). */
-  readonly uploadId: string | null;
+  /** The branch, tag or pull request the token was issued for. */
+  readonly build: BuildClaims;
 }
 
 /**
- * The envelope must be for the token's repository and commit. The repository itself is already
- * bound by numeric ids; a differing slug means the uploader and the token disagree, which is refused
- * rather than guessed at. The commit is the token's `sha`, or, on a pull request, the PR head whose
- * temporary merge commit (`commit.mergeSha`) the token's `sha` is.
+ * The envelope must be for the token's repository, commit and build. The repository itself is
+ * already bound by numeric ids; a differing slug means the uploader and the token disagree, which
+ * is refused rather than guessed at. The commit is the token's `sha`, or, on a pull-request build,
+ * the PR head whose temporary merge commit (`commit.mergeSha`) the token's `sha` is. A branch must
+ * be the token's branch, and only a pull-request token may write pull-request data (its own PR's,
+ * when the forge names the number): otherwise any job's token could move a branch head or rewrite
+ * a pull request it was not built for.
  */
 export function checkOidcUpload(binding: OidcBinding, envelope: UploadEnvelope): void {
   const slug = envelope.repository?.slug;
@@ -27,7 +31,22 @@ export function checkOidcUpload(binding: OidcBinding, envelope: UploadEnvelope):
   if (slug !== undefined && slug.toLowerCase() !== binding.slug.toLowerCase()) {
     throw new AppError('CW_ERR_AUTH_OIDC_SLUG_MISMATCH', `the envelope is for ${slug}, but the ID token was issued to ${binding.slug}`);
   }
-  const { sha, mergeSha, pullRequest } = envelope.commit;
+  const { sha, mergeSha, pullRequest, branch } = envelope.commit;
+  const built = binding.build;
+  if (pullRequest !== undefined) {
+    if (built.pullRequest === undefined) {
+      throw new AppError('CW_ERR_AUTH_OIDC_BUILD_MISMATCH', `the upload names pull request #${pullRequest.number}, but the ID token is not from a pull-request build`);
+    }
+    if (built.pullRequest.number !== undefined && built.pullRequest.number !== pullRequest.number) {
+      throw new AppError('CW_ERR_AUTH_OIDC_BUILD_MISMATCH', `the upload names pull request #${pullRequest.number}, but the ID token was issued for #${built.pullRequest.number}`);
+    }
+  }
+  if (branch !== undefined) {
+    if (built.tag !== undefined) throw new AppError('CW_ERR_AUTH_OIDC_BUILD_MISMATCH', `the upload names branch ${branch}, but the ID token was issued for tag ${built.tag}`);
+    if (built.branch !== undefined && built.branch !== branch) {
+      throw new AppError('CW_ERR_AUTH_OIDC_BUILD_MISMATCH', `the upload names branch ${branch}, but the ID token was issued for branch ${built.branch}`);
+    }
+  }
   if (sha === binding.sha) return;
   if (pullRequest !== undefined && mergeSha === binding.sha) return;
   const hint =

@@ -13,10 +13,22 @@ export interface CiClaims {
   /** The commit CI built (on pull requests often a temporary merge commit). */
   readonly sha: string;
   readonly jti: string;
+  /**
+   * What the token says about the build, in one shape: the branch or tag it ran for, and on
+   * pull/merge-request builds that it was one (GitHub: `ref` refs/pull/<n>/merge, with the number;
+   * GitLab: `pipeline_source` merge_request_event, whose claims carry no MR number).
+   */
+  readonly build: BuildClaims;
+}
+
+export interface BuildClaims {
+  readonly branch?: string;
+  readonly tag?: string;
+  readonly pullRequest?: { readonly number?: number };
 }
 
 /** Which claim holds each field, per forge. */
-export const CLAIM_NAMES: Readonly<Record<OidcIssuerKind, Readonly<Record<Exclude<keyof CiClaims, 'jti'>, string>>>> = Object.freeze({
+export const CLAIM_NAMES: Readonly<Record<OidcIssuerKind, Readonly<Record<Exclude<keyof CiClaims, 'jti' | 'build'>, string>>>> = Object.freeze({
   github: { repositoryId: 'repository_id', ownerId: 'repository_owner_id', slug: 'repository', sha: 'sha' },
   gitlab: { repositoryId: 'project_id', ownerId: 'namespace_id', slug: 'project_path', sha: 'sha' },
 });
@@ -36,7 +48,24 @@ export function ciClaims(kind: OidcIssuerKind, payload: JWTPayload): CiClaims {
     sha: claim(payload, names.sha, SHA, 'a full lower-case hex commit sha'),
     // Required: single use is keyed by it.
     jti: claim(payload, 'jti', JTI, 'a printable string of at most 255 characters'),
+    build: kind === 'github' ? githubBuild(payload) : gitlabBuild(payload),
   };
+}
+
+function githubBuild(payload: JWTPayload): BuildClaims {
+  const ref = typeof payload.ref === 'string' ? payload.ref : '';
+  const pull = /^refs\/pull\/([1-9][0-9]{0,9})\/(?:merge|head)$/.exec(ref);
+  if (pull) return { pullRequest: { number: Number(pull[1]) }, ...(typeof payload.head_ref === 'string' && payload.head_ref !== '' ? { branch: payload.head_ref } : {}) };
+  if (ref.startsWith('refs/heads/')) return { branch: ref.slice('refs/heads/'.length) };
+  if (ref.startsWith('refs/tags/')) return { tag: ref.slice('refs/tags/'.length) };
+  return {};
+}
+
+function gitlabBuild(payload: JWTPayload): BuildClaims {
+  const ref = typeof payload.ref === 'string' ? payload.ref : undefined;
+  const mr = payload.pipeline_source === 'merge_request_event';
+  const named = ref === undefined ? {} : payload.ref_type === 'tag' ? { tag: ref } : payload.ref_type === 'branch' ? { branch: ref } : {};
+  return { ...named, ...(mr ? { pullRequest: {} } : {}) };
 }
 
 function claim(payload: JWTPayload, name: string, shape: RegExp, expected: string): string {

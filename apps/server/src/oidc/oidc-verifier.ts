@@ -3,6 +3,13 @@ import type { OidcIssuer } from '../config/config.schema.js';
 import { AppError } from '../errors/app-error.js';
 import type { JwksSource } from './oidc-jwks.js';
 
+/**
+ * Oldest `iat` accepted per issuer kind, unless oidc.maxTokenAgeSeconds says otherwise. GitHub
+ * mints a token when the uploader asks (it lives 5 minutes); GitLab hands the job its `id_tokens`
+ * when the job starts, and the upload comes after the tests have run.
+ */
+export const DEFAULT_MAX_TOKEN_AGE: Readonly<Record<OidcIssuer['kind'], number>> = Object.freeze({ github: 900, gitlab: 3 * 3600 });
+
 /** Leeway for `exp`, `nbf` and `iat`: CI runners' clocks drift a little, tokens live minutes. */
 export const CLOCK_TOLERANCE_SECONDS = 60;
 
@@ -25,7 +32,8 @@ export interface OidcSettings {
   /** This server's URL as CI reaches it: the audience tokens must name. Unset: OIDC is refused. */
   readonly publicUrl: string | undefined;
   readonly issuers: readonly OidcIssuer[];
-  readonly maxTokenAgeSeconds: number;
+  /** Overrides DEFAULT_MAX_TOKEN_AGE for every issuer. */
+  readonly maxTokenAgeSeconds?: number | undefined;
 }
 
 export interface VerifiedIdToken {
@@ -68,12 +76,12 @@ export class OidcVerifier {
         issuer: issuer.issuer,
         audience: [...this.audiences],
         clockTolerance: CLOCK_TOLERANCE_SECONDS,
-        maxTokenAge: this.settings.maxTokenAgeSeconds,
+        maxTokenAge: this.maxAge(issuer),
         requiredClaims: ['exp', 'iat', 'jti'],
       });
       return { issuer, payload, validUntil: payload.exp! + CLOCK_TOLERANCE_SECONDS };
     } catch (e) {
-      throw this.refusal(e, header.kid);
+      throw this.refusal(e, header.kid, issuer);
     }
   }
 
@@ -111,11 +119,15 @@ export class OidcVerifier {
     return issuer;
   }
 
-  private refusal(e: unknown, kid: unknown): unknown {
+  private maxAge(issuer: OidcIssuer): number {
+    return this.settings.maxTokenAgeSeconds ?? DEFAULT_MAX_TOKEN_AGE[issuer.kind];
+  }
+
+  private refusal(e: unknown, kid: unknown, issuer: OidcIssuer): unknown {
     if (e instanceof AppError) return e;
     if (e instanceof errors.JWTExpired) {
       return e.claim === 'iat'
-        ? new AppError('CW_ERR_AUTH_OIDC_EXPIRED', `the ID token was issued more than ${this.settings.maxTokenAgeSeconds} s ago (oidc.maxTokenAgeSeconds); request a new one`)
+        ? new AppError('CW_ERR_AUTH_OIDC_EXPIRED', `the ID token was issued more than ${this.maxAge(issuer)} s ago (oidc.maxTokenAgeSeconds); request a new one`)
         : new AppError('CW_ERR_AUTH_OIDC_EXPIRED', 'the ID token has expired; request a new one');
     }
     if (e instanceof errors.JWTClaimValidationFailed) {

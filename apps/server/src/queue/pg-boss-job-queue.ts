@@ -111,8 +111,17 @@ export class PgBossJobQueue implements JobQueue {
       RETURNING job_id, queue, attempts, max_attempts`.execute(this.db);
     const row = again.rows[0];
     if (row !== undefined) {
-      const job = await this.boss.getJobById<JobData>(queue, row.job_id);
-      return { id: row.job_id, queue, payload: job?.data.payload ?? null, attempts: row.attempts, maxAttempts: row.max_attempts };
+      // Archived jobs too: when no worker took the lease over within pg-boss's expiry (say all workers
+      // were down), pg-boss failed the job by timeout and later archives it, but the lease still
+      // stands and the job must still run.
+      const job = await this.boss.getJobById<JobData>(queue, row.job_id, { includeArchive: true });
+      if (job === null) {
+        // pg-boss deleted it (archived jobs are dropped after days): nothing left to run. Without the
+        // payload no handler can succeed or even record the failure, so the lease would come back forever.
+        await sql`DELETE FROM ${this.leases} WHERE job_id = ${row.job_id}::uuid AND worker_id = ${workerId}`.execute(this.db);
+        return null;
+      }
+      return { id: row.job_id, queue, payload: job.data.payload, attempts: row.attempts, maxAttempts: row.max_attempts };
     }
     // Then a new job from pg-boss, leased in the same transaction.
     return this.db.transaction().execute(async (trx) => {

@@ -13,6 +13,11 @@ export interface RepoRow {
   readonly createdAt: string;
 }
 
+export interface PathRules {
+  readonly fixes: readonly string[];
+  readonly ignore: readonly string[];
+}
+
 /** The `repositories` table. */
 export class ReposRepository {
   constructor(private readonly db: Db) {}
@@ -41,8 +46,22 @@ export class ReposRepository {
     return rows.map(toRepo);
   }
 
+  /** The repository's path fixes and ignore globs (see docs/paths.md); empty lists when none are set. */
+  async pathRules(id: string): Promise<PathRules> {
+    const r = await this.db.selectFrom('repositories').select(['path_fixes_json', 'path_ignore_json']).where('id', '=', id).executeTakeFirst();
+    return { fixes: parseList(r?.path_fixes_json), ignore: parseList(r?.path_ignore_json) };
+  }
+
+  async setPathRules(id: string, rules: PathRules): Promise<void> {
+    await this.db
+      .updateTable('repositories')
+      .set({ path_fixes_json: rules.fixes.length > 0 ? JSON.stringify(rules.fixes) : null, path_ignore_json: rules.ignore.length > 0 ? JSON.stringify(rules.ignore) : null })
+      .where('id', '=', id)
+      .execute();
+  }
+
   async insert(orgId: string, orgName: string, name: string): Promise<RepoRow> {
-    const row = { id: randomUUID(), org_id: orgId, name, default_branch: null, created_at: isoNow() };
+    const row = { id: randomUUID(), org_id: orgId, name, default_branch: null, created_at: isoNow(), path_fixes_json: null, path_ignore_json: null };
     await this.db.insertInto('repositories').values(row).execute();
     return toRepo({ ...row, org_name: orgName });
   }
@@ -50,4 +69,10 @@ export class ReposRepository {
 
 function toRepo(r: { id: string; org_id: string; org_name: string; name: string; default_branch: string | null; created_at: string }): RepoRow {
   return { id: r.id, orgId: r.org_id, orgName: r.org_name, name: r.name, fullName: `${r.org_name}/${r.name}`, defaultBranch: r.default_branch, createdAt: r.created_at };
+}
+
+function parseList(json: string | null | undefined): string[] {
+  if (json === null || json === undefined) return [];
+  const v: unknown = JSON.parse(json);
+  return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
 }

@@ -8,13 +8,14 @@ import type { Job } from '../queue/job-queue.js';
 import type { JobHandler } from '../worker/worker.js';
 import { PROCESS_UPLOAD_QUEUE, type ProcessUploadPayload } from './uploads.service.js';
 import type { UploadsRepository } from './uploads.repository.js';
+import type { ReposRepository } from '../repos/repos.repository.js';
 
 /** Diagnostics kept per upload: enough to explain a failure, bounded so one bad report cannot bloat a row. */
 const MAX_DIAGNOSTICS = 200;
 
 /**
  * The processing job of one upload: parse each report with core, merge them, resolve paths against
- * the envelope's file list, store the upload's report (or fail the upload with the parser's
+ * the envelope's file list with the repository's path fixes and ignore globs, store the upload's report (or fail the upload with the parser's
  * diagnostics), rebuild the commit report, then mark the upload processed. Idempotent: run again
  * after a crash it finishes what is missing (a stored report is not parsed again).
  */
@@ -26,6 +27,7 @@ export class UploadProcessor implements JobHandler {
     private readonly blobs: BlobStore,
     private readonly commitReports: CommitReportsService,
     private readonly maxDecompressedBytes: number,
+    private readonly repos: ReposRepository,
   ) {}
 
   async run(job: Job): Promise<void> {
@@ -57,7 +59,8 @@ export class UploadProcessor implements JobHandler {
         });
         return;
       }
-      const resolver = createPathResolver(envelope.files ?? null);
+      // The repository's own fixes and ignore globs, as set when this upload is processed.
+      const resolver = createPathResolver(envelope.files ?? null, await this.repos.pathRules(upload.repository_id));
       const resolved = resolveReport(mergeReports(reports), resolver);
       diagnostics.push(...resolved.diagnostics);
       const { plain, gzipped } = encodeReport(resolved.report);

@@ -4,7 +4,7 @@ import type { Database } from '../db/database.schema.js';
 import { isoNow } from '../db/clock.js';
 
 export type UploadRecord = Selectable<Database['uploads']>;
-export type NewUpload = Omit<UploadRecord, 'report_blob_key' | 'totals_json' | 'diagnostics_json' | 'error_code' | 'error_message' | 'processing_started_at' | 'finished_at'>;
+export type NewUpload = Omit<UploadRecord, 'report_blob_key' | 'totals_json' | 'diagnostics_json' | 'error_code' | 'error_message' | 'processing_started_at' | 'finished_at' | 'raw_deleted_at'>;
 
 /** The `uploads` table. State changes are guarded by the expected current state. */
 export class UploadsRepository {
@@ -13,7 +13,7 @@ export class UploadsRepository {
   async insert(row: NewUpload, executor: Db = this.db): Promise<void> {
     await executor
       .insertInto('uploads')
-      .values({ ...row, report_blob_key: null, totals_json: null, diagnostics_json: null, error_code: null, error_message: null, processing_started_at: null, finished_at: null })
+      .values({ ...row, report_blob_key: null, totals_json: null, diagnostics_json: null, error_code: null, error_message: null, processing_started_at: null, finished_at: null, raw_deleted_at: null })
       .execute();
   }
 

@@ -2,7 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { FORMAT_IDS } from '@coverwatch/core';
 import { UploadEnvelopeSchema, type UploadEnvelope } from '@coverwatch/protocol';
 import type { Principal } from '../auth/token-auth.service.js';
-import { contentKey, type BlobStore } from '../blobs/blob-store.js';
+import type { BlobStore } from '../blobs/blob-store.js';
 import type { CommitsRepository } from '../commits/commits.repository.js';
 import type { Db } from '../db/database.js';
 import { isoNow } from '../db/clock.js';
@@ -57,10 +57,11 @@ export class UploadsService {
       const earlier = await this.replay(principal.repositoryId, idempotencyKey, bodySha);
       if (earlier !== null) return earlier;
     }
-    // Content-addressed: a retried body is stored once.
-    const rawKey = contentKey('raw', body.compressed);
-    if (!(await this.blobs.has(rawKey))) await this.blobs.put(rawKey, body.compressed);
+    // One raw blob per upload (not content-addressed): retention then deletes exactly the bodies
+    // that expired, with no other upload sharing them. Retries never get here (replay above).
     const id = randomUUID();
+    const rawKey = rawUploadKey(id);
+    await this.blobs.put(rawKey, body.compressed);
     try {
       await this.db.transaction().execute(async (trx) => {
         const commitId = await this.commits.upsert(
@@ -105,6 +106,7 @@ export class UploadsService {
         await this.queue.enqueue(PROCESS_UPLOAD_QUEUE, { uploadId: id } satisfies ProcessUploadPayload, { maxAttempts: this.maxAttempts, executor: trx });
       });
     } catch (e) {
+      await this.blobs.delete(rawKey).catch(() => undefined);
       // Two retries with one key raced; the loser answers with the winner's upload.
       if (idempotencyKey !== undefined && isUniqueViolation(e)) {
         const earlier = await this.replay(principal.repositoryId, idempotencyKey, bodySha);
@@ -118,8 +120,7 @@ export class UploadsService {
   /** The upload, if the principal's repository owns it (others get not-found: ids of other repositories are not confirmed). */
   async get(principal: Principal, id: string): Promise<{ upload: UploadRecord; repository: string; commitSha: string }> {
     const upload = await this.uploads.findById(id);
-    const ownUpload = principal.oidc === undefined || principal.oidc.uploadId === id;
-    if (upload === null || upload.repository_id !== principal.repositoryId || !ownUpload) throw new AppError('CW_ERR_UPLOAD_NOT_FOUND', `no upload ${id}`);
+    if (upload === null || upload.repository_id !== principal.repositoryId) throw new AppError('CW_ERR_UPLOAD_NOT_FOUND', `no upload ${id}`);
     const repo = await this.repos.findById(upload.repository_id);
     const commit = await this.commits.findById(upload.commit_id);
     return { upload, repository: repo!.fullName, commitSha: commit!.sha };
@@ -152,4 +153,9 @@ export function jobIdentity(envelope: UploadEnvelope): string | null {
   if (ci?.buildId === undefined && ci?.jobId === undefined) return null;
   const key = JSON.stringify([ci.provider ?? null, ci.buildId ?? null, ci.jobId ?? null, envelope.name ?? null, [...(envelope.flags ?? [])].sort()]);
   return createHash('sha256').update(key, 'utf8').digest('hex');
+}
+
+/** Where an upload's raw body is kept: `raw/<first two characters of the id>/<id>`. */
+export function rawUploadKey(uploadId: string): string {
+  return `raw/${uploadId.slice(0, 2)}/${uploadId}`;
 }

@@ -32,4 +32,25 @@ describe('Worker', () => {
     expect(exhausted).toMatchObject({ job: { attempts: 2 }, error: 'attempt 2 failed' });
     await db.destroy();
   });
+
+  it('runs periodic housekeeping while it runs, survives a failing run, and stops it with the worker', async () => {
+    const db = openSqlite(':memory:');
+    await migrateToLatest(db);
+    let runs = 0;
+    const worker = new Worker(new DbJobQueue(db), [], {
+      concurrency: 1,
+      pollIntervalMs: 10,
+      leaseMs: 60_000,
+      logger: pino({ level: 'silent' }),
+      periodic: [{ name: 'count', intervalMs: 10, run: async () => { if (++runs === 1) throw new Error('first run fails'); } }],
+    });
+    worker.start();
+    for (let i = 0; i < 100 && runs < 3; i++) await new Promise((r) => setTimeout(r, 10));
+    await worker.stop(1000);
+    expect(runs).toBeGreaterThanOrEqual(3);
+    const stoppedAt = runs;
+    await new Promise((r) => setTimeout(r, 60));
+    expect(runs).toBe(stoppedAt);
+    await db.destroy();
+  });
 });

@@ -16,6 +16,8 @@ export interface WorkerOptions {
   readonly leaseMs: number;
   readonly logger: Logger;
   readonly workerId?: string;
+  /** Housekeeping run every `intervalMs` while the worker runs (raw-upload retention); failures are logged, never fatal. */
+  readonly periodic?: readonly { readonly name: string; readonly intervalMs: number; run(): Promise<unknown> }[];
 }
 
 /**
@@ -29,6 +31,7 @@ export class Worker {
   private readonly slots: Promise<void>[] = [];
   private readonly inFlight = new Set<string>();
   private wakers: (() => void)[] = [];
+  private timers: NodeJS.Timeout[] = [];
 
   constructor(
     private readonly queue: JobQueue,
@@ -42,6 +45,21 @@ export class Worker {
     if (this.running) return;
     this.running = true;
     for (let i = 0; i < this.options.concurrency; i++) this.slots.push(this.slot());
+    for (const task of this.options.periodic ?? []) {
+      let busy = false;
+      const tick = () => {
+        if (busy || !this.running) return;
+        busy = true;
+        task
+          .run()
+          .then((result) => this.options.logger.debug({ task: task.name, result }, 'periodic task done'))
+          .catch((e: unknown) => this.options.logger.error({ err: e, task: task.name }, 'periodic task failed'))
+          .finally(() => (busy = false));
+      };
+      const timer = setInterval(tick, task.intervalMs);
+      timer.unref();
+      this.timers.push(timer);
+    }
   }
 
   /** Looks for work now instead of at the next poll (called after an in-process enqueue). */
@@ -57,6 +75,7 @@ export class Worker {
    */
   async stop(graceMs: number): Promise<void> {
     this.running = false;
+    for (const t of this.timers.splice(0)) clearInterval(t);
     this.wake();
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<'timeout'>((r) => (timer = setTimeout(() => r('timeout'), graceMs)));

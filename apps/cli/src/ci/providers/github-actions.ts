@@ -40,8 +40,9 @@ export const githubActions: CiProvider = {
         });
       case 'pull_request_target':
         // GITHUB_SHA and GITHUB_REF are the base branch's, and the PR number is only in the event
-        // payload: nothing here names the code under test, so git HEAD decides.
-        return ciInfo(ID, { ...build, branch: branchName(env.get('GITHUB_HEAD_REF')) });
+        // payload: nothing here names the code under test, so git HEAD decides. No branch either:
+        // HEAD is usually the base branch's head, and naming it after the PR branch would move it.
+        return ciInfo(ID, build);
       case 'workflow_run':
         // GITHUB_SHA and GITHUB_REF are the default branch's, not the triggering run's.
         return ciInfo(ID, build);

@@ -40,6 +40,7 @@ export const jenkins: CiProvider = {
       // and GIT_COMMIT is that merge, which exists nowhere else. No commit is named.
       return ciInfo(ID, {
         ...build,
+        localMergeHead: 'first-parent',
         branch: branchName(env.get('CHANGE_BRANCH')),
         pullRequest: { number: prNumber(env.get('CHANGE_ID')), baseBranch: branchName(env.get('CHANGE_TARGET')) },
       });

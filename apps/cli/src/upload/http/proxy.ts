@@ -25,7 +25,8 @@ function bypasses(target: URL, noProxy: string): boolean {
     const entry = raw.trim().toLowerCase();
     if (entry === '') continue;
     if (entry === '*') return true;
-    const m = /^(\[[^\]]+\]|[^:]+)(?::(\d+))?$/.exec(entry);
+    // An unbracketed IPv6 address (`::1`) has colons of its own and no port.
+    const m = (entry.match(/:/g) ?? []).length > 1 && !entry.startsWith('[') ? [entry, entry, undefined] : /^(\[[^\]]+\]|[^:]+)(?::(\d+))?$/.exec(entry);
     if (!m) continue;
     if (m[2] !== undefined && m[2] !== port) continue;
     const name = bare(m[1]!).replace(/^\*?\./, '');

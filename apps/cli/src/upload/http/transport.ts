@@ -1,6 +1,7 @@
 import http from 'node:http';
 import https from 'node:https';
-import type { Socket } from 'node:net';
+import type { LookupFunction, Socket } from 'node:net';
+import type { LookupAddress } from 'node:dns';
 import tls from 'node:tls';
 import { bare } from './proxy.js';
 
@@ -29,6 +30,8 @@ export interface TransportOptions {
   readonly timeoutMs: number;
   /** Largest response body read; the server's answers are small JSON documents. */
   readonly maxResponseBytes?: number;
+  /** Longest a whole exchange may take, however slowly bytes trickle (default 10 minutes). */
+  readonly deadlineMs?: number;
 }
 
 /** A failure to exchange a request and a response at all. Messages name no secret. */
@@ -53,31 +56,61 @@ export async function send(req: HttpRequest, opts: TransportOptions): Promise<Ht
     port,
     path: `${req.url.pathname}${req.url.search}`,
     headers: { ...req.headers, ...(req.body ? { 'content-length': String(req.body.length) } : {}) },
-    agent: false as const,
     timeout: opts.timeoutMs,
   };
-  const tlsOptions = { servername: isIp(host) ? undefined : host, ...(opts.ca ? { ca: [...opts.ca] } : {}) };
+  // Explicit, so NODE_TLS_REJECT_UNAUTHORIZED=0 left in a CI environment cannot turn verification off.
+  const tlsOptions = { host, servername: isIp(host) ? undefined : host, rejectUnauthorized: true, ...(opts.ca ? { ca: [...opts.ca] } : {}) };
+  const max = opts.maxResponseBytes ?? 1024 * 1024;
+  const deadlineMs = opts.deadlineMs ?? 10 * 60_000;
   return new Promise<HttpResponse>((resolve, reject) => {
+    let request: http.ClientRequest;
+    const fail = (e: NetworkError) => {
+      clearTimeout(deadline);
+      socket?.destroy();
+      request?.destroy();
+      reject(e);
+    };
+    // The socket timeout only notices silence; a server trickling bytes is stopped by this.
+    const deadline = setTimeout(() => fail(new NetworkError(`no complete answer within ${Math.round(deadlineMs / 1000)} s`)), deadlineMs);
     const onResponse = (res: http.IncomingMessage) => {
       const chunks: Buffer[] = [];
       let size = 0;
-      const max = opts.maxResponseBytes ?? 1024 * 1024;
       res.on('data', (c: Buffer) => {
         size += c.length;
-        if (size <= max) chunks.push(c);
+        if (size > max) fail(new NetworkError(`the answer is larger than ${max} bytes; is --url a Coverwatch server?`, false));
+        else chunks.push(c);
       });
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
-      res.on('error', (e) => reject(new NetworkError(`the response was cut off: ${describe(e)}`)));
-      res.on('aborted', () => reject(new NetworkError('the response was cut off')));
+      res.on('end', () => {
+        clearTimeout(deadline);
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) });
+      });
+      res.on('error', (e) => fail(new NetworkError(`the response was cut off: ${describe(e)}`)));
+      res.on('aborted', () => fail(new NetworkError('the response was cut off')));
     };
-    const request = isHttps
-      ? https.request({ ...base, ...tlsOptions, ...(socket ? { createConnection: () => tls.connect({ socket, ...tlsOptions }) } : {}) }, onResponse)
-      : http.request(base, onResponse);
-    request.on('timeout', () => request.destroy(new NetworkError(`no answer within ${Math.round(opts.timeoutMs / 1000)} s`)));
-    request.on('error', (e) => reject(e instanceof NetworkError ? e : toNetworkError(e)));
+    if (isHttps && socket) {
+      // No agent: an agent (even agent: false) ignores createConnection, and the request would
+      // bypass the tunnel and go direct.
+      request = https.request({ ...base, ...tlsOptions, createConnection: () => tls.connect({ socket, ...tlsOptions }) }, onResponse);
+    } else if (isHttps) {
+      request = https.request({ ...base, ...tlsOptions, agent: false }, onResponse);
+    } else {
+      // Plain http goes only to this machine: `localhost` is pinned to loopback instead of asking DNS.
+      request = http.request({ ...base, agent: false, lookup: loopbackLookup }, onResponse);
+    }
+    request.on('timeout', () => fail(new NetworkError(`no answer within ${Math.round(opts.timeoutMs / 1000)} s`)));
+    request.on('error', (e) => fail(e instanceof NetworkError ? e : toNetworkError(e)));
     request.end(req.body);
   });
 }
+
+/** net's `lookup` for plain-http targets: names resolve to loopback only (server-url.ts allows no others). */
+const loopbackLookup: LookupFunction = (hostname, options, callback) => {
+  const v6 = hostname === '::1' || options.family === 6 || options.family === 'IPv6';
+  const address = /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(hostname) ? hostname : v6 ? '::1' : '127.0.0.1';
+  const family = address.includes(':') ? 6 : 4;
+  if (options.all) (callback as (err: null, addresses: LookupAddress[]) => void)(null, [{ address, family }]);
+  else callback(null, address, family);
+};
 
 /** Opens a CONNECT tunnel through `proxy` to host:port. Proxy credentials (userinfo) go only to the proxy. */
 function tunnel(proxy: URL, host: string, port: number, timeoutMs: number): Promise<Socket> {
@@ -89,7 +122,16 @@ function tunnel(proxy: URL, host: string, port: number, timeoutMs: number): Prom
   }
   const lib = proxy.protocol === 'https:' ? https : http;
   return new Promise<Socket>((resolve, reject) => {
-    const req = lib.request({ host: bare(proxy.hostname), port: Number(proxy.port || (proxy.protocol === 'https:' ? 443 : 80)), method: 'CONNECT', path: authority, headers, agent: false, timeout: timeoutMs });
+    const req = lib.request({
+      host: bare(proxy.hostname),
+      port: Number(proxy.port || (proxy.protocol === 'https:' ? 443 : 80)),
+      method: 'CONNECT',
+      path: authority,
+      headers,
+      agent: false,
+      timeout: timeoutMs,
+      ...(proxy.protocol === 'https:' ? { rejectUnauthorized: true } : {}),
+    });
     req.on('connect', (res, socket) => {
       if (res.statusCode === 200) resolve(socket);
       else {

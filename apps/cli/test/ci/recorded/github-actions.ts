@@ -157,7 +157,7 @@ export const githubActions: Recorded = {
       GITHUB_HEAD_REF: 'patch-1',
       GITHUB_BASE_REF: 'main',
     },
-    expected: { provider: 'github-actions', branch: 'patch-1', ...build },
+    expected: { provider: 'github-actions', ...build },
   },
   'workflow_run (runs on the default branch after another workflow)': {
     env: {

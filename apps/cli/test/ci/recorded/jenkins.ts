@@ -69,10 +69,12 @@ export const jenkins: Recorded = {
     },
   },
   'pull request': {
-    // GIT_COMMIT is the merge Jenkins made on the agent: it exists nowhere else, so no commit is named.
+    // GIT_COMMIT is the merge Jenkins made on the agent: it exists nowhere else, so no commit is
+    // named; the uploader takes the PR head from git (HEAD's first parent when HEAD is that merge).
     env: changeRequest('42', 'feature/parser', LOCAL_MERGE_SHA),
     expected: {
       provider: 'jenkins',
+      localMergeHead: 'first-parent',
       branch: 'feature/parser',
       pullRequest: { number: 42, baseBranch: 'main' },
       buildId: '3',
@@ -83,6 +85,7 @@ export const jenkins: Recorded = {
     env: { ...changeRequest('43', 'patch-1', FORK_LOCAL_MERGE_SHA), CHANGE_FORK: 'contributor' },
     expected: {
       provider: 'jenkins',
+      localMergeHead: 'first-parent',
       branch: 'patch-1',
       pullRequest: { number: 43, baseBranch: 'main' },
       buildId: '3',

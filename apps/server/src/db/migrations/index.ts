@@ -3,6 +3,7 @@ import * as m0001 from './0001-initial.js';
 import * as m0002 from './0002-branches-pulls-flags.js';
 import * as m0003 from './0003-oidc.js';
 import * as m0004 from './0004-pull-merge-base.js';
+import * as m0005 from './0005-retention-path-rules.js';
 
 /**
  * Every migration, in order, compiled into the server (no directory scan at run time: the list is
@@ -13,6 +14,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
   '0002-branches-pulls-flags': m0002,
   '0003-oidc': m0003,
   '0004-pull-merge-base': m0004,
+  '0005-retention-path-rules': m0005,
 });
 
 export const migrationProvider: MigrationProvider = { getMigrations: async () => ({ ...MIGRATIONS }) };

@@ -1,0 +1,58 @@
+import type { FieldProblem } from '../errors/app-error.js';
+import type { Config } from './config.schema.js';
+
+const LOOPBACK = /^(localhost|127\.\d{1,3}\.\d{1,3}\.\d{1,3}|\[?::1\]?)$/i;
+
+/**
+ * What `mode: production` refuses, each with the setting to change. The defaults are already safe
+ * (loopback only, no OIDC); these are settings a deployment can get wrong:
+ * - `publicUrl` must be https: it is the address CI sends tokens to and the OIDC audience.
+ * - OIDC issuers must be https (http is allowed for loopback issuers in development only, for tests).
+ * - `logLevel` debug/trace log request details an operator does not want in a shipped log.
+ * - PostgreSQL on another host needs TLS (`sslmode=require` or stricter): the connection carries
+ *   every token hash and all coverage.
+ * - S3 endpoints must be https for the same reason.
+ */
+export function productionProblems(config: Config): FieldProblem[] {
+  const problems: FieldProblem[] = [];
+  const refuse = (path: string, message: string) => problems.push({ path, message: `${message} (refused in production mode, COVERWATCH_MODE=production)` });
+  if (config.publicUrl === undefined) refuse('publicUrl (COVERWATCH_PUBLIC_URL)', 'set the https URL CI and users reach this server at');
+  else if (!config.publicUrl.startsWith('https://')) refuse('publicUrl (COVERWATCH_PUBLIC_URL)', 'must be https://: tokens are sent to it');
+  for (const [i, issuer] of config.oidc.issuers.entries()) {
+    if (!issuer.issuer.startsWith('https://')) refuse(`oidc.issuers.${i}.issuer (COVERWATCH_OIDC_ISSUERS)`, 'must be https://');
+    if (issuer.jwksUri !== undefined && !issuer.jwksUri.startsWith('https://')) refuse(`oidc.issuers.${i}.jwksUri (COVERWATCH_OIDC_ISSUERS)`, 'must be https://');
+  }
+  if (config.logLevel === 'debug' || config.logLevel === 'trace') refuse('logLevel (COVERWATCH_LOG_LEVEL)', `"${config.logLevel}" logs request details; use info or quieter`);
+  if (config.databaseUrl !== undefined) {
+    const db = postgresTls(config.databaseUrl);
+    if (db.remote && !db.tls) refuse('databaseUrl (COVERWATCH_DATABASE_URL)', 'connects to another host without TLS: add sslmode=require (or verify-full) to the URL');
+  }
+  const s3 = (config as { blobs?: { driver?: string; s3?: { endpoint?: string } } }).blobs;
+  if (s3?.driver === 's3' && s3.s3?.endpoint !== undefined && !s3.s3.endpoint.startsWith('https://') && !isLoopbackUrl(s3.s3.endpoint)) {
+    refuse('blobs.s3.endpoint (COVERWATCH_S3_ENDPOINT)', 'must be https:// unless the object store runs on this machine');
+  }
+  return problems;
+}
+
+/** Whether a PostgreSQL URL leaves this machine, and whether it asks for TLS. Never echoes the URL (it holds a password). */
+function postgresTls(url: string): { remote: boolean; tls: boolean } {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    return { remote: false, tls: false };
+  }
+  const host = u.searchParams.get('host') ?? u.hostname;
+  const remote = host !== '' && !host.startsWith('/') && !LOOPBACK.test(host);
+  const mode = u.searchParams.get('sslmode');
+  const tls = mode === 'require' || mode === 'verify-ca' || mode === 'verify-full' || u.searchParams.get('ssl') === 'true';
+  return { remote, tls };
+}
+
+function isLoopbackUrl(url: string): boolean {
+  try {
+    return LOOPBACK.test(new URL(url).hostname);
+  } catch {
+    return false;
+  }
+}
