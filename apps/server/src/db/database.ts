@@ -143,7 +143,13 @@ export async function migrateToLatest(db: Db): Promise<string[]> {
 
 async function runMigrator(db: Db, migrationTableSchema: string | undefined): Promise<string[]> {
   const migrator = new Migrator({ db, provider: migrationProvider, ...(migrationTableSchema !== undefined ? { migrationTableSchema } : {}) });
-  const { error, results } = await migrator.migrateToLatest();
-  if (error !== undefined) throw error;
-  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+  for (let attempt = 1; ; attempt++) {
+    const { error, results } = await migrator.migrateToLatest().catch((e: unknown) => ({ error: e, results: undefined }));
+    // Kysely looks for its bookkeeping tables by listing the tables of every schema; a schema
+    // another installation drops during that scan fails it (3F000) though nothing of ours changed.
+    // Migrations are transactional and idempotent to re-run, so trying again is safe.
+    if (error !== undefined && (error as { code?: string }).code === '3F000' && attempt < 3) continue;
+    if (error !== undefined) throw error;
+    return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+  }
 }
