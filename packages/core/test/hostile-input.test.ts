@@ -136,15 +136,17 @@ describe('hostile input', () => {
           for (const format of [undefined, ...FORMATS.map((f) => f.id)]) {
             const started = Date.now();
             const r = parseChunked(bytes, chunk, format);
-            // A hang detector, not a performance assertion: 64 KiB must never take seconds.
-            expect(Date.now() - started, `${seeds[seedIndex]!.name} as ${format ?? 'detected'}`).toBeLessThan(5000);
+            // A hang detector, not a performance assertion: the bound is far above any honest parse
+            // (a 184 KB seed fed one byte at a time took 7.7 s on a loaded 2-core CI machine), so
+            // only a loop that never ends trips it, with the seed and format named.
+            expect(Date.now() - started, `${seeds[seedIndex]!.name} as ${format ?? 'detected'}`).toBeLessThan(60_000);
             assertWellFormed(r);
           }
         },
       ),
       { numRuns: Number(process.env.COVERWATCH_FUZZ_RUNS ?? 60) },
     );
-  }, 300_000);
+  }, 900_000);
 
   it('every parser refuses an empty file, pure garbage and a NUL flood as not-ok without throwing', () => {
     const inputs = [new Uint8Array(0), new Uint8Array(4096).fill(0), encodeUtf8('\uFEFF'), new Uint8Array(5000).map((_, i) => (i * 7919) % 256)];
