@@ -28910,6 +28910,18 @@ var CommitUploadsSchema = external_exports.object({
 });
 var HealthSchema = external_exports.object({ status: external_exports.literal("ok") });
 var ReadySchema = external_exports.object({ status: external_exports.literal("ready") });
+var TokenRevokeRequestSchema = external_exports.strictObject({
+  tokens: external_exports.array(
+    external_exports.strictObject({
+      token: external_exports.string().min(1).max(256),
+      /** Where it was found (a file URL): kept in the audit log. */
+      url: external_exports.string().max(2048).optional(),
+      /** Who found it (`github-secret-scanning`, `manual`...). */
+      source: external_exports.string().max(64).optional()
+    })
+  ).min(1).max(100)
+});
+var TokenRevokeResponseSchema = external_exports.object({ received: external_exports.number().int() });
 
 // apps/cli/src/version.ts
 var VERSION = "0.1.0";

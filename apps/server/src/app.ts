@@ -5,10 +5,13 @@ import type { Config } from './config/config.schema.js';
 import { healthRoutes } from './health/health.routes.js';
 import { ApiCatalog } from './http/api-catalog.js';
 import { docsRoutes } from './http/docs.routes.js';
+import { installCsrfProtection } from './http/csrf.js';
 import { installErrorHandling } from './http/error-handling.js';
+import { clientErrorHandler, frameworkErrorHandler, installSecurityHeaders, webHardening } from './http/security-headers.js';
 import { reposRoutes } from './repos/repos.routes.js';
 import { createServices, type Storage } from './services.js';
 import { uploadsRoutes } from './uploads/uploads.routes.js';
+import { tokensRoutes } from './tokens/tokens.routes.js';
 
 /** Version of the HTTP API shown in /api/docs. */
 const API_VERSION = '1';
@@ -25,6 +28,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   const services = createServices(config, deps);
   // Typed as Fastify's logger so the instance keeps Fastify's default type parameters.
   const logger: FastifyBaseLogger = deps.logger;
+  const web = webHardening(config);
   const app = Fastify({
     loggerInstance: logger,
     // Ids are generated, never taken from a client header, so log lines cannot be forged together.
@@ -32,9 +36,14 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     trustProxy: false,
     bodyLimit: 1024 * 1024,
     return503OnClosing: true,
+    // Answers Fastify makes outside its hooks get the security headers too (security-headers.ts).
+    frameworkErrors: frameworkErrorHandler(web),
+    clientErrorHandler: clientErrorHandler(web),
   });
   app.decorateRequest('principal', null);
   installErrorHandling(app);
+  installSecurityHeaders(app, web);
+  installCsrfProtection(app, { origin: web.origin });
   // Every route goes through the catalog, which validates, filters responses and feeds /api/docs.
   const api = new ApiCatalog(services.auth, services.oidcAuth);
   const registered: string[] = [];
@@ -45,6 +54,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   await app.register(uploadsRoutes({ uploads: services.uploads, auth: services.auth, oidc: services.oidcAuth, limits: config.upload, api }));
   await app.register(reposRoutes({ repos: services.repos, api }));
   await app.register(commitsRoutes({ commits: services.commits, api }));
+  await app.register(tokensRoutes({ leaked: services.leakedTokens, api }));
   await app.register(docsRoutes(api, API_VERSION));
   await app.ready();
   const documented = new Set(api.routes.map((r) => `${r.method} ${r.url}`));

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { checkpointTask } from './audit/checkpoint-task.js';
 import { openBlobStore } from './blobs/open-blob-store.js';
 import type { Config } from './config/config.schema.js';
 import { sql } from 'kysely';
@@ -67,7 +68,11 @@ export async function openRuntime(config: Config, options: { logger?: Logger } =
       const worker = new Worker(queue, [services.uploadProcessor], {
         ...config.worker,
         logger,
-        periodic: [{ name: 'raw-upload retention', intervalMs: config.retention.sweepIntervalMinutes * 60_000, run: () => services.retention.sweep() }],
+        periodic: [
+          { name: 'raw-upload retention', intervalMs: config.retention.sweepIntervalMinutes * 60_000, run: () => services.retention.sweep() },
+          // Signed checkpoints of the audit log's head, pushed to the checkpoint file and webhook (with audit.signingKey).
+          ...(services.auditCheckpoints === null ? [] : [checkpointTask(services.auditCheckpoints, config.audit.checkpointIntervalMinutes, logger)]),
+        ],
       });
       wake = () => worker.wake();
       worker.start();

@@ -1,4 +1,7 @@
 import { AdminService } from './admin/admin.service.js';
+import { AuditLog, operatorContext } from './audit/audit-log.js';
+import { AuthRejectionAudit, registerRejectionAudit } from './audit/auth-rejections.js';
+import { AuditCheckpoints, parseSigningKey } from './audit/checkpoints.js';
 import { TokenAuthService } from './auth/token-auth.service.js';
 import type { BlobStore } from './blobs/blob-store.js';
 import { BranchesRepository } from './branches/branches.repository.js';
@@ -20,6 +23,8 @@ import { ReposRepository } from './repos/repos.repository.js';
 import { ReposService } from './repos/repos.service.js';
 import { RawUploadRetention } from './retention/raw-upload-retention.js';
 import { TokensRepository } from './tokens/tokens.repository.js';
+import { tokenUseTracker } from './tokens/token-use-tracker.js';
+import { LeakedTokensService } from './tokens/leaked-tokens.service.js';
 import { UploadProcessor } from './uploads/upload-processor.js';
 import { UploadsRepository } from './uploads/uploads.repository.js';
 import { UploadsService } from './uploads/uploads.service.js';
@@ -47,14 +52,22 @@ export function createServices(config: Config, storage: Storage) {
   const tokenUses = new OidcTokenUsesRepository(db);
   const access = new RepoAccessPolicy(repos);
   const commitReports = new CommitReportsService(commits, uploads, blobs, branches);
+  const audit = new AuditLog(db);
+  const auth = new TokenAuthService(tokens, tokenUseTracker(tokens, audit));
+  registerRejectionAudit(auth, new AuthRejectionAudit(audit));
   return {
-    auth: new TokenAuthService(tokens),
+    auth,
     oidcAuth: new OidcAuthService(new OidcVerifier({ publicUrl: config.publicUrl, ...config.oidc }, new JwksSource()), links, tokenUses),
-    admin: new AdminService(orgs, repos, tokens, links, config.oidc.issuers),
-    uploads: new UploadsService(db, uploads, commits, repos, blobs, queue, config.worker.maxAttempts, pullRequests, tokenUses),
+    // Admin actions come from the command line today: the operator is the OS account.
+    admin: new AdminService(orgs, repos, tokens, links, config.oidc.issuers, audit.as(operatorContext)),
+    uploads: new UploadsService(db, uploads, commits, repos, blobs, queue, config.worker.maxAttempts, pullRequests, tokenUses, tokens),
     repos: new ReposService(repos, access, branches, pullRequests),
     commits: new CommitsService(access, commits, uploads, commitReports),
     uploadProcessor: new UploadProcessor(uploads, blobs, commitReports, config.upload.maxDecompressedBytes, repos),
     retention: new RawUploadRetention(db, blobs, config.retention.rawUploadDays),
+    leakedTokens: new LeakedTokensService(tokens, audit),
+    audit,
+    /** Null without audit.signingKey: no checkpoints are signed. */
+    auditCheckpoints: config.audit.signingKey === undefined ? null : new AuditCheckpoints(audit.repository, parseSigningKey(config.audit.signingKey), config.audit),
   };
 }

@@ -221,6 +221,7 @@ describe.each(BACKENDS)('read API on $backend', ({ env }) => {
           'GET /healthz',
           'GET /readyz',
           'POST /api/v1/uploads',
+          'POST /api/v1/tokens/revoke',
           'GET /api/v1/uploads/{id}',
           'GET /api/v1/orgs/{org}/repos',
           'GET /api/v1/repos/{owner}/{repo}',

@@ -244,3 +244,25 @@ export const CommitUploadsSchema = z.object({
 
 export const HealthSchema = z.object({ status: z.literal('ok') });
 export const ReadySchema = z.object({ status: z.literal('ready') });
+
+/**
+ * `POST /api/v1/tokens/revoke`: anyone who finds a Coverwatch token (a secret scanner, a person)
+ * reports it and it is revoked at once. The answer never says whether a token was valid.
+ */
+export const TokenRevokeRequestSchema = z.strictObject({
+  tokens: z
+    .array(
+      z.strictObject({
+        token: z.string().min(1).max(256),
+        /** Where it was found (a file URL): kept in the audit log. */
+        url: z.string().max(2048).optional(),
+        /** Who found it (`github-secret-scanning`, `manual`...). */
+        source: z.string().max(64).optional(),
+      }),
+    )
+    .min(1)
+    .max(100),
+});
+export type TokenRevokeRequest = z.infer<typeof TokenRevokeRequestSchema>;
+
+export const TokenRevokeResponseSchema = z.object({ received: z.number().int() });

@@ -1,3 +1,5 @@
+import { NO_AUDIT, type AuditRecorder } from '../audit/audit-log.js';
+import { tokenHashPrefix } from '../audit/chain.js';
 import type { OidcIssuer } from '../config/config.schema.js';
 import { AppError } from '../errors/app-error.js';
 import { isUniqueViolation } from '../db/db-errors.js';
@@ -5,7 +7,7 @@ import type { RepositoryLinksRepository } from '../oidc/repository-links.reposit
 import type { OrgsRepository } from '../orgs/orgs.repository.js';
 import type { PathRules, ReposRepository } from '../repos/repos.repository.js';
 import { createPathResolver } from '@coverwatch/core';
-import { generateToken, hashToken, type TokenKind } from '../tokens/token-format.js';
+import { displayToken, generateToken, hashToken, type TokenKind } from '../tokens/token-format.js';
 import type { TokensRepository } from '../tokens/tokens.repository.js';
 
 /** Organization names as on the big forges: letters, digits and inner hyphens, at most 39. */
@@ -15,6 +17,10 @@ export const REPO_NAME = /^(?!\.\.?$)[A-Za-z0-9._-]{1,100}$/;
 
 /** Most fixes, and most ignore globs, per repository. */
 const MAX_PATH_RULES = 100;
+
+/** Token lifetimes: mandatory expiry, 90 days by default, at most a year. */
+export const DEFAULT_TOKEN_DAYS = 90;
+export const MAX_TOKEN_DAYS = 365;
 
 /** A forge's numeric id (GitHub repository and owner ids, GitLab project and namespace ids). */
 const EXTERNAL_ID = /^[1-9][0-9]{0,19}$/;
@@ -37,12 +43,16 @@ export class AdminService {
     private readonly tokens: TokensRepository,
     private readonly links: RepositoryLinksRepository,
     private readonly issuers: readonly OidcIssuer[],
+    /** Where each change is recorded (audit/): bound to the acting operator. */
+    private readonly audit: AuditRecorder = NO_AUDIT,
   ) {}
 
   async createOrg(name: string) {
     if (!ORG_NAME.test(name)) throw new AppError('CW_ERR_CLI_USAGE', `invalid organization name ${JSON.stringify(name)}: letters, digits and inner hyphens, at most 39`);
     if ((await this.orgs.findByName(name)) !== null) throw new AppError('CW_ERR_ORG_EXISTS', `organization ${name} exists`);
-    return this.orgs.insert(name);
+    const org = await this.orgs.insert(name);
+    await this.audit.record({ event: 'org.created', target: { type: 'organization', id: org.id, name: org.name } });
+    return org;
   }
 
   async createRepo(fullName: string) {
@@ -51,24 +61,74 @@ export class AdminService {
     const org = await this.orgs.findByName(owner);
     if (org === null) throw new AppError('CW_ERR_ORG_NOT_FOUND', `no organization ${owner}; create it first: coverwatch-server admin create-org ${owner}`);
     if ((await this.repos.findByFullName(owner, name)) !== null) throw new AppError('CW_ERR_REPO_EXISTS', `repository ${owner}/${name} exists`);
-    return this.repos.insert(org.id, org.name, name);
-  }
-
-  /** Creates a token and returns it: the only time it exists outside the caller's hands. */
-  async createToken(kind: TokenKind, fullName: string) {
-    const { owner, name } = splitFullName(fullName);
-    const repo = await this.repos.findByFullName(owner, name);
-    if (repo === null) throw new AppError('CW_ERR_REPO_NOT_FOUND', `no repository ${owner}/${name}`);
-    const token = generateToken(kind);
-    const id = await this.tokens.insert(kind, hashToken(token), repo.id);
-    return { id, kind, repository: repo.fullName, token };
+    const repo = await this.repos.insert(org.id, org.name, name);
+    await this.audit.record({ event: 'repo.created', target: { type: 'repository', id: repo.id, name: repo.fullName } });
+    return repo;
   }
 
   /**
-   * Lets OIDC ID tokens of one CI repository upload to `fullName`. The CI repository is named by
-   * numeric ids, which survive renames and are never reused (names are). Linking the same CI
-   * repository again to the same repository updates the owner id (after an expected transfer).
+   * Creates a token and returns it: the only time it exists outside the caller's hands. Expiry is
+   * mandatory: 90 days unless said otherwise, at most a year.
    */
+  async createToken(kind: TokenKind, fullName: string, expiresDays: number = DEFAULT_TOKEN_DAYS) {
+    const repo = await this.repoByName(fullName);
+    const { id, token, expiresAt } = await this.issueToken(kind, repo.id, expiresDays);
+    // The hash prefix, never the token: enough to find the token in the tokens table.
+    await this.audit.record({ event: 'token.created', target: { type: 'token', id }, details: { kind, repository: repo.fullName, repositoryId: repo.id, tokenHash: tokenHashPrefix(token), expiresAt } });
+    return { id, kind, repository: repo.fullName, token, expiresAt };
+  }
+
+  /** A repository's tokens as owners see them: display form, dates, last use; never the token or its hash. */
+  async listTokens(fullName: string, expiringWithinDays?: number) {
+    const repo = await this.repoByName(fullName);
+    let tokens = await this.tokens.listByRepository(repo.id);
+    if (expiringWithinDays !== undefined) {
+      const now = new Date().toISOString();
+      const horizon = new Date(Date.now() + expiringWithinDays * 86_400_000).toISOString();
+      tokens = tokens.filter((t) => t.revokedAt === null && t.expiresAt > now && t.expiresAt <= horizon);
+    }
+    return { repository: repo.fullName, tokens };
+  }
+
+  /**
+   * Rotation: the new token is created first, then the old one is set to expire after the overlap
+   * (so CI keeps working while the secret is swapped), naming its successor.
+   */
+  async rotateToken(tokenId: string, overlapHours: number, expiresDays: number = DEFAULT_TOKEN_DAYS) {
+    if (!Number.isInteger(overlapHours) || overlapHours < 0 || overlapHours > 24 * 30) throw new AppError('CW_ERR_CLI_USAGE', '--overlap-hours must be a whole number from 0 to 720');
+    const old = await this.tokens.findById(tokenId);
+    if (old === null || old.revokedAt !== null) throw new AppError('CW_ERR_TOKEN_NOT_FOUND', `no live token ${tokenId}`);
+    const repo = await this.repos.findById(old.repositoryId);
+    const { id, token, expiresAt } = await this.issueToken(old.kind, old.repositoryId, expiresDays);
+    const until = new Date(Math.min(Date.parse(old.expiresAt) || Infinity, Date.now() + overlapHours * 3_600_000)).toISOString();
+    await this.tokens.retire(old.id, id, until);
+    await this.audit.record({ event: 'token.rotated', target: { type: 'token', id: old.id }, details: { kind: old.kind, repository: repo?.fullName ?? old.repositoryId, replacedBy: id, oldValidUntil: until, tokenHash: tokenHashPrefix(token), expiresAt } });
+    return { id, kind: old.kind, repository: repo?.fullName ?? old.repositoryId, token, expiresAt, replaces: old.id, oldValidUntil: until };
+  }
+
+  async revokeToken(tokenId: string, reason = 'revoked by an operator') {
+    const old = await this.tokens.findById(tokenId);
+    if (old === null) throw new AppError('CW_ERR_TOKEN_NOT_FOUND', `no token ${tokenId}`);
+    const revoked = await this.tokens.revoke(old.id, reason);
+    if (revoked) await this.audit.record({ event: 'token.revoked', target: { type: 'token', id: old.id }, details: { kind: old.kind, reason } });
+    return { id: old.id, state: revoked ? ('revoked' as const) : ('already revoked' as const) };
+  }
+
+  private async repoByName(fullName: string) {
+    const { owner, name } = splitFullName(fullName);
+    const repo = await this.repos.findByFullName(owner, name);
+    if (repo === null) throw new AppError('CW_ERR_REPO_NOT_FOUND', `no repository ${owner}/${name}`);
+    return repo;
+  }
+
+  private async issueToken(kind: TokenKind, repositoryId: string, expiresDays: number) {
+    if (!Number.isInteger(expiresDays) || expiresDays < 1 || expiresDays > MAX_TOKEN_DAYS) throw new AppError('CW_ERR_CLI_USAGE', `--expires-days must be a whole number from 1 to ${MAX_TOKEN_DAYS}`);
+    const token = generateToken(kind);
+    const expiresAt = new Date(Date.now() + expiresDays * 86_400_000).toISOString();
+    const id = await this.tokens.insert({ kind, tokenHash: hashToken(token), repositoryId, expiresAt, display: displayToken(token) });
+    return { id, token, expiresAt };
+  }
+
   /**
    * Replaces the repository's path rules: fixes (`before::after`, `::prefix`) and ignore globs,
    * applied to uploads processed from now on (docs/paths.md). Invalid rules are refused here, all
@@ -83,10 +143,18 @@ export class AdminService {
     if (tooLong !== undefined) throw new AppError('CW_ERR_CLI_USAGE', 'a path rule is longer than 1024 characters');
     const errors = createPathResolver(null, rules).problems.filter((p) => p.severity === 'error');
     if (errors.length > 0) throw new AppError('CW_ERR_CLI_USAGE', `invalid path rules:\n  ${errors.map((e) => e.message.replace(/; the (fix|glob) is not applied$/, '')).join('\n  ')}`);
+    const before = await this.repos.pathRules(repo.id);
     await this.repos.setPathRules(repo.id, rules);
-    return { repository: repo.fullName, ...(await this.repos.pathRules(repo.id)) };
+    const after = await this.repos.pathRules(repo.id);
+    await this.audit.record({ event: 'repo.path_rules_changed', target: { type: 'repository', id: repo.id, name: repo.fullName }, details: { before: { ...before }, after: { ...after } } });
+    return { repository: repo.fullName, ...after };
   }
 
+  /**
+   * Lets OIDC ID tokens of one CI repository upload to `fullName`. The CI repository is named by
+   * numeric ids, which survive renames and are never reused (names are). Linking the same CI
+   * repository again to the same repository updates the owner id (after an expected transfer).
+   */
   async linkRepo(fullName: string, link: { issuer: string; repositoryId: string; ownerId: string }): Promise<LinkResult> {
     const { owner, name } = splitFullName(fullName);
     const issuer = this.issuers.find((i) => i.issuer === link.issuer);
@@ -112,6 +180,7 @@ export class AdminService {
     if (existing === null) {
       try {
         const created = await this.links.insert({ repositoryId: repo.id, issuer: issuer.issuer, externalRepositoryId: link.repositoryId, externalOwnerId: link.ownerId });
+        await this.audit.record({ event: 'repo.oidc_linked', target: { type: 'repository', id: repo.id, name: repo.fullName }, details: { linkId: created.id, issuer: issuer.issuer, externalRepositoryId: link.repositoryId, externalOwnerId: link.ownerId } });
         return result(created.id, 'created');
       } catch (e) {
         // Linked by someone else in the meantime: answer as if we had seen it.
@@ -125,6 +194,11 @@ export class AdminService {
     }
     if (existing.externalOwnerId === link.ownerId) return result(existing.id, 'unchanged');
     await this.links.updateOwner(existing.id, link.ownerId);
+    await this.audit.record({
+      event: 'repo.oidc_link_updated',
+      target: { type: 'repository', id: repo.id, name: repo.fullName },
+      details: { linkId: existing.id, issuer: issuer.issuer, externalRepositoryId: link.repositoryId, externalOwnerId: { before: existing.externalOwnerId, after: link.ownerId } },
+    });
     return result(existing.id, 'updated');
   }
 }

@@ -2,7 +2,7 @@ import { AppError } from '../errors/app-error.js';
 import type { OidcBinding } from '../oidc/oidc-binding.js';
 import { isIdTokenShaped } from '../oidc/oidc-verifier.js';
 import { checkTokenFormat, constantTimeEqual, hashToken, type TokenKind } from '../tokens/token-format.js';
-import type { TokensRepository } from '../tokens/tokens.repository.js';
+import type { TokensRepository, UseContext } from '../tokens/tokens.repository.js';
 
 /** Who is calling: a token of one kind, bound to one repository. */
 export interface Principal {
@@ -28,9 +28,13 @@ export function bearerCredential(authorization: string | undefined): string {
  * which tokens exist.
  */
 export class TokenAuthService {
-  constructor(private readonly tokens: TokensRepository) {}
+  constructor(
+    private readonly tokens: TokensRepository,
+    /** Told of each successful use (last-use tracking, new-context audit events). */
+    private readonly onUse: (tokenId: string, ctx: UseContext) => Promise<void> = async () => undefined,
+  ) {}
 
-  async authenticate(authorization: string | undefined, allowed: readonly TokenKind[]): Promise<Principal> {
+  async authenticate(authorization: string | undefined, allowed: readonly TokenKind[], ctx?: UseContext): Promise<Principal> {
     const token = bearerCredential(authorization);
     if (isIdTokenShaped(token)) {
       throw new AppError('CW_ERR_AUTH_TOKEN_INVALID', `this route does not accept OIDC ID tokens (only uploads and their status do); it needs a ${allowed.join(' or ')} token`);
@@ -43,9 +47,12 @@ export class TokenAuthService {
     // The lookup is by hash (an index seek); the comparison after it is constant-time anyway, so no
     // code path compares a secret-derived value byte by byte.
     if (row === null || !constantTimeEqual(row.tokenHash, hash)) throw new AppError('CW_ERR_AUTH_TOKEN_INVALID', 'the token is unknown or revoked');
+    // Only the holder of the token learns that it expired, which they may as well know.
+    if (row.expired) throw new AppError('CW_ERR_AUTH_TOKEN_EXPIRED', `the token expired at ${row.expiresAt}; ask an administrator for a new one`);
     if (!allowed.includes(row.kind)) {
       throw new AppError('CW_ERR_AUTH_FORBIDDEN', `this route needs a ${allowed.join(' or ')} token; ${row.kind} tokens cannot use it`);
     }
+    if (ctx !== undefined) await this.onUse(row.id, ctx);
     return { tokenId: row.id, kind: row.kind, repositoryId: row.repositoryId };
   }
 }

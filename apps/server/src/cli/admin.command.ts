@@ -1,6 +1,8 @@
+import { operatorContext } from '../audit/audit-log.js';
 import { createServices } from '../services.js';
 import type { Config } from '../config/config.schema.js';
 import { AppError } from '../errors/app-error.js';
+import { DEFAULT_TOKEN_DAYS } from '../admin/admin.service.js';
 import { openRuntime } from '../runtime.js';
 import type { CliIo } from './cli-io.js';
 
@@ -9,6 +11,12 @@ export const ADMIN_USAGE = `coverwatch-server admin <command> [--json] [--data-d
   create-repo OWNER/NAME             create a repository
   create-upload-token OWNER/NAME     create an upload token (write-only, one repository); printed once
   create-read-token OWNER/NAME       create a read token (read-only, one repository); printed once
+                                     both: [--expires-days N] (default 90, at most 365)
+  list-tokens OWNER/NAME [--expiring-within-days N]
+                                     the repository's tokens: id, cw_up_…last4, expiry, last use (never the token)
+  rotate-token TOKEN-ID [--overlap-hours H] [--expires-days N]
+                                     a new token now; the old one stays valid H hours more (default 24)
+  revoke-token TOKEN-ID              revoke a token at once
   link-repo OWNER/NAME --issuer URL --repository-id N --owner-id M
                                      let CI OIDC ID tokens of that CI repository upload (no stored secret);
                                      GitHub: gh api repos/OWNER/NAME --jq '.id, .owner.id'
@@ -26,6 +34,9 @@ export const ADMIN_OPTIONS = {
   'owner-id': { type: 'string' },
   fix: { type: 'string', multiple: true },
   ignore: { type: 'string', multiple: true },
+  'expires-days': { type: 'string' },
+  'overlap-hours': { type: 'string' },
+  'expiring-within-days': { type: 'string' },
 } as const;
 
 export type AdminFlags = {
@@ -34,14 +45,20 @@ export type AdminFlags = {
   readonly 'owner-id'?: string | undefined;
   readonly fix?: readonly string[] | undefined;
   readonly ignore?: readonly string[] | undefined;
+  readonly 'expires-days'?: string | undefined;
+  readonly 'overlap-hours'?: string | undefined;
+  readonly 'expiring-within-days'?: string | undefined;
 };
 
 /** Each subcommand: whether it takes OWNER/NAME (or NAME), which options it accepts and which it needs. */
 const SUBCOMMANDS: Readonly<Record<string, { target: boolean; options: readonly (keyof AdminFlags)[]; required?: readonly (keyof AdminFlags)[] }>> = {
   'create-org': { target: true, options: [] },
   'create-repo': { target: true, options: [] },
-  'create-upload-token': { target: true, options: [] },
-  'create-read-token': { target: true, options: [] },
+  'create-upload-token': { target: true, options: ['expires-days'] },
+  'create-read-token': { target: true, options: ['expires-days'] },
+  'list-tokens': { target: true, options: ['expiring-within-days'] },
+  'rotate-token': { target: true, options: ['overlap-hours', 'expires-days'] },
+  'revoke-token': { target: true, options: [] },
   'link-repo': { target: true, options: ['issuer', 'repository-id', 'owner-id'], required: ['issuer', 'repository-id', 'owner-id'] },
   'set-paths': { target: true, options: ['fix', 'ignore'] },
   'prune-raw-uploads': { target: false, options: [] },
@@ -82,11 +99,29 @@ export async function adminCommand(config: Config, args: readonly string[], json
       }
       case 'create-upload-token':
       case 'create-read-token': {
-        const t = await admin.createToken(sub === 'create-upload-token' ? 'upload' : 'read', target);
+        const t = await admin.createToken(sub === 'create-upload-token' ? 'upload' : 'read', target, wholeNumber(flags['expires-days'], '--expires-days') ?? DEFAULT_TOKEN_DAYS);
         print(
-          { id: t.id, kind: t.kind, repository: t.repository, token: t.token },
-          `${t.kind} token for ${t.repository} (shown once; store it as a secret, e.g. COVERWATCH_TOKEN in CI):\n${t.token}`,
+          { id: t.id, kind: t.kind, repository: t.repository, token: t.token, expiresAt: t.expiresAt },
+          `${t.kind} token for ${t.repository}, valid until ${t.expiresAt} (shown once; store it as a secret, e.g. COVERWATCH_TOKEN in CI):\n${t.token}`,
         );
+        return 0;
+      }
+      case 'list-tokens': {
+        const l = await admin.listTokens(target, wholeNumber(flags['expiring-within-days'], '--expiring-within-days'));
+        const state = (t: (typeof l.tokens)[number]) => (t.revokedAt !== null ? `revoked ${t.revokedAt}` : t.expiresAt <= new Date().toISOString() ? `expired ${t.expiresAt}` : `expires ${t.expiresAt}`);
+        const use = (t: (typeof l.tokens)[number]) => (t.lastUse === null ? 'never used' : `last used ${t.lastUse.at} from ${t.lastUse.ip ?? '?'}${t.lastUse.ciProvider ? ` (${t.lastUse.ciProvider})` : ''}`);
+        print(l, l.tokens.length === 0 ? `${l.repository}: no tokens` : l.tokens.map((t) => `${t.id}  ${t.display}  ${t.kind}  ${state(t)}  ${use(t)}`).join('\n'));
+        return 0;
+      }
+      case 'rotate-token': {
+        const overlap = wholeNumber(flags['overlap-hours'], '--overlap-hours') ?? 24;
+        const t = await admin.rotateToken(target, overlap, wholeNumber(flags['expires-days'], '--expires-days') ?? DEFAULT_TOKEN_DAYS);
+        print(t, `new ${t.kind} token for ${t.repository}, valid until ${t.expiresAt}; the old one (${t.replaces}) stays valid until ${t.oldValidUntil} (shown once):\n${t.token}`);
+        return 0;
+      }
+      case 'revoke-token': {
+        const r = await admin.revokeToken(target);
+        print(r, `token ${r.id}: ${r.state}`);
         return 0;
       }
       case 'link-repo': {
@@ -106,9 +141,10 @@ export async function adminCommand(config: Config, args: readonly string[], json
         return 0;
       }
       case 'prune-raw-uploads': {
-        const { retention } = createServices(config, runtime);
+        const { retention, audit } = createServices(config, runtime);
         const r = await retention.sweep();
         const days = config.retention.rawUploadDays;
+        await audit.as(operatorContext).record({ event: 'retention.raw_uploads_pruned', details: { uploads: r.uploads, rawUploadDays: days } });
         print({ ...r, rawUploadDays: days }, days === 0 ? 'retention.rawUploadDays is 0: raw uploads are kept forever' : `deleted the raw bodies of ${r.uploads} uploads finished more than ${days} days ago`);
         return 0;
       }
@@ -118,4 +154,10 @@ export async function adminCommand(config: Config, args: readonly string[], json
   } finally {
     await runtime.close();
   }
+}
+
+function wholeNumber(value: string | undefined, flag: string): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^\d{1,6}$/.test(value)) throw new AppError('CW_ERR_CLI_USAGE', `${flag} must be a whole number`);
+  return Number(value);
 }

@@ -4,6 +4,7 @@ import { loadConfig } from '../config/load-config.js';
 import { openMigratedDatabase } from '../db/database.js';
 import { AppError } from '../errors/app-error.js';
 import { ADMIN_OPTIONS, ADMIN_USAGE, adminCommand } from './admin.command.js';
+import { AUDIT_OPTIONS, AUDIT_USAGE, auditCommand } from './audit.command.js';
 import type { CliIo } from './cli-io.js';
 import { serveCommand } from './serve.command.js';
 
@@ -12,6 +13,7 @@ const USAGE = `usage: coverwatch-server <command> [options]
   worker     the worker alone (at scale: any number of them, beside serve with COVERWATCH_WORKER_IN_PROCESS=false)
   migrate    apply database migrations and exit (serve and worker do it too)
   admin      create organizations, repositories and tokens, link CI repositories (see: coverwatch-server admin --help)
+  audit      export and verify the tamper-evident audit log (see: coverwatch-server audit --help)
 options: --port N  --host ADDR  --data-dir DIR  --config FILE.json  --log-level LEVEL  --json
 environment: COVERWATCH_* (docs/server.md)`;
 
@@ -33,6 +35,7 @@ export async function run(io: CliIo, signals: NodeJS.EventEmitter): Promise<numb
           json: { type: 'boolean', default: false },
           help: { type: 'boolean', short: 'h', default: false },
           ...ADMIN_OPTIONS,
+          ...AUDIT_OPTIONS,
         },
       });
     } catch (e) {
@@ -41,7 +44,7 @@ export async function run(io: CliIo, signals: NodeJS.EventEmitter): Promise<numb
     const [command, ...rest] = parsed.positionals;
     const v = parsed.values;
     if (v.help || command === undefined || command === 'help') {
-      io.stdout.write((command === 'admin' ? ADMIN_USAGE : USAGE) + '\n');
+      io.stdout.write((command === 'admin' ? ADMIN_USAGE : command === 'audit' ? AUDIT_USAGE : USAGE) + '\n');
       return command === undefined && !v.help ? 2 : 0;
     }
     const config = loadConfig({
@@ -52,6 +55,8 @@ export async function run(io: CliIo, signals: NodeJS.EventEmitter): Promise<numb
     });
     const adminFlag = Object.keys(ADMIN_OPTIONS).find((k) => v[k as keyof typeof ADMIN_OPTIONS] !== undefined);
     if (command !== 'admin' && adminFlag !== undefined) throw new AppError('CW_ERR_CLI_USAGE', `--${adminFlag} is an option of admin commands only (coverwatch-server admin --help)\n${USAGE}`);
+    const auditFlag = Object.keys(AUDIT_OPTIONS).find((k) => v[k as keyof typeof AUDIT_OPTIONS] !== undefined);
+    if (command !== 'audit' && auditFlag !== undefined) throw new AppError('CW_ERR_CLI_USAGE', `--${auditFlag} is an option of audit commands only (coverwatch-server audit --help)\n${USAGE}`);
     switch (command) {
       case 'serve':
       case 'worker':
@@ -67,7 +72,18 @@ export async function run(io: CliIo, signals: NodeJS.EventEmitter): Promise<numb
         return 0;
       }
       case 'admin':
-        return await adminCommand(config, rest, v.json, io, { issuer: v.issuer, 'repository-id': v['repository-id'], 'owner-id': v['owner-id'], fix: v.fix, ignore: v.ignore });
+        return await adminCommand(config, rest, v.json, io, {
+          issuer: v.issuer,
+          'repository-id': v['repository-id'],
+          'owner-id': v['owner-id'],
+          fix: v.fix,
+          ignore: v.ignore,
+          'expires-days': v['expires-days'],
+          'overlap-hours': v['overlap-hours'],
+          'expiring-within-days': v['expiring-within-days'],
+        });
+      case 'audit':
+        return await auditCommand(config, rest, v.json, io, { since: v.since, checkpoint: v.checkpoint, 'public-key': v['public-key'] });
       default:
         throw new AppError('CW_ERR_CLI_USAGE', `unknown command ${JSON.stringify(command)}\n${USAGE}`);
     }

@@ -1,4 +1,6 @@
+import { isAbsolute } from 'node:path';
 import { z } from 'zod';
+import { isEd25519PrivateKey } from '../audit/checkpoints.js';
 
 const MiB = 1024 * 1024;
 
@@ -185,6 +187,37 @@ export const ConfigSchema = z.strictObject({
       maxAttempts: z.number().int().min(1).max(100).default(5),
     })
     .prefault({}),
+  /** The tamper-evident audit log (docs/security.md#audit-log). Records are always kept; these settings sign and export checkpoints. */
+  audit: z
+    .strictObject({
+      /** Ed25519 private key (PEM, PKCS#8) signing checkpoints of the chain head. A secret: never logged. Unset: no checkpoints. */
+      signingKey: z.string().max(16_384).refine(isEd25519PrivateKey, 'expected an Ed25519 private key in PEM (openssl genpkey -algorithm ed25519)').optional(),
+      /** How often workers sign a checkpoint (when the log grew) and push it to the file and webhook. */
+      checkpointIntervalMinutes: z.number().int().min(1).max(10_080).default(15),
+      /** Absolute path of a file checkpoints are appended to (JSON Lines); best on storage the database's administrators cannot rewrite. */
+      checkpointFile: z.string().min(1).max(4096).refine(isAbsolute, 'expected an absolute path').optional(),
+      /** Checkpoints are POSTed here as JSON. https (http only to loopback hosts), no credentials or fragment. A secret (it may carry a token): never logged. */
+      webhookUrl: z
+        .string()
+        .max(2048)
+        .refine((s) => {
+          try {
+            const u = new URL(s);
+            return u.username === '' && u.password === '' && u.hash === '' && (u.protocol === 'https:' || (u.protocol === 'http:' && isLoopbackHost(u.hostname)));
+          } catch {
+            return false;
+          }
+        }, 'expected an https:// URL (http:// only for loopback hosts) without credentials or fragment')
+        .optional(),
+      /** How long a webhook delivery may take; a failed one is retried at the next interval. */
+      webhookTimeoutMs: z.number().int().min(100).max(120_000).default(10_000),
+    })
+    .superRefine((a, ctx) => {
+      if (a.signingKey === undefined && (a.checkpointFile !== undefined || a.webhookUrl !== undefined)) {
+        ctx.addIssue({ code: 'custom', path: ['signingKey'], message: 'audit.checkpointFile and audit.webhookUrl need a signing key: set COVERWATCH_AUDIT_SIGNING_KEY_FILE (or audit.signingKey)' });
+      }
+    })
+    .prefault({}),
 });
 
 export type Config = z.infer<typeof ConfigSchema>;
@@ -225,4 +258,9 @@ export const CONFIG_SOURCES: readonly { path: readonly string[]; env: string; fl
   { path: ['blobs', 's3', 'secretAccessKey'], env: 'COVERWATCH_S3_SECRET_ACCESS_KEY', type: 'string', secret: true },
   { path: ['queue', 'driver'], env: 'COVERWATCH_QUEUE_DRIVER', type: 'string' },
   { path: ['queue', 'pgBossSchema'], env: 'COVERWATCH_QUEUE_PG_BOSS_SCHEMA', type: 'string' },
+  { path: ['audit', 'signingKey'], env: 'COVERWATCH_AUDIT_SIGNING_KEY', type: 'string', secret: true },
+  { path: ['audit', 'checkpointIntervalMinutes'], env: 'COVERWATCH_AUDIT_CHECKPOINT_INTERVAL_MINUTES', type: 'int' },
+  { path: ['audit', 'checkpointFile'], env: 'COVERWATCH_AUDIT_CHECKPOINT_FILE', type: 'string' },
+  { path: ['audit', 'webhookUrl'], env: 'COVERWATCH_AUDIT_WEBHOOK_URL', type: 'string', secret: true },
+  { path: ['audit', 'webhookTimeoutMs'], env: 'COVERWATCH_AUDIT_WEBHOOK_TIMEOUT_MS', type: 'int' },
 ];

@@ -1,3 +1,4 @@
+import { generateKeyPairSync } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -137,14 +138,25 @@ describe('production mode', () => {
       'oidc.issuers.0.issuer (COVERWATCH_OIDC_ISSUERS)',
       'logLevel (COVERWATCH_LOG_LEVEL)',
       'databaseUrl (COVERWATCH_DATABASE_URL)',
+      'audit.signingKey (COVERWATCH_AUDIT_SIGNING_KEY)',
     ]);
     expect(found.every((p) => p.message.includes('production mode'))).toBe(true);
     expect(JSON.stringify(found)).not.toContain('s3cret-pw');
-    expect(problems(inputs({ COVERWATCH_MODE: 'production' })).map((p) => p.path)).toEqual(['publicUrl (COVERWATCH_PUBLIC_URL)']);
+    expect(problems(inputs({ COVERWATCH_MODE: 'production' })).map((p) => p.path)).toEqual(['publicUrl (COVERWATCH_PUBLIC_URL)', 'audit.signingKey (COVERWATCH_AUDIT_SIGNING_KEY)']);
+    const key = generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+    expect(problems(inputs({ COVERWATCH_MODE: 'production', COVERWATCH_PUBLIC_URL: 'https://cov.example.com', COVERWATCH_AUDIT_SIGNING_KEY: key })).map((p) => p.path)).toEqual([
+      'audit.checkpointFile (COVERWATCH_AUDIT_CHECKPOINT_FILE)',
+    ]);
   });
 
   it('accepts a safe production configuration, and the same insecure one in development', () => {
-    const safe = { COVERWATCH_MODE: 'production', COVERWATCH_PUBLIC_URL: 'https://cov.example.com', COVERWATCH_DATABASE_URL: 'postgres://cw:pw@db.internal/cw?sslmode=verify-full' };
+    const safe = {
+      COVERWATCH_MODE: 'production',
+      COVERWATCH_PUBLIC_URL: 'https://cov.example.com',
+      COVERWATCH_DATABASE_URL: 'postgres://cw:pw@db.internal/cw?sslmode=verify-full',
+      COVERWATCH_AUDIT_SIGNING_KEY: generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+      COVERWATCH_AUDIT_CHECKPOINT_FILE: '/var/log/coverwatch/checkpoints.jsonl',
+    };
     expect(loadConfig(inputs(safe)).mode).toBe('production');
     expect(loadConfig(inputs({ ...safe, COVERWATCH_DATABASE_URL: 'postgres://cw:pw@127.0.0.1/cw' })).mode).toBe('production');
     expect(loadConfig(inputs({ COVERWATCH_PUBLIC_URL: 'http://cov.example.com', COVERWATCH_LOG_LEVEL: 'debug' })).mode).toBe('development');

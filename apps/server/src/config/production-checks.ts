@@ -12,6 +12,7 @@ const LOOPBACK = /^(localhost|127\.\d{1,3}\.\d{1,3}\.\d{1,3}|\[?::1\]?)$/i;
  * - PostgreSQL on another host needs TLS (`sslmode=require` or stricter): the connection carries
  *   every token hash and all coverage.
  * - S3 endpoints must be https for the same reason.
+ * - The audit log must be checkpointed (a signing key) to somewhere outside the database.
  */
 export function productionProblems(config: Config): FieldProblem[] {
   const problems: FieldProblem[] = [];
@@ -26,6 +27,11 @@ export function productionProblems(config: Config): FieldProblem[] {
   if (config.databaseUrl !== undefined) {
     const db = postgresTls(config.databaseUrl);
     if (db.remote && !db.tls) refuse('databaseUrl (COVERWATCH_DATABASE_URL)', 'connects to another host without TLS: add sslmode=require (or verify-full) to the URL');
+  }
+  // Without checkpoints the audit chain proves order, not that nobody rewrote it wholesale.
+  if (config.audit.signingKey === undefined) refuse('audit.signingKey (COVERWATCH_AUDIT_SIGNING_KEY)', 'set an Ed25519 key so the audit log is checkpointed (docs/security.md#audit-log)');
+  if (config.audit.signingKey !== undefined && config.audit.checkpointFile === undefined && config.audit.webhookUrl === undefined) {
+    refuse('audit.checkpointFile (COVERWATCH_AUDIT_CHECKPOINT_FILE)', 'send checkpoints outside the database (a file on other storage, or audit.webhookUrl): they are what bounds a rewrite by someone with database access');
   }
   const s3 = (config as { blobs?: { driver?: string; s3?: { endpoint?: string } } }).blobs;
   if (s3?.driver === 's3' && s3.s3?.endpoint !== undefined && !s3.s3.endpoint.startsWith('https://') && !isLoopbackUrl(s3.s3.endpoint)) {

@@ -25,6 +25,15 @@ export interface Database {
     repository_id: string;
     created_at: string;
     revoked_at: string | null;
+    /** 0007: mandatory expiry (null only before the migration ran), display form, last use, rotation, revocation reason. */
+    expires_at: string | null;
+    display: string | null;
+    last_used_at: string | null;
+    last_used_ip: string | null;
+    last_used_user_agent: string | null;
+    last_used_ci_provider: string | null;
+    replaced_by: string | null;
+    revoked_reason: string | null;
   };
   commits: {
     id: string;
@@ -142,5 +151,25 @@ export interface Database {
     idempotency_key: string | null;
     upload_id: string | null;
     created_at: string;
+  };
+  /** 0006: the audit log's hash chain (append-only: triggers refuse UPDATE and DELETE). See audit/chain.ts. */
+  audit_log: {
+    seq: number;
+    time: string;
+    event: string;
+    /** The canonical JSON of the record: exactly what was hashed. */
+    record_json: string;
+    prev_hash: string;
+    hash: string;
+  };
+  /** 0006: signed checkpoints of the chain head (append-only). See audit/checkpoints.ts. */
+  audit_checkpoints: {
+    seq: number;
+    time: string;
+    hash: string;
+    key_id: string;
+    /** The canonical JSON that was signed. */
+    checkpoint_json: string;
+    signature: string;
   };
 }

@@ -63,13 +63,20 @@ export function repositoriesContract(name: string, make: () => Promise<Db>, opti
       );
     });
 
-    it('tokens: stored by hash, found while not revoked', async () => {
+    it('tokens: stored by hash, found while not revoked, expired ones flagged, last use recorded', async () => {
       const { db, repo } = await seed();
       const tokens = new TokensRepository(db);
-      const id = await tokens.insert('upload', 'a'.repeat(64), repo.id);
-      expect(await tokens.findActiveByHash('a'.repeat(64))).toMatchObject({ id, kind: 'upload', tokenHash: 'a'.repeat(64), repositoryId: repo.id });
+      const later = new Date(Date.now() + 86_400_000).toISOString();
+      const id = await tokens.insert({ kind: 'upload', tokenHash: 'a'.repeat(64), repositoryId: repo.id, expiresAt: later, display: 'cw_up_…aaaa' });
+      expect(await tokens.findActiveByHash('a'.repeat(64))).toMatchObject({ id, kind: 'upload', tokenHash: 'a'.repeat(64), repositoryId: repo.id, expiresAt: later, expired: false });
+      expect(await tokens.findActiveByHash('a'.repeat(64), new Date(Date.now() + 2 * 86_400_000).toISOString())).toMatchObject({ expired: true });
       expect(await tokens.findActiveByHash('b'.repeat(64))).toBeNull();
-      await db.updateTable('tokens').set({ revoked_at: new Date().toISOString() }).where('id', '=', id).execute();
+      expect(await tokens.recordUse(id, { ip: '10.0.0.1', userAgent: 'a' })).toEqual({ newContext: false, firstUse: true });
+      expect(await tokens.recordUse(id, { ip: '10.0.0.1', userAgent: 'a' })).toEqual({ newContext: false, firstUse: false });
+      expect(await tokens.recordUse(id, { ip: '10.0.0.2', userAgent: 'a' })).toEqual({ newContext: true, firstUse: false });
+      expect((await tokens.listByRepository(repo.id))[0]).toMatchObject({ id, display: 'cw_up_…aaaa', lastUse: { ip: '10.0.0.2', userAgent: 'a' } });
+      expect(await tokens.revoke(id, 'test')).toBe(true);
+      expect(await tokens.revoke(id, 'test')).toBe(false);
       expect(await tokens.findActiveByHash('a'.repeat(64))).toBeNull();
     });
 

@@ -1,4 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { rejectionAuditOf, type RejectedRequest } from '../audit/auth-rejections.js';
 import { bearerCredential, type Principal, type TokenAuthService } from '../auth/token-auth.service.js';
 import type { OidcAuthService } from '../oidc/oidc-auth.service.js';
 import { isIdTokenShaped } from '../oidc/oidc-verifier.js';
@@ -26,7 +27,7 @@ const IDEMPOTENCY_KEY = /^[A-Za-z0-9._:-]{1,128}$/;
  * verified there too (signature, issuer, audience, times, repository link, single use).
  */
 export function requireToken(auth: TokenAuthService, kinds: readonly TokenKind[], oidc?: OidcRoute) {
-  return async (request: FastifyRequest, _reply: FastifyReply): Promise<void> => {
+  const authenticate = async (request: FastifyRequest): Promise<void> => {
     const header = request.headers.authorization;
     if (oidc !== undefined && header !== undefined && header !== '') {
       const credential = bearerCredential(header);
@@ -37,8 +38,31 @@ export function requireToken(auth: TokenAuthService, kinds: readonly TokenKind[]
         return;
       }
     }
-    request.principal = await auth.authenticate(header, kinds);
+    const ua = request.headers['user-agent'];
+    request.principal = await auth.authenticate(header, kinds, { ip: request.ip, userAgent: typeof ua === 'string' ? ua.slice(0, 256) : null });
   };
+  // Upload routes (the ones taking ID tokens) record their refusals in the audit log (audit/auth-rejections.ts).
+  const audit = oidc === undefined ? undefined : rejectionAuditOf(auth);
+  if (audit === undefined) return async (request: FastifyRequest, _reply: FastifyReply): Promise<void> => authenticate(request);
+  return async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
+    try {
+      await authenticate(request);
+    } catch (e) {
+      await audit.rejected(rejectedRequest(request), e).catch((err: unknown) => request.log.error({ err }, 'recording a refused request in the audit log failed'));
+      throw e;
+    }
+    // Refusals after authentication (an OIDC upload whose envelope does not match its token).
+    const principal = principalOf(request);
+    reply.raw.once('finish', () => {
+      if (reply.statusCode !== 401 && reply.statusCode !== 403) return;
+      audit.refusedAfterAuthentication(rejectedRequest(request), principal, reply.statusCode).catch((err: unknown) => request.log.error({ err }, 'recording a refused request in the audit log failed'));
+    });
+  };
+}
+
+function rejectedRequest(request: FastifyRequest): RejectedRequest {
+  const ua = request.headers['user-agent'];
+  return { ip: request.ip, method: request.method, route: request.routeOptions.url ?? '(unknown route)', headers: { authorization: request.headers.authorization, 'user-agent': typeof ua === 'string' ? ua : undefined } };
 }
 
 /** The principal of an authenticated route (the hook guarantees it). */

@@ -25,8 +25,10 @@ export function installErrorHandling(app: FastifyInstance): void {
       return reply.status(error.httpStatus).send({ error: { code: error.code, message: error.message, ...(error.fields ? { fields: error.fields } : {}) } });
     }
     const status = (error as FastifyError).statusCode ?? 500;
-    if (status === 413) return reply.header('connection', 'close').status(413).send({ error: { code: 'CW_ERR_UPLOAD_BODY_TOO_LARGE', message: error.message } });
-    if (status >= 400 && status < 500) return reply.status(400).send({ error: { code: 'CW_ERR_REQUEST_INVALID', message: error.message } });
+    // Fastify's own messages describe the request; any other error's message is not ours to show.
+    const fastifyOwn = typeof (error as FastifyError).code === 'string' && (error as FastifyError).code.startsWith('FST_');
+    if (status === 413) return reply.header('connection', 'close').status(413).send({ error: { code: 'CW_ERR_UPLOAD_BODY_TOO_LARGE', message: fastifyOwn ? error.message : 'the request body is too large' } });
+    if (status >= 400 && status < 500) return reply.status(400).send({ error: { code: 'CW_ERR_REQUEST_INVALID', message: fastifyOwn ? error.message : 'the request could not be read' } });
     request.log.error({ err: error }, 'request failed');
     return reply.status(500).send({ error: { code: 'CW_ERR_SERVER_INTERNAL', message: 'internal error; the server log has the details' } });
   });

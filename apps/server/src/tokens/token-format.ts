@@ -34,6 +34,11 @@ export function checkTokenFormat(token: string): TokenKind | null {
   return m[1] === 'up' ? 'upload' : 'read';
 }
 
+/** `cw_up_…Ab12`: the prefix and last four characters, how owners tell tokens apart (never enough to use one). */
+export function displayToken(token: string): string {
+  return `${token.slice(0, token.indexOf('_', 3) + 1)}…${token.slice(-4)}`;
+}
+
 /** What the database stores: SHA-256 of the whole token, hex. A high-entropy secret needs no salt or slow hash. */
 export function hashToken(token: string): string {
   return createHash('sha256').update(token, 'utf8').digest('hex');

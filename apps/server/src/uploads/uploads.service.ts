@@ -1,3 +1,4 @@
+import type { TokensRepository } from '../tokens/tokens.repository.js';
 import { createHash, randomUUID } from 'node:crypto';
 import { FORMAT_IDS } from '@coverwatch/core';
 import { UploadEnvelopeSchema, type UploadEnvelope } from '@coverwatch/protocol';
@@ -35,6 +36,7 @@ export class UploadsService {
     private readonly maxAttempts: number,
     private readonly pullRequests: PullRequestsRepository,
     private readonly tokenUses: OidcTokenUsesRepository,
+    private readonly tokens: TokensRepository,
   ) {}
 
   /**
@@ -114,6 +116,8 @@ export class UploadsService {
       }
       throw e;
     }
+    // Owners see which CI a token was last used from (the envelope names it; the auth hook cannot).
+    if (principal.tokenId !== null && envelope.ci?.provider !== undefined) await this.tokens.noteCiProvider(principal.tokenId, envelope.ci.provider);
     return (await this.uploads.findById(id))!;
   }
 

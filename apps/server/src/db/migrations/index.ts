@@ -4,6 +4,8 @@ import * as m0002 from './0002-branches-pulls-flags.js';
 import * as m0003 from './0003-oidc.js';
 import * as m0004 from './0004-pull-merge-base.js';
 import * as m0005 from './0005-retention-path-rules.js';
+import * as m0006 from './0006-audit-log.js';
+import * as m0007 from './0007-token-lifecycle.js';
 
 /**
  * Every migration, in order, compiled into the server (no directory scan at run time: the list is
@@ -15,6 +17,8 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
   '0003-oidc': m0003,
   '0004-pull-merge-base': m0004,
   '0005-retention-path-rules': m0005,
+  '0006-audit-log': m0006,
+  '0007-token-lifecycle': m0007,
 });
 
 export const migrationProvider: MigrationProvider = { getMigrations: async () => ({ ...MIGRATIONS }) };
