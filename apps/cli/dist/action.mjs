@@ -28922,6 +28922,30 @@ var TokenRevokeRequestSchema = external_exports.strictObject({
   ).min(1).max(100)
 });
 var TokenRevokeResponseSchema = external_exports.object({ received: external_exports.number().int() });
+var SignInRequestSchema = external_exports.strictObject({
+  email: external_exports.string().min(3).max(254),
+  password: external_exports.string().min(1).max(1024)
+});
+var SetPasswordRequestSchema = external_exports.strictObject({
+  token: external_exports.string().min(1).max(256),
+  password: external_exports.string().min(1).max(1024)
+});
+var SetPasswordResponseSchema = external_exports.object({ passwordSet: external_exports.literal(true) });
+var SessionSchema = external_exports.object({
+  id: external_exports.string(),
+  current: external_exports.boolean(),
+  mfa: external_exports.enum(["pending", "verified"]),
+  createdAt: external_exports.string(),
+  lastSeenAt: external_exports.string(),
+  idleExpiresAt: external_exports.string(),
+  absoluteExpiresAt: external_exports.string(),
+  ip: external_exports.string().nullable(),
+  userAgent: external_exports.string().nullable()
+});
+var SignInResponseSchema = external_exports.object({ session: SessionSchema, csrfToken: external_exports.string() });
+var MeResponseSchema = external_exports.object({ user: external_exports.object({ id: external_exports.string(), email: external_exports.string() }), session: SessionSchema, csrfToken: external_exports.string() });
+var SessionListResponseSchema = external_exports.object({ sessions: external_exports.array(SessionSchema) });
+var SessionsEndedResponseSchema = external_exports.object({ ended: external_exports.number().int() });
 
 // apps/cli/src/version.ts
 var VERSION = "0.1.0";

@@ -1,5 +1,6 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
+import { accountsRoutes } from './accounts/accounts.routes.js';
 import { commitsRoutes } from './commits/commits.routes.js';
 import type { Config } from './config/config.schema.js';
 import { healthRoutes } from './health/health.routes.js';
@@ -9,7 +10,8 @@ import { installCsrfProtection } from './http/csrf.js';
 import { installErrorHandling } from './http/error-handling.js';
 import { clientErrorHandler, frameworkErrorHandler, installSecurityHeaders, webHardening } from './http/security-headers.js';
 import { reposRoutes } from './repos/repos.routes.js';
-import { createServices, type Storage } from './services.js';
+import { csrfVerifier } from './sessions/session-auth.js';
+import { createServices, type AccountsOptions, type Storage } from './services.js';
 import { uploadsRoutes } from './uploads/uploads.routes.js';
 import { tokensRoutes } from './tokens/tokens.routes.js';
 
@@ -18,6 +20,8 @@ const API_VERSION = '1';
 
 export interface AppDeps extends Storage {
   readonly logger: Logger;
+  /** Test seams of accounts (services.ts); production leaves it unset. */
+  readonly accounts?: AccountsOptions;
 }
 
 /**
@@ -25,7 +29,7 @@ export interface AppDeps extends Storage {
  * requires a token unless it is in healthRoutes (declared public).
  */
 export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyInstance> {
-  const services = createServices(config, deps);
+  const services = createServices(config, deps, deps.accounts);
   // Typed as Fastify's logger so the instance keeps Fastify's default type parameters.
   const logger: FastifyBaseLogger = deps.logger;
   const web = webHardening(config);
@@ -41,11 +45,12 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     clientErrorHandler: clientErrorHandler(web),
   });
   app.decorateRequest('principal', null);
+  app.decorateRequest('sessionAuth', null);
   installErrorHandling(app);
   installSecurityHeaders(app, web);
-  installCsrfProtection(app, { origin: web.origin });
+  installCsrfProtection(app, { origin: web.origin, verifyToken: csrfVerifier(services.sessions) });
   // Every route goes through the catalog, which validates, filters responses and feeds /api/docs.
-  const api = new ApiCatalog(services.auth, services.oidcAuth);
+  const api = new ApiCatalog(services.auth, services.oidcAuth, services.sessions);
   const registered: string[] = [];
   app.addHook('onRoute', (r) => {
     for (const m of [r.method].flat()) if (m !== 'HEAD') registered.push(`${m} ${r.url}`);
@@ -55,6 +60,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   await app.register(reposRoutes({ repos: services.repos, api }));
   await app.register(commitsRoutes({ commits: services.commits, api }));
   await app.register(tokensRoutes({ leaked: services.leakedTokens, api }));
+  await app.register(accountsRoutes({ accounts: services.accounts, sessions: services.sessions, api }));
   await app.register(docsRoutes(api, API_VERSION));
   await app.ready();
   const documented = new Set(api.routes.map((r) => `${r.method} ${r.url}`));

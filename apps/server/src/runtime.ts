@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { alertTasks } from './alerts/alerting.js';
 import { checkpointTask } from './audit/checkpoint-task.js';
 import { openBlobStore } from './blobs/open-blob-store.js';
 import type { Config } from './config/config.schema.js';
@@ -72,6 +73,8 @@ export async function openRuntime(config: Config, options: { logger?: Logger } =
           { name: 'raw-upload retention', intervalMs: config.retention.sweepIntervalMinutes * 60_000, run: () => services.retention.sweep() },
           // Signed checkpoints of the audit log's head, pushed to the checkpoint file and webhook (with audit.signingKey).
           ...(services.auditCheckpoints === null ? [] : [checkpointTask(services.auditCheckpoints, config.audit.checkpointIntervalMinutes, logger)]),
+          // Anomaly rules over new audit records, and alert delivery (alerts.evaluationIntervalSeconds).
+          ...alertTasks(services.alerts, config.alerts, logger),
         ],
       });
       wake = () => worker.wake();

@@ -1,4 +1,8 @@
+import { AccountsService } from './accounts/accounts.service.js';
+import { PasswordHasher, type ScryptFn, type ScryptParams } from './accounts/password-hasher.js';
+import { SignInThrottle, type ThrottleRule } from './accounts/sign-in-throttle.js';
 import { AdminService } from './admin/admin.service.js';
+import { createAlerting } from './alerts/alerting.js';
 import { AuditLog, operatorContext } from './audit/audit-log.js';
 import { AuthRejectionAudit, registerRejectionAudit } from './audit/auth-rejections.js';
 import { AuditCheckpoints, parseSigningKey } from './audit/checkpoints.js';
@@ -22,6 +26,7 @@ import { RepoAccessPolicy } from './repos/repo-access.policy.js';
 import { ReposRepository } from './repos/repos.repository.js';
 import { ReposService } from './repos/repos.service.js';
 import { RawUploadRetention } from './retention/raw-upload-retention.js';
+import { SessionsService } from './sessions/sessions.service.js';
 import { TokensRepository } from './tokens/tokens.repository.js';
 import { tokenUseTracker } from './tokens/token-use-tracker.js';
 import { LeakedTokensService } from './tokens/leaked-tokens.service.js';
@@ -38,8 +43,16 @@ export interface Storage {
 
 export type Services = ReturnType<typeof createServices>;
 
+/** Test seams of accounts: a clock, scrypt's cost and function (tests count derivations, or make them cheap), throttle rules. */
+export interface AccountsOptions {
+  readonly now?: () => Date;
+  readonly scrypt?: ScryptParams;
+  readonly kdf?: ScryptFn;
+  readonly throttleRules?: { pair: ThrottleRule; account: ThrottleRule; ip: ThrottleRule };
+}
+
 /** Wires repositories into services. Each service gets only the repositories it needs. */
-export function createServices(config: Config, storage: Storage) {
+export function createServices(config: Config, storage: Storage, accountsOptions: AccountsOptions = {}) {
   const { db, blobs, queue } = storage;
   const orgs = new OrgsRepository(db);
   const repos = new ReposRepository(db);
@@ -55,18 +68,25 @@ export function createServices(config: Config, storage: Storage) {
   const audit = new AuditLog(db);
   const auth = new TokenAuthService(tokens, tokenUseTracker(tokens, audit));
   registerRejectionAudit(auth, new AuthRejectionAudit(audit));
+  const now = accountsOptions.now ?? (() => new Date());
+  const sessions = new SessionsService(db, audit, config.sessions, now);
+  const accounts = new AccountsService(db, new PasswordHasher(accountsOptions.scrypt, accountsOptions.kdf), sessions, new SignInThrottle(() => now().getTime(), accountsOptions.throttleRules), audit, now);
   return {
     auth,
     oidcAuth: new OidcAuthService(new OidcVerifier({ publicUrl: config.publicUrl, ...config.oidc }, new JwksSource()), links, tokenUses),
     // Admin actions come from the command line today: the operator is the OS account.
     admin: new AdminService(orgs, repos, tokens, links, config.oidc.issuers, audit.as(operatorContext)),
-    uploads: new UploadsService(db, uploads, commits, repos, blobs, queue, config.worker.maxAttempts, pullRequests, tokenUses, tokens),
+    uploads: new UploadsService(db, uploads, commits, repos, blobs, queue, config.worker.maxAttempts, pullRequests, tokenUses, tokens, audit),
     repos: new ReposService(repos, access, branches, pullRequests),
     commits: new CommitsService(access, commits, uploads, commitReports),
     uploadProcessor: new UploadProcessor(uploads, blobs, commitReports, config.upload.maxDecompressedBytes, repos),
     retention: new RawUploadRetention(db, blobs, config.retention.rawUploadDays),
     leakedTokens: new LeakedTokensService(tokens, audit),
     audit,
+    /** Anomaly detection: stored alerts, the rule evaluator and delivery (alerts/). */
+    alerts: createAlerting(config.alerts, db, audit),
+    sessions,
+    accounts,
     /** Null without audit.signingKey: no checkpoints are signed. */
     auditCheckpoints: config.audit.signingKey === undefined ? null : new AuditCheckpoints(audit.repository, parseSigningKey(config.audit.signingKey), config.audit),
   };

@@ -235,6 +235,13 @@ describe.each(BACKENDS)('read API on $backend', ({ env }) => {
           'GET /api/v1/repos/{owner}/{repo}/commits/{sha}/uploads',
           'GET /api/v1/repos/{owner}/{repo}/trend',
           'GET /api/docs',
+          'POST /api/v1/auth/sign-in',
+          'POST /api/v1/auth/set-password',
+          'POST /api/v1/auth/sign-out',
+          'GET /api/v1/me',
+          'GET /api/v1/me/sessions',
+          'POST /api/v1/me/sessions/{sessionId}/end',
+          'POST /api/v1/me/sessions/end-others',
         ].sort(),
       );
       const tree = doc.paths['/api/v1/repos/{owner}/{repo}/commits/{sha}/tree'].get;
@@ -244,6 +251,9 @@ describe.each(BACKENDS)('read API on $backend', ({ env }) => {
       ]);
       expect(Object.keys(tree.responses['200'].content['application/json'].schema.properties)).toEqual(['repository', 'commitSha', 'flag', 'path', 'totals', 'entries', 'nextOffset']);
       expect(doc.paths['/healthz'].get.security).toEqual([]);
+      expect(doc.paths['/api/v1/me'].get.security).toEqual([{ session: [] }]);
+      expect(doc.paths['/api/v1/me'].get['x-coverwatch-mfa']).toBe('required');
+      expect(doc.paths['/api/v1/auth/sign-out'].post['x-coverwatch-mfa']).toBe('not-required');
     });
   });
 });

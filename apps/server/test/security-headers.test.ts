@@ -32,6 +32,8 @@ interface Operation {
   readonly method: 'GET' | 'POST';
   readonly path: string;
   readonly kinds: readonly ('upload' | 'read')[];
+  /** Authenticated by the session cookie (none in this enumeration: such routes answer 401). */
+  readonly session: boolean;
   readonly params: readonly string[];
   readonly requiredQuery: readonly string[];
   readonly hasBody: boolean;
@@ -48,6 +50,7 @@ async function operations(app: FastifyInstance): Promise<Operation[]> {
         method: m.toUpperCase() as 'GET' | 'POST',
         path: p,
         kinds: (op['x-coverwatch-tokens'] as string[]).filter((k): k is 'upload' | 'read' => k === 'upload' || k === 'read'),
+        session: (op['x-coverwatch-tokens'] as string[]).includes('session'),
         params: parameters.filter((x) => x.in === 'path').map((x) => x.name),
         requiredQuery: parameters.filter((x) => x.in === 'query' && x.required).map((x) => x.name),
         hasBody: op.requestBody !== undefined,
@@ -59,8 +62,16 @@ async function operations(app: FastifyInstance): Promise<Operation[]> {
 }
 
 /** Plausible and invalid values of every path and query parameter name the API uses; a new name fails the test until it is added here. */
-const GOOD_PARAM: Record<string, () => string> = { org: () => 'acme', owner: () => 'acme', repo: () => 'widgets', sha: () => SHA, id: () => uploadId, path: () => 'src/a.c' };
-const BAD_PARAM: Record<string, string> = { org: 'bad_org', owner: 'bad_owner', repo: 'bad%20repo', sha: 'zz', id: 'not-a-uuid', path: 'src/%01a.c' };
+const GOOD_PARAM: Record<string, () => string> = { org: () => 'acme', owner: () => 'acme', repo: () => 'widgets', sha: () => SHA, id: () => uploadId, path: () => 'src/a.c', sessionId: () => uploadId };
+const BAD_PARAM: Record<string, string> = { org: 'bad_org', owner: 'bad_owner', repo: 'bad%20repo', sha: 'zz', id: 'not-a-uuid', path: 'src/%01a.c', sessionId: 'not-a-uuid' };
+/** JSON bodies of the public routes that take one, and what an anonymous call with it answers (the upload takes a gzip envelope). */
+const JSON_BODY: Record<string, { payload: unknown; anonymous: number | 'success' }> = {
+  // A look-alike token: nothing is revoked.
+  '/api/v1/tokens/revoke': { payload: { tokens: [{ token: `cw_up_${'A'.repeat(36)}` }] }, anonymous: 'success' },
+  // No such user: 401 (later calls of the enumeration may be throttled: 429).
+  '/api/v1/auth/sign-in': { payload: { email: 'nobody@example.test', password: 'not the password of anyone' }, anonymous: 401 },
+  '/api/v1/auth/set-password': { payload: { token: 'A'.repeat(43), password: 'a new password, long enough' }, anonymous: 401 },
+};
 const GOOD_QUERY: Record<string, string> = { branch: 'main' };
 
 function url(op: Operation, params: Record<string, string>, query: Record<string, string> = {}): string {
@@ -86,16 +97,16 @@ function calls(op: Operation): Call[] {
   const query = Object.fromEntries(op.requiredQuery.map((n) => [n, GOOD_QUERY[n]!]));
   const target = url(op, good, query);
   const tokenOf = { upload: s.uploadToken, read: s.readToken };
-  // The upload takes a gzip envelope; the leaked-token report plain JSON (a look-alike token: nothing is revoked).
-  const json = op.path === '/api/v1/tokens/revoke';
-  const body = !op.hasBody ? {} : json ? { payload: JSON.stringify({ tokens: [{ token: `cw_up_${'A'.repeat(36)}` }] }) } : { payload: gz(envelope(LCOV)) };
+  const jsonBody = JSON_BODY[op.path];
+  const json = jsonBody !== undefined;
+  const body = !op.hasBody ? {} : json ? { payload: JSON.stringify(jsonBody.payload) } : { payload: gz(envelope(LCOV)) };
   const baseHeaders = !op.hasBody ? {} : json ? { 'content-type': 'application/json' } : uploadHeaders('x');
   delete (baseHeaders as Record<string, string>).authorization;
   const withAuth = (token: string | undefined, extra: Record<string, string> = {}) => ({ ...baseHeaders, ...(token === undefined ? {} : { authorization: `Bearer ${token}` }), ...extra });
   const mainToken = op.kinds[0] === undefined ? undefined : tokenOf[op.kinds[0]];
   const list: Call[] = [
-    { label: 'no token', request: { method: op.method, url: target, headers: withAuth(undefined), ...body }, expect: op.kinds.length === 0 ? 'success' : 401 },
-    { label: 'malformed token', request: { method: op.method, url: target, headers: withAuth('cw_rd_nope'), ...body }, expect: op.kinds.length === 0 ? undefined : 401 },
+    { label: 'no token', request: { method: op.method, url: target, headers: withAuth(undefined), ...body }, expect: op.session ? 401 : op.kinds.length === 0 ? (jsonBody?.anonymous ?? 'success') : 401 },
+    { label: 'malformed token', request: { method: op.method, url: target, headers: withAuth('cw_rd_nope'), ...body }, expect: op.session || op.kinds.length > 0 ? 401 : undefined },
     { label: 'token in query', request: { method: op.method, url: `${target}${target.includes('?') ? '&' : '?'}token=${s.readToken}`, headers: withAuth(undefined), ...body }, expect: 400 },
     { label: 'unknown query parameter', request: { method: op.method, url: `${target}${target.includes('?') ? '&' : '?'}bogus=1`, headers: withAuth(mainToken), ...body } },
     {
@@ -116,14 +127,15 @@ function calls(op: Operation): Call[] {
   }
   for (const name of op.params) {
     if (BAD_PARAM[name] === undefined) throw new Error(`no invalid value for path parameter "${name}" of ${op.path}: add it to BAD_PARAM`);
-    list.push({ label: `invalid ${name}`, request: { method: op.method, url: url(op, { ...good, [name]: BAD_PARAM[name] }, query), headers: withAuth(mainToken), ...body }, expect: 400 });
+    // Session routes authenticate first (no session here): 401 before the parameters are read.
+    list.push({ label: `invalid ${name}`, request: { method: op.method, url: url(op, { ...good, [name]: BAD_PARAM[name] }, query), headers: withAuth(mainToken), ...body }, expect: op.session ? 401 : 400 });
   }
   if (op.hasBody) {
     list.push({ label: json ? 'body not JSON' : 'body not gzip', request: { method: op.method, url: target, headers: withAuth(mainToken), payload: json ? '{"tokens":' : 'not gzip' }, expect: 400 });
     list.push({ label: 'body over the limit', request: { method: op.method, url: target, headers: withAuth(mainToken), payload: Buffer.alloc(MAX_BODY + 1) }, expect: 413 });
   }
   if (op.method === 'GET') {
-    list.push({ label: 'HEAD, no token', request: { method: 'HEAD', url: target }, expect: op.kinds.length === 0 ? 'success' : 401 });
+    list.push({ label: 'HEAD, no token', request: { method: 'HEAD', url: target }, expect: op.kinds.length === 0 && !op.session ? 'success' : 401 });
     if (mainToken !== undefined) list.push({ label: 'HEAD, token', request: { method: 'HEAD', url: target, headers: withAuth(mainToken) }, expect: 'success' });
   }
   return list;
@@ -146,7 +158,15 @@ describe('every route, every kind of request', () => {
     expect(ops.length).toBeGreaterThanOrEqual(14);
     for (const op of ops) expect(calls(op).length, `${op.method} ${op.path}`).toBeGreaterThan(4);
     // Routes that change state: reviewed for CSRF (csrf.ts) and kept out of GET.
-    expect(ops.filter((o) => o.method !== 'GET').map((o) => `${o.method} ${o.path}`)).toEqual(['POST /api/v1/uploads', 'POST /api/v1/tokens/revoke']);
+    expect(ops.filter((o) => o.method !== 'GET').map((o) => `${o.method} ${o.path}`)).toEqual([
+      'POST /api/v1/uploads',
+      'POST /api/v1/tokens/revoke',
+      'POST /api/v1/auth/sign-in',
+      'POST /api/v1/auth/set-password',
+      'POST /api/v1/auth/sign-out',
+      'POST /api/v1/me/sessions/{sessionId}/end',
+      'POST /api/v1/me/sessions/end-others',
+    ]);
   });
 
   it('every answer carries the security headers, no CORS grant, no-store, no stack, no bad cookie', async () => {

@@ -1,4 +1,5 @@
 import { mkdtempSync, rmSync } from 'node:fs';
+import { Writable } from 'node:stream';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -15,6 +16,8 @@ export interface TestServer {
   readonly app: FastifyInstance;
   readonly config: Config;
   readonly runtime: Runtime;
+  /** The server's error log lines so far (JSON): a test that gets a 500 shows them, so its cause is on record. */
+  errorLog(): string[];
   readonly uploadToken: string;
   readonly readToken: string;
   /** Tokens of another repository (acme/other). */
@@ -38,7 +41,9 @@ export async function startTestServer(options: { env?: Record<string, string>; w
     },
   });
   const runtime = await openRuntime(config);
-  const logger = createLogger('silent');
+  // Errors only, kept in memory: quiet tests, but a 500 can name its cause (errorLog()).
+  const errors: string[] = [];
+  const logger = createLogger('error', new Writable({ write: (chunk: Buffer, _enc, done) => (errors.push(chunk.toString('utf8').trim()), done()) }));
   const app = await buildApp(config, { ...runtime, logger });
   let worker: Worker | null = null;
   if (options.worker) worker = runtime.startWorker(logger);
@@ -50,6 +55,7 @@ export async function startTestServer(options: { env?: Record<string, string>; w
     app,
     config,
     runtime,
+    errorLog: () => errors.slice(),
     uploadToken: (await admin.createToken('upload', 'acme/widgets')).token,
     readToken: (await admin.createToken('read', 'acme/widgets')).token,
     otherUploadToken: (await admin.createToken('upload', 'acme/other')).token,

@@ -152,7 +152,8 @@ export async function spawnWorker(name: string, dataDir: string, env: Record<str
 /** Posts an upload through the API; returns its id (still `received`). */
 export async function postUpload(s: TestServer, envelope: Record<string, unknown>): Promise<string> {
   const r = await s.app.inject({ method: 'POST', url: '/api/v1/uploads', headers: uploadHeaders(s.uploadToken), payload: gz(envelope) });
-  expect(r.statusCode, r.body).toBe(202);
+  // On a 500 the server's own error lines say why (this failed once, intermittently, under load).
+  expect(r.statusCode, `${r.body}\n${s.errorLog().join('\n')}`).toBe(202);
   return (r.json() as { id: string }).id;
 }
 

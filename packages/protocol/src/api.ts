@@ -266,3 +266,39 @@ export const TokenRevokeRequestSchema = z.strictObject({
 export type TokenRevokeRequest = z.infer<typeof TokenRevokeRequestSchema>;
 
 export const TokenRevokeResponseSchema = z.object({ received: z.number().int() });
+
+/** `POST /api/v1/auth/sign-in`. The password is checked as given (NFC), never trimmed. */
+export const SignInRequestSchema = z.strictObject({
+  email: z.string().min(3).max(254),
+  password: z.string().min(1).max(1024),
+});
+export type SignInRequest = z.infer<typeof SignInRequestSchema>;
+
+/** `POST /api/v1/auth/set-password`, with the one-time token `admin create-user` printed. */
+export const SetPasswordRequestSchema = z.strictObject({
+  token: z.string().min(1).max(256),
+  password: z.string().min(1).max(1024),
+});
+export type SetPasswordRequest = z.infer<typeof SetPasswordRequestSchema>;
+
+export const SetPasswordResponseSchema = z.object({ passwordSet: z.literal(true) });
+
+/** A session as its owner sees it: never its secret. */
+export const SessionSchema = z.object({
+  id: z.string(),
+  current: z.boolean(),
+  mfa: z.enum(['pending', 'verified']),
+  createdAt: z.string(),
+  lastSeenAt: z.string(),
+  idleExpiresAt: z.string(),
+  absoluteExpiresAt: z.string(),
+  ip: z.string().nullable(),
+  userAgent: z.string().nullable(),
+});
+
+/** The answer of a sign-in: the session (its secret is in the cookie only) and its anti-CSRF token for `X-Coverwatch-CSRF`. */
+export const SignInResponseSchema = z.object({ session: SessionSchema, csrfToken: z.string() });
+
+export const MeResponseSchema = z.object({ user: z.object({ id: z.string(), email: z.string() }), session: SessionSchema, csrfToken: z.string() });
+export const SessionListResponseSchema = z.object({ sessions: z.array(SessionSchema) });
+export const SessionsEndedResponseSchema = z.object({ ended: z.number().int() });

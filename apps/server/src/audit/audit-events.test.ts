@@ -174,11 +174,14 @@ describe('refused requests on the upload routes are recorded', () => {
     });
   });
 
-  it('accepted uploads record nothing', async () => {
+  it('an accepted upload records one upload.received (what the alert rules read), nothing else', async () => {
     const before = (await records()).length;
     expect((await s.app.inject({ method: 'POST', url: '/api/v1/uploads', headers: uploadHeaders(s.uploadToken), payload: gz(envelope(LCOV)) })).statusCode).toBe(202);
     await new Promise((done) => setTimeout(done, 50));
-    expect((await records()).length).toBe(before);
+    const after = await records();
+    expect(after.length).toBe(before + 1);
+    expect(after.at(-1)).toMatchObject({ event: 'upload.received', actor: { type: 'token' } });
+    expect(JSON.stringify(after.at(-1))).not.toContain(s.uploadToken);
   });
 });
 

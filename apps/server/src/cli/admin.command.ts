@@ -25,7 +25,11 @@ export const ADMIN_USAGE = `coverwatch-server admin <command> [--json] [--data-d
                                      replace the repository's path fixes and ignore globs (docs/paths.md);
                                      none given: clear them. Applies to uploads processed from now on
   prune-raw-uploads                  delete raw uploads older than retention.rawUploadDays now
-                                     (workers also do it every retention.sweepIntervalMinutes)`;
+                                     (workers also do it every retention.sweepIntervalMinutes)
+  list-alerts                        the 100 newest alerts of the anomaly rules (docs/security.md#anomaly-detection-and-alerts)
+  create-user EMAIL                  create a user; prints a one-time set-password token (24 h) to hand over
+                                     (there is no self-service sign-up yet: docs/security.md#accounts-and-sessions)
+  reset-password EMAIL               a new one-time set-password token for the user (earlier ones stop working)`;
 
 /** Options of admin subcommands; run.ts parses them with the global ones and refuses them elsewhere. */
 export const ADMIN_OPTIONS = {
@@ -62,6 +66,9 @@ const SUBCOMMANDS: Readonly<Record<string, { target: boolean; options: readonly 
   'link-repo': { target: true, options: ['issuer', 'repository-id', 'owner-id'], required: ['issuer', 'repository-id', 'owner-id'] },
   'set-paths': { target: true, options: ['fix', 'ignore'] },
   'prune-raw-uploads': { target: false, options: [] },
+  'list-alerts': { target: false, options: [] },
+  'create-user': { target: true, options: [] },
+  'reset-password': { target: true, options: [] },
 };
 
 /**
@@ -140,12 +147,32 @@ export async function adminCommand(config: Config, args: readonly string[], json
         print(r, `${r.repository}: ${describe('fixes', r.fixes)}; ${describe('ignore globs', r.ignore)} (for uploads processed from now on)`);
         return 0;
       }
+      case 'list-alerts': {
+        const { alerts } = createServices(config, runtime);
+        const list = await alerts.repository.list({ limit: 100 });
+        print({ alerts: list }, list.length === 0 ? 'no alerts' : list.map((a) => `${a.createdAt}  ${a.severity.padEnd(6)}  ${a.rule}  ${a.title}  (audit seq ${a.triggerSeq}, id ${a.id})`).join('\n'));
+        return 0;
+      }
       case 'prune-raw-uploads': {
         const { retention, audit } = createServices(config, runtime);
         const r = await retention.sweep();
         const days = config.retention.rawUploadDays;
         await audit.as(operatorContext).record({ event: 'retention.raw_uploads_pruned', details: { uploads: r.uploads, rawUploadDays: days } });
         print({ ...r, rawUploadDays: days }, days === 0 ? 'retention.rawUploadDays is 0: raw uploads are kept forever' : `deleted the raw bodies of ${r.uploads} uploads finished more than ${days} days ago`);
+        return 0;
+      }
+      case 'create-user':
+      case 'reset-password': {
+        const { accounts } = createServices(config, runtime);
+        const operator = createServices(config, runtime).audit.as(operatorContext);
+        const r = sub === 'create-user' ? await accounts.createUser(target, operator) : await accounts.resetPasswordToken(target, operator);
+        // The fragment is not sent to the server, so the token stays out of access logs when the link is opened.
+        const link = config.publicUrl === undefined ? null : `${config.publicUrl.replace(/\/$/, '')}/set-password#token=${r.setPasswordToken}`;
+        print(
+          { userId: r.userId, setPasswordToken: r.setPasswordToken, expiresAt: r.expiresAt, link },
+          `${sub === 'create-user' ? 'created user' : 'new set-password token for'} ${target.trim()}\nset-password token (shown once, valid until ${r.expiresAt}): ${r.setPasswordToken}\n` +
+            (link === null ? 'the user sets a password with POST /api/v1/auth/set-password {"token","password"}' : `link: ${link}`),
+        );
         return 0;
       }
       default:

@@ -41,6 +41,22 @@ export const OidcIssuerSchema = z.strictObject({
 });
 export type OidcIssuer = z.infer<typeof OidcIssuerSchema>;
 
+/** Where alerts are POSTed: https (http only to loopback), no credentials or fragment. */
+const AlertWebhookUrlSchema = z
+  .string()
+  .max(2048)
+  .refine((s) => {
+    try {
+      const u = new URL(s);
+      return u.username === '' && u.password === '' && u.hash === '' && (u.protocol === 'https:' || (u.protocol === 'http:' && isLoopbackHost(u.hostname)));
+    } catch {
+      return false;
+    }
+  }, 'expected an https:// URL (http:// only for loopback hosts) without credentials or fragment');
+
+/** At least 32 characters (e.g. `openssl rand -hex 32`): a guessable key would let anyone forge alerts. */
+const AlertWebhookSecretSchema = z.string().min(32, 'expected at least 32 characters (openssl rand -hex 32)').max(1024);
+
 /**
  * The server's whole configuration: one schema, the defaults beside each setting. docs/server.md has
  * the same table for operators. Defaults are the secure choice: listen on loopback only.
@@ -218,6 +234,84 @@ export const ConfigSchema = z.strictObject({
       }
     })
     .prefault({}),
+  /** Anomaly detection and alerts (docs/security.md#anomaly-detection-and-alerts): rules over the audit log, alerts stored, sent to webhooks and by email. */
+  alerts: z
+    .strictObject({
+      /** Workers evaluate the rules (alerts are always stored once raised; this only stops raising new ones). */
+      enabled: z.boolean().default(true),
+      /** How often a worker reads new audit records and sends pending alerts (alerts appear within about this long). */
+      evaluationIntervalSeconds: z.number().int().min(1).max(60).default(15),
+      /** One webhook from the environment (more in the config file: `webhooks`). */
+      webhook: z
+        .strictObject({
+          /** A secret (it may carry a token): never logged, only its host. */
+          url: AlertWebhookUrlSchema.optional(),
+          /** HMAC-SHA256 key of the `Coverwatch-Signature` header. A secret: never logged. */
+          secret: AlertWebhookSecretSchema.optional(),
+        })
+        .prefault({}),
+      /** Further webhooks (config file only), each with its own signing secret. */
+      webhooks: z.array(z.strictObject({ url: AlertWebhookUrlSchema, secret: AlertWebhookSecretSchema })).max(10).default([]),
+      /** How long a webhook delivery may take; failed deliveries are retried with back-off. */
+      webhookTimeoutMs: z.number().int().min(100).max(60_000).default(10_000),
+      smtp: z
+        .strictObject({
+          /** Unset: no email. */
+          host: z.string().min(1).max(253).optional(),
+          /** Default 465 with `secure`, else 587. */
+          port: z.number().int().min(1).max(65535).optional(),
+          /** Implicit TLS (port 465). false: STARTTLS, required unless the host is loopback. */
+          secure: z.boolean().default(true),
+          user: z.string().min(1).max(256).optional(),
+          /** A secret: never logged. */
+          password: z.string().min(1).max(1024).optional(),
+          from: z.email().max(320).optional(),
+          /** Recipients, comma-separated. */
+          to: z
+            .string()
+            .max(4096)
+            .refine((s) => s.split(',').every((a) => z.email().safeParse(a.trim()).success), 'expected comma-separated email addresses')
+            .optional(),
+        })
+        .prefault({}),
+      thresholds: z
+        .strictObject({
+          /** Failed sign-ins of one account within the window that raise an alert. */
+          signInFailuresPerAccount: z.number().int().min(2).max(1000).default(5),
+          /** Distinct accounts failing to sign in from one IP within the window that raise an alert. */
+          signInFailuresPerIp: z.number().int().min(2).max(1000).default(5),
+          signInWindowMinutes: z.number().int().min(1).max(1440).default(15),
+          /** A token used from another network (/24, /64) than the one it was created from within this long of its creation. */
+          tokenCreatedUseWindowMinutes: z.number().int().min(1).max(1440).default(30),
+          /** Uploads of one repository in an hour above this multiple of its hourly average over the baseline... */
+          uploadSpikeFactor: z.number().int().min(2).max(1000).default(5),
+          /** ...and at least this many. */
+          uploadSpikeMinPerHour: z.number().int().min(1).max(1_000_000).default(30),
+          uploadSpikeBaselineHours: z.number().int().min(1).max(168).default(24),
+        })
+        .prefault({}),
+    })
+    .superRefine((a, ctx) => {
+      if ((a.webhook.url === undefined) !== (a.webhook.secret === undefined)) {
+        ctx.addIssue({ code: 'custom', path: ['webhook', a.webhook.url === undefined ? 'url' : 'secret'], message: 'set both COVERWATCH_ALERTS_WEBHOOK_URL and COVERWATCH_ALERTS_WEBHOOK_SECRET (or its _FILE), or neither' });
+      }
+      if (a.smtp.host !== undefined && (a.smtp.from === undefined || a.smtp.to === undefined)) {
+        ctx.addIssue({ code: 'custom', path: ['smtp', a.smtp.from === undefined ? 'from' : 'to'], message: 'alerts.smtp.host needs a sender and recipients: set COVERWATCH_ALERTS_SMTP_FROM and COVERWATCH_ALERTS_SMTP_TO' });
+      }
+      if ((a.smtp.user === undefined) !== (a.smtp.password === undefined)) {
+        ctx.addIssue({ code: 'custom', path: ['smtp', a.smtp.user === undefined ? 'user' : 'password'], message: 'set both COVERWATCH_ALERTS_SMTP_USER and COVERWATCH_ALERTS_SMTP_PASSWORD (or its _FILE), or neither' });
+      }
+    })
+    .prefault({}),
+  /** Web sessions of user accounts (docs/security.md#accounts-and-sessions). */
+  sessions: z
+    .strictObject({
+      /** A session unused for this long ends (ASVS 7.3.1). */
+      idleTimeoutMinutes: z.number().int().min(1).max(1440).default(30),
+      /** A session ends this long after sign-in, however active (ASVS 7.3.2). */
+      absoluteTimeoutHours: z.number().int().min(1).max(720).default(12),
+    })
+    .prefault({}),
 });
 
 export type Config = z.infer<typeof ConfigSchema>;
@@ -263,4 +357,25 @@ export const CONFIG_SOURCES: readonly { path: readonly string[]; env: string; fl
   { path: ['audit', 'checkpointFile'], env: 'COVERWATCH_AUDIT_CHECKPOINT_FILE', type: 'string' },
   { path: ['audit', 'webhookUrl'], env: 'COVERWATCH_AUDIT_WEBHOOK_URL', type: 'string', secret: true },
   { path: ['audit', 'webhookTimeoutMs'], env: 'COVERWATCH_AUDIT_WEBHOOK_TIMEOUT_MS', type: 'int' },
+  { path: ['sessions', 'idleTimeoutMinutes'], env: 'COVERWATCH_SESSIONS_IDLE_TIMEOUT_MINUTES', type: 'int' },
+  { path: ['sessions', 'absoluteTimeoutHours'], env: 'COVERWATCH_SESSIONS_ABSOLUTE_TIMEOUT_HOURS', type: 'int' },
+  { path: ['alerts', 'enabled'], env: 'COVERWATCH_ALERTS_ENABLED', type: 'boolean' },
+  { path: ['alerts', 'evaluationIntervalSeconds'], env: 'COVERWATCH_ALERTS_EVALUATION_INTERVAL_SECONDS', type: 'int' },
+  { path: ['alerts', 'webhook', 'url'], env: 'COVERWATCH_ALERTS_WEBHOOK_URL', type: 'string', secret: true },
+  { path: ['alerts', 'webhook', 'secret'], env: 'COVERWATCH_ALERTS_WEBHOOK_SECRET', type: 'string', secret: true },
+  { path: ['alerts', 'webhookTimeoutMs'], env: 'COVERWATCH_ALERTS_WEBHOOK_TIMEOUT_MS', type: 'int' },
+  { path: ['alerts', 'smtp', 'host'], env: 'COVERWATCH_ALERTS_SMTP_HOST', type: 'string' },
+  { path: ['alerts', 'smtp', 'port'], env: 'COVERWATCH_ALERTS_SMTP_PORT', type: 'int' },
+  { path: ['alerts', 'smtp', 'secure'], env: 'COVERWATCH_ALERTS_SMTP_SECURE', type: 'boolean' },
+  { path: ['alerts', 'smtp', 'user'], env: 'COVERWATCH_ALERTS_SMTP_USER', type: 'string' },
+  { path: ['alerts', 'smtp', 'password'], env: 'COVERWATCH_ALERTS_SMTP_PASSWORD', type: 'string', secret: true },
+  { path: ['alerts', 'smtp', 'from'], env: 'COVERWATCH_ALERTS_SMTP_FROM', type: 'string' },
+  { path: ['alerts', 'smtp', 'to'], env: 'COVERWATCH_ALERTS_SMTP_TO', type: 'string' },
+  { path: ['alerts', 'thresholds', 'signInFailuresPerAccount'], env: 'COVERWATCH_ALERTS_SIGN_IN_FAILURES_PER_ACCOUNT', type: 'int' },
+  { path: ['alerts', 'thresholds', 'signInFailuresPerIp'], env: 'COVERWATCH_ALERTS_SIGN_IN_FAILURES_PER_IP', type: 'int' },
+  { path: ['alerts', 'thresholds', 'signInWindowMinutes'], env: 'COVERWATCH_ALERTS_SIGN_IN_WINDOW_MINUTES', type: 'int' },
+  { path: ['alerts', 'thresholds', 'tokenCreatedUseWindowMinutes'], env: 'COVERWATCH_ALERTS_TOKEN_CREATED_USE_WINDOW_MINUTES', type: 'int' },
+  { path: ['alerts', 'thresholds', 'uploadSpikeFactor'], env: 'COVERWATCH_ALERTS_UPLOAD_SPIKE_FACTOR', type: 'int' },
+  { path: ['alerts', 'thresholds', 'uploadSpikeMinPerHour'], env: 'COVERWATCH_ALERTS_UPLOAD_SPIKE_MIN_PER_HOUR', type: 'int' },
+  { path: ['alerts', 'thresholds', 'uploadSpikeBaselineHours'], env: 'COVERWATCH_ALERTS_UPLOAD_SPIKE_BASELINE_HOURS', type: 'int' },
 ];

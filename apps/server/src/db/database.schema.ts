@@ -172,4 +172,64 @@ export interface Database {
     checkpoint_json: string;
     signature: string;
   };
+  /** 0009: raised alerts (alerts/). */
+  alerts: {
+    id: string;
+    rule: string;
+    severity: string;
+    title: string;
+    dedupe_key: string;
+    details_json: string;
+    trigger_seq: number;
+    event_time: string;
+    created_at: string;
+  };
+  /** 0009: one delivery of an alert (a webhook, or email), retried with back-off. */
+  alert_deliveries: {
+    id: string;
+    alert_id: string;
+    channel: string;
+    target: string;
+    state: 'pending' | 'delivered' | 'failed';
+    attempts: Generated<number>;
+    next_attempt_at: string;
+    locked_until: string | null;
+    last_error: string | null;
+    delivered_at: string | null;
+    created_at: string;
+    updated_at: string;
+  };
+  /** 0009: the last audit record the alert rules have evaluated. */
+  alert_cursor: {
+    name: string;
+    seq: number;
+    updated_at: string;
+  };
+  /** 0008: accounts (docs/security.md#accounts-and-sessions). */
+  users: {
+    id: string;
+    email: string;
+    /** Trimmed and lower-cased: what sign-in looks up (unique). */
+    email_key: string;
+    /** `scrypt$ln=..,r=..,p=..$salt$hash`; null until a password is set. */
+    password_hash: string | null;
+    password_changed_at: string | null;
+    created_at: string;
+  };
+  /** 0008: one-time set-password tokens (SHA-256 of the token). */
+  password_set_tokens: { token_hash: string; user_id: string; created_at: string; expires_at: string; used_at: string | null };
+  /** 0008: server-side sessions; the cookie's secret is stored as its SHA-256 only. */
+  sessions: {
+    id: string;
+    token_hash: string;
+    user_id: string;
+    mfa_state: 'pending' | 'verified';
+    created_at: string;
+    last_seen_at: string;
+    absolute_expires_at: string;
+    ended_at: string | null;
+    ended_reason: string | null;
+    ip: string | null;
+    user_agent: string | null;
+  };
 }

@@ -4,7 +4,7 @@
  * client can act on the kind without knowing every code. docs/errors.md lists the same codes (a test
  * keeps them in step).
  */
-export const ERROR_KINDS = ['invalid', 'unauthenticated', 'forbidden', 'not_found', 'conflict', 'limit', 'unavailable', 'internal'] as const;
+export const ERROR_KINDS = ['invalid', 'unauthenticated', 'forbidden', 'not_found', 'conflict', 'limit', 'unavailable', 'internal', 'throttled'] as const;
 export type ErrorKind = (typeof ERROR_KINDS)[number];
 
 /** The one table from kind to HTTP status. */
@@ -17,6 +17,7 @@ export const KIND_HTTP_STATUS: Readonly<Record<ErrorKind, number>> = Object.free
   limit: 413,
   unavailable: 503,
   internal: 500,
+  throttled: 429,
 });
 
 /** The one table from kind to the exit code of `coverwatch-server` commands. */
@@ -29,6 +30,7 @@ export const KIND_EXIT_CODE: Readonly<Record<ErrorKind, number>> = Object.freeze
   limit: 6,
   unavailable: 7,
   internal: 1,
+  throttled: 8,
 });
 
 export const ERROR_CATALOG = Object.freeze({
@@ -88,6 +90,16 @@ export const ERROR_CATALOG = Object.freeze({
   CW_ERR_AUDIT_CHECKPOINT_UNDELIVERED: { kind: 'unavailable', summary: '`audit checkpoint`: the checkpoint was signed and stored, but the checkpoint file or webhook could not take it (workers retry at the next interval).' },
   CW_ERR_STORAGE_UNAVAILABLE: { kind: 'unavailable', summary: 'The database, blob store or queue cannot be reached.' },
   CW_ERR_SERVER_INTERNAL: { kind: 'internal', summary: 'An unexpected error; details are in the server log, never in the response.' },
+  CW_ERR_AUTH_SIGN_IN_FAILED: { kind: 'unauthenticated', summary: 'The email or the password is wrong, or the account has no password yet (the answer never says which).' },
+  CW_ERR_AUTH_THROTTLED: { kind: 'throttled', summary: 'Too many failed sign-ins for this account from this address, for this account, or from this address; wait the `Retry-After` seconds (the wait doubles with each further failure).' },
+  CW_ERR_AUTH_SESSION_MISSING: { kind: 'unauthenticated', summary: 'The route needs a signed-in session (the `__Host-cw-session` cookie).' },
+  CW_ERR_AUTH_SESSION_INVALID: { kind: 'unauthenticated', summary: 'The session is unknown, was ended (sign-out, ended from another session, password change) or expired (idle or absolute timeout); sign in again.' },
+  CW_ERR_AUTH_MFA_REQUIRED: { kind: 'forbidden', summary: 'The session was opened with a password alone: a second factor is mandatory before any account route works (enrolling one comes in the next release).' },
+  CW_ERR_ACCOUNT_PASSWORD_POLICY: { kind: 'invalid', summary: 'The new password is refused: fewer than 12 or more than 128 characters, or one of the 10,000 most common passwords.' },
+  CW_ERR_ACCOUNT_SET_PASSWORD_LINK_INVALID: { kind: 'unauthenticated', summary: 'The set-password token is unknown, used or expired (24 hours); ask the operator for a new one (`admin create-user` or `admin reset-password`).' },
+  CW_ERR_ACCOUNT_EXISTS: { kind: 'conflict', summary: '`admin create-user`: a user with that email exists.' },
+  CW_ERR_ACCOUNT_NOT_FOUND: { kind: 'not_found', summary: '`admin reset-password`: no user with that email.' },
+  CW_ERR_SESSION_NOT_FOUND: { kind: 'not_found', summary: 'No live session of yours with that id.' },
 } as const satisfies Record<`CW_ERR_${string}`, { kind: ErrorKind; summary: string }>);
 
 export type ErrorCode = keyof typeof ERROR_CATALOG;

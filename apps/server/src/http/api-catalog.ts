@@ -1,10 +1,12 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { ErrorBodySchema } from '@coverwatch/protocol';
 import type { Principal, TokenAuthService } from '../auth/token-auth.service.js';
 import { AppError, type FieldProblem } from '../errors/app-error.js';
 import type { OidcAuthService } from '../oidc/oidc-auth.service.js';
 import type { TokenKind } from '../tokens/token-format.js';
+import type { Session } from '../sessions/sessions.service.js';
+import { requireSession, type SessionGate } from '../sessions/session-auth.js';
 import { principalOf, requireToken } from './auth-hook.js';
 import { output, parseInput } from './validate.js';
 
@@ -16,8 +18,10 @@ export interface RouteSpec<P extends z.ZodType | undefined = z.ZodType | undefin
   /** Fastify syntax: `:name` parameters, a trailing `*` wildcard. */
   readonly url: string;
   readonly summary: string;
-  /** Token kinds accepted, or 'public' (declared, never by omission). */
-  readonly tokens: readonly TokenKind[] | 'public';
+  /** Token kinds accepted, 'session' (the `__Host-cw-session` cookie of a signed-in user), or 'public' (declared, never by omission). */
+  readonly tokens: readonly TokenKind[] | 'public' | 'session';
+  /** Session routes: whether a session opened with a password alone (no second factor yet) may use it. Default: refused (CW_ERR_AUTH_MFA_REQUIRED). */
+  readonly mfa?: 'not-required';
   /** Also accepts an OIDC ID token, for this use (see docs/security.md). */
   readonly oidc?: 'upload' | 'status';
   readonly params?: P;
@@ -40,6 +44,16 @@ export interface RouteInput<P, Q> {
   readonly principal: Principal;
 }
 
+export interface SessionRouteInput<P, Q> {
+  readonly params: P;
+  readonly query: Q;
+  readonly session: Session;
+  /** The session's cookie secret (to derive its anti-CSRF token; never logged or returned). */
+  readonly secret: string;
+  readonly request: FastifyRequest;
+  readonly reply: FastifyReply;
+}
+
 /**
  * Every route of the API in one list: registered through `get`, or recorded with `document` when
  * the route handles its request itself. `buildApp` refuses to start if Fastify has a route the
@@ -51,6 +65,7 @@ export class ApiCatalog {
   constructor(
     private readonly auth: TokenAuthService,
     private readonly oidc: OidcAuthService,
+    private readonly sessions?: SessionGate,
   ) {}
 
   get routes(): readonly RouteSpec[] {
@@ -90,21 +105,47 @@ export class ApiCatalog {
     });
   }
 
+  /** Registers a session route (`tokens: 'session'`): the session is checked in onRequest, before the body; then as `route`. */
+  sessionRoute<P extends z.ZodType | undefined, Q extends z.ZodType | undefined, R extends z.ZodType>(
+    app: FastifyInstance,
+    spec: RouteSpec<P, Q, R> & { tokens: 'session' },
+    handler: (input: SessionRouteInput<Infer<P>, Infer<Q>>) => Promise<z.input<R>>,
+  ): void {
+    if (this.sessions === undefined) throw new Error('session routes need the sessions service');
+    this.specs.push(spec);
+    app.route({
+      method: spec.method,
+      url: spec.url,
+      onRequest: requireSession(this.sessions, { mfa: spec.mfa === 'not-required' ? 'optional' : 'required' }),
+      handler: async (request, reply) => {
+        const problems: FieldProblem[] = [];
+        const params = collect(spec.params, request.params, 'params', problems) as Infer<P>;
+        const query = collect(spec.query, request.query, 'query', problems) as Infer<Q>;
+        if (problems.length > 0) throw new AppError('CW_ERR_REQUEST_INVALID', `invalid request: ${problems.map((f) => `${f.path}: ${f.message}`).join('; ')}`, problems);
+        const auth = request.sessionAuth;
+        if (auth === null) throw new Error('session route without its hook');
+        const body = output(spec.response, await handler({ params, query, session: auth.session, secret: auth.secret, request, reply }));
+        return reply.status(spec.status ?? 200).send(body);
+      },
+    });
+  }
+
   /** The OpenAPI 3.1 document of every route, from the same zod schemas that validate them. */
   openApi(info: { title: string; version: string }): Record<string, unknown> {
     const paths: Record<string, Record<string, unknown>> = {};
     for (const spec of this.specs) {
       const path = spec.url.replace(/:([A-Za-z0-9_]+)/g, '{$1}').replace(/\*$/, `{${spec.wildcard ?? 'wildcard'}}`);
       const parameters = [...parametersOf(spec.params, 'path'), ...parametersOf(spec.query, 'query'), ...parametersOf(spec.headers, 'header')];
-      const errors = [...new Set([...(spec.tokens === 'public' ? [] : [400, 401, 403, 404]), ...(spec.errors ?? [])])].sort();
+      const errors = [...new Set([...(spec.tokens === 'public' ? [] : spec.tokens === 'session' ? [400, 401, 403] : [400, 401, 403, 404]), ...(spec.errors ?? [])])].sort();
       const responses: Record<string, unknown> = {
         [String(spec.status ?? 200)]: { description: 'success', content: { 'application/json': { schema: jsonSchema(spec.response, 'output') } } },
       };
       for (const status of errors) responses[String(status)] = { description: 'error (see docs/errors.md)', content: { 'application/json': { schema: jsonSchema(ErrorBodySchema, 'output') } } };
       (paths[path] ??= {})[spec.method.toLowerCase()] = {
         summary: spec.summary,
-        security: spec.tokens === 'public' ? [] : [{ bearer: [] }],
-        'x-coverwatch-tokens': spec.tokens === 'public' ? [] : [...spec.tokens, ...(spec.oidc === undefined ? [] : ['oidc'])],
+        security: spec.tokens === 'public' ? [] : spec.tokens === 'session' ? [{ session: [] }] : [{ bearer: [] }],
+        'x-coverwatch-tokens': spec.tokens === 'public' ? [] : spec.tokens === 'session' ? ['session'] : [...spec.tokens, ...(spec.oidc === undefined ? [] : ['oidc'])],
+        ...(spec.tokens === 'session' ? { 'x-coverwatch-mfa': spec.mfa === 'not-required' ? 'not-required' : 'required' } : {}),
         ...(parameters.length > 0 ? { parameters } : {}),
         ...(spec.body === undefined
           ? {}
@@ -115,7 +156,10 @@ export class ApiCatalog {
     return {
       openapi: '3.1.0',
       info,
-      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'an upload (cw_up_) or read (cw_rd_) token of one repository; routes listing "oidc" in x-coverwatch-tokens also take a CI OIDC ID token' } } },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'an upload (cw_up_) or read (cw_rd_) token of one repository; routes listing "oidc" in x-coverwatch-tokens also take a CI OIDC ID token' },
+          session: { type: 'apiKey', in: 'cookie', name: '__Host-cw-session', description: 'a signed-in user\'s session; state changes also need its anti-CSRF token in X-Coverwatch-CSRF (docs/security.md#accounts-and-sessions)' },
+        },
+      },
       paths,
     };
   }

@@ -36,6 +36,7 @@ export function uploadsRoutes(deps: { uploads: UploadsService; auth: TokenAuthSe
       const body = request.body as UploadBody | undefined;
       if (body === undefined) throw new AppError('CW_ERR_UPLOAD_MEDIA_TYPE', 'the request has no body; send the envelope as Content-Type: application/json with Content-Encoding: gzip');
       const upload = await deps.uploads.receive(principalOf(request), body, headers['idempotency-key']);
+      if (upload.bookkeepingError !== undefined) request.log.error({ err: upload.bookkeepingError, uploadId: upload.id }, 'recording the accepted upload (token last use, audit log) failed');
       return reply.status(202).send(output(UploadAcceptedSchema, { id: upload.id, state: upload.state, statusUrl: `/api/v1/uploads/${upload.id}` }));
     });
 

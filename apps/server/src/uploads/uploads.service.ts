@@ -1,4 +1,5 @@
 import type { TokensRepository } from '../tokens/tokens.repository.js';
+import { NO_AUDIT, type AuditRecorder } from '../audit/audit-log.js';
 import { createHash, randomUUID } from 'node:crypto';
 import { FORMAT_IDS } from '@coverwatch/core';
 import { UploadEnvelopeSchema, type UploadEnvelope } from '@coverwatch/protocol';
@@ -37,6 +38,8 @@ export class UploadsService {
     private readonly pullRequests: PullRequestsRepository,
     private readonly tokenUses: OidcTokenUsesRepository,
     private readonly tokens: TokensRepository,
+    /** `upload.received` for each accepted upload (the anomaly rules read it). */
+    private readonly audit: AuditRecorder = NO_AUDIT,
   ) {}
 
   /**
@@ -44,7 +47,7 @@ export class UploadsService {
    * the same envelope returns the first upload; a different envelope under the same key is a conflict.
    * An OIDC principal's upload must match its token's repository slug and commit.
    */
-  async receive(principal: Principal, body: UploadBody, idempotencyKey: string | undefined): Promise<UploadRecord> {
+  async receive(principal: Principal, body: UploadBody, idempotencyKey: string | undefined): Promise<UploadRecord & { bookkeepingError?: unknown }> {
     let parsed: unknown;
     try {
       parsed = JSON.parse(body.json);
@@ -116,9 +119,24 @@ export class UploadsService {
       }
       throw e;
     }
-    // Owners see which CI a token was last used from (the envelope names it; the auth hook cannot).
-    if (principal.tokenId !== null && envelope.ci?.provider !== undefined) await this.tokens.noteCiProvider(principal.tokenId, envelope.ci.provider);
-    return (await this.uploads.findById(id))!;
+    // Read at once: the answer says what was accepted (`received`), even if a worker is already on it.
+    const accepted = (await this.uploads.findById(id))!;
+    // Bookkeeping after the upload is safe: it must not turn an accepted upload into a 500 (the
+    // client would retry an upload that is stored). A failure goes back to the route, which logs it.
+    try {
+      // Owners see which CI a token was last used from (the envelope names it; the auth hook cannot).
+      if (principal.tokenId !== null && envelope.ci?.provider !== undefined) await this.tokens.noteCiProvider(principal.tokenId, envelope.ci.provider);
+      const repo = await this.repos.findById(principal.repositoryId);
+      await this.audit.record({
+        event: 'upload.received',
+        actor: principal.tokenId !== null ? { type: 'token', id: principal.tokenId } : { type: 'oidc', ...(principal.oidc !== undefined ? { name: principal.oidc.issuer } : {}) },
+        target: { type: 'repository', id: principal.repositoryId, ...(repo !== null ? { name: repo.fullName } : {}) },
+        details: { uploadId: id, repository: repo?.fullName ?? principal.repositoryId, ciProvider: envelope.ci?.provider ?? null, commit: envelope.commit.sha, branch: envelope.commit.branch ?? null },
+      });
+    } catch (e) {
+      return Object.assign(accepted, { bookkeepingError: e });
+    }
+    return accepted;
   }
 
   /** The upload, if the principal's repository owns it (others get not-found: ids of other repositories are not confirmed). */

@@ -6,6 +6,8 @@ import * as m0004 from './0004-pull-merge-base.js';
 import * as m0005 from './0005-retention-path-rules.js';
 import * as m0006 from './0006-audit-log.js';
 import * as m0007 from './0007-token-lifecycle.js';
+import * as m0008 from './0008-accounts.js';
+import * as m0009 from './0009-alerts.js';
 
 /**
  * Every migration, in order, compiled into the server (no directory scan at run time: the list is
@@ -19,6 +21,8 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
   '0005-retention-path-rules': m0005,
   '0006-audit-log': m0006,
   '0007-token-lifecycle': m0007,
+  '0008-accounts': m0008,
+  '0009-alerts': m0009,
 });
 
 export const migrationProvider: MigrationProvider = { getMigrations: async () => ({ ...MIGRATIONS }) };
