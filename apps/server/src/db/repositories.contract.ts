@@ -74,7 +74,10 @@ export function repositoriesContract(name: string, make: () => Promise<Db>, opti
       expect(await tokens.recordUse(id, { ip: '10.0.0.1', userAgent: 'a' })).toEqual({ newContext: false, firstUse: true });
       expect(await tokens.recordUse(id, { ip: '10.0.0.1', userAgent: 'a' })).toEqual({ newContext: false, firstUse: false });
       expect(await tokens.recordUse(id, { ip: '10.0.0.2', userAgent: 'a' })).toEqual({ newContext: true, firstUse: false });
-      expect((await tokens.listByRepository(repo.id))[0]).toMatchObject({ id, display: 'cw_up_…aaaa', lastUse: { ip: '10.0.0.2', userAgent: 'a' } });
+      // Requests in flight together that all see one change report it once (one audit event, one alert).
+      const together = await Promise.all(Array.from({ length: 8 }, () => tokens.recordUse(id, { ip: '10.0.0.3', userAgent: 'a' })));
+      expect(together.filter((u) => u.newContext)).toHaveLength(1);
+      expect((await tokens.listByRepository(repo.id))[0]).toMatchObject({ id, display: 'cw_up_…aaaa', lastUse: { ip: '10.0.0.3', userAgent: 'a' } });
       expect(await tokens.revoke(id, 'test')).toBe(true);
       expect(await tokens.revoke(id, 'test')).toBe(false);
       expect(await tokens.findActiveByHash('a'.repeat(64))).toBeNull();

@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import type { ExpressionBuilder } from 'kysely';
 import type { Db } from '../db/database.js';
+import type { Database } from '../db/database.schema.js';
 import { isoNow } from '../db/clock.js';
 import type { TokenKind } from './token-format.js';
 
@@ -92,13 +94,20 @@ export class TokensRepository {
     const ci = ctx.ciProvider === undefined ? r.last_used_ci_provider : ctx.ciProvider;
     const newContext = !firstUse && (r.last_used_ip !== ctx.ip || r.last_used_user_agent !== ctx.userAgent || r.last_used_ci_provider !== ci);
     const stale = firstUse || now.getTime() - Date.parse(r.last_used_at!) >= LAST_USE_RESOLUTION_MS;
-    if (newContext || stale || firstUse) {
-      await this.db
-        .updateTable('tokens')
-        .set({ last_used_at: now.toISOString(), last_used_ip: ctx.ip, last_used_user_agent: ctx.userAgent, last_used_ci_provider: ci })
-        .where('id', '=', id)
-        .execute();
-    }
+    if (!newContext && !stale) return { newContext, firstUse };
+    // Conditional on the context just read: of concurrent requests seeing the same change, only the
+    // one whose update lands reports it (one audit event and one alert per change, not one per request).
+    const same = <K extends 'last_used_ip' | 'last_used_user_agent' | 'last_used_ci_provider'>(column: K, value: string | null) =>
+      (eb: ExpressionBuilder<Database, 'tokens'>) => (value === null ? eb(column, 'is', null) : eb(column, '=', value as never));
+    const updated = await this.db
+      .updateTable('tokens')
+      .set({ last_used_at: now.toISOString(), last_used_ip: ctx.ip, last_used_user_agent: ctx.userAgent, last_used_ci_provider: ci })
+      .where('id', '=', id)
+      .where(same('last_used_ip', r.last_used_ip))
+      .where(same('last_used_user_agent', r.last_used_user_agent))
+      .where(same('last_used_ci_provider', r.last_used_ci_provider))
+      .executeTakeFirst();
+    if (Number(updated.numUpdatedRows) === 0) return { newContext: false, firstUse: false };
     return { newContext, firstUse };
   }
 
