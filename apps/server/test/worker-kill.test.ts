@@ -149,6 +149,8 @@ async function killMidJob(spec: BackendSpec, phase: 'parse' | 'rebuild', outage?
         [bigId, 'processed', null],
       ].sort(),
     );
+    // The database can say `processed` before the worker's log line has come through its pipe.
+    for (let i = 0; i < 100 && !second.jobLogs.some((l) => l.jobId === held.id); i++) await new Promise((r) => setTimeout(r, 50));
     const doneLogs = [...first.jobLogs, ...second.jobLogs].filter((l) => l.jobId === held.id);
     expect(doneLogs.map((l) => [l.msg, l.attempt]), second.stderr()).toEqual([['job done', 2]]);
     expect(second.jobLogs.map((l) => l.jobId)).toEqual([held.id]);

@@ -8,7 +8,7 @@ import type { BlobStore } from '../blobs/blob-store.js';
 import type { CommitsRepository } from '../commits/commits.repository.js';
 import type { Db } from '../db/database.js';
 import { isoNow } from '../db/clock.js';
-import { isUniqueViolation } from '../db/db-errors.js';
+import { isUniqueViolation, isRetryableTransactionError } from '../db/db-errors.js';
 import { AppError } from '../errors/app-error.js';
 import { parseInput } from '../http/validate.js';
 import { checkOidcUpload } from '../oidc/oidc-binding.js';
@@ -68,7 +68,8 @@ export class UploadsService {
     const rawKey = rawUploadKey(id);
     await this.blobs.put(rawKey, body.compressed);
     try {
-      await this.db.transaction().execute(async (trx) => {
+      // A deadlock with pg-boss maintenance (seen while a worker starts) is retried: the transaction is all or nothing.
+      await retryTransaction(() => this.db.transaction().execute(async (trx) => {
         const commitId = await this.commits.upsert(
           principal.repositoryId,
           envelope.commit.sha,
@@ -109,7 +110,7 @@ export class UploadsService {
         if (principal.oidc !== undefined) await this.tokenUses.attachUpload(principal.oidc.issuer, principal.oidc.jti, id, trx);
         // In the same transaction: the job exists exactly when the upload does.
         await this.queue.enqueue(PROCESS_UPLOAD_QUEUE, { uploadId: id } satisfies ProcessUploadPayload, { maxAttempts: this.maxAttempts, executor: trx });
-      });
+      }));
     } catch (e) {
       await this.blobs.delete(rawKey).catch(() => undefined);
       // Two retries with one key raced; the loser answers with the winner's upload.
@@ -180,4 +181,15 @@ export function jobIdentity(envelope: UploadEnvelope): string | null {
 /** Where an upload's raw body is kept: `raw/<first two characters of the id>/<id>`. */
 export function rawUploadKey(uploadId: string): string {
   return `raw/${uploadId.slice(0, 2)}/${uploadId}`;
+}
+
+/** Runs a transaction again (up to three times) when PostgreSQL aborted it as a deadlock or serialization failure. */
+async function retryTransaction<T>(run: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await run();
+    } catch (e) {
+      if (attempt >= 3 || !isRetryableTransactionError(e)) throw e;
+    }
+  }
 }
