@@ -25,7 +25,9 @@ export function markdown(results) {
       const db = r.database;
       out.push(`| database | ${MB(db.first.bytes)} | ${MB(db.last.bytes)}${db.afterStop ? ` (file after stop ${MB(db.afterStop.bytes)})` : ''}${db.last.pgboss !== undefined ? ` (+ pg-boss ${MB(db.last.pgboss)})` : ''} | | ${KB(db.perCommitBytes)} | | |`);
       out.push('');
-      out.push(`Derived data (manifests/ + coverage/): ${MB(r.derived.firstCommitBytes)} MB for the first commit, ${KB(r.derived.perCommitBytes)} KB per later commit = ${(r.derived.perCommitShareOfFirst * 100).toFixed(2)}% of the first commit's (the changed files are ${(r.derived.changedShare * 100).toFixed(2)}% of the repository); new coverage blobs per commit: ${r.newCoverageBlobsPerCommit.min}-${r.newCoverageBlobsPerCommit.max}.`);
+      const nb = r.newBlobsPerCommit ?? {};
+      const span = (x) => (x ? `${x.min}-${x.max}` : 'n/a');
+      out.push(`Kept for good (all but raw/): ${MB(r.derived.firstCommitBytes)} MB for the first commit, ${KB(r.derived.perCommitBytes)} KB per later commit = ${(r.derived.perCommitShareOfFirst * 100).toFixed(2)}% of the first commit's (the changed files are ${(r.derived.changedShare * 100).toFixed(2)}% of the repository); new blobs per commit: packs ${span(nb.packs)}, manifests ${span(nb.manifests)}.`);
     } else if (run.bench === 'latency') {
       out.push('| report | upload body (MB gzip) | POST → 202 (ms) | 202 → queryable, cold (ms) | server CPU, cold (ms) | warm median (ms) | warm max (ms) | server CPU, warm median (ms) | target (ms) | cold vs target | warm vs target | totals = core |');
       out.push('|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---|---|');

@@ -1,15 +1,18 @@
 // Storage per commit: a repository of N files (default 10k files, 1M lines) uploads C commits
 // (default 100); each commit's report is the previous one with 1% of the files' coverage changed.
 // After each commit is processed, what the server stores is measured: blobs by prefix (raw/ =
-// upload bodies as received, kept rawUploadDays; reports/ = each upload's parsed report;
-// manifests/ = commit (and flag) manifests; coverage/ = per-file coverage, content-addressed) and
-// the database. Run alone: node bench/server/run.mjs --only storage
+// upload bodies as received, kept rawUploadDays; packs/ = per-file coverage not stored before, one
+// pack per write; manifests/ = upload, commit and flag manifests, deltas of a base; reports/ and
+// coverage/ = the layout before packs, listed to compare with older runs) and the database.
+// Run alone: node bench/server/run.mjs --only storage
 import { coreTotals, load, log, round, sameTotals } from './lib/common.mjs';
 import { getJson, postUpload, totalsPath, waitProcessed } from './lib/http.mjs';
 import { EvolvingRepository, envelopeBody, sha } from './lib/reports.mjs';
 import { startServer } from './lib/server.mjs';
 
-export const PREFIXES = ['raw', 'reports', 'manifests', 'coverage'];
+export const PREFIXES = ['raw', 'packs', 'manifests', 'reports', 'coverage'];
+/** Everything kept for good to serve a commit's report: all but raw/, which expires. */
+const DERIVED = ['packs', 'manifests', 'reports', 'coverage'];
 
 /** @param {{ backend: string, server?: object, files: number, lines: number, commits: number, changes: number | null, flags?: string[], workers?: number, pgUrl?: string }} opts */
 export async function storageBench(opts) {
@@ -74,10 +77,13 @@ function summarize(opts, changes, snaps, finalAfterStop, mismatches, logs) {
       perCommitBlobs: n > 0 ? round((files(last, p) - files(first, p)) / n, 2) : null,
     };
   }
-  // New coverage blobs per commit, commit by commit: the content addressing at work.
-  const newCoverageBlobs = snaps.slice(1).map((s, i) => files(s, 'coverage') - files(snaps[i], 'coverage'));
-  const derivedFirst = bytes(first, 'manifests') + bytes(first, 'coverage');
-  const derivedPerCommit = n > 0 ? (bytes(last, 'manifests') + bytes(last, 'coverage') - derivedFirst) / n : null;
+  // New blobs per commit, commit by commit: one pack (the changed files) and one manifest when an
+  // upload is a commit's only one (its manifest is the commit's).
+  const newBlobs = (p) => snaps.slice(1).map((s, i) => files(s, p) - files(snaps[i], p));
+  const range = (xs) => (xs.length === 0 ? null : { min: Math.min(...xs), max: Math.max(...xs) });
+  const derivedOf = (s) => DERIVED.reduce((sum, p) => sum + bytes(s, p), 0);
+  const derivedFirst = derivedOf(first);
+  const derivedPerCommit = n > 0 ? (derivedOf(last) - derivedFirst) / n : null;
   const dbPerCommit = n > 0 ? (last.database.bytes - first.database.bytes) / n : null;
   return {
     files: opts.files,
@@ -89,9 +95,9 @@ function summarize(opts, changes, snaps, finalAfterStop, mismatches, logs) {
     totalsExact: mismatches === 0,
     totalsMismatches: mismatches,
     byPrefix,
-    newCoverageBlobsPerCommit: { min: Math.min(...newCoverageBlobs), max: Math.max(...newCoverageBlobs) },
+    newBlobsPerCommit: { packs: range(newBlobs('packs')), manifests: range(newBlobs('manifests')) },
     derived: {
-      // manifests + coverage: what the commit report costs (raw/ expires; reports/ is listed apart).
+      // Everything but raw/ (which expires): what keeping the commit's report costs.
       firstCommitBytes: derivedFirst,
       perCommitBytes: derivedPerCommit === null ? null : round(derivedPerCommit),
       perCommitShareOfFirst: derivedPerCommit === null ? null : round(derivedPerCommit / derivedFirst, 4),

@@ -10,6 +10,8 @@ import { TokenAuthService } from './auth/token-auth.service.js';
 import type { BlobStore } from './blobs/blob-store.js';
 import { BranchesRepository } from './branches/branches.repository.js';
 import { CommitReportsService } from './commits/commit-reports.service.js';
+import { ManifestStore } from './reports/manifest-store.js';
+import { ReportStore } from './reports/report-store.js';
 import { CommitsRepository } from './commits/commits.repository.js';
 import { CommitsService } from './commits/commits.service.js';
 import type { Config } from './config/config.schema.js';
@@ -64,7 +66,7 @@ export function createServices(config: Config, storage: Storage, accountsOptions
   const links = new RepositoryLinksRepository(db);
   const tokenUses = new OidcTokenUsesRepository(db);
   const access = new RepoAccessPolicy(repos);
-  const commitReports = new CommitReportsService(commits, uploads, blobs, branches);
+  const commitReports = new CommitReportsService(commits, uploads, branches, new ReportStore(blobs, new ManifestStore(blobs)));
   const audit = new AuditLog(db);
   const auth = new TokenAuthService(tokens, tokenUseTracker(tokens, audit));
   registerRejectionAudit(auth, new AuthRejectionAudit(audit));

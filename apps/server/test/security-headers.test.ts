@@ -287,8 +287,8 @@ describe('no state change on GET', () => {
 
 describe('errors never show internals', () => {
   it('an internal error in a real route answers a generic 500: no message, path or stack', async () => {
-    const secret = "EACCES: permission denied, open '/var/lib/coverwatch/blobs/coverage/ab/abcdef'";
-    const spy = vi.spyOn(s.runtime.blobs, 'get').mockRejectedValue(Object.assign(new Error(secret), { code: 'EACCES' }));
+    const secret = "EACCES: permission denied, open '/var/lib/coverwatch/blobs/packs/ab/abcdef'";
+    const spy = vi.spyOn(s.runtime.blobs, 'getRange').mockRejectedValue(Object.assign(new Error(secret), { code: 'EACCES' }));
     try {
       const r = await s.app.inject({ method: 'GET', url: `/api/v1/repos/acme/widgets/commits/${SHA}/files/src/a.c`, headers: { authorization: `Bearer ${s.readToken}` } });
       expect(spy).toHaveBeenCalled();

@@ -15,13 +15,15 @@ const fn = (name, file) => (f) => f.functionName === name && (file === undefined
 /** [phase, test]: the first test that matches a frame (outermost first) names the sample's phase. */
 const PHASES = [
   ['receive upload (body, gunzip, JSON, validate, sha-256, raw blob, DB insert)', (f) => fn('receive', 'uploads.service')(f) || has('upload-body')(f) || has('uploads.routes')(f)],
-  ['decode stored reports (gunzip + coverwatch-json parse)', fn('decodeReport')],
-  ['encode reports (coverwatch-json writer + gzip)', fn('encodeReport')],
+  ['decode stored coverage (gunzip + coverwatch-json parse)', (f) => fn('decodeReport')(f) || fn('decodeFile')(f)],
+  ['encode coverage (coverwatch-json writer)', fn('encodeFile')],
+  ['compress new coverage (gzip)', fn('compress', 'report-codec')],
+  ['manifests (delta, JSON, gzip)', has('manifest')],
   ['parse report (core parseReport)', fn('parseReport')],
   ['resolve paths (core resolveReport)', (f) => fn('resolveReport')(f) || fn('createPathResolver')(f)],
   ['merge (core mergeReports)', fn('mergeReports')],
   ['totals (core reportTotals)', fn('reportTotals')],
-  ['sha-256 content keys', fn('contentKey')],
+  ['sha-256 content keys', (f) => fn('contentKey')(f) || f.functionName === 'digest' || f.functionName === 'update'],
   ['blob store (has/get/put)', (f) => has('fs-blob-store')(f) || has('s3-blob-store')(f)],
   ['gzip/gunzip (manifest, envelope)', (f) => f.url === 'node:zlib' || f.functionName === 'gzipSync' || f.functionName === 'gunzipSync'],
   ['validate envelope (zod)', has('/zod/')],

@@ -96,7 +96,12 @@ const count = Number(env.AUDIT_COUNT);
 // A few appends in flight at once on PostgreSQL (several pool connections); SQLite has one connection.
 const lanes = env.AUDIT_PG_URL ? 3 : 1;
 await Promise.all(Array.from({ length: lanes }, async (_, lane) => {
-  for (let i = lane; i < count; i += lanes) await log.append({ event: 'test.concurrent', details: { who: env.AUDIT_LABEL, i } });
+  for (let i = lane; i < count; i += lanes) {
+    await log.append({ event: 'test.concurrent', details: { who: env.AUDIT_LABEL, i } });
+    // A pause between appends keeps every writer busy for a while: on a loaded machine one process
+    // could otherwise run all of its appends before another is scheduled, and nothing would interleave.
+    await new Promise((r) => setTimeout(r, 1));
+  }
 }));
 await db.destroy();
 // Synchronous: vite-node may exit as soon as this module settles.
@@ -206,7 +211,10 @@ describe.each(BACKENDS)('audit log storage on $backend', ({ backend, open }) => 
         const lanes = backend === 'PostgreSQL' ? 3 : 1;
         await Promise.all(
           Array.from({ length: lanes }, async (_, lane) => {
-            for (let i = lane; i < OWN; i += lanes) await log.append({ event: 'test.concurrent', details: { who: `own${k}`, i } });
+            for (let i = lane; i < OWN; i += lanes) {
+              await log.append({ event: 'test.concurrent', details: { who: `own${k}`, i } });
+              await new Promise((r) => setTimeout(r, 1));
+            }
           }),
         );
       }),

@@ -32,6 +32,20 @@ export function blobStoreContract(name: string, make: () => Promise<BlobStore>):
       expect([...(await store.get(key))!]).toEqual([1, 2, 3]);
     });
 
+    it('reads ranges of a blob, and refuses ranges past its end', async () => {
+      const store = await make();
+      const bytes = new Uint8Array(100_000).map((_, i) => i % 251);
+      await store.put('packs/ab/range', bytes);
+      expect([...(await store.getRange('packs/ab/range', 0, 3))!]).toEqual([0, 1, 2]);
+      expect([...(await store.getRange('packs/ab/range', 99_998, 2))!]).toEqual([99_998 % 251, 99_999 % 251]);
+      const mid = (await store.getRange('packs/ab/range', 40_000, 30_000))!;
+      expect(Buffer.from(mid).equals(Buffer.from(bytes.subarray(40_000, 70_000)))).toBe(true);
+      expect(await store.getRange('packs/ab/absent', 0, 1)).toBeNull();
+      await expect(store.getRange('packs/ab/range', 99_999, 2)).rejects.toThrow(/holds 1 of the 2 bytes/);
+      await expect(store.getRange('packs/ab/range', 200_000, 2)).rejects.toThrow(/holds 0 of the 2 bytes/);
+      await expect(store.getRange('packs/ab/range', -1, 2)).rejects.toThrow(/invalid range/);
+    });
+
     it('refuses keys that could escape or be read differently', async () => {
       const store = await make();
       for (const bad of ['../x', '/abs', 'a/../../b', 'A/b', 'a//b', '', 'a/b\u0000']) {

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, open, readFile, rename, rm, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
-import { assertBlobKey, type BlobStore } from './blob-store.js';
+import { assertBlobKey, assertRange, shortRead, type BlobStore } from './blob-store.js';
 
 /**
  * Blobs as files under `root`. Writes go to a temporary file in the target directory, are flushed,
@@ -41,6 +41,29 @@ export class FsBlobStore implements BlobStore {
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
       throw e;
+    }
+  }
+
+  async getRange(key: string, offset: number, length: number): Promise<Uint8Array | null> {
+    assertRange(key, offset, length);
+    let handle;
+    try {
+      handle = await open(this.file(key), 'r');
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
+      throw e;
+    }
+    try {
+      const out = Buffer.allocUnsafe(length);
+      let got = 0;
+      while (got < length) {
+        const { bytesRead } = await handle.read(out, got, length - got, offset + got);
+        if (bytesRead === 0) throw shortRead(key, offset, length, got);
+        got += bytesRead;
+      }
+      return out;
+    } finally {
+      await handle.close();
     }
   }
 

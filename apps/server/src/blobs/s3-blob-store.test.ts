@@ -272,7 +272,7 @@ describe.skipIf(local === undefined)('the server with blobs.driver s3', () => {
       const keys = await listKeys(own.endpoint, '');
       const ours = keys.filter((k) => k.startsWith(`${prefix}/`));
       expect(ours).toEqual(keys);
-      for (const kind of ['raw', 'reports', 'manifests', 'coverage']) expect(ours.some((k) => k.startsWith(`${prefix}/${kind}/`))).toBe(true);
+      for (const kind of ['raw', 'manifests', 'packs']) expect(ours.some((k) => k.startsWith(`${prefix}/${kind}/`))).toBe(true);
       expect(existsSync(path.join(s.config.dataDir, 'blobs'))).toBe(false);
       const files = await s.app.inject({ method: 'GET', url: `/api/v1/repos/acme/widgets/commits/${'a'.repeat(40)}/files/src/a.c`, headers: { authorization: `Bearer ${s.readToken}` } });
       expect(files.statusCode).toBe(200);

@@ -1,6 +1,6 @@
 import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { AppError } from '../errors/app-error.js';
-import { assertBlobKey, type BlobStore } from './blob-store.js';
+import { assertBlobKey, assertRange, shortRead, type BlobStore } from './blob-store.js';
 
 export interface S3BlobStoreOptions {
   readonly bucket: string;
@@ -91,6 +91,25 @@ export class S3BlobStore implements BlobStore {
       if (isMissingObject(e)) return null;
       throw this.failure('get', Key, e);
     }
+  }
+
+  async getRange(key: string, offset: number, length: number): Promise<Uint8Array | null> {
+    assertRange(key, offset, length);
+    const Key = this.objectKey(key);
+    let bytes: Uint8Array;
+    try {
+      const out = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key, Range: `bytes=${offset}-${offset + length - 1}` }));
+      bytes = out.Body === undefined ? new Uint8Array(0) : await out.Body.transformToByteArray();
+    } catch (e) {
+      if (isMissingObject(e)) return null;
+      // 416: the range starts past the end of the object.
+      if (statusOf(e) === 416) throw shortRead(Key, offset, length, 0);
+      throw this.failure('get', Key, e);
+    }
+    // A server that ignores Range answers 200 with the whole object.
+    if (bytes.byteLength > length) bytes = bytes.subarray(offset, offset + length);
+    if (bytes.byteLength !== length) throw shortRead(Key, offset, length, bytes.byteLength);
+    return bytes;
   }
 
   async has(key: string): Promise<boolean> {

@@ -15,6 +15,8 @@ export interface CommitRow {
   readonly manifestKey: string | null;
   readonly uploadCount: number;
   readonly reportVersion: number;
+  /** The uploads the current report merges (sorted ids); null when there is none or it predates migration 0010. */
+  readonly reportUploadIds: readonly string[] | null;
 }
 
 /** A stored report of one flag of a commit: the uploads carrying that flag, merged. */
@@ -61,6 +63,7 @@ export class CommitsRepository {
         manifest_key: null,
         upload_count: 0,
         report_version: 0,
+        report_upload_ids_json: null,
         created_at: now,
         updated_at: now,
       })
@@ -86,14 +89,21 @@ export class CommitsRepository {
   async saveReport(
     id: string,
     expectedVersion: number,
-    report: { totalsJson: string; manifestKey: string; uploadCount: number },
+    report: { totalsJson: string; manifestKey: string; uploadIds: readonly string[] },
     flags: readonly FlagReport[] = [],
   ): Promise<boolean> {
     return this.db.transaction().execute(async (trx) => {
       const now = isoNow();
       const r = await trx
         .updateTable('commits')
-        .set({ totals_json: report.totalsJson, manifest_key: report.manifestKey, upload_count: report.uploadCount, report_version: expectedVersion + 1, updated_at: now })
+        .set({
+          totals_json: report.totalsJson,
+          manifest_key: report.manifestKey,
+          upload_count: report.uploadIds.length,
+          report_upload_ids_json: JSON.stringify(report.uploadIds),
+          report_version: expectedVersion + 1,
+          updated_at: now,
+        })
         .where('id', '=', id)
         .where('report_version', '=', expectedVersion)
         .executeTakeFirst();
@@ -111,6 +121,45 @@ export class CommitsRepository {
       }
       return true;
     });
+  }
+
+  /** Every flag report of a commit, by flag. */
+  async listFlagReports(commitId: string): Promise<FlagReport[]> {
+    const rows = await this.db.selectFrom('commit_flag_reports').select(['flag', 'totals_json', 'manifest_key', 'upload_count']).where('commit_id', '=', commitId).orderBy('flag').execute();
+    return rows.map((r) => ({ flag: r.flag, totalsJson: r.totals_json, manifestKey: r.manifest_key, uploadCount: r.upload_count }));
+  }
+
+  /**
+   * The manifest a new report of `commit` is best stored as a delta of: its first parent's, else the
+   * head of its branch, else the repository's most recent report (a new branch starts from somewhere).
+   */
+  async deltaBaseKey(commit: CommitRow): Promise<string | null> {
+    const parent = commit.parents[0];
+    if (parent !== undefined) {
+      const r = await this.db.selectFrom('commits').select('manifest_key').where('repository_id', '=', commit.repositoryId).where('sha', '=', parent).executeTakeFirst();
+      if (r?.manifest_key) return r.manifest_key;
+    }
+    if (commit.branch !== null) {
+      const r = await this.db
+        .selectFrom('branches as b')
+        .innerJoin('commits as c', 'c.id', 'b.head_commit_id')
+        .select('c.manifest_key')
+        .where('b.repository_id', '=', commit.repositoryId)
+        .where('b.name', '=', commit.branch)
+        .where('c.id', '!=', commit.id)
+        .executeTakeFirst();
+      if (r?.manifest_key) return r.manifest_key;
+    }
+    const r = await this.db
+      .selectFrom('commits')
+      .select('manifest_key')
+      .where('repository_id', '=', commit.repositoryId)
+      .where('manifest_key', 'is not', null)
+      .where('id', '!=', commit.id)
+      .orderBy('updated_at', 'desc')
+      .limit(1)
+      .executeTakeFirst();
+    return r?.manifest_key ?? null;
   }
 
   async findFlagReport(commitId: string, flag: string): Promise<FlagReport | null> {
@@ -166,7 +215,7 @@ export class CommitsRepository {
   }
 
   private select() {
-    return this.db.selectFrom('commits').select(['id', 'repository_id', 'sha', 'branch', 'parents_json', 'pr_number', 'created_at', 'totals_json', 'manifest_key', 'upload_count', 'report_version']);
+    return this.db.selectFrom('commits').select(['id', 'repository_id', 'sha', 'branch', 'parents_json', 'pr_number', 'created_at', 'totals_json', 'manifest_key', 'upload_count', 'report_version', 'report_upload_ids_json']);
   }
 
   private async one(q: ReturnType<CommitsRepository['select']>): Promise<CommitRow | null> {
@@ -187,6 +236,7 @@ function toCommit(r: {
   manifest_key: string | null;
   upload_count: number;
   report_version: number;
+  report_upload_ids_json: string | null;
 }): CommitRow {
   return {
     id: r.id,
@@ -200,5 +250,6 @@ function toCommit(r: {
     manifestKey: r.manifest_key,
     uploadCount: r.upload_count,
     reportVersion: r.report_version,
+    reportUploadIds: r.report_upload_ids_json === null ? null : (JSON.parse(r.report_upload_ids_json) as string[]),
   };
 }

@@ -4,8 +4,9 @@ import { AppError } from '../errors/app-error.js';
 import type { RepoAccessPolicy } from '../repos/repo-access.policy.js';
 import { toUploadStatus } from '../uploads/upload-status.js';
 import type { UploadsRepository } from '../uploads/uploads.repository.js';
-import type { CommitReportsService, Manifest, ManifestEntry } from './commit-reports.service.js';
-import { listDirectory, sortEntries, type TreeSortKey } from './commit-tree.js';
+import type { TreeSortKey } from '../reports/directory-index.js';
+import type { ManifestEntry } from '../reports/manifest.js';
+import type { CommitReportsService } from './commit-reports.service.js';
 import type { CommitCursor, CommitRow, CommitsRepository } from './commits.repository.js';
 
 /** Read side of commits: lists, totals, tree, file lines, trends and uploads. Transport-neutral. */
@@ -24,7 +25,7 @@ export class CommitsService {
 
   async files(principal: Principal, owner: string, name: string, sha: string, page: { offset: number; limit: number }) {
     const { repository, commit } = await this.processedCommit(principal, owner, name, sha);
-    const manifest = await this.reports.readManifest(commit.manifestKey!);
+    const manifest = await this.reports.manifest(commit.manifestKey!);
     const slice = manifest.files.slice(page.offset, page.offset + page.limit);
     const next = page.offset + slice.length;
     return {
@@ -68,18 +69,17 @@ export class CommitsService {
     options: { path: string; flag: string | null; sort: TreeSortKey; order: 'asc' | 'desc'; offset: number; limit: number },
   ) {
     const { repository, commit, manifest } = await this.manifestOf(principal, owner, name, sha, options.flag);
-    const dir = listDirectory(manifest.files, options.path);
+    const dir = manifest.directories().sorted(options.path, options.sort, options.order);
     if (dir === null) throw new AppError('CW_ERR_PATH_NOT_FOUND', `no directory ${JSON.stringify(options.path)} with coverage in commit ${sha}${flagText(options.flag)}`);
-    const sorted = sortEntries(dir.entries, options.sort, options.order);
-    const slice = sorted.slice(options.offset, options.offset + options.limit);
+    const slice = dir.entries.slice(options.offset, options.offset + options.limit);
     const next = options.offset + slice.length;
-    return { repository, commitSha: commit.sha, flag: options.flag, path: options.path, totals: dir.totals, entries: slice, nextOffset: next < sorted.length ? next : null };
+    return { repository, commitSha: commit.sha, flag: options.flag, path: options.path, totals: dir.totals, entries: slice, nextOffset: next < dir.entries.length ? next : null };
   }
 
   /** One file's line records (core's `lineRecords`) and totals. */
   async fileLines(principal: Principal, owner: string, name: string, sha: string, path: string, flag: string | null) {
     const { repository, commit, manifest } = await this.manifestOf(principal, owner, name, sha, flag);
-    const entry = findEntry(manifest, path);
+    const entry = manifest.entry(path);
     if (entry === null) throw new AppError('CW_ERR_PATH_NOT_FOUND', `no file ${JSON.stringify(path)} with coverage in commit ${sha}${flagText(flag)}`);
     const file = await this.reports.readFile(entry);
     return { repository, commitSha: commit.sha, flag, path: entry.path, totals: entry.totals, lines: [...lineRecords(file)].map((r) => (r.kind === 'partial' ? { ...r, missedBranches: [...r.missedBranches] } : r)) };
@@ -124,7 +124,7 @@ export class CommitsService {
       if (report === null) throw new AppError('CW_ERR_FLAG_NOT_FOUND', `commit ${sha} has no processed upload with flag ${flag}`);
       key = report.manifestKey;
     }
-    return { repository, commit, manifest: await this.reports.readManifest(key) };
+    return { repository, commit, manifest: await this.reports.manifest(key) };
   }
 }
 
@@ -142,10 +142,6 @@ export function decodeCursor(s: string): CommitCursor | null {
     // not JSON: not ours
   }
   return null;
-}
-
-function findEntry(manifest: Manifest, path: string): ManifestEntry | null {
-  return manifest.files.find((f) => f.path === path) ?? null;
 }
 
 const flagText = (flag: string | null) => (flag === null ? '' : ` (flag ${flag})`);

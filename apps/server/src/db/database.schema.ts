@@ -44,12 +44,14 @@ export interface Database {
     pr_number: number | null;
     /** Totals (core's Totals, JSON) of the merged commit report; null until one upload is processed. */
     totals_json: string | null;
-    /** Blob key of the commit report manifest (path -> content hash + totals). */
+    /** Blob key of the commit report's manifest (reports/manifest.ts). */
     manifest_key: string | null;
     /** How many uploads the current report merges. */
     upload_count: number;
     /** Bumped on every report rebuild: writers use it to detect a concurrent rebuild (optimistic). */
     report_version: number;
+    /** The uploads the current report merges (JSON array of ids, sorted); null before migration 0010. */
+    report_upload_ids_json: string | null;
     created_at: string;
     updated_at: string;
   };

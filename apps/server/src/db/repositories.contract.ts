@@ -94,11 +94,11 @@ export function repositoriesContract(name: string, make: () => Promise<Db>, opti
       const meta = await db.selectFrom('commits').select(['branch', 'parents_json', 'pr_number']).where('id', '=', id).executeTakeFirstOrThrow();
       expect(meta).toMatchObject({ branch: 'dev', parents_json: JSON.stringify(['d'.repeat(40)]), pr_number: 7 });
       const [a, b] = await Promise.all([
-        commits.saveReport(id, 0, { totalsJson: '{"lines":1}', manifestKey: 'manifests/aa/1', uploadCount: 1 }),
-        commits.saveReport(id, 0, { totalsJson: '{"lines":2}', manifestKey: 'manifests/aa/2', uploadCount: 2 }),
+        commits.saveReport(id, 0, { totalsJson: '{"lines":1}', manifestKey: 'manifests/aa/1', uploadIds: ['u1'] }),
+        commits.saveReport(id, 0, { totalsJson: '{"lines":2}', manifestKey: 'manifests/aa/2', uploadIds: ['u1', 'u2'] }),
       ]);
       expect([a, b].filter(Boolean)).toHaveLength(1);
-      expect(await commits.findById(id)).toMatchObject({ reportVersion: 1, uploadCount: a ? 1 : 2 });
+      expect(await commits.findById(id)).toMatchObject({ reportVersion: 1, uploadCount: a ? 1 : 2, reportUploadIds: a ? ['u1'] : ['u1', 'u2'] });
       expect(await commits.findById('00000000-0000-0000-0000-000000000000')).toBeNull();
     });
 

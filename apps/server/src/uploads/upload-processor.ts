@@ -1,9 +1,8 @@
-import { createPathResolver, mergeReports, parseReport, reportTotals, resolveReport, type Diagnostic, type FormatId, type Report } from '@coverwatch/core';
+import { createPathResolver, mergeReports, parseReport, resolveReport, type Diagnostic, type FormatId, type Report } from '@coverwatch/core';
 import { UploadEnvelopeSchema } from '@coverwatch/protocol';
 import { gunzipSync } from 'node:zlib';
-import { contentKey, type BlobStore } from '../blobs/blob-store.js';
+import type { BlobStore } from '../blobs/blob-store.js';
 import type { CommitReportsService } from '../commits/commit-reports.service.js';
-import { encodeReport } from '../commits/report-codec.js';
 import type { Job } from '../queue/job-queue.js';
 import type { JobHandler } from '../worker/worker.js';
 import { PROCESS_UPLOAD_QUEUE, type ProcessUploadPayload } from './uploads.service.js';
@@ -15,9 +14,16 @@ const MAX_DIAGNOSTICS = 200;
 
 /**
  * The processing job of one upload: parse each report with core, merge them, resolve paths against
- * the envelope's file list with the repository's path fixes and ignore globs, store the upload's report (or fail the upload with the parser's
- * diagnostics), rebuild the commit report, then mark the upload processed. Idempotent: run again
- * after a crash it finishes what is missing (a stored report is not parsed again).
+ * the envelope's file list with the repository's path fixes and ignore globs, store the upload's
+ * report (or fail the upload with the parser's diagnostics), then merge it into the commit report.
+ *
+ * The last upload of a commit to get past its parse does the merge, for every upload stored so far:
+ * 20 CI shards arriving together are merged once or twice, not 20 times. Which job is last is decided
+ * by the database (each job stores its report, then counts the uploads still unparsed; of two that
+ * finish together at least one sees the other's report). An upload whose job leaves the merge to a
+ * later one stays `processing` until that merge marks it `processed`.
+ *
+ * Idempotent: run again after a crash it finishes what is missing (a stored report is not parsed again).
  */
 export class UploadProcessor implements JobHandler {
   readonly queue = PROCESS_UPLOAD_QUEUE;
@@ -57,25 +63,27 @@ export class UploadProcessor implements JobHandler {
           message: `${failed.length} of ${envelope.reports.length} reports could not be read: ${failed.join(', ')}`,
           diagnosticsJson: JSON.stringify(diagnostics.slice(0, MAX_DIAGNOSTICS)),
         });
+        await this.mergeIfLast(upload.commit_id, uploadId);
         return;
       }
       // The repository's own fixes and ignore globs, as set when this upload is processed.
       const resolver = createPathResolver(envelope.files ?? null, await this.repos.pathRules(upload.repository_id));
       const resolved = resolveReport(mergeReports(reports), resolver);
       diagnostics.push(...resolved.diagnostics);
-      const { plain, gzipped } = encodeReport(resolved.report);
-      // Keyed by the uncompressed content, so equal reports share one blob whatever gzip does.
-      const reportKey = contentKey('reports', plain);
-      if (!(await this.blobs.has(reportKey))) await this.blobs.put(reportKey, gzipped);
+      const stored = await this.commitReports.storeUploadReport(uploadId, upload.commit_id, resolved.report);
       await this.uploads.saveReport(uploadId, {
-        reportBlobKey: reportKey,
-        totalsJson: JSON.stringify(reportTotals(resolved.report).totals),
+        reportBlobKey: stored.key,
+        totalsJson: JSON.stringify(stored.totals),
         diagnosticsJson: JSON.stringify(diagnostics.slice(0, MAX_DIAGNOSTICS)),
       });
     }
-    await this.commitReports.rebuild(upload.commit_id);
-    // Only now: `processed` promises that the commit's totals include this upload.
-    await this.uploads.markProcessed(uploadId);
+    await this.mergeIfLast(upload.commit_id, uploadId);
+  }
+
+  /** Merges the commit unless another upload of it is still to be parsed (its job will merge, this one included). */
+  private async mergeIfLast(commitId: string, uploadId: string): Promise<void> {
+    if ((await this.uploads.countUnparsed(commitId, uploadId)) > 0) return;
+    await this.commitReports.merge(commitId);
   }
 
   async onExhausted(job: Job, _error: string): Promise<void> {
@@ -86,5 +94,8 @@ export class UploadProcessor implements JobHandler {
       message: `processing failed after ${job.attempts} attempts; an operator can find the cause in the server log (job ${job.id})`,
       diagnosticsJson: null,
     });
+    // The uploads that left their merge to this one must not wait for ever.
+    const upload = await this.uploads.findById(uploadId);
+    if (upload !== null) await this.mergeIfLast(upload.commit_id, uploadId);
   }
 }

@@ -50,6 +50,28 @@ export class UploadsRepository {
     await this.db.updateTable('uploads').set({ state: 'processed', finished_at: isoNow() }).where('id', '=', id).where('state', '=', 'processing').execute();
   }
 
+  /** processing -> processed for every upload of `ids` still processing: one commit report now includes them all. */
+  async markProcessedMany(ids: readonly string[]): Promise<void> {
+    if (ids.length === 0) return;
+    await this.db.updateTable('uploads').set({ state: 'processed', finished_at: isoNow() }).where('id', 'in', ids).where('state', '=', 'processing').execute();
+  }
+
+  /**
+   * How many uploads of the commit, other than `exceptId`, have not got as far as a stored report or a
+   * failure: their jobs are still to run (or running), and the last of them merges the commit.
+   */
+  async countUnparsed(commitId: string, exceptId: string): Promise<number> {
+    const r = await this.db
+      .selectFrom('uploads')
+      .select((eb) => eb.fn.countAll().as('n'))
+      .where('commit_id', '=', commitId)
+      .where('id', '!=', exceptId)
+      .where('state', 'in', ['received', 'processing'])
+      .where('report_blob_key', 'is', null)
+      .executeTakeFirstOrThrow();
+    return Number(r.n);
+  }
+
   async markFailed(id: string, r: { code: string; message: string; diagnosticsJson: string | null }): Promise<void> {
     await this.db
       .updateTable('uploads')

@@ -33,6 +33,38 @@ describe('Worker', () => {
     await db.destroy();
   });
 
+  it('fails an exhausted job for good even when recording it throws (it used to stay claimed and come back for ever)', async () => {
+    const db = openSqlite(':memory:');
+    await migrateToLatest(db);
+    const queue = new DbJobQueue(db);
+    let runs = 0;
+    let exhaustedCalls = 0;
+    const handler: JobHandler = {
+      queue: 'q',
+      run: async () => {
+        runs++;
+        throw new Error('always fails');
+      },
+      onExhausted: async () => {
+        exhaustedCalls++;
+        throw new Error('the database is gone');
+      },
+    };
+    // A short lease: were the job left claimed, it would be claimed again within the wait below.
+    const worker = new Worker(queue, [handler], { concurrency: 1, pollIntervalMs: 5, leaseMs: 50, logger: pino({ level: 'silent' }) });
+    worker.start();
+    const id = await queue.enqueue('q', {}, { maxAttempts: 1 });
+    worker.wake();
+    for (let i = 0; i < 100 && exhaustedCalls === 0; i++) await new Promise((r) => setTimeout(r, 10));
+    await new Promise((r) => setTimeout(r, 300));
+    await worker.stop(1000);
+    expect(runs).toBe(1);
+    expect(exhaustedCalls).toBe(1);
+    const row = await db.selectFrom('jobs').select(['state', 'last_error']).where('id', '=', id).executeTakeFirstOrThrow();
+    expect(row).toEqual({ state: 'failed', last_error: 'always fails' });
+    await db.destroy();
+  });
+
   it('runs periodic housekeeping while it runs, survives a failing run, and stops it with the worker', async () => {
     const db = openSqlite(':memory:');
     await migrateToLatest(db);

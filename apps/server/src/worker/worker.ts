@@ -124,11 +124,19 @@ export class Worker {
       const message = e instanceof Error ? e.message : String(e);
       const exhausted = job.attempts >= job.maxAttempts;
       log.error({ err: e, exhausted }, 'job failed');
+      // Each step on its own: a throwing onExhausted must not keep the job claimed, or it would
+      // come back after its lease, run out of attempts again, and loop for ever.
+      if (exhausted) {
+        try {
+          await handler.onExhausted(job, message);
+        } catch (e2) {
+          log.error({ err: e2 }, 'recording an exhausted job failed');
+        }
+      }
       try {
-        if (exhausted) await handler.onExhausted(job, message);
         await this.queue.fail(job.id, this.id, message, Math.min(60_000, 500 * 2 ** (job.attempts - 1)));
-      } catch (e2) {
-        log.error({ err: e2 }, 'recording a job failure failed');
+      } catch (e3) {
+        log.error({ err: e3 }, 'recording a job failure failed');
       }
     } finally {
       clearInterval(heartbeat);
