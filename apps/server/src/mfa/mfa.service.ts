@@ -17,7 +17,7 @@ import type { FactorListing, MfaRepository } from './mfa.repository.js';
 import type { MfaThrottle } from './mfa-throttle.js';
 import { hashRecoveryCode, newRecoveryCode, normaliseRecoveryCode, RECOVERY_CODE_COUNT } from './recovery-codes.js';
 import { SecretBox } from './secret-box.js';
-import { matchTotp, newTotpSecret, TOTP_PARAMS, totpUri } from './totp.js';
+import { matchTotp, newTotpSecret, totpUri } from './totp.js';
 
 /** An unconfirmed TOTP enrollment works this long. */
 const TOTP_ENROLLMENT_TTL_MS = 30 * 60_000;
@@ -349,4 +349,3 @@ function parseTransports(json: string): AuthenticatorTransport[] {
   }
 }
 
-export { TOTP_PARAMS };
