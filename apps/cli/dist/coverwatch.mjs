@@ -28913,6 +28913,8 @@ var SessionSchema = external_exports.object({
   id: external_exports.string(),
   current: external_exports.boolean(),
   mfa: external_exports.enum(["pending", "verified"]),
+  /** When the session last passed a second factor; changes of factors need it within 5 minutes (step-up). */
+  mfaVerifiedAt: external_exports.string().nullable(),
   createdAt: external_exports.string(),
   lastSeenAt: external_exports.string(),
   idleExpiresAt: external_exports.string(),
@@ -28924,6 +28926,79 @@ var SignInResponseSchema = external_exports.object({ session: SessionSchema, csr
 var MeResponseSchema = external_exports.object({ user: external_exports.object({ id: external_exports.string(), email: external_exports.string() }), session: SessionSchema, csrfToken: external_exports.string() });
 var SessionListResponseSchema = external_exports.object({ sessions: external_exports.array(SessionSchema) });
 var SessionsEndedResponseSchema = external_exports.object({ ended: external_exports.number().int() });
+var TotpCodeSchema = external_exports.string().min(6).max(16).regex(/^[0-9 ]+$/, "expected the 6-digit code");
+var Base64UrlSchema = external_exports.string().max(65536).regex(/^[A-Za-z0-9_-]*$/, "expected base64url");
+var CredentialIdSchema = external_exports.string().min(1).max(1366).regex(/^[A-Za-z0-9_-]+$/, "expected base64url");
+var TransportsSchema = external_exports.array(external_exports.enum(["ble", "cable", "hybrid", "internal", "nfc", "smart-card", "usb"])).max(8);
+var MfaStatusResponseSchema = external_exports.object({
+  enrolled: external_exports.boolean(),
+  /** What the session can verify (or step up) with. */
+  methods: external_exports.array(external_exports.enum(["totp", "webauthn", "recovery_code"])),
+  factors: external_exports.array(external_exports.object({ id: external_exports.string(), kind: external_exports.enum(["totp", "webauthn"]), name: external_exports.string(), createdAt: external_exports.string(), lastUsedAt: external_exports.string().nullable() })),
+  recoveryCodesRemaining: external_exports.number().int().nullable(),
+  /** Until when changes of factors are allowed without another step-up (null: step up first). */
+  stepUpUntil: external_exports.string().nullable()
+});
+var TotpEnrollResponseSchema = external_exports.object({
+  factorId: external_exports.string(),
+  /** Base32, for typing into an app. */
+  secret: external_exports.string(),
+  /** `otpauth://totp/...` for a QR code. */
+  uri: external_exports.string(),
+  algorithm: external_exports.literal("SHA1"),
+  digits: external_exports.literal(6),
+  period: external_exports.literal(30),
+  /** Confirm before this, or enroll again. */
+  expiresAt: external_exports.string()
+});
+var TotpConfirmRequestSchema = external_exports.strictObject({ factorId: external_exports.uuid(), code: TotpCodeSchema });
+var FactorAddedResponseSchema = external_exports.object({
+  factorId: external_exports.string(),
+  recoveryCodes: external_exports.array(external_exports.string()).nullable(),
+  session: SessionSchema.nullable(),
+  csrfToken: external_exports.string().nullable()
+});
+var WebauthnOptionsResponseSchema = external_exports.looseObject({ challenge: external_exports.string(), timeout: external_exports.number().optional() });
+var WebauthnRegisterRequestSchema = external_exports.strictObject({
+  name: external_exports.string().trim().min(1).max(64).default("passkey"),
+  response: external_exports.object({
+    id: CredentialIdSchema,
+    rawId: CredentialIdSchema,
+    type: external_exports.literal("public-key"),
+    response: external_exports.object({
+      clientDataJSON: Base64UrlSchema,
+      attestationObject: Base64UrlSchema,
+      authenticatorData: Base64UrlSchema.optional(),
+      transports: TransportsSchema.optional(),
+      publicKeyAlgorithm: external_exports.number().int().optional(),
+      publicKey: Base64UrlSchema.optional()
+    }),
+    authenticatorAttachment: external_exports.enum(["platform", "cross-platform"]).optional(),
+    clientExtensionResults: external_exports.record(external_exports.string(), external_exports.unknown()).default({})
+  })
+});
+var WebauthnAssertionSchema = external_exports.object({
+  id: CredentialIdSchema,
+  rawId: CredentialIdSchema,
+  type: external_exports.literal("public-key"),
+  response: external_exports.object({
+    clientDataJSON: Base64UrlSchema,
+    authenticatorData: Base64UrlSchema,
+    signature: Base64UrlSchema,
+    userHandle: Base64UrlSchema.optional()
+  }),
+  authenticatorAttachment: external_exports.enum(["platform", "cross-platform"]).optional(),
+  clientExtensionResults: external_exports.record(external_exports.string(), external_exports.unknown()).default({})
+});
+var MfaVerifyRequestSchema = external_exports.discriminatedUnion("method", [
+  external_exports.strictObject({ method: external_exports.literal("totp"), code: TotpCodeSchema }),
+  /** 16 base32 characters; case, spaces and hyphens do not matter. */
+  external_exports.strictObject({ method: external_exports.literal("recovery_code"), code: external_exports.string().min(16).max(64) }),
+  external_exports.strictObject({ method: external_exports.literal("webauthn"), response: WebauthnAssertionSchema })
+]);
+var MfaVerifyResponseSchema = external_exports.object({ session: SessionSchema, csrfToken: external_exports.string() });
+var RecoveryCodesResponseSchema = external_exports.object({ recoveryCodes: external_exports.array(external_exports.string()) });
+var FactorRemovedResponseSchema = external_exports.object({ removed: external_exports.literal(1) });
 
 // apps/cli/src/version.ts
 var VERSION = "0.1.0";

@@ -9,6 +9,7 @@ import { docsRoutes } from './http/docs.routes.js';
 import { installCsrfProtection } from './http/csrf.js';
 import { installErrorHandling } from './http/error-handling.js';
 import { clientErrorHandler, frameworkErrorHandler, installSecurityHeaders, webHardening } from './http/security-headers.js';
+import { mfaRoutes } from './mfa/mfa.routes.js';
 import { reposRoutes } from './repos/repos.routes.js';
 import { csrfVerifier } from './sessions/session-auth.js';
 import { createServices, type AccountsOptions, type Storage } from './services.js';
@@ -50,7 +51,13 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   installSecurityHeaders(app, web);
   installCsrfProtection(app, { origin: web.origin, verifyToken: csrfVerifier(services.sessions) });
   // Every route goes through the catalog, which validates, filters responses and feeds /api/docs.
-  const api = new ApiCatalog(services.auth, services.oidcAuth, services.sessions);
+  const { sessions, mfa } = services;
+  const api = new ApiCatalog(services.auth, services.oidcAuth, {
+    authenticate: (secret) => sessions.authenticate(secret),
+    verifyCsrfToken: (secret, token) => sessions.verifyCsrfToken(secret, token),
+    stepUpFresh: (session) => sessions.stepUpFresh(session),
+    hasFactor: (userId) => mfa.hasFactor(userId),
+  });
   const registered: string[] = [];
   app.addHook('onRoute', (r) => {
     for (const m of [r.method].flat()) if (m !== 'HEAD') registered.push(`${m} ${r.url}`);
@@ -61,6 +68,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   await app.register(commitsRoutes({ commits: services.commits, api }));
   await app.register(tokensRoutes({ leaked: services.leakedTokens, api }));
   await app.register(accountsRoutes({ accounts: services.accounts, sessions: services.sessions, api }));
+  await app.register(mfaRoutes({ mfa: services.mfa, sessions: services.sessions, api }));
   await app.register(docsRoutes(api, API_VERSION));
   await app.ready();
   const documented = new Set(api.routes.map((r) => `${r.method} ${r.url}`));

@@ -16,6 +16,10 @@ import { CommitsRepository } from './commits/commits.repository.js';
 import { CommitsService } from './commits/commits.service.js';
 import type { Config } from './config/config.schema.js';
 import type { Db } from './db/database.js';
+import { resolveMfaKey } from './mfa/mfa-key.js';
+import { MfaRepository } from './mfa/mfa.repository.js';
+import { MfaService } from './mfa/mfa.service.js';
+import { MfaThrottle } from './mfa/mfa-throttle.js';
 import { OidcAuthService } from './oidc/oidc-auth.service.js';
 import { JwksSource } from './oidc/oidc-jwks.js';
 import { OidcTokenUsesRepository } from './oidc/oidc-token-uses.repository.js';
@@ -51,6 +55,8 @@ export interface AccountsOptions {
   readonly scrypt?: ScryptParams;
   readonly kdf?: ScryptFn;
   readonly throttleRules?: { pair: ThrottleRule; account: ThrottleRule; ip: ThrottleRule };
+  /** The second-factor throttle's rule (mfa/mfa-throttle.ts). */
+  readonly mfaThrottleRule?: ThrottleRule;
 }
 
 /** Wires repositories into services. Each service gets only the repositories it needs. */
@@ -73,6 +79,12 @@ export function createServices(config: Config, storage: Storage, accountsOptions
   const now = accountsOptions.now ?? (() => new Date());
   const sessions = new SessionsService(db, audit, config.sessions, now);
   const accounts = new AccountsService(db, new PasswordHasher(accountsOptions.scrypt, accountsOptions.kdf), sessions, new SignInThrottle(() => now().getTime(), accountsOptions.throttleRules), audit, now);
+  const mfa = new MfaService(new MfaRepository(db), sessions, new MfaThrottle(() => now().getTime(), accountsOptions.mfaThrottleRule), audit, {
+    // Resolved on first use, so processes that never touch TOTP (workers, admin commands) create no key file.
+    key: () => resolveMfaKey(config),
+    publicUrl: config.publicUrl,
+    now,
+  });
   return {
     auth,
     oidcAuth: new OidcAuthService(new OidcVerifier({ publicUrl: config.publicUrl, ...config.oidc }, new JwksSource()), links, tokenUses),
@@ -89,6 +101,7 @@ export function createServices(config: Config, storage: Storage, accountsOptions
     alerts: createAlerting(config.alerts, db, audit),
     sessions,
     accounts,
+    mfa,
     /** Null without audit.signingKey: no checkpoints are signed. */
     auditCheckpoints: config.audit.signingKey === undefined ? null : new AuditCheckpoints(audit.repository, parseSigningKey(config.audit.signingKey), config.audit),
   };

@@ -63,7 +63,7 @@ function post(url: string, cookie: string, csrf?: string) {
   return call({ method: 'POST', url, headers: { cookie, 'sec-fetch-site': 'same-origin', ...(csrf === undefined ? {} : { 'x-coverwatch-csrf': csrf }) } });
 }
 
-/** What the next slice (MFA) will do: mark a session as having passed a second factor. */
+/** Stands in for passing a second factor (mfa-http.test.ts drives the real one). */
 async function passMfa(): Promise<void> {
   await sql`update sessions set mfa_state = 'verified'`.execute(runtime.db);
 }

@@ -242,6 +242,16 @@ describe.each(BACKENDS)('read API on $backend', ({ env }) => {
           'GET /api/v1/me/sessions',
           'POST /api/v1/me/sessions/{sessionId}/end',
           'POST /api/v1/me/sessions/end-others',
+          'GET /api/v1/me/mfa',
+          'POST /api/v1/auth/mfa/verify',
+          'POST /api/v1/auth/mfa/webauthn/options',
+          'POST /api/v1/me/mfa/step-up',
+          'POST /api/v1/me/mfa/totp/enroll',
+          'POST /api/v1/me/mfa/totp/confirm',
+          'POST /api/v1/me/mfa/webauthn/register/options',
+          'POST /api/v1/me/mfa/webauthn/register/verify',
+          'POST /api/v1/me/mfa/factors/{factorId}/remove',
+          'POST /api/v1/me/mfa/recovery-codes/regenerate',
         ].sort(),
       );
       const tree = doc.paths['/api/v1/repos/{owner}/{repo}/commits/{sha}/tree'].get;

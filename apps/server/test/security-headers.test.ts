@@ -62,8 +62,8 @@ async function operations(app: FastifyInstance): Promise<Operation[]> {
 }
 
 /** Plausible and invalid values of every path and query parameter name the API uses; a new name fails the test until it is added here. */
-const GOOD_PARAM: Record<string, () => string> = { org: () => 'acme', owner: () => 'acme', repo: () => 'widgets', sha: () => SHA, id: () => uploadId, path: () => 'src/a.c', sessionId: () => uploadId };
-const BAD_PARAM: Record<string, string> = { org: 'bad_org', owner: 'bad_owner', repo: 'bad%20repo', sha: 'zz', id: 'not-a-uuid', path: 'src/%01a.c', sessionId: 'not-a-uuid' };
+const GOOD_PARAM: Record<string, () => string> = { org: () => 'acme', owner: () => 'acme', repo: () => 'widgets', sha: () => SHA, id: () => uploadId, path: () => 'src/a.c', sessionId: () => uploadId, factorId: () => uploadId };
+const BAD_PARAM: Record<string, string> = { org: 'bad_org', owner: 'bad_owner', repo: 'bad%20repo', sha: 'zz', id: 'not-a-uuid', path: 'src/%01a.c', sessionId: 'not-a-uuid', factorId: 'not-a-uuid' };
 /** JSON bodies of the public routes that take one, and what an anonymous call with it answers (the upload takes a gzip envelope). */
 const JSON_BODY: Record<string, { payload: unknown; anonymous: number | 'success' }> = {
   // A look-alike token: nothing is revoked.
@@ -130,7 +130,11 @@ function calls(op: Operation): Call[] {
     // Session routes authenticate first (no session here): 401 before the parameters are read.
     list.push({ label: `invalid ${name}`, request: { method: op.method, url: url(op, { ...good, [name]: BAD_PARAM[name] }, query), headers: withAuth(mainToken), ...body }, expect: op.session ? 401 : 400 });
   }
-  if (op.hasBody) {
+  if (op.hasBody && op.session) {
+    // Session routes authenticate before the body is read: without a session, a bad or huge body is never looked at.
+    list.push({ label: 'body not JSON', request: { method: op.method, url: target, headers: { 'content-type': 'application/json' }, payload: '{"method":' }, expect: 401 });
+    list.push({ label: 'body over the limit', request: { method: op.method, url: target, headers: { 'content-type': 'application/json' }, payload: Buffer.alloc(MAX_BODY + 1) }, expect: 401 });
+  } else if (op.hasBody) {
     list.push({ label: json ? 'body not JSON' : 'body not gzip', request: { method: op.method, url: target, headers: withAuth(mainToken), payload: json ? '{"tokens":' : 'not gzip' }, expect: 400 });
     list.push({ label: 'body over the limit', request: { method: op.method, url: target, headers: withAuth(mainToken), payload: Buffer.alloc(MAX_BODY + 1) }, expect: 413 });
   }
@@ -166,6 +170,15 @@ describe('every route, every kind of request', () => {
       'POST /api/v1/auth/sign-out',
       'POST /api/v1/me/sessions/{sessionId}/end',
       'POST /api/v1/me/sessions/end-others',
+      'POST /api/v1/auth/mfa/verify',
+      'POST /api/v1/me/mfa/step-up',
+      'POST /api/v1/auth/mfa/webauthn/options',
+      'POST /api/v1/me/mfa/totp/enroll',
+      'POST /api/v1/me/mfa/totp/confirm',
+      'POST /api/v1/me/mfa/webauthn/register/options',
+      'POST /api/v1/me/mfa/webauthn/register/verify',
+      'POST /api/v1/me/mfa/factors/{factorId}/remove',
+      'POST /api/v1/me/mfa/recovery-codes/regenerate',
     ]);
   });
 

@@ -288,6 +288,8 @@ export const SessionSchema = z.object({
   id: z.string(),
   current: z.boolean(),
   mfa: z.enum(['pending', 'verified']),
+  /** When the session last passed a second factor; changes of factors need it within 5 minutes (step-up). */
+  mfaVerifiedAt: z.string().nullable(),
   createdAt: z.string(),
   lastSeenAt: z.string(),
   idleExpiresAt: z.string(),
@@ -302,3 +304,98 @@ export const SignInResponseSchema = z.object({ session: SessionSchema, csrfToken
 export const MeResponseSchema = z.object({ user: z.object({ id: z.string(), email: z.string() }), session: SessionSchema, csrfToken: z.string() });
 export const SessionListResponseSchema = z.object({ sessions: z.array(SessionSchema) });
 export const SessionsEndedResponseSchema = z.object({ ended: z.number().int() });
+
+// --- Second factors (docs/security.md#multi-factor-authentication) -----------------------------
+
+/** A TOTP code: 6 digits (spaces allowed, as apps display `123 456`). */
+const TotpCodeSchema = z.string().min(6).max(16).regex(/^[0-9 ]+$/, 'expected the 6-digit code');
+const Base64UrlSchema = z.string().max(65_536).regex(/^[A-Za-z0-9_-]*$/, 'expected base64url');
+const CredentialIdSchema = z.string().min(1).max(1366).regex(/^[A-Za-z0-9_-]+$/, 'expected base64url');
+const TransportsSchema = z.array(z.enum(['ble', 'cable', 'hybrid', 'internal', 'nfc', 'smart-card', 'usb'])).max(8);
+
+/** `GET /api/v1/me/mfa`. A session without a second factor yet sees only `enrolled` and `methods`. */
+export const MfaStatusResponseSchema = z.object({
+  enrolled: z.boolean(),
+  /** What the session can verify (or step up) with. */
+  methods: z.array(z.enum(['totp', 'webauthn', 'recovery_code'])),
+  factors: z.array(z.object({ id: z.string(), kind: z.enum(['totp', 'webauthn']), name: z.string(), createdAt: z.string(), lastUsedAt: z.string().nullable() })),
+  recoveryCodesRemaining: z.number().int().nullable(),
+  /** Until when changes of factors are allowed without another step-up (null: step up first). */
+  stepUpUntil: z.string().nullable(),
+});
+
+/** `POST /api/v1/me/mfa/totp/enroll`: the secret, shown this once (the server keeps it encrypted). */
+export const TotpEnrollResponseSchema = z.object({
+  factorId: z.string(),
+  /** Base32, for typing into an app. */
+  secret: z.string(),
+  /** `otpauth://totp/...` for a QR code. */
+  uri: z.string(),
+  algorithm: z.literal('SHA1'),
+  digits: z.literal(6),
+  period: z.literal(30),
+  /** Confirm before this, or enroll again. */
+  expiresAt: z.string(),
+});
+
+/** `POST /api/v1/me/mfa/totp/confirm`. */
+export const TotpConfirmRequestSchema = z.strictObject({ factorId: z.uuid(), code: TotpCodeSchema });
+
+/** The answer of a confirmed factor. The account's first factor also brings the recovery codes (shown once) and verifies the session, which is replaced: a new cookie and anti-CSRF token. */
+export const FactorAddedResponseSchema = z.object({
+  factorId: z.string(),
+  recoveryCodes: z.array(z.string()).nullable(),
+  session: SessionSchema.nullable(),
+  csrfToken: z.string().nullable(),
+});
+
+/** Options for `navigator.credentials.create()` / `.get()` (PublicKeyCredentialCreationOptionsJSON / RequestOptionsJSON), passed on as the server made them. */
+export const WebauthnOptionsResponseSchema = z.looseObject({ challenge: z.string(), timeout: z.number().optional() });
+
+/** `POST /api/v1/me/mfa/webauthn/register/verify`: the browser's RegistrationResponseJSON and a name for the passkey. */
+export const WebauthnRegisterRequestSchema = z.strictObject({
+  name: z.string().trim().min(1).max(64).default('passkey'),
+  response: z.object({
+    id: CredentialIdSchema,
+    rawId: CredentialIdSchema,
+    type: z.literal('public-key'),
+    response: z.object({
+      clientDataJSON: Base64UrlSchema,
+      attestationObject: Base64UrlSchema,
+      authenticatorData: Base64UrlSchema.optional(),
+      transports: TransportsSchema.optional(),
+      publicKeyAlgorithm: z.number().int().optional(),
+      publicKey: Base64UrlSchema.optional(),
+    }),
+    authenticatorAttachment: z.enum(['platform', 'cross-platform']).optional(),
+    clientExtensionResults: z.record(z.string(), z.unknown()).default({}),
+  }),
+});
+
+/** The browser's AuthenticationResponseJSON. */
+export const WebauthnAssertionSchema = z.object({
+  id: CredentialIdSchema,
+  rawId: CredentialIdSchema,
+  type: z.literal('public-key'),
+  response: z.object({
+    clientDataJSON: Base64UrlSchema,
+    authenticatorData: Base64UrlSchema,
+    signature: Base64UrlSchema,
+    userHandle: Base64UrlSchema.optional(),
+  }),
+  authenticatorAttachment: z.enum(['platform', 'cross-platform']).optional(),
+  clientExtensionResults: z.record(z.string(), z.unknown()).default({}),
+});
+
+/** `POST /api/v1/auth/mfa/verify` and `POST /api/v1/me/mfa/step-up`: one second factor. */
+export const MfaVerifyRequestSchema = z.discriminatedUnion('method', [
+  z.strictObject({ method: z.literal('totp'), code: TotpCodeSchema }),
+  /** 16 base32 characters; case, spaces and hyphens do not matter. */
+  z.strictObject({ method: z.literal('recovery_code'), code: z.string().min(16).max(64) }),
+  z.strictObject({ method: z.literal('webauthn'), response: WebauthnAssertionSchema }),
+]);
+
+/** The verified session that replaced the caller's (a new cookie) and its anti-CSRF token. */
+export const MfaVerifyResponseSchema = z.object({ session: SessionSchema, csrfToken: z.string() });
+export const RecoveryCodesResponseSchema = z.object({ recoveryCodes: z.array(z.string()) });
+export const FactorRemovedResponseSchema = z.object({ removed: z.literal(1) });

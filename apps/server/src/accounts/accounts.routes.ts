@@ -10,15 +10,17 @@ import { ThrottledError, type AccountsService } from './accounts.service.js';
 
 const BODY_LIMIT = 16 * 1024;
 
-function clientOf(request: FastifyRequest): ClientContext {
+/** Where a request came from, for sessions and audit records. */
+export function clientOf(request: FastifyRequest): ClientContext {
   const ua = request.headers['user-agent'];
   // The socket's address: trustProxy is off, X-Forwarded-For is not read (docs/security.md).
   return { ip: request.ip, userAgent: typeof ua === 'string' ? ua.slice(0, 256) : null };
 }
 
-function view(session: Session, currentId: string) {
-  const { id, mfa, createdAt, lastSeenAt, idleExpiresAt, absoluteExpiresAt, ip, userAgent } = session;
-  return { id, current: id === currentId, mfa, createdAt, lastSeenAt, idleExpiresAt, absoluteExpiresAt, ip, userAgent };
+/** A session as its owner sees it (never its secret). */
+export function view(session: Session, currentId: string) {
+  const { id, mfa, mfaVerifiedAt, createdAt, lastSeenAt, idleExpiresAt, absoluteExpiresAt, ip, userAgent } = session;
+  return { id, current: id === currentId, mfa, mfaVerifiedAt, createdAt, lastSeenAt, idleExpiresAt, absoluteExpiresAt, ip, userAgent };
 }
 
 /**

@@ -22,7 +22,8 @@ export const SIGN_IN_RULES = Object.freeze({
 /** Keys remembered at most (oldest forgotten first), so the maps cannot grow without bound. */
 const MAX_KEYS = 100_000;
 
-class Counter {
+/** Failures per key with growing waits (also used by the second-factor throttle, mfa/mfa-throttle.ts). */
+export class Counter {
   private readonly entries = new Map<string, { failures: number; last: number; blockedUntil: number }>();
   constructor(private readonly rule: ThrottleRule) {}
 

@@ -312,6 +312,21 @@ export const ConfigSchema = z.strictObject({
       absoluteTimeoutHours: z.number().int().min(1).max(720).default(12),
     })
     .prefault({}),
+  /** Second factors (docs/security.md#multi-factor-authentication). */
+  mfa: z
+    .strictObject({
+      /**
+       * The AES-256-GCM key TOTP secrets are encrypted with at rest: 32 random bytes as 64 hex digits
+       * (`openssl rand -hex 32`). A secret: never logged; give it as COVERWATCH_MFA_ENCRYPTION_KEY_FILE.
+       * Unset in development: a key is generated once into `<dataDir>/mfa-encryption.key`; production
+       * mode requires it (config/production-checks.ts).
+       */
+      encryptionKey: z
+        .string()
+        .regex(/^[0-9a-fA-F]{64}$/, 'expected 32 bytes as 64 hex digits (openssl rand -hex 32)')
+        .optional(),
+    })
+    .prefault({}),
 });
 
 export type Config = z.infer<typeof ConfigSchema>;
@@ -359,6 +374,7 @@ export const CONFIG_SOURCES: readonly { path: readonly string[]; env: string; fl
   { path: ['audit', 'webhookTimeoutMs'], env: 'COVERWATCH_AUDIT_WEBHOOK_TIMEOUT_MS', type: 'int' },
   { path: ['sessions', 'idleTimeoutMinutes'], env: 'COVERWATCH_SESSIONS_IDLE_TIMEOUT_MINUTES', type: 'int' },
   { path: ['sessions', 'absoluteTimeoutHours'], env: 'COVERWATCH_SESSIONS_ABSOLUTE_TIMEOUT_HOURS', type: 'int' },
+  { path: ['mfa', 'encryptionKey'], env: 'COVERWATCH_MFA_ENCRYPTION_KEY', type: 'string', secret: true },
   { path: ['alerts', 'enabled'], env: 'COVERWATCH_ALERTS_ENABLED', type: 'boolean' },
   { path: ['alerts', 'evaluationIntervalSeconds'], env: 'COVERWATCH_ALERTS_EVALUATION_INTERVAL_SECONDS', type: 'int' },
   { path: ['alerts', 'webhook', 'url'], env: 'COVERWATCH_ALERTS_WEBHOOK_URL', type: 'string', secret: true },

@@ -139,14 +139,16 @@ describe('production mode', () => {
       'logLevel (COVERWATCH_LOG_LEVEL)',
       'databaseUrl (COVERWATCH_DATABASE_URL)',
       'audit.signingKey (COVERWATCH_AUDIT_SIGNING_KEY)',
+      'mfa.encryptionKey (COVERWATCH_MFA_ENCRYPTION_KEY)',
     ]);
     expect(found.every((p) => p.message.includes('production mode'))).toBe(true);
     expect(JSON.stringify(found)).not.toContain('s3cret-pw');
-    expect(problems(inputs({ COVERWATCH_MODE: 'production' })).map((p) => p.path)).toEqual(['publicUrl (COVERWATCH_PUBLIC_URL)', 'audit.signingKey (COVERWATCH_AUDIT_SIGNING_KEY)']);
+    expect(problems(inputs({ COVERWATCH_MODE: 'production' })).map((p) => p.path)).toEqual(['publicUrl (COVERWATCH_PUBLIC_URL)', 'audit.signingKey (COVERWATCH_AUDIT_SIGNING_KEY)', 'mfa.encryptionKey (COVERWATCH_MFA_ENCRYPTION_KEY)']);
     const key = generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
-    expect(problems(inputs({ COVERWATCH_MODE: 'production', COVERWATCH_PUBLIC_URL: 'https://cov.example.com', COVERWATCH_AUDIT_SIGNING_KEY: key })).map((p) => p.path)).toEqual([
+    expect(problems(inputs({ COVERWATCH_MODE: 'production', COVERWATCH_PUBLIC_URL: 'https://cov.example.com', COVERWATCH_AUDIT_SIGNING_KEY: key, COVERWATCH_MFA_ENCRYPTION_KEY: 'ab'.repeat(32) })).map((p) => p.path)).toEqual([
       'audit.checkpointFile (COVERWATCH_AUDIT_CHECKPOINT_FILE)',
     ]);
+    expect(problems(inputs({ COVERWATCH_MFA_ENCRYPTION_KEY: 'too short' })).map((p) => p.path)).toEqual(['mfa.encryptionKey (COVERWATCH_MFA_ENCRYPTION_KEY)']);
   });
 
   it('accepts a safe production configuration, and the same insecure one in development', () => {
@@ -156,6 +158,7 @@ describe('production mode', () => {
       COVERWATCH_DATABASE_URL: 'postgres://cw:pw@db.internal/cw?sslmode=verify-full',
       COVERWATCH_AUDIT_SIGNING_KEY: generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
       COVERWATCH_AUDIT_CHECKPOINT_FILE: '/var/log/coverwatch/checkpoints.jsonl',
+      COVERWATCH_MFA_ENCRYPTION_KEY: 'ab'.repeat(32),
     };
     expect(loadConfig(inputs(safe)).mode).toBe('production');
     expect(loadConfig(inputs({ ...safe, COVERWATCH_DATABASE_URL: 'postgres://cw:pw@127.0.0.1/cw' })).mode).toBe('production');

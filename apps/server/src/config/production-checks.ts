@@ -13,6 +13,9 @@ const LOOPBACK = /^(localhost|127\.\d{1,3}\.\d{1,3}\.\d{1,3}|\[?::1\]?)$/i;
  *   every token hash and all coverage.
  * - S3 endpoints must be https for the same reason.
  * - The audit log must be checkpointed (a signing key) to somewhere outside the database.
+ * - TOTP secrets must be encrypted with a key from configuration, not one generated into the data
+ *   directory (mfa/mfa-key.ts): next to the database it would be copied with every backup, and
+ *   several servers would each generate their own.
  */
 export function productionProblems(config: Config): FieldProblem[] {
   const problems: FieldProblem[] = [];
@@ -32,6 +35,9 @@ export function productionProblems(config: Config): FieldProblem[] {
   if (config.audit.signingKey === undefined) refuse('audit.signingKey (COVERWATCH_AUDIT_SIGNING_KEY)', 'set an Ed25519 key so the audit log is checkpointed (docs/security.md#audit-log)');
   if (config.audit.signingKey !== undefined && config.audit.checkpointFile === undefined && config.audit.webhookUrl === undefined) {
     refuse('audit.checkpointFile (COVERWATCH_AUDIT_CHECKPOINT_FILE)', 'send checkpoints outside the database (a file on other storage, or audit.webhookUrl): they are what bounds a rewrite by someone with database access');
+  }
+  if (config.mfa.encryptionKey === undefined) {
+    refuse('mfa.encryptionKey (COVERWATCH_MFA_ENCRYPTION_KEY)', 'set the key TOTP secrets are encrypted with (openssl rand -hex 32; give it as COVERWATCH_MFA_ENCRYPTION_KEY_FILE), kept apart from the database and its backups');
   }
   const s3 = (config as { blobs?: { driver?: string; s3?: { endpoint?: string } } }).blobs;
   if (s3?.driver === 's3' && s3.s3?.endpoint !== undefined && !s3.s3.endpoint.startsWith('https://') && !isLoopbackUrl(s3.s3.endpoint)) {

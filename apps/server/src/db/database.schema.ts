@@ -233,5 +233,33 @@ export interface Database {
     ended_reason: string | null;
     ip: string | null;
     user_agent: string | null;
+    /** 0011: when the session last passed a second factor (verification or step-up); null before. */
+    mfa_verified_at: string | null;
   };
+  /** 0011: TOTP factors; the secret only encrypted (mfa/secret-box.ts). */
+  mfa_totp_factors: {
+    id: string;
+    user_id: string;
+    secret_ciphertext: string;
+    confirmed_at: string | null;
+    last_used_step: number | null;
+    last_used_at: string | null;
+    created_at: string;
+  };
+  /** 0011: WebAuthn credentials (passkeys, security keys). */
+  mfa_webauthn_credentials: {
+    id: string;
+    user_id: string;
+    credential_id: string;
+    public_key: string;
+    counter: number;
+    transports: string;
+    name: string;
+    last_used_at: string | null;
+    created_at: string;
+  };
+  /** 0011: outstanding WebAuthn challenges, single use, bound to a session. */
+  mfa_webauthn_challenges: { challenge: string; session_id: string; purpose: 'registration' | 'authentication'; expires_at: string };
+  /** 0011: recovery codes, SHA-256 only. */
+  mfa_recovery_codes: { code_hash: string; user_id: string; created_at: string; used_at: string | null };
 }

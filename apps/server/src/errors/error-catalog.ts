@@ -94,12 +94,25 @@ export const ERROR_CATALOG = Object.freeze({
   CW_ERR_AUTH_THROTTLED: { kind: 'throttled', summary: 'Too many failed sign-ins for this account from this address, for this account, or from this address; wait the `Retry-After` seconds (the wait doubles with each further failure).' },
   CW_ERR_AUTH_SESSION_MISSING: { kind: 'unauthenticated', summary: 'The route needs a signed-in session (the `__Host-cw-session` cookie).' },
   CW_ERR_AUTH_SESSION_INVALID: { kind: 'unauthenticated', summary: 'The session is unknown, was ended (sign-out, ended from another session, password change) or expired (idle or absolute timeout); sign in again.' },
-  CW_ERR_AUTH_MFA_REQUIRED: { kind: 'forbidden', summary: 'The session was opened with a password alone: a second factor is mandatory before any account route works (enrolling one comes in the next release).' },
+  CW_ERR_AUTH_MFA_REQUIRED: {
+    kind: 'forbidden',
+    summary: 'The session was opened with a password alone: a second factor is mandatory. An account without one may only enroll one (TOTP or a passkey); an account with one must verify it first (`POST /api/v1/auth/mfa/verify`).',
+  },
+  CW_ERR_AUTH_STEP_UP_REQUIRED: { kind: 'forbidden', summary: 'This change (of second factors, later of tokens and roles) needs a second factor passed within the last 5 minutes: step up at `POST /api/v1/me/mfa/step-up` and retry.' },
+  CW_ERR_AUTH_MFA_FAILED: { kind: 'unauthenticated', summary: 'The second factor was not accepted: a wrong, expired or already used code, an unknown or used recovery code, or a passkey response that failed verification (the answer never says which).' },
+  CW_ERR_AUTH_MFA_THROTTLED: { kind: 'throttled', summary: 'Too many failed second-factor attempts for this account; wait the `Retry-After` seconds (the wait doubles with each further failure, up to 15 minutes).' },
   CW_ERR_ACCOUNT_PASSWORD_POLICY: { kind: 'invalid', summary: 'The new password is refused: fewer than 12 or more than 128 characters, or one of the 10,000 most common passwords.' },
   CW_ERR_ACCOUNT_SET_PASSWORD_LINK_INVALID: { kind: 'unauthenticated', summary: 'The set-password token is unknown, used or expired (24 hours); ask the operator for a new one (`admin create-user` or `admin reset-password`).' },
   CW_ERR_ACCOUNT_EXISTS: { kind: 'conflict', summary: '`admin create-user`: a user with that email exists.' },
   CW_ERR_ACCOUNT_NOT_FOUND: { kind: 'not_found', summary: '`admin reset-password`: no user with that email.' },
   CW_ERR_SESSION_NOT_FOUND: { kind: 'not_found', summary: 'No live session of yours with that id.' },
+  CW_ERR_MFA_NOT_ENROLLED: { kind: 'conflict', summary: 'The account has no factor of that kind to verify (enroll one first).' },
+  CW_ERR_MFA_ENROLLMENT_NOT_FOUND: { kind: 'not_found', summary: 'No pending TOTP enrollment of yours with that id (it expires after 30 minutes, and a new enrollment replaces it); start again.' },
+  CW_ERR_MFA_ENROLLMENT_CODE_INVALID: { kind: 'invalid', summary: 'The code does not match the TOTP secret being enrolled: check the authenticator app and the device clock, then send the current code.' },
+  CW_ERR_MFA_FACTOR_NOT_FOUND: { kind: 'not_found', summary: 'No second factor of yours with that id.' },
+  CW_ERR_MFA_LAST_FACTOR: { kind: 'conflict', summary: 'A second factor is mandatory: the last one cannot be removed (add another first; a TOTP factor is replaced by enrolling a new one).' },
+  CW_ERR_MFA_WEBAUTHN_UNAVAILABLE: { kind: 'unavailable', summary: 'Passkeys need the server to know its own URL (`publicUrl`, COVERWATCH_PUBLIC_URL): the relying party id and origin come from it.' },
+  CW_ERR_MFA_WEBAUTHN_REGISTRATION_FAILED: { kind: 'invalid', summary: 'The passkey registration was not accepted: wrong origin or relying party, an unknown, used or expired challenge, or an invalid attestation.' },
 } as const satisfies Record<`CW_ERR_${string}`, { kind: ErrorKind; summary: string }>);
 
 export type ErrorCode = keyof typeof ERROR_CATALOG;

@@ -12,6 +12,9 @@ import { output, parseInput } from './validate.js';
 
 type Infer<S> = S extends z.ZodType ? z.infer<S> : undefined;
 
+/** Largest JSON body of a session route (a WebAuthn response with an attestation certificate chain fits well within it). */
+const SESSION_BODY_LIMIT = 64 * 1024;
+
 /** What a route declares: the catalog registers it, validates its input, filters its output and documents it. */
 export interface RouteSpec<P extends z.ZodType | undefined = z.ZodType | undefined, Q extends z.ZodType | undefined = z.ZodType | undefined, R extends z.ZodType = z.ZodType> {
   readonly method: 'GET' | 'POST';
@@ -20,8 +23,18 @@ export interface RouteSpec<P extends z.ZodType | undefined = z.ZodType | undefin
   readonly summary: string;
   /** Token kinds accepted, 'session' (the `__Host-cw-session` cookie of a signed-in user), or 'public' (declared, never by omission). */
   readonly tokens: readonly TokenKind[] | 'public' | 'session';
-  /** Session routes: whether a session opened with a password alone (no second factor yet) may use it. Default: refused (CW_ERR_AUTH_MFA_REQUIRED). */
-  readonly mfa?: 'not-required';
+  /**
+   * Session routes: whether a session opened with a password alone (no second factor yet) may use it.
+   * Default: refused (CW_ERR_AUTH_MFA_REQUIRED). `enrollment`: only while the account has no factor
+   * (sessions/session-auth.ts `MfaPolicy`).
+   */
+  readonly mfa?: 'not-required' | 'enrollment';
+  /**
+   * Session routes: the session must have passed a second factor within the last 5 minutes, else
+   * 403 CW_ERR_AUTH_STEP_UP_REQUIRED (changing factors; later tokens, roles, members). Documented
+   * as `x-coverwatch-step-up`.
+   */
+  readonly stepUp?: true;
   /** Also accepts an OIDC ID token, for this use (see docs/security.md). */
   readonly oidc?: 'upload' | 'status';
   readonly params?: P;
@@ -44,9 +57,11 @@ export interface RouteInput<P, Q> {
   readonly principal: Principal;
 }
 
-export interface SessionRouteInput<P, Q> {
+export interface SessionRouteInput<P, Q, B = undefined> {
   readonly params: P;
   readonly query: Q;
+  /** The JSON body, validated (routes declaring `body`). */
+  readonly body: B;
   readonly session: Session;
   /** The session's cookie secret (to derive its anti-CSRF token; never logged or returned). */
   readonly secret: string;
@@ -105,27 +120,36 @@ export class ApiCatalog {
     });
   }
 
-  /** Registers a session route (`tokens: 'session'`): the session is checked in onRequest, before the body; then as `route`. */
-  sessionRoute<P extends z.ZodType | undefined, Q extends z.ZodType | undefined, R extends z.ZodType>(
+  /**
+   * Registers a session route (`tokens: 'session'`): the session, its MFA policy and step-up are
+   * checked in onRequest, before the body; then as `route`, with the JSON body (if declared)
+   * validated against `body.schema` (at most 64 KiB).
+   */
+  sessionRoute<P extends z.ZodType | undefined, Q extends z.ZodType | undefined, R extends z.ZodType, B extends z.ZodType | undefined = undefined>(
     app: FastifyInstance,
-    spec: RouteSpec<P, Q, R> & { tokens: 'session' },
-    handler: (input: SessionRouteInput<Infer<P>, Infer<Q>>) => Promise<z.input<R>>,
+    spec: RouteSpec<P, Q, R> & { tokens: 'session'; body?: { readonly contentType: 'application/json'; readonly description: string; readonly schema: NonNullable<B> } },
+    handler: (input: SessionRouteInput<Infer<P>, Infer<Q>, Infer<B>>) => Promise<z.input<R>>,
   ): void {
     if (this.sessions === undefined) throw new Error('session routes need the sessions service');
+    // A step-up needs a factor to step up with: a route open to sessions without one cannot promise it.
+    if (spec.stepUp === true && spec.mfa === 'not-required') throw new Error(`${spec.method} ${spec.url}: stepUp needs mfa 'required' or 'enrollment'`);
+    if (spec.body !== undefined && spec.body.contentType !== 'application/json') throw new Error(`${spec.method} ${spec.url}: session routes take JSON bodies`);
     this.specs.push(spec);
     app.route({
       method: spec.method,
       url: spec.url,
-      onRequest: requireSession(this.sessions, { mfa: spec.mfa === 'not-required' ? 'optional' : 'required' }),
+      bodyLimit: SESSION_BODY_LIMIT,
+      onRequest: requireSession(this.sessions, { mfa: spec.mfa ?? 'required', stepUp: spec.stepUp === true }),
       handler: async (request, reply) => {
         const problems: FieldProblem[] = [];
         const params = collect(spec.params, request.params, 'params', problems) as Infer<P>;
         const query = collect(spec.query, request.query, 'query', problems) as Infer<Q>;
+        const body = collect(spec.body?.schema, request.body, 'body', problems) as Infer<B>;
         if (problems.length > 0) throw new AppError('CW_ERR_REQUEST_INVALID', `invalid request: ${problems.map((f) => `${f.path}: ${f.message}`).join('; ')}`, problems);
         const auth = request.sessionAuth;
         if (auth === null) throw new Error('session route without its hook');
-        const body = output(spec.response, await handler({ params, query, session: auth.session, secret: auth.secret, request, reply }));
-        return reply.status(spec.status ?? 200).send(body);
+        const answer = output(spec.response, await handler({ params, query, body, session: auth.session, secret: auth.secret, request, reply }));
+        return reply.status(spec.status ?? 200).send(answer);
       },
     });
   }
@@ -145,7 +169,7 @@ export class ApiCatalog {
         summary: spec.summary,
         security: spec.tokens === 'public' ? [] : spec.tokens === 'session' ? [{ session: [] }] : [{ bearer: [] }],
         'x-coverwatch-tokens': spec.tokens === 'public' ? [] : spec.tokens === 'session' ? ['session'] : [...spec.tokens, ...(spec.oidc === undefined ? [] : ['oidc'])],
-        ...(spec.tokens === 'session' ? { 'x-coverwatch-mfa': spec.mfa === 'not-required' ? 'not-required' : 'required' } : {}),
+        ...(spec.tokens === 'session' ? { 'x-coverwatch-mfa': spec.mfa ?? 'required', 'x-coverwatch-step-up': spec.stepUp === true } : {}),
         ...(parameters.length > 0 ? { parameters } : {}),
         ...(spec.body === undefined
           ? {}
@@ -165,7 +189,7 @@ export class ApiCatalog {
   }
 }
 
-function collect(schema: z.ZodType | undefined, value: unknown, part: 'params' | 'query', problems: FieldProblem[]): unknown {
+function collect(schema: z.ZodType | undefined, value: unknown, part: 'params' | 'query' | 'body', problems: FieldProblem[]): unknown {
   if (schema === undefined) return undefined;
   try {
     return parseInput(schema, value, part);

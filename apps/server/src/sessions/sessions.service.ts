@@ -14,6 +14,8 @@ export interface Session {
   readonly userId: string;
   readonly email: string;
   readonly mfa: 'pending' | 'verified';
+  /** When the session last passed a second factor (verification or step-up); null while pending. */
+  readonly mfaVerifiedAt: string | null;
   readonly createdAt: string;
   readonly lastSeenAt: string;
   readonly idleExpiresAt: string;
@@ -31,6 +33,8 @@ export interface SessionTimeouts {
 const SECRET = /^[A-Za-z0-9_-]{43}$/;
 /** `last_seen_at` is written at most this often (the idle timeout is exact to within it). */
 const LAST_SEEN_RESOLUTION_MS = 60_000;
+/** Routes declaring `stepUp` need a second factor passed this recently (ASVS 7.5: re-authentication before sensitive changes). */
+export const STEP_UP_WINDOW_MS = 5 * 60_000;
 
 /** SHA-256 of the cookie's secret: what the table stores (a high-entropy secret needs no salt or slow hash). */
 export function hashSessionSecret(secret: string): string {
@@ -66,9 +70,49 @@ export class SessionsService {
       ended_reason: null,
       ip: ctx.ip,
       user_agent: ctx.userAgent,
+      mfa_verified_at: null,
     };
     await this.db.insertInto('sessions').values(row).execute();
     return { secret, session: this.toSession(row, user.email) };
+  }
+
+  /**
+   * The session passed a second factor: a new session (new id, new secret) replaces it, verified at
+   * `now` (ASVS 7.2.4: a new session token on re-authentication, so a session id planted or seen
+   * before the second factor is worth nothing after it). Sign-in time and absolute expiry carry over;
+   * the old session ends (`mfa_rotated`) in the same transaction. Null when the old one is no longer live.
+   */
+  async rotateVerified(session: Session, ctx: ClientContext): Promise<{ secret: string; session: Session } | null> {
+    const secret = randomBytes(32).toString('base64url');
+    const now = this.now().toISOString();
+    const row = {
+      id: randomUUID(),
+      token_hash: hashSessionSecret(secret),
+      user_id: session.userId,
+      mfa_state: 'verified' as const,
+      created_at: session.createdAt,
+      last_seen_at: now,
+      absolute_expires_at: session.absoluteExpiresAt,
+      ended_at: null,
+      ended_reason: null,
+      ip: ctx.ip,
+      user_agent: ctx.userAgent,
+      mfa_verified_at: now,
+    };
+    const ended = await this.db.transaction().execute(async (trx) => {
+      const r = await trx.updateTable('sessions').set({ ended_at: now, ended_reason: 'mfa_rotated' }).where('id', '=', session.id).where('ended_at', 'is', null).executeTakeFirst();
+      if (Number(r.numUpdatedRows) === 0) return false;
+      await trx.insertInto('sessions').values(row).execute();
+      return true;
+    });
+    if (!ended) return null;
+    await this.audit.record({ event: 'session.ended', actor: { type: 'user', id: session.userId }, target: { type: 'session', id: session.id }, details: { reason: 'mfa_rotated', replacedBy: row.id } });
+    return { secret, session: this.toSession(row, session.email) };
+  }
+
+  /** Whether the session passed a second factor within the step-up window. */
+  stepUpFresh(session: Session): boolean {
+    return session.mfa === 'verified' && session.mfaVerifiedAt !== null && this.now().getTime() - Date.parse(session.mfaVerifiedAt) < STEP_UP_WINDOW_MS;
   }
 
   /** The live session of a cookie secret, its last use refreshed; null when unknown, ended or expired (an expired one is ended and audited). */
@@ -143,7 +187,7 @@ export class SessionsService {
   }
 
   private toSession(
-    r: { id: string; user_id: string; mfa_state: 'pending' | 'verified'; created_at: string; last_seen_at: string; absolute_expires_at: string; ip: string | null; user_agent: string | null },
+    r: { id: string; user_id: string; mfa_state: 'pending' | 'verified'; mfa_verified_at: string | null; created_at: string; last_seen_at: string; absolute_expires_at: string; ip: string | null; user_agent: string | null },
     email: string,
   ): Session {
     return {
@@ -151,6 +195,7 @@ export class SessionsService {
       userId: r.user_id,
       email,
       mfa: r.mfa_state,
+      mfaVerifiedAt: r.mfa_verified_at,
       createdAt: r.created_at,
       lastSeenAt: r.last_seen_at,
       idleExpiresAt: new Date(Date.parse(r.last_seen_at) + this.timeouts.idleTimeoutMinutes * 60_000).toISOString(),
