@@ -8,7 +8,7 @@ import { startServer } from './lib/server.mjs';
 
 export const READ_P99_TARGET_MS = 50;
 
-/** @param {{ backend: string, server?: object, lines: number, duration: number, connections: number, workers?: number, pgUrl?: string }} opts */
+/** @param {{ backend: string, server?: object, lines: number, duration: number, warmup: number, connections: number, workers?: number, pgUrl?: string }} opts */
 export async function readBench(opts) {
   const files = Math.max(1, Math.round(opts.lines / 100));
   const repo = new EvolvingRepository({ files, lines: opts.lines });
@@ -37,6 +37,8 @@ export async function readBench(opts) {
     for (const t of targets) {
       const check = await getJson(server, t.path);
       if (check.status !== 200) throw new Error(`${t.path} answered ${check.status}: ${JSON.stringify(check.body).slice(0, 300)}`);
+      // Unmeasured first: the server's JIT and connection pools warm up, as on a server that has run a while.
+      if (opts.warmup > 0) await autocannon({ url: `${server.base}${t.path}`, connections: opts.connections, duration: opts.warmup, headers: { authorization: `Bearer ${server.readToken}` } });
       const loadBefore = load();
       const cpu0 = cpuMs(server.pids());
       const r = await autocannon({
@@ -52,6 +54,7 @@ export async function readBench(opts) {
         responseBytes: Buffer.byteLength(JSON.stringify(check.body)),
         connections: opts.connections,
         durationS: opts.duration,
+        warmupS: opts.warmup,
         requests: r.requests.total,
         rps: round(r.requests.average),
         latencyMs: { p50: r.latency.p50, p90: r.latency.p90, p99: r.latency.p99, max: r.latency.max, mean: round(r.latency.average, 2) },

@@ -14,7 +14,7 @@
 //   latency:  --sizes 100k,1m,5m (report sizes in lines; 100 lines per file) --reps N (4: one cold, then warm)
 //             --change-percent P (1) --interval MS (20, the totals poll)
 //   shards:   --shard-lines N (1000000) --shards N (20)
-//   read:     --read-lines N (1000000) --duration S (10) --connections N (50)
+//   read:     --read-lines N (1000000) --duration S (10) --warmup S (3, unmeasured, per endpoint) --connections N (50)
 //
 //   --profile DIR                write V8 CPU profiles of the server processes (latency, shards) to DIR and list where time went
 //   --out FILE                   results JSON (default bench/out/server-results-<time>.json)
@@ -43,7 +43,7 @@ export function parseArgs(argv) {
     storage: { files: 10_000, lines: 1_000_000, commits: 100, changes: null, flags: undefined },
     latency: { sizes: ['100k', '1m', '5m'], reps: 4, changePercent: 1, intervalMs: 20 },
     shards: { lines: 1_000_000, shards: 20, intervalMs: 20 },
-    read: { lines: 1_000_000, duration: 10, connections: 50 },
+    read: { lines: 1_000_000, duration: 10, warmup: 3, connections: 50 },
     profile: null,
     out: null,
     sharedServer: false,
@@ -79,6 +79,7 @@ export function parseArgs(argv) {
     else if (a === '--shards') o.shards.shards = Math.max(1, Math.min(20, num()));
     else if (a === '--read-lines') o.read.lines = num();
     else if (a === '--duration') o.read.duration = num();
+    else if (a === '--warmup') o.read.warmup = num();
     else if (a === '--connections') o.read.connections = num();
     else if (a === '--profile') o.profile = path.resolve(next());
     else if (a === '--out') o.out = path.resolve(next());
@@ -93,7 +94,7 @@ export function parseArgs(argv) {
     o.storage = { ...o.storage, files: 50, lines: 5_000, commits: 5, changes: 1 };
     o.latency = { ...o.latency, sizes: ['2k'], reps: 2 };
     o.shards = { ...o.shards, lines: 4_000, shards: 4 };
-    o.read = { ...o.read, lines: 2_000, duration: 1, connections: 10 };
+    o.read = { ...o.read, lines: 2_000, duration: 1, warmup: 0, connections: 10 };
   }
   for (const b of o.backends) if (b !== 'sqlite' && b !== 'postgres') throw new Error(`unknown backend ${b}`);
   for (const b of o.only) if (!BENCHES.includes(b)) throw new Error(`unknown benchmark ${b}; known: ${BENCHES.join(', ')}`);

@@ -2,7 +2,7 @@ import { AppError } from '../errors/app-error.js';
 import type { OidcBinding } from '../oidc/oidc-binding.js';
 import { isIdTokenShaped } from '../oidc/oidc-verifier.js';
 import { checkTokenFormat, constantTimeEqual, hashToken, type TokenKind } from '../tokens/token-format.js';
-import type { TokensRepository, UseContext } from '../tokens/tokens.repository.js';
+import type { LastUse, TokensRepository, UseContext } from '../tokens/tokens.repository.js';
 
 /** Who is calling: a token of one kind, bound to one repository. */
 export interface Principal {
@@ -31,7 +31,7 @@ export class TokenAuthService {
   constructor(
     private readonly tokens: TokensRepository,
     /** Told of each successful use (last-use tracking, new-context audit events). */
-    private readonly onUse: (tokenId: string, ctx: UseContext) => Promise<void> = async () => undefined,
+    private readonly onUse: (tokenId: string, ctx: UseContext, lastUse?: LastUse) => Promise<void> = async () => undefined,
   ) {}
 
   async authenticate(authorization: string | undefined, allowed: readonly TokenKind[], ctx?: UseContext): Promise<Principal> {
@@ -52,7 +52,7 @@ export class TokenAuthService {
     if (!allowed.includes(row.kind)) {
       throw new AppError('CW_ERR_AUTH_FORBIDDEN', `this route needs a ${allowed.join(' or ')} token; ${row.kind} tokens cannot use it`);
     }
-    if (ctx !== undefined) await this.onUse(row.id, ctx);
+    if (ctx !== undefined) await this.onUse(row.id, ctx, row.lastUse);
     return { tokenId: row.id, kind: row.kind, repositoryId: row.repositoryId };
   }
 }

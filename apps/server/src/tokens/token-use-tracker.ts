@@ -1,5 +1,5 @@
 import type { AuditRecorder } from '../audit/audit-log.js';
-import type { TokensRepository, UseContext } from './tokens.repository.js';
+import type { LastUse, TokensRepository, UseContext } from './tokens.repository.js';
 
 /**
  * Records each token use (owners see the last one: time, IP, user agent, CI provider) and writes
@@ -7,8 +7,8 @@ import type { TokensRepository, UseContext } from './tokens.repository.js';
  * the first thing an owner, and the anomaly rules, look for.
  */
 export function tokenUseTracker(tokens: TokensRepository, audit: AuditRecorder) {
-  return async (tokenId: string, ctx: UseContext): Promise<void> => {
-    const { newContext } = await tokens.recordUse(tokenId, ctx);
+  return async (tokenId: string, ctx: UseContext, lastUse?: LastUse): Promise<void> => {
+    const { newContext } = await tokens.recordUse(tokenId, ctx, new Date(), lastUse);
     if (!newContext) return;
     await audit.record({
       event: 'token.used_from_new_context',

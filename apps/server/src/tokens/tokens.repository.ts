@@ -34,6 +34,14 @@ export interface UseContext {
   readonly ciProvider?: string | null;
 }
 
+/** A token's last recorded use, as stored. */
+export interface LastUse {
+  readonly last_used_at: string | null;
+  readonly last_used_ip: string | null;
+  readonly last_used_user_agent: string | null;
+  readonly last_used_ci_provider: string | null;
+}
+
 /** A token's last use is written at most this often unless its context changes (one write per upload would be wasteful). */
 const LAST_USE_RESOLUTION_MS = 60_000;
 
@@ -66,16 +74,18 @@ export class TokensRepository {
   }
 
   /** The token with this hash if it is neither revoked nor expired at `now`. */
-  async findActiveByHash(tokenHash: string, now: string = isoNow()): Promise<(TokenRow & { expired: boolean }) | null> {
+  /** A live token by hash, with its last use (so recording this use needs no second read). */
+  async findActiveByHash(tokenHash: string, now: string = isoNow()): Promise<(TokenRow & { expired: boolean; lastUse: LastUse }) | null> {
     const r = await this.db
       .selectFrom('tokens')
-      .select(['id', 'kind', 'token_hash', 'repository_id', 'expires_at'])
+      .select(['id', 'kind', 'token_hash', 'repository_id', 'expires_at', 'last_used_at', 'last_used_ip', 'last_used_user_agent', 'last_used_ci_provider'])
       .where('token_hash', '=', tokenHash)
       .where('revoked_at', 'is', null)
       .executeTakeFirst();
     if (r === undefined) return null;
     const expiresAt = r.expires_at ?? now;
-    return { id: r.id, kind: r.kind, tokenHash: r.token_hash, repositoryId: r.repository_id, expiresAt, expired: expiresAt <= now };
+    const lastUse = { last_used_at: r.last_used_at, last_used_ip: r.last_used_ip, last_used_user_agent: r.last_used_user_agent, last_used_ci_provider: r.last_used_ci_provider };
+    return { id: r.id, kind: r.kind, tokenHash: r.token_hash, repositoryId: r.repository_id, expiresAt, expired: expiresAt <= now, lastUse };
   }
 
   async findById(id: string): Promise<(TokenRow & { revokedAt: string | null }) | null> {
@@ -87,8 +97,9 @@ export class TokensRepository {
    * Records a use; returns whether its context (IP, user agent, CI provider) differs from the last
    * one recorded. The write is skipped when nothing changed within LAST_USE_RESOLUTION_MS.
    */
-  async recordUse(id: string, ctx: UseContext, now: Date = new Date()): Promise<{ newContext: boolean; firstUse: boolean }> {
-    const r = await this.db.selectFrom('tokens').select(['last_used_at', 'last_used_ip', 'last_used_user_agent', 'last_used_ci_provider']).where('id', '=', id).executeTakeFirst();
+  async recordUse(id: string, ctx: UseContext, now: Date = new Date(), known?: LastUse): Promise<{ newContext: boolean; firstUse: boolean }> {
+    // `known`: the last use as the authenticating read saw it (the conditional update below keeps that safe).
+    const r = known ?? (await this.db.selectFrom('tokens').select(['last_used_at', 'last_used_ip', 'last_used_user_agent', 'last_used_ci_provider']).where('id', '=', id).executeTakeFirst());
     if (r === undefined) return { newContext: false, firstUse: false };
     const firstUse = r.last_used_at === null;
     const ci = ctx.ciProvider === undefined ? r.last_used_ci_provider : ctx.ciProvider;
