@@ -4860,10 +4860,10 @@ function createCoberturaParser(options) {
   };
   const readCondition = (attrs) => {
     const cov = attrs.get("coverage");
-    const num = attrs.get("number") ?? "0";
+    const num2 = attrs.get("number") ?? "0";
     const m = cov === void 0 ? null : /^\s*(\d{1,3}(?:\.\d+)?)\s*%\s*$/.exec(cov);
     const pct2 = m === null ? NaN : Number(m[1]);
-    if (!(pct2 >= 0 && pct2 <= 100) || num.length > 32) {
+    if (!(pct2 >= 0 && pct2 <= 100) || num2.length > 32) {
       const at = tokenizer.line;
       sink.error("CW_COBERTURA_BAD_CONDITION", `line ${at}: expected <condition number="<n>" coverage="<percent>%">, found coverage="${(cov ?? "").slice(0, 40)}"`, at);
       return;
@@ -4872,8 +4872,8 @@ function createCoberturaParser(options) {
     const taken = Math.round(pct2 * 2 / 100);
     outcomes += 2;
     outcomesTaken += taken;
-    file2.branch(conditionLine, `${num}:0`, taken >= 1 ? 1 : 0);
-    file2.branch(conditionLine, `${num}:1`, taken >= 2 ? 1 : 0);
+    file2.branch(conditionLine, `${num2}:0`, taken >= 1 ? 1 : 0);
+    file2.branch(conditionLine, `${num2}:1`, taken >= 2 ? 1 : 0);
   };
   const openMethod = (attrs) => {
     sawMethod = true;
@@ -4979,17 +4979,17 @@ function createCoberturaParser(options) {
   };
 }
 function readDeclared(attrs, at) {
-  const num = (name) => {
+  const num2 = (name) => {
     const v = attrs.get(name);
     return v === void 0 ? -1 : parseUint(v);
   };
   return {
     at,
-    linesValid: num("lines-valid"),
-    linesCovered: num("lines-covered"),
-    branchesValid: num("branches-valid"),
-    branchesCovered: num("branches-covered"),
-    functionsValid: num("functions-valid")
+    linesValid: num2("lines-valid"),
+    linesCovered: num2("lines-covered"),
+    branchesValid: num2("branches-valid"),
+    branchesCovered: num2("branches-covered"),
+    functionsValid: num2("functions-valid")
   };
 }
 function numberAttr(attrs, name) {
@@ -7180,20 +7180,37 @@ function* writeCoverwatchJson(report) {
   yield '{"coverwatch":1,"files":[';
   let first = true;
   for (const f of report.files) {
-    const lines = [];
-    for (let i = 0; i < f.lineNumbers.length; i++) lines.push([f.lineNumbers[i], f.lineHits[i]]);
-    const branches = [];
-    for (let i = 0; i < f.branchLines.length; i++) branches.push([f.branchLines[i], f.branchIds[i], f.branchTaken[i]]);
-    const functions = f.functions === null ? null : f.functions.map((fn) => [fn.name, fn.line, fn.endLine, fn.hits]);
-    let statements = null;
-    if (f.statements !== null) {
-      statements = [];
-      for (let i = 0; i < f.statements.lines.length; i++) statements.push([f.statements.lines[i], f.statements.columns[i], f.statements.hits[i]]);
-    }
-    yield (first ? "" : ",") + JSON.stringify({ path: f.path, lines, branches, functions, statements });
+    yield (first ? "" : ",") + fileJson(f);
     first = false;
   }
   yield "]}\n";
+}
+function fileJson(f) {
+  const parts = ['{"path":', JSON.stringify(f.path), ',"lines":['];
+  const { lineNumbers: ln, lineHits: lh } = f;
+  for (let i = 0; i < ln.length; i++) parts.push(`${i === 0 ? "" : ","}[${ln[i]},${num(lh[i])}]`);
+  parts.push('],"branches":[');
+  const { branchLines: bl, branchIds: bi, branchTaken: bt } = f;
+  for (let i = 0; i < bl.length; i++) parts.push(`${i === 0 ? "" : ","}[${bl[i]},${JSON.stringify(bi[i])},${num(bt[i])}]`);
+  parts.push('],"functions":');
+  if (f.functions === null) parts.push("null");
+  else {
+    parts.push("[");
+    f.functions.forEach((fn, i) => parts.push(`${i === 0 ? "" : ","}[${JSON.stringify(fn.name)},${num(fn.line)},${fn.endLine === null ? "null" : num(fn.endLine)},${num(fn.hits)}]`));
+    parts.push("]");
+  }
+  parts.push(',"statements":');
+  if (f.statements === null) parts.push("null}");
+  else {
+    const { lines: sl, columns: sc, hits: sh } = f.statements;
+    parts.push("[");
+    for (let i = 0; i < sl.length; i++) parts.push(`${i === 0 ? "" : ","}[${sl[i]},${sc[i]},${num(sh[i])}]`);
+    parts.push("]}");
+  }
+  return parts.join("");
+}
+function num(n) {
+  return Number.isFinite(n) ? String(n) : "null";
 }
 
 // packages/core/src/writers/lcov.ts

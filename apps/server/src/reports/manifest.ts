@@ -1,11 +1,16 @@
 import { comparePaths, type Totals } from '@coverwatch/core';
 
-/** Where one file's coverage is: a whole blob (manifests of version 1), or a range of a pack. */
+/**
+ * Where one file's coverage is. In a pack: `offset`/`length` name a gzip frame holding several files,
+ * and `start`/`size` the file's coverwatch-json within the frame once decompressed. Without them
+ * (manifests of version 1): the whole blob is the file's gzip-compressed coverwatch-json.
+ */
 export interface BlobLocation {
   readonly key: string;
-  /** Both absent: the whole blob. */
   readonly offset?: number;
   readonly length?: number;
+  readonly start?: number;
+  readonly size?: number;
 }
 
 /** One file of a report: its coverage's content hash, where that coverage is stored, and its totals. */
@@ -49,6 +54,8 @@ export interface StoredEntry {
   readonly k: string;
   readonly o?: number;
   readonly n?: number;
+  readonly s?: number;
+  readonly z?: number;
   readonly t: Totals;
 }
 
@@ -130,11 +137,13 @@ function hashOfV1Key(key: string): string {
 }
 
 function toStored(e: ManifestEntry): StoredEntry {
-  return e.blob.offset === undefined ? { p: e.path, h: e.hash, k: e.blob.key, t: e.totals } : { p: e.path, h: e.hash, k: e.blob.key, o: e.blob.offset, n: e.blob.length!, t: e.totals };
+  const b = e.blob;
+  if (b.offset === undefined) return { p: e.path, h: e.hash, k: b.key, t: e.totals };
+  return { p: e.path, h: e.hash, k: b.key, o: b.offset, n: b.length!, s: b.start!, z: b.size!, t: e.totals };
 }
 
 function fromStored(s: StoredEntry): ManifestEntry {
-  return { path: s.p, hash: s.h, blob: s.o === undefined ? { key: s.k } : { key: s.k, offset: s.o, length: s.n! }, totals: s.t };
+  return { path: s.p, hash: s.h, blob: s.o === undefined ? { key: s.k } : { key: s.k, offset: s.o, length: s.n!, start: s.s!, size: s.z! }, totals: s.t };
 }
 
 function sameTotals(a: Totals, b: Totals): boolean {

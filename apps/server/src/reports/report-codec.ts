@@ -9,14 +9,24 @@ export function encodeFile(file: FileCoverage): Buffer {
   return Buffer.from([...writeReport({ files: [file] }, 'json')].join(''), 'utf8');
 }
 
-/** gzip of an encoded file. Node writes gzip headers without a timestamp, so equal input gives equal bytes. */
-export function compress(plain: Uint8Array): Buffer {
-  return gzipSync(plain);
+/**
+ * gzip of a frame of encoded files. Level 1: frames of ~64 KB compress 3.6x faster than level 6
+ * and still smaller than one gzip per file at level 6 (bench: 1M lines, 141 ms and 5.9 MB against
+ * 512 ms and 6.8 MB). Node writes gzip headers without a timestamp, so equal input gives equal bytes.
+ */
+export function compressFrame(plain: Uint8Array): Buffer {
+  return gzipSync(plain, { level: 1 });
 }
 
-/** A stored file read back; stored coverage is our own output, so a parse error is corruption and throws. */
-export function decodeFile(gzipped: Uint8Array, what: string): FileCoverage {
-  const file = decodeReport(gzipped, what).files[0];
+export function decompress(gzipped: Uint8Array, maxBytes: number): Buffer {
+  return gunzipSync(gzipped, { maxOutputLength: maxBytes });
+}
+
+/** A stored file read back from its coverwatch-json; stored coverage is our own output, so a parse error is corruption and throws. */
+export function decodeFile(plain: Uint8Array, what: string): FileCoverage {
+  const r = parseReport(plain, { fileName: what, format: 'coverwatch-json' });
+  if (r.status !== 'ok') throw new Error(`stored coverage ${what} is corrupt: ${r.diagnostics.map((d) => d.message).join('; ')}`);
+  const file = r.report.files[0];
   if (file === undefined) throw new Error(`stored coverage ${what} holds no file`);
   return file;
 }

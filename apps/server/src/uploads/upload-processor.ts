@@ -1,4 +1,4 @@
-import { createPathResolver, mergeReports, parseReport, resolveReport, type Diagnostic, type FormatId, type Report } from '@coverwatch/core';
+import { mergeReports, parseReport, resolveReport, type Diagnostic, type FormatId, type Report } from '@coverwatch/core';
 import { UploadEnvelopeSchema } from '@coverwatch/protocol';
 import { gunzipSync } from 'node:zlib';
 import type { BlobStore } from '../blobs/blob-store.js';
@@ -8,6 +8,7 @@ import type { JobHandler } from '../worker/worker.js';
 import { PROCESS_UPLOAD_QUEUE, type ProcessUploadPayload } from './uploads.service.js';
 import type { UploadsRepository } from './uploads.repository.js';
 import type { ReposRepository } from '../repos/repos.repository.js';
+import { PathResolvers } from './path-resolvers.js';
 
 /** Diagnostics kept per upload: enough to explain a failure, bounded so one bad report cannot bloat a row. */
 const MAX_DIAGNOSTICS = 200;
@@ -27,6 +28,7 @@ const MAX_DIAGNOSTICS = 200;
  */
 export class UploadProcessor implements JobHandler {
   readonly queue = PROCESS_UPLOAD_QUEUE;
+  private readonly resolvers = new PathResolvers();
 
   constructor(
     private readonly uploads: UploadsRepository,
@@ -67,7 +69,7 @@ export class UploadProcessor implements JobHandler {
         return;
       }
       // The repository's own fixes and ignore globs, as set when this upload is processed.
-      const resolver = createPathResolver(envelope.files ?? null, await this.repos.pathRules(upload.repository_id));
+      const resolver = this.resolvers.get(envelope.files ?? null, await this.repos.pathRules(upload.repository_id));
       const resolved = resolveReport(mergeReports(reports), resolver);
       diagnostics.push(...resolved.diagnostics);
       const stored = await this.commitReports.storeUploadReport(uploadId, upload.commit_id, resolved.report);

@@ -9,6 +9,24 @@ const roundTrip = (r: Report, to: 'lcov' | 'json' | 'cobertura') => {
   return parseReport(encodeUtf8(text), { fileName: `out.${to}` });
 };
 
+describe('coverwatch JSON bytes', () => {
+  it('are exactly JSON.stringify of the documented shape (stored coverage is addressed by their hash)', () => {
+    fc.assert(fc.property(arbReport({ withStatements: true }), (r) => {
+      const reference = JSON.stringify({
+        coverwatch: 1,
+        files: r.files.map((f) => ({
+          path: f.path,
+          lines: Array.from(f.lineNumbers, (l, i) => [l, f.lineHits[i]]),
+          branches: Array.from(f.branchLines, (l, i) => [l, f.branchIds[i], f.branchTaken[i]]),
+          functions: f.functions === null ? null : f.functions.map((fn) => [fn.name, fn.line, fn.endLine, fn.hits]),
+          statements: f.statements === null ? null : Array.from(f.statements.lines, (l, i) => [l, f.statements!.columns[i], f.statements!.hits[i]]),
+        })),
+      });
+      expect([...writeReport(r, 'json')].join('')).toBe(reference + '\n');
+    }));
+  });
+});
+
 describe('convert round trips', () => {
   it('coverwatch JSON is lossless', () => {
     fc.assert(fc.property(arbReport({ withStatements: true }), (r) => {
