@@ -1,5 +1,5 @@
-// What-if for the storage finding: per-commit bytes of today's flat manifest (every file's path, blob
-// key and totals, gzip JSON: commit-reports.service.ts) against (a) a git-tree-like manifest (one
+// What-if that chose the manifest design (docs/benchmarks.md, 2026-11-27): per-commit bytes of the
+// flat manifest of version 1 (every file's path, blob key and totals, gzip JSON) against (a) a git-tree-like manifest (one
 // content-addressed node per directory listing its children's keys and totals) and (b) a delta
 // manifest (the entries that differ from the parent commit's, gzip JSON, with a full snapshot every
 // --snapshot-every commits so a read applies a bounded number of deltas), on the same

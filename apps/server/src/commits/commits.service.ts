@@ -107,8 +107,9 @@ export class CommitsService {
   }
 
   private async processedCommit(principal: Principal, owner: string, name: string, sha: string): Promise<{ repository: string; commit: CommitRow }> {
-    const repo = await this.access.readable(principal, owner, name);
-    const commit = await this.commits.findBySha(repo.id, sha);
+    const found = await this.commits.findWithRepository(owner, name, sha);
+    const repo = this.access.check(principal, found?.repo ?? null, owner, name);
+    const commit = found?.commit ?? null;
     if (commit === null || commit.totalsJson === null || commit.manifestKey === null) {
       throw new AppError('CW_ERR_COMMIT_NOT_FOUND', `no processed coverage for commit ${sha} of ${repo.fullName}`);
     }

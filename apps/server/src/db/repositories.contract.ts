@@ -100,6 +100,13 @@ export function repositoriesContract(name: string, make: () => Promise<Db>, opti
       expect([a, b].filter(Boolean)).toHaveLength(1);
       expect(await commits.findById(id)).toMatchObject({ reportVersion: 1, uploadCount: a ? 1 : 2, reportUploadIds: a ? ['u1'] : ['u1', 'u2'] });
       expect(await commits.findById('00000000-0000-0000-0000-000000000000')).toBeNull();
+      // The read API's one-query lookup: repository by owner/name, with the commit when there is one.
+      const both = (await commits.findWithRepository('acme', 'widgets', 'c'.repeat(40)))!;
+      expect(both.repo).toEqual(repo);
+      expect(both.commit).toEqual(await commits.findById(id));
+      expect(await commits.findWithRepository('acme', 'widgets', 'e'.repeat(40))).toEqual({ repo, commit: null });
+      expect(await commits.findWithRepository('acme', 'gadgets', 'c'.repeat(40))).toBeNull();
+      expect(await commits.findWithRepository('nobody', 'widgets', 'c'.repeat(40))).toBeNull();
     });
 
     it('uploads: insert, idempotency key unique per repository, guarded state changes, ordered listing', async () => {

@@ -11,7 +11,11 @@ export class RepoAccessPolicy {
   constructor(private readonly repos: ReposRepository) {}
 
   async readable(principal: Principal, owner: string, name: string): Promise<RepoRow> {
-    const repo = await this.repos.findByFullName(owner, name);
+    return this.check(principal, await this.repos.findByFullName(owner, name), owner, name);
+  }
+
+  /** `repo` (found by `owner/name`, or null) if the principal may read it; else the same refusal as `readable`. */
+  check(principal: Principal, repo: RepoRow | null, owner: string, name: string): RepoRow {
     if (repo === null || repo.id !== principal.repositoryId) throw new AppError('CW_ERR_AUTH_FORBIDDEN', `this token does not grant access to ${owner}/${name}`);
     return repo;
   }

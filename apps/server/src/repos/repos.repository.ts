@@ -67,7 +67,7 @@ export class ReposRepository {
   }
 }
 
-function toRepo(r: { id: string; org_id: string; org_name: string; name: string; default_branch: string | null; created_at: string }): RepoRow {
+export function toRepo(r: { id: string; org_id: string; org_name: string; name: string; default_branch: string | null; created_at: string }): RepoRow {
   return { id: r.id, orgId: r.org_id, orgName: r.org_name, name: r.name, fullName: `${r.org_name}/${r.name}`, defaultBranch: r.default_branch, createdAt: r.created_at };
 }
 
