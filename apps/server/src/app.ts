@@ -38,7 +38,8 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     loggerInstance: logger,
     // Ids are generated, never taken from a client header, so log lines cannot be forged together.
     requestIdHeader: false,
-    trustProxy: false,
+    // Only the configured reverse proxies' X-Forwarded-For is believed (request.ip); none by default.
+    trustProxy: config.trustedProxies.length === 0 ? false : [...config.trustedProxies],
     bodyLimit: 1024 * 1024,
     return503OnClosing: true,
     // Answers Fastify makes outside its hooks get the security headers too (security-headers.ts).

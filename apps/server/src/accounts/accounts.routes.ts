@@ -13,7 +13,7 @@ const BODY_LIMIT = 16 * 1024;
 /** Where a request came from, for sessions and audit records. */
 export function clientOf(request: FastifyRequest): ClientContext {
   const ua = request.headers['user-agent'];
-  // The socket's address: trustProxy is off, X-Forwarded-For is not read (docs/security.md).
+  // The socket's address, or what a configured trusted proxy forwarded (config trustedProxies, docs/security.md).
   return { ip: request.ip, userAgent: typeof ua === 'string' ? ua.slice(0, 256) : null };
 }
 

@@ -60,7 +60,7 @@ export class Counter {
 /**
  * Sign-in throttling with growing delays (ASVS 6.1.1, 6.3.1). In memory, per server process: several
  * `serve` processes each keep their own counts (documented in docs/security.md). The client IP is
- * the socket's (trustProxy is off): behind a reverse proxy every client shares the proxy's address.
+ * request.ip: the socket's, or the forwarded one from a configured trusted proxy (app.ts).
  */
 export class SignInThrottle {
   private readonly pair: Counter;

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { isAbsolute } from 'node:path';
 import { z } from 'zod';
 import { isEd25519PrivateKey } from '../audit/checkpoints.js';
@@ -79,6 +80,15 @@ export const ConfigSchema = z.strictObject({
    * The URL CI reaches this server at (what the uploader's --url says). OIDC ID tokens must name it
    * as their audience; unset, OIDC uploads are refused.
    */
+  /**
+   * Reverse proxies (addresses or CIDR ranges) whose X-Forwarded-For is believed: the client address
+   * is then the last one in that header not of a trusted proxy. Empty (default): the socket's
+   * address, and the header is ignored, since any client can send one.
+   */
+  trustedProxies: z
+    .array(z.string().refine(isAddressOrRange, 'expected an IP address or a CIDR range such as 10.0.0.0/8 or fd00::/8'))
+    .max(100)
+    .default([]),
   publicUrl: z
     .url({ protocol: /^https?$/ })
     .max(2048)
@@ -331,8 +341,8 @@ export const ConfigSchema = z.strictObject({
 
 export type Config = z.infer<typeof ConfigSchema>;
 
-/** `issuers`: COVERWATCH_OIDC_ISSUERS, a JSON list or `kind=URL,...` (see load-config). */
-type LeafType = 'int' | 'string' | 'boolean' | 'issuers';
+/** `issuers`: COVERWATCH_OIDC_ISSUERS, a JSON list or `kind=URL,...` (see load-config). `list`: comma-separated. */
+type LeafType = 'int' | 'string' | 'boolean' | 'issuers' | 'list';
 
 /**
  * Where each setting comes from in the environment and on the command line. A closed table, so the
@@ -346,6 +356,7 @@ export const CONFIG_SOURCES: readonly { path: readonly string[]; env: string; fl
   { path: ['logLevel'], env: 'COVERWATCH_LOG_LEVEL', flag: 'log-level', type: 'string' },
   { path: ['mode'], env: 'COVERWATCH_MODE', type: 'string' },
   { path: ['publicUrl'], env: 'COVERWATCH_PUBLIC_URL', type: 'string' },
+  { path: ['trustedProxies'], env: 'COVERWATCH_TRUSTED_PROXIES', type: 'list' },
   { path: ['oidc', 'issuers'], env: 'COVERWATCH_OIDC_ISSUERS', type: 'issuers' },
   { path: ['oidc', 'maxTokenAgeSeconds'], env: 'COVERWATCH_OIDC_MAX_TOKEN_AGE_SECONDS', type: 'int' },
   { path: ['upload', 'maxBodyBytes'], env: 'COVERWATCH_UPLOAD_MAX_BODY_BYTES', type: 'int' },
@@ -395,3 +406,14 @@ export const CONFIG_SOURCES: readonly { path: readonly string[]; env: string; fl
   { path: ['alerts', 'thresholds', 'uploadSpikeMinPerHour'], env: 'COVERWATCH_ALERTS_UPLOAD_SPIKE_MIN_PER_HOUR', type: 'int' },
   { path: ['alerts', 'thresholds', 'uploadSpikeBaselineHours'], env: 'COVERWATCH_ALERTS_UPLOAD_SPIKE_BASELINE_HOURS', type: 'int' },
 ];
+
+/** An IPv4 or IPv6 address, or one with a prefix length (`10.0.0.0/8`, `fd00::/8`). */
+export function isAddressOrRange(s: string): boolean {
+  const slash = s.indexOf('/');
+  const address = slash < 0 ? s : s.slice(0, slash);
+  const family = isIP(address);
+  if (family === 0) return false;
+  if (slash < 0) return true;
+  const bits = s.slice(slash + 1);
+  return /^\d{1,3}$/.test(bits) && Number(bits) <= (family === 4 ? 32 : 128);
+}

@@ -85,6 +85,8 @@ function convert(text: string, type: (typeof CONFIG_SOURCES)[number]['type']): {
       return /^-?\d+$/.test(text) ? { value: Number(text) } : { error: 'expected an integer' };
     case 'issuers':
       return parseIssuersEnv(text);
+    case 'list':
+      return { value: text.split(',').map((x) => x.trim()).filter((x) => x !== '') };
   }
 }
 

@@ -2,12 +2,14 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import type { Totals } from '@coverwatch/core';
 import { contentKey, type BlobStore } from '../blobs/blob-store.js';
 import { DirectoryIndex } from './directory-index.js';
-import { applyDelta, encodeManifest, snapshotFiles, type Manifest, type ManifestEntry, type StoredManifest } from './manifest.js';
+import { applyDelta, encodeManifest, MAX_DELTA_DEPTH, snapshotFiles, type Manifest, type ManifestEntry, type StoredManifest } from './manifest.js';
 
 /** A manifest read back, with what a delta needs of it and the tree index built on first use. */
 export interface LoadedManifest extends Manifest {
   readonly key: string;
   readonly depth: number;
+  /** Entries listed by its chain of deltas since the last snapshot (0 for a snapshot). */
+  readonly chain: number;
   /** Directory totals and children, built once per manifest (tree pages read it). */
   directories(): DirectoryIndex;
   /** The entry of `path`, or null. */
@@ -42,17 +44,20 @@ export class ManifestStore {
     const stored = JSON.parse(gunzipSync(bytes, { maxOutputLength: MAX_MANIFEST_JSON_BYTES }).toString('utf8')) as StoredManifest;
     let files: ManifestEntry[];
     let depth = 0;
+    let chain = 0;
     if (stored.version === 1 || stored.base === null) {
       files = snapshotFiles(stored);
     } else {
       // Bounded by MAX_DELTA_DEPTH at write time; checked here so a damaged chain cannot recurse without end.
-      if (!(stored.depth >= 1 && stored.depth <= 64)) throw new Error(`manifest ${key} is corrupt: delta depth ${stored.depth}`);
+      if (!(stored.depth >= 1 && stored.depth <= MAX_DELTA_DEPTH)) throw new Error(`manifest ${key} is corrupt: delta depth ${stored.depth}`);
       const base = await this.read(stored.base);
       if (base.depth !== stored.depth - 1) throw new Error(`manifest ${key} is corrupt: depth ${stored.depth} over a base of depth ${base.depth}`);
       files = applyDelta(base.files, stored, key);
       depth = stored.depth;
+      // Written before the chain was recorded: count this delta from its base's.
+      chain = stored.chain ?? base.chain + stored.set.length + stored.removed.length;
     }
-    const loaded = loadedManifest(key, depth, stored.totals, files);
+    const loaded = loadedManifest(key, depth, chain, stored.totals, files);
     this.remember(loaded);
     return loaded;
   }
@@ -62,13 +67,13 @@ export class ManifestStore {
    * returns it loaded. Content-addressed: writing an equal manifest over the same base is a no-op.
    */
   async write(files: readonly ManifestEntry[], totals: Totals, base: LoadedManifest | null): Promise<LoadedManifest> {
-    const stored = encodeManifest(files, totals, base === null ? null : { key: base.key, depth: base.depth, manifest: base });
+    const stored = encodeManifest(files, totals, base === null ? null : { key: base.key, depth: base.depth, chain: base.chain, manifest: base });
     const bytes = Buffer.from(JSON.stringify(stored), 'utf8');
     const key = contentKey('manifests', bytes);
     const cached = this.cache.get(key);
     if (cached !== undefined) return cached;
     if (!(await this.blobs.has(key))) await this.blobs.put(key, gzipSync(bytes));
-    const loaded = loadedManifest(key, stored.version === 2 ? stored.depth : 0, totals, files);
+    const loaded = stored.version === 2 ? loadedManifest(key, stored.depth, stored.chain ?? 0, totals, files) : loadedManifest(key, 0, 0, totals, files);
     this.remember(loaded);
     return loaded;
   }
@@ -85,12 +90,13 @@ export class ManifestStore {
   }
 }
 
-function loadedManifest(key: string, depth: number, totals: Totals, files: readonly ManifestEntry[]): LoadedManifest {
+function loadedManifest(key: string, depth: number, chain: number, totals: Totals, files: readonly ManifestEntry[]): LoadedManifest {
   let index: DirectoryIndex | null = null;
   let byPath: Map<string, ManifestEntry> | null = null;
   return {
     key,
     depth,
+    chain,
     totals,
     files,
     directories: () => (index ??= new DirectoryIndex(files)),

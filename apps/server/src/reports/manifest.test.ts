@@ -39,13 +39,13 @@ describe('manifest deltas', () => {
   it('a delta applied to its base gives the manifest back, whatever changed, came or went (property)', () => {
     fc.assert(
       fc.property(filesArb, filesArb, (base, next) => {
-        const stored = encodeManifest(next, sumTotals(next), { key: 'manifests/aa/base', depth: 0, manifest: { totals: sumTotals(base), files: base } });
+        const stored = encodeManifest(next, sumTotals(next), { key: 'manifests/aa/base', depth: 0, chain: 0, manifest: { totals: sumTotals(base), files: base } });
         if (stored.version !== 2) throw new Error('version');
         const files = stored.base === null ? stored.set.map((s) => s.p) : applyDelta(base, stored, 'k').map((e) => e.path);
         expect(files).toEqual(next.map((e) => e.path));
         if (stored.base !== null) expect(applyDelta(base, stored, 'k')).toEqual(next);
-        // A delta is written only when it is at most half the files.
-        if (stored.base !== null) expect((stored.set.length + stored.removed.length) * 2).toBeLessThanOrEqual(next.length);
+        // A delta is written only when it lists no more entries than a snapshot would.
+        if (stored.base !== null) expect(stored.set.length + stored.removed.length).toBeLessThanOrEqual(next.length);
       }),
     );
   });
@@ -60,7 +60,7 @@ describe('manifest deltas', () => {
 
   it('refuses a delta whose result disagrees with its recorded file count', () => {
     const base = [entry('a.c', 1), entry('b.c', 1), entry('c.c', 1), entry('d.c', 1)];
-    const stored = encodeManifest([...base.slice(0, 3), entry('d.c', 2)], totals(1, 1), { key: 'manifests/aa/b', depth: 0, manifest: { totals: totals(1, 1), files: base } });
+    const stored = encodeManifest([...base.slice(0, 3), entry('d.c', 2)], totals(1, 1), { key: 'manifests/aa/b', depth: 0, chain: 0, manifest: { totals: totals(1, 1), files: base } });
     if (stored.version !== 2 || stored.base === null) throw new Error('expected a delta');
     expect(() => applyDelta(base, { ...stored, count: 5 }, 'manifests/aa/x')).toThrow(/manifests\/aa\/x is corrupt: its delta gives 4 files, it records 5/);
   });
@@ -92,6 +92,20 @@ describe('ManifestStore', () => {
       expect(cold.files).toEqual(w.files);
       expect(cold.totals).toEqual(sumTotals(w.files));
     }
+  });
+
+  it('snapshots early when the deltas since the last snapshot would list more entries than a snapshot', async () => {
+    const s = new ManifestStore(store());
+    let current = files;
+    let m = await s.write(current, sumTotals(current), null);
+    const depths = [];
+    for (let c = 1; c <= 5; c++) {
+      // 30% of the files change each time: the fourth delta would bring the chain to 240 entries > 200 files.
+      current = current.map((e, i) => (i % 10 < 3 ? entry(e.path, c) : e));
+      m = await s.write(current, sumTotals(current), m);
+      depths.push([m.depth, m.chain]);
+    }
+    expect(depths).toEqual([[1, 60], [2, 120], [3, 180], [0, 0], [1, 60]]);
   });
 
   it('writes an equal manifest over the same base once', async () => {

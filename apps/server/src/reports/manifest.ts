@@ -30,9 +30,12 @@ export interface Manifest {
 
 /**
  * A manifest as stored. Version 2 is a delta: the entries added or changed (`set`) and the paths
- * removed relative to the manifest `base`, or a snapshot (`base` null, `set` = every file). A chain of
- * deltas is at most MAX_DELTA_DEPTH long, so a commit whose report changes in 1% of its files stores 1%
- * of a manifest, and a cold read is one snapshot plus a bounded number of small deltas.
+ * removed relative to the manifest `base`, or a snapshot (`base` null, `set` = every file). A new
+ * snapshot is written when the deltas since the last one would together list more entries than a
+ * snapshot does, or the chain would exceed MAX_DELTA_DEPTH: so a commit whose report changes in 1% of
+ * its files stores about 1% of a manifest (plus its share of the next snapshot, never more than the
+ * deltas themselves), and a cold read costs at most about two snapshots' bytes in a bounded number of
+ * blobs.
  * Version 1 (before packs and deltas) listed every file, each in a blob of its own; still read.
  */
 export type StoredManifest =
@@ -41,6 +44,8 @@ export type StoredManifest =
       readonly version: 2;
       readonly base: string | null;
       readonly depth: number;
+      /** Entries listed by the deltas from the last snapshot to this one, this one included (0 for a snapshot). */
+      readonly chain?: number;
       readonly count: number;
       readonly totals: Totals;
       readonly set: readonly StoredEntry[];
@@ -60,20 +65,31 @@ export interface StoredEntry {
 }
 
 /** Longest chain of deltas before a snapshot: bounds a cold read to 1 + this many blobs. */
-export const MAX_DELTA_DEPTH = 32;
+export const MAX_DELTA_DEPTH = 64;
+
+/** A manifest a new one may be a delta of. */
+export interface DeltaBase {
+  readonly key: string;
+  readonly depth: number;
+  /** Entries its chain of deltas lists (0 for a snapshot). */
+  readonly chain: number;
+  readonly manifest: Manifest;
+}
 
 /**
- * The stored form of `files` (sorted by path) given the manifest `base` it may be a delta of:
- * a delta when that is shorter than half of a snapshot and the chain stays within MAX_DELTA_DEPTH.
+ * The stored form of `files` (sorted by path) given the manifest `base` it may be a delta of: a
+ * delta when the chain, this delta included, lists no more entries than a snapshot would and stays
+ * within MAX_DELTA_DEPTH; otherwise a snapshot.
  */
-export function encodeManifest(files: readonly ManifestEntry[], totals: Totals, base: { key: string; depth: number; manifest: Manifest } | null): StoredManifest {
+export function encodeManifest(files: readonly ManifestEntry[], totals: Totals, base: DeltaBase | null): StoredManifest {
   if (base !== null && base.depth + 1 <= MAX_DELTA_DEPTH) {
     const { set, removed } = diffEntries(base.manifest.files, files);
-    if ((set.length + removed.length) * 2 <= files.length) {
-      return { version: 2, base: base.key, depth: base.depth + 1, count: files.length, totals, set: set.map(toStored), removed };
+    const chain = base.chain + set.length + removed.length;
+    if (chain <= files.length) {
+      return { version: 2, base: base.key, depth: base.depth + 1, chain, count: files.length, totals, set: set.map(toStored), removed };
     }
   }
-  return { version: 2, base: null, depth: 0, count: files.length, totals, set: files.map(toStored), removed: [] };
+  return { version: 2, base: null, depth: 0, chain: 0, count: files.length, totals, set: files.map(toStored), removed: [] };
 }
 
 /** Entries of `next` that `prev` lacks or holds with other content, and paths of `prev` that `next` lacks. Both sorted by path. */

@@ -3,7 +3,7 @@ import type { AuditRecorder } from '../audit/audit-log.js';
 import type { Db } from '../db/database.js';
 import { constantTimeEqual } from '../tokens/token-format.js';
 
-/** Where a request came from (socket address: trustProxy is off). */
+/** Where a request came from (request.ip: the socket's address, or a trusted proxy's X-Forwarded-For). */
 export interface ClientContext {
   readonly ip: string | null;
   readonly userAgent: string | null;
