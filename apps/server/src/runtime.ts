@@ -10,6 +10,7 @@ import { DbJobQueue } from './queue/db-job-queue.js';
 import type { JobQueue } from './queue/job-queue.js';
 import { PgBossJobQueue } from './queue/pg-boss-job-queue.js';
 import { createServices, type Storage } from './services.js';
+import { ThrottleStore } from './throttle/throttle-store.js';
 import { Worker } from './worker/worker.js';
 
 export interface Runtime extends Storage {
@@ -71,6 +72,8 @@ export async function openRuntime(config: Config, options: { logger?: Logger } =
         logger,
         periodic: [
           { name: 'raw-upload retention', intervalMs: config.retention.sweepIntervalMinutes * 60_000, run: () => services.retention.sweep() },
+          // Throttle counters long forgotten (sign-in, second factor): the table stays small.
+          { name: 'throttle pruning', intervalMs: 60 * 60_000, run: () => new ThrottleStore(db).prune(Date.now()) },
           // Signed checkpoints of the audit log's head, pushed to the checkpoint file and webhook (with audit.signingKey).
           ...(services.auditCheckpoints === null ? [] : [checkpointTask(services.auditCheckpoints, config.audit.checkpointIntervalMinutes, logger)]),
           // Anomaly rules over new audit records, and alert delivery (alerts.evaluationIntervalSeconds).

@@ -1,6 +1,7 @@
 import { AccountsService } from './accounts/accounts.service.js';
 import { PasswordHasher, type ScryptFn, type ScryptParams } from './accounts/password-hasher.js';
 import { SignInThrottle, type ThrottleRule } from './accounts/sign-in-throttle.js';
+import { ThrottleStore } from './throttle/throttle-store.js';
 import { AdminService } from './admin/admin.service.js';
 import { createAlerting } from './alerts/alerting.js';
 import { AuditLog, operatorContext } from './audit/audit-log.js';
@@ -78,8 +79,9 @@ export function createServices(config: Config, storage: Storage, accountsOptions
   registerRejectionAudit(auth, new AuthRejectionAudit(audit));
   const now = accountsOptions.now ?? (() => new Date());
   const sessions = new SessionsService(db, audit, config.sessions, now);
-  const accounts = new AccountsService(db, new PasswordHasher(accountsOptions.scrypt, accountsOptions.kdf), sessions, new SignInThrottle(() => now().getTime(), accountsOptions.throttleRules), audit, now);
-  const mfa = new MfaService(new MfaRepository(db), sessions, new MfaThrottle(() => now().getTime(), accountsOptions.mfaThrottleRule), audit, {
+  const throttles = new ThrottleStore(db);
+  const accounts = new AccountsService(db, new PasswordHasher(accountsOptions.scrypt, accountsOptions.kdf), sessions, new SignInThrottle(throttles, () => now().getTime(), accountsOptions.throttleRules), audit, now);
+  const mfa = new MfaService(new MfaRepository(db), sessions, new MfaThrottle(throttles, () => now().getTime(), accountsOptions.mfaThrottleRule), audit, {
     // Resolved on first use, so processes that never touch TOTP (workers, admin commands) create no key file.
     key: () => resolveMfaKey(config),
     publicUrl: config.publicUrl,

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_SCRYPT, nodeScryptFn, PasswordHasher } from './password-hasher.js';
 import { commonPasswords, passwordProblem, PASSWORD_MAX_CHARS } from './password-policy.js';
-import { SignInThrottle } from './sign-in-throttle.js';
 
 describe('password policy', () => {
   it('12 characters minimum, 128 accepted unchanged, 129 refused, no composition rules', () => {
@@ -61,21 +60,5 @@ describe('password hashing', () => {
     expect(n).toBe(1);
     expect((await h.verify('x', 'not a hash')).ok).toBe(false);
     expect(n).toBe(2);
-  });
-});
-
-describe('sign-in throttle', () => {
-  it('doubles the wait after the free failures, forgets after an hour', () => {
-    let t = 0;
-    const th = new SignInThrottle(() => t);
-    for (let i = 0; i < 5; i++) th.failed('a@x', '1.1.1.1');
-    expect(th.wait('a@x', '1.1.1.1')).toBe(0);
-    th.failed('a@x', '1.1.1.1');
-    expect(th.wait('a@x', '1.1.1.1')).toBe(1000);
-    th.failed('a@x', '1.1.1.1');
-    expect(th.wait('a@x', '1.1.1.1')).toBe(2000);
-    expect(th.wait('a@x', '2.2.2.2')).toBe(0);
-    t += 3_600_001 + 2000;
-    expect(th.wait('a@x', '1.1.1.1')).toBe(0);
   });
 });

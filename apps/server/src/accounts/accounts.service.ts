@@ -102,7 +102,7 @@ export class AccountsService {
   async signIn(email: string, password: string, ctx: ClientContext): Promise<{ secret: string; session: Session }> {
     const key = emailKey(email);
     const ip = ctx.ip ?? 'unknown';
-    const wait = this.throttle.wait(key, ip);
+    const wait = await this.throttle.wait(key, ip);
     if (wait > 0) throw new ThrottledError(Math.ceil(wait / 1000));
     const user = await this.db.selectFrom('users').select(['id', 'email', 'password_hash']).where('email_key', '=', key).executeTakeFirst();
     let ok = false;
@@ -111,13 +111,13 @@ export class AccountsService {
     else await this.hasher.verifyDummy(password);
     const source = { ip: ctx.ip ?? undefined, userAgent: ctx.userAgent ?? undefined };
     if (!ok || user === undefined) {
-      this.throttle.failed(key, ip);
+      await this.throttle.failed(key, ip);
       const reason = user === undefined ? 'unknown_email' : user.password_hash === null ? 'no_password' : 'wrong_password';
       // The email is not a secret (and tells an operator who is targeted); the password never leaves this function.
       await this.audit.record({ event: 'auth.sign_in', outcome: 'failure', actor: user === undefined ? { type: 'anonymous' } : { type: 'user', id: user.id }, source, details: { email: key, reason } });
       throw signInFailed();
     }
-    this.throttle.succeeded(key, ip);
+    await this.throttle.succeeded(key, ip);
     if (rehash) await this.db.updateTable('users').set({ password_hash: await this.hasher.hash(password) }).where('id', '=', user.id).execute();
     const created = await this.sessions.create({ id: user.id, email: user.email }, ctx);
     await this.audit.record({ event: 'auth.sign_in', actor: { type: 'user', id: user.id }, source, target: { type: 'session', id: created.session.id }, details: { mfa: 'pending', rehashed: rehash } });

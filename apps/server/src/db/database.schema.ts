@@ -175,6 +175,14 @@ export interface Database {
     signature: string;
   };
   /** 0009: raised alerts (alerts/). */
+  throttle_counters: {
+    /** SHA-256 (hex) of the rule's namespace and the counted value. */
+    key: string;
+    kind: 'failures' | 'known';
+    failures: number;
+    last_ms: number;
+    blocked_until_ms: number;
+  };
   alerts: {
     id: string;
     rule: string;

@@ -1,4 +1,4 @@
-import { Counter, type ThrottleRule } from '../accounts/sign-in-throttle.js';
+import type { ThrottleRule, ThrottleStore } from '../throttle/throttle-store.js';
 
 /**
  * Failed second factors per account (ASVS 6.1.1, 6.3.1): 5 free, then a wait of 1 s doubling per
@@ -11,27 +11,24 @@ import { Counter, type ThrottleRule } from '../accounts/sign-in-throttle.js';
  */
 export const MFA_THROTTLE_RULE: ThrottleRule = Object.freeze({ free: 5, baseMs: 1000, maxMs: 15 * 60_000, forgetMs: 60 * 60_000 });
 
-/** In memory, per server process, like the sign-in throttle (docs/security.md says so). */
+/** Counted in the database, shared by every process, like the sign-in throttle (docs/security.md). */
 export class MfaThrottle {
-  private readonly counter: Counter;
-
   constructor(
+    private readonly store: ThrottleStore,
     private readonly now: () => number = Date.now,
-    rule: ThrottleRule = MFA_THROTTLE_RULE,
-  ) {
-    this.counter = new Counter(rule);
-  }
+    private readonly rule: ThrottleRule = MFA_THROTTLE_RULE,
+  ) {}
 
   /** Milliseconds before the account may try a second factor again (0: now). */
-  wait(userId: string): number {
-    return this.counter.wait(userId, this.now());
+  wait(userId: string): Promise<number> {
+    return this.store.wait('mfa', userId, this.rule, this.now());
   }
 
-  failed(userId: string): void {
-    this.counter.fail(userId, this.now());
+  failed(userId: string): Promise<void> {
+    return this.store.fail('mfa', userId, this.rule, this.now());
   }
 
-  succeeded(userId: string): void {
-    this.counter.reset(userId);
+  succeeded(userId: string): Promise<void> {
+    return this.store.reset('mfa', userId);
   }
 }

@@ -4,7 +4,6 @@ import path from 'node:path';
 import { Secret, TOTP } from 'otpauth';
 import { describe, expect, it } from 'vitest';
 import { DEV_KEY_FILE, resolveMfaKey } from './mfa-key.js';
-import { MfaThrottle } from './mfa-throttle.js';
 import { hashRecoveryCode, newRecoveryCode, normaliseRecoveryCode } from './recovery-codes.js';
 import { SecretBox } from './secret-box.js';
 import { matchTotp, newTotpSecret, totpStep, totpUri } from './totp.js';
@@ -85,26 +84,5 @@ describe('the encryption key', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
-  });
-});
-
-describe('second-factor throttle', () => {
-  it('5 free failures per account, then 1 s doubling up to 15 minutes; other accounts unaffected; success resets', () => {
-    let now = 0;
-    const t = new MfaThrottle(() => now);
-    for (let i = 0; i < 5; i++) t.failed('u1');
-    expect(t.wait('u1')).toBe(0);
-    t.failed('u1');
-    expect(t.wait('u1')).toBe(1000);
-    t.failed('u1');
-    expect(t.wait('u1')).toBe(2000);
-    for (let i = 0; i < 20; i++) t.failed('u1');
-    expect(t.wait('u1')).toBe(15 * 60_000);
-    expect(t.wait('u2')).toBe(0);
-    now += 15 * 60_000;
-    expect(t.wait('u1')).toBe(0);
-    t.succeeded('u1');
-    t.failed('u1');
-    expect(t.wait('u1')).toBe(0);
   });
 });

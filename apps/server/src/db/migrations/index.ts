@@ -10,6 +10,7 @@ import * as m0008 from './0008-accounts.js';
 import * as m0009 from './0009-alerts.js';
 import * as m0010 from './0010-report-uploads.js';
 import * as m0011 from './0011-mfa.js';
+import * as m0013 from './0013-throttle.js';
 
 /**
  * Every migration, in order, compiled into the server (no directory scan at run time: the list is
@@ -27,6 +28,8 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
   '0009-alerts': m0009,
   '0010-report-uploads': m0010,
   '0011-mfa': m0011,
+  // 0012 is taken by organizations and roles, in progress on another branch.
+  '0013-throttle': m0013,
 });
 
 export const migrationProvider: MigrationProvider = { getMigrations: async () => ({ ...MIGRATIONS }) };
