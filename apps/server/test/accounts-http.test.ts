@@ -260,6 +260,32 @@ describe('sessions', () => {
     expect((await call({ method: 'GET', url: '/api/v1/me', headers: { cookie: sessionCookie(s) } })).statusCode).toBe(401);
   });
 
+  it('disabling an account ends its sessions at once and refuses sign-in like a wrong password; enabling restores sign-in', async () => {
+    await newUser('carol@example.test', CANARY);
+    const a = await signIn('carol@example.test', CANARY, '203.0.113.40');
+    const b = await signIn('carol@example.test', CANARY, '203.0.113.41');
+    await passMfa();
+    for (const s of [a, b]) expect((await call({ method: 'GET', url: '/api/v1/me', headers: { cookie: sessionCookie(s) } })).statusCode).toBe(200);
+    const services = createServices(loadedConfig(), runtime, { now: () => new Date(clock), scrypt: { ln: 10, r: 8, p: 1 } });
+    const operator = services.audit.as(operatorContext);
+    expect(await services.accounts.setDisabled('Carol@Example.test', true, operator)).toMatchObject({ changed: true, sessionsEnded: 2 });
+    for (const s of [a, b]) expect((await call({ method: 'GET', url: '/api/v1/me', headers: { cookie: sessionCookie(s) } })).json().error.code).toBe('CW_ERR_AUTH_SESSION_INVALID');
+    derivations = 0;
+    const refused = await signIn('carol@example.test', CANARY, '203.0.113.42');
+    expect(derivations).toBe(1);
+    const wrong = await signIn('carol@example.test', 'wrong password, long enough', '203.0.113.43');
+    expect(refused.statusCode).toBe(401);
+    expect(refused.body).toBe(wrong.body);
+    expect(await services.accounts.setDisabled('carol@example.test', true, operator)).toMatchObject({ changed: false, sessionsEnded: 0 });
+    expect(await services.accounts.setDisabled('carol@example.test', false, operator)).toMatchObject({ changed: true });
+    expect((await signIn('carol@example.test', CANARY, '203.0.113.44')).statusCode).toBe(200);
+    const events = (await sql<{ event: string; record_json: string }>`select event, record_json from audit_log where event in ('account.disabled', 'account.enabled') order by seq`.execute(runtime.db)).rows;
+    expect(events.map((e) => e.event)).toEqual(['account.disabled', 'account.enabled']);
+    const failure = (await sql<{ record_json: string }>`select record_json from audit_log where event = 'auth.sign_in' and record_json like '%"disabled"%'`.execute(runtime.db)).rows;
+    expect(failure).toHaveLength(1);
+    await expect(services.accounts.setDisabled('nobody@example.test', true, operator)).rejects.toThrow(/no user with the email/);
+  });
+
   it('audit: sign-in success and failure, sign-out, session ended, user created, password set; never a password', async () => {
     const events = (await sql<{ event: string; record_json: string }>`select event, record_json from audit_log`.execute(runtime.db)).rows;
     const names = new Set(events.map((e) => `${e.event}:${(JSON.parse(e.record_json) as { outcome: string }).outcome}`));

@@ -55,7 +55,7 @@ export class AccountsService {
     const existing = await this.db.selectFrom('users').select('id').where('email_key', '=', emailKey(trimmed)).executeTakeFirst();
     if (existing !== undefined) throw new AppError('CW_ERR_ACCOUNT_EXISTS', `a user with the email ${trimmed} exists`);
     const userId = randomUUID();
-    await this.db.insertInto('users').values({ id: userId, email: trimmed, email_key: emailKey(trimmed), password_hash: null, password_changed_at: null, created_at: this.now().toISOString() }).execute();
+    await this.db.insertInto('users').values({ id: userId, email: trimmed, email_key: emailKey(trimmed), password_hash: null, password_changed_at: null, created_at: this.now().toISOString(), disabled_at: null }).execute();
     await operator.record({ event: 'account.user_created', target: { type: 'user', id: userId, name: trimmed } });
     return { userId, ...(await this.issueSetPasswordToken(userId)) };
   }
@@ -66,6 +66,23 @@ export class AccountsService {
     if (user === undefined) throw new AppError('CW_ERR_ACCOUNT_NOT_FOUND', `no user with the email ${email.trim()}`);
     await operator.record({ event: 'account.password_reset_issued', target: { type: 'user', id: user.id, name: user.email } });
     return { userId: user.id, ...(await this.issueSetPasswordToken(user.id)) };
+  }
+
+  /**
+   * Disables an account (operator action): it cannot sign in, and every live session ends at once
+   * (ASVS 7.4.2). Enabling it again restores sign-in; ended sessions stay ended.
+   */
+  async setDisabled(email: string, disabled: boolean, operator: AuditRecorder): Promise<{ userId: string; changed: boolean; sessionsEnded: number }> {
+    const user = await this.db.selectFrom('users').select(['id', 'email', 'disabled_at']).where('email_key', '=', emailKey(email)).executeTakeFirst();
+    if (user === undefined) throw new AppError('CW_ERR_ACCOUNT_NOT_FOUND', `no user with the email ${email.trim()}`);
+    const changed = (user.disabled_at !== null) !== disabled;
+    if (changed) {
+      await this.db.updateTable('users').set({ disabled_at: disabled ? this.now().toISOString() : null }).where('id', '=', user.id).execute();
+      await operator.record({ event: disabled ? 'account.disabled' : 'account.enabled', target: { type: 'user', id: user.id, name: user.email } });
+    }
+    // Also when it was disabled already: a session that slipped in is ended now.
+    const sessionsEnded = disabled ? await this.sessions.endAll(user.id, 'account_disabled', { type: 'operator' }) : 0;
+    return { userId: user.id, changed, sessionsEnded };
   }
 
   private async issueSetPasswordToken(userId: string): Promise<{ setPasswordToken: string; expiresAt: string }> {
@@ -104,15 +121,16 @@ export class AccountsService {
     const ip = ctx.ip ?? 'unknown';
     const wait = await this.throttle.wait(key, ip);
     if (wait > 0) throw new ThrottledError(Math.ceil(wait / 1000));
-    const user = await this.db.selectFrom('users').select(['id', 'email', 'password_hash']).where('email_key', '=', key).executeTakeFirst();
+    const user = await this.db.selectFrom('users').select(['id', 'email', 'password_hash', 'disabled_at']).where('email_key', '=', key).executeTakeFirst();
     let ok = false;
     let rehash = false;
     if (user?.password_hash != null) ({ ok, rehash } = await this.hasher.verify(password, user.password_hash));
     else await this.hasher.verifyDummy(password);
     const source = { ip: ctx.ip ?? undefined, userAgent: ctx.userAgent ?? undefined };
-    if (!ok || user === undefined) {
+    // A disabled account fails like a wrong password (after the same work): the answer tells nothing.
+    if (!ok || user === undefined || user.disabled_at !== null) {
       await this.throttle.failed(key, ip);
-      const reason = user === undefined ? 'unknown_email' : user.password_hash === null ? 'no_password' : 'wrong_password';
+      const reason = user === undefined ? 'unknown_email' : user.password_hash === null ? 'no_password' : !ok ? 'wrong_password' : 'disabled';
       // The email is not a secret (and tells an operator who is targeted); the password never leaves this function.
       await this.audit.record({ event: 'auth.sign_in', outcome: 'failure', actor: user === undefined ? { type: 'anonymous' } : { type: 'user', id: user.id }, source, details: { email: key, reason } });
       throw signInFailed();

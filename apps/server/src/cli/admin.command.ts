@@ -29,7 +29,9 @@ export const ADMIN_USAGE = `coverwatch-server admin <command> [--json] [--data-d
   list-alerts                        the 100 newest alerts of the anomaly rules (docs/security.md#anomaly-detection-and-alerts)
   create-user EMAIL                  create a user; prints a one-time set-password token (24 h) to hand over
                                      (there is no self-service sign-up yet: docs/security.md#accounts-and-sessions)
-  reset-password EMAIL               a new one-time set-password token for the user (earlier ones stop working)`;
+  reset-password EMAIL               a new one-time set-password token for the user (earlier ones stop working)
+  disable-user EMAIL                 the user cannot sign in; every session of theirs ends at once
+  enable-user EMAIL                  the user can sign in again`;
 
 /** Options of admin subcommands; run.ts parses them with the global ones and refuses them elsewhere. */
 export const ADMIN_OPTIONS = {
@@ -69,6 +71,8 @@ const SUBCOMMANDS: Readonly<Record<string, { target: boolean; options: readonly 
   'list-alerts': { target: false, options: [] },
   'create-user': { target: true, options: [] },
   'reset-password': { target: true, options: [] },
+  'disable-user': { target: true, options: [] },
+  'enable-user': { target: true, options: [] },
 };
 
 /**
@@ -173,6 +177,15 @@ export async function adminCommand(config: Config, args: readonly string[], json
           `${sub === 'create-user' ? 'created user' : 'new set-password token for'} ${target.trim()}\nset-password token (shown once, valid until ${r.expiresAt}): ${r.setPasswordToken}\n` +
             (link === null ? 'the user sets a password with POST /api/v1/auth/set-password {"token","password"}' : `link: ${link}`),
         );
+        return 0;
+      }
+      case 'disable-user':
+      case 'enable-user': {
+        const services = createServices(config, runtime);
+        const disable = sub === 'disable-user';
+        const r = await services.accounts.setDisabled(target, disable, services.audit.as(operatorContext));
+        const state = disable ? 'disabled' : 'enabled';
+        print({ userId: r.userId, state, changed: r.changed, sessionsEnded: r.sessionsEnded }, `${target.trim()}: ${r.changed ? state : `already ${state}`}${disable ? `; ${r.sessionsEnded} session(s) ended` : ''}`);
         return 0;
       }
       default:

@@ -225,6 +225,8 @@ export interface Database {
     password_hash: string | null;
     password_changed_at: string | null;
     created_at: string;
+    /** 0014: when an operator disabled the account (no sign-in, sessions ended); null: enabled. */
+    disabled_at: string | null;
   };
   /** 0008: one-time set-password tokens (SHA-256 of the token). */
   password_set_tokens: { token_hash: string; user_id: string; created_at: string; expires_at: string; used_at: string | null };

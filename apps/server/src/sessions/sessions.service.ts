@@ -122,10 +122,15 @@ export class SessionsService {
       .selectFrom('sessions')
       .innerJoin('users', 'users.id', 'sessions.user_id')
       .selectAll('sessions')
-      .select('users.email')
+      .select(['users.email', 'users.disabled_at'])
       .where('sessions.token_hash', '=', hashSessionSecret(secret))
       .executeTakeFirst();
     if (row === undefined || row.ended_at !== null) return null;
+    // Disabling ends the sessions; this covers one created in the same instant.
+    if (row.disabled_at !== null) {
+      await this.endWhere(row.id, 'account_disabled', { type: 'system' });
+      return null;
+    }
     const now = this.now();
     const session = this.toSession(row, row.email);
     const expired = now.toISOString() >= session.absoluteExpiresAt ? 'absolute_timeout' : now.toISOString() >= session.idleExpiresAt ? 'idle_timeout' : null;
