@@ -51,7 +51,7 @@ describe('signed releases of the uploader', () => {
     copyFileSync(path.join(dir, 'SHA256SUMS'), path.join(tampered, 'SHA256SUMS'));
     copyFileSync(path.join(dir, 'SHA256SUMS.sig'), path.join(tampered, 'SHA256SUMS.sig'));
     const bundle = readFileSync(path.join(tampered, 'coverwatch.mjs'));
-    bundle[bundle.length - 2] ^= 1;
+    bundle[bundle.length - 2]! ^= 1;
     writeFileSync(path.join(tampered, 'coverwatch.mjs'), bundle);
     expect(await cli('verify', '--pub', pub, '--dist', tampered)).toMatchObject({ code: 1, stderr: expect.stringContaining('coverwatch.mjs: its SHA-256 differs from the signed SHA256SUMS') });
 
