@@ -10,6 +10,7 @@ import { installCsrfProtection } from './http/csrf.js';
 import { installErrorHandling } from './http/error-handling.js';
 import { clientErrorHandler, frameworkErrorHandler, installSecurityHeaders, webHardening } from './http/security-headers.js';
 import { mfaRoutes } from './mfa/mfa.routes.js';
+import { ssoRoutes } from './sso/sso.routes.js';
 import { reposRoutes } from './repos/repos.routes.js';
 import { csrfVerifier } from './sessions/session-auth.js';
 import { createServices, type AccountsOptions, type Storage } from './services.js';
@@ -70,6 +71,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   await app.register(tokensRoutes({ leaked: services.leakedTokens, api }));
   await app.register(accountsRoutes({ accounts: services.accounts, sessions: services.sessions, api }));
   await app.register(mfaRoutes({ mfa: services.mfa, sessions: services.sessions, api }));
+  await app.register(ssoRoutes({ sso: services.sso, sessions: services.sessions, api, publicUrl: config.publicUrl }));
   await app.register(docsRoutes(api, API_VERSION));
   await app.ready();
   const documented = new Set(api.routes.map((r) => `${r.method} ${r.url}`));

@@ -2,6 +2,7 @@ import { AccountsService } from './accounts/accounts.service.js';
 import { PasswordHasher, type ScryptFn, type ScryptParams } from './accounts/password-hasher.js';
 import { SignInThrottle, type ThrottleRule } from './accounts/sign-in-throttle.js';
 import { ThrottleStore } from './throttle/throttle-store.js';
+import { SsoService } from './sso/sso.service.js';
 import { AdminService } from './admin/admin.service.js';
 import { createAlerting } from './alerts/alerting.js';
 import { AuditLog, operatorContext } from './audit/audit-log.js';
@@ -104,6 +105,7 @@ export function createServices(config: Config, storage: Storage, accountsOptions
     sessions,
     accounts,
     mfa,
+    sso: new SsoService(db, config, sessions, audit, now),
     /** Null without audit.signingKey: no checkpoints are signed. */
     auditCheckpoints: config.audit.signingKey === undefined ? null : new AuditCheckpoints(audit.repository, parseSigningKey(config.audit.signingKey), config.audit),
   };

@@ -305,6 +305,11 @@ export const MeResponseSchema = z.object({ user: z.object({ id: z.string(), emai
 export const SessionListResponseSchema = z.object({ sessions: z.array(SessionSchema) });
 export const SessionsEndedResponseSchema = z.object({ ended: z.number().int() });
 
+/** Whether single sign-on is on, and what to call it (the sign-in page shows a button). */
+export const SsoInfoResponseSchema = z.object({ enabled: z.boolean(), name: z.string().nullable() });
+/** Where to send the browser; the answer also sets the `__Host-cw-sso` cookie that binds the round trip to it. */
+export const SsoStartResponseSchema = z.object({ authorizationUrl: z.string() });
+
 // --- Second factors (docs/security.md#multi-factor-authentication) -----------------------------
 
 /** A TOTP code: 6 digits (spaces allowed, as apps display `123 456`). */

@@ -337,6 +337,31 @@ export const ConfigSchema = z.strictObject({
         .optional(),
     })
     .prefault({}),
+  /**
+   * Single sign-on through an OpenID Connect provider (docs/security.md#single-sign-on). Off unless
+   * `issuer` is set; then `clientId` and `clientSecret` are required, and `publicUrl` gives the
+   * redirect URI (`<publicUrl>/api/v1/auth/sso/callback`, to register at the provider).
+   */
+  sso: z
+    .strictObject({
+      issuer: SecureUrlSchema.optional(),
+      clientId: z.string().min(1).max(512).optional(),
+      /** A secret: never logged; give it as COVERWATCH_SSO_CLIENT_SECRET_FILE. */
+      clientSecret: z.string().min(1).max(4096).optional(),
+      /** What the sign-in page calls the provider. */
+      name: z.string().min(1).max(64).default('Single sign-on'),
+      /**
+       * Whether a first SSO sign-in with a verified email that has no account creates one. Off: only
+       * users an operator created (admin create-user) can sign in, matched by verified email once.
+       */
+      createUsers: z.boolean().default(false),
+    })
+    .superRefine((s, ctx) => {
+      if (s.issuer === undefined) return;
+      if (s.clientId === undefined) ctx.addIssue({ code: 'custom', path: ['clientId'], message: 'required with sso.issuer (COVERWATCH_SSO_CLIENT_ID)' });
+      if (s.clientSecret === undefined) ctx.addIssue({ code: 'custom', path: ['clientSecret'], message: 'required with sso.issuer (COVERWATCH_SSO_CLIENT_SECRET or its _FILE)' });
+    })
+    .prefault({}),
 });
 
 export type Config = z.infer<typeof ConfigSchema>;
@@ -386,6 +411,11 @@ export const CONFIG_SOURCES: readonly { path: readonly string[]; env: string; fl
   { path: ['sessions', 'idleTimeoutMinutes'], env: 'COVERWATCH_SESSIONS_IDLE_TIMEOUT_MINUTES', type: 'int' },
   { path: ['sessions', 'absoluteTimeoutHours'], env: 'COVERWATCH_SESSIONS_ABSOLUTE_TIMEOUT_HOURS', type: 'int' },
   { path: ['mfa', 'encryptionKey'], env: 'COVERWATCH_MFA_ENCRYPTION_KEY', type: 'string', secret: true },
+  { path: ['sso', 'issuer'], env: 'COVERWATCH_SSO_ISSUER', type: 'string' },
+  { path: ['sso', 'clientId'], env: 'COVERWATCH_SSO_CLIENT_ID', type: 'string' },
+  { path: ['sso', 'clientSecret'], env: 'COVERWATCH_SSO_CLIENT_SECRET', type: 'string', secret: true },
+  { path: ['sso', 'name'], env: 'COVERWATCH_SSO_NAME', type: 'string' },
+  { path: ['sso', 'createUsers'], env: 'COVERWATCH_SSO_CREATE_USERS', type: 'boolean' },
   { path: ['alerts', 'enabled'], env: 'COVERWATCH_ALERTS_ENABLED', type: 'boolean' },
   { path: ['alerts', 'evaluationIntervalSeconds'], env: 'COVERWATCH_ALERTS_EVALUATION_INTERVAL_SECONDS', type: 'int' },
   { path: ['alerts', 'webhook', 'url'], env: 'COVERWATCH_ALERTS_WEBHOOK_URL', type: 'string', secret: true },

@@ -175,6 +175,10 @@ export interface Database {
     signature: string;
   };
   /** 0009: raised alerts (alerts/). */
+  /** 0015: one browser's pending SSO sign-in (found by the SHA-256 of its cookie; used once). */
+  sso_requests: { id_hash: string; state: string; nonce: string; code_verifier: string; created_at: string; expires_at: string; used_at: string | null };
+  /** 0015: a provider identity (issuer + subject) linked to a user. */
+  sso_identities: { issuer: string; subject: string; user_id: string; created_at: string; last_used_at: string };
   throttle_counters: {
     /** SHA-256 (hex) of the rule's namespace and the counted value. */
     key: string;

@@ -112,6 +112,11 @@ export const ERROR_CATALOG = Object.freeze({
   CW_ERR_MFA_FACTOR_NOT_FOUND: { kind: 'not_found', summary: 'No second factor of yours with that id.' },
   CW_ERR_MFA_LAST_FACTOR: { kind: 'conflict', summary: 'A second factor is mandatory: the last one cannot be removed (add another first; a TOTP factor is replaced by enrolling a new one).' },
   CW_ERR_MFA_WEBAUTHN_UNAVAILABLE: { kind: 'unavailable', summary: 'Passkeys need the server to know its own URL (`publicUrl`, COVERWATCH_PUBLIC_URL): the relying party id and origin come from it.' },
+  CW_ERR_SSO_DISABLED: { kind: 'not_found', summary: 'Single sign-on is not configured on this server (sso.issuer, COVERWATCH_SSO_ISSUER; it also needs publicUrl).' },
+  CW_ERR_SSO_PROVIDER_UNAVAILABLE: { kind: 'unavailable', summary: "The single sign-on provider's discovery document, keys or token endpoint could not be reached; retry later." },
+  CW_ERR_SSO_REQUEST_INVALID: { kind: 'invalid', summary: 'This single sign-on answer belongs to no pending sign-in of this browser: the sign-in cookie is missing, used (each works once) or older than 10 minutes, or the answer is an error of the provider. Start again.' },
+  CW_ERR_SSO_FAILED: { kind: 'unauthenticated', summary: "The provider's answer was not accepted (state, PKCE, nonce, issuer, audience, signature or expiry of the ID token), or the account is disabled (the answer never says which)." },
+  CW_ERR_SSO_NO_ACCOUNT: { kind: 'forbidden', summary: 'The provider signed the person in, but no account matches: no user with that verified email, and sso.createUsers is off. An operator creates the account with `admin create-user EMAIL`.' },
   CW_ERR_MFA_WEBAUTHN_REGISTRATION_FAILED: { kind: 'invalid', summary: 'The passkey registration was not accepted: wrong origin or relying party, an unknown, used or expired challenge, or an invalid attestation.' },
 } as const satisfies Record<`CW_ERR_${string}`, { kind: ErrorKind; summary: string }>);
 

@@ -54,15 +54,18 @@ export class SessionsService {
     private readonly now: () => Date = () => new Date(),
   ) {}
 
-  /** A new session with a new secret (sign-in; later re-authentication). */
-  async create(user: { id: string; email: string }, ctx: ClientContext): Promise<{ secret: string; session: Session }> {
+  /**
+   * A new session with a new secret (sign-in; later re-authentication). `mfaVerified`: the sign-in
+   * itself proved a second factor (an SSO provider that asserts one), so none is asked for.
+   */
+  async create(user: { id: string; email: string }, ctx: ClientContext, mfaVerified = false): Promise<{ secret: string; session: Session }> {
     const secret = randomBytes(32).toString('base64url');
     const now = this.now();
     const row = {
       id: randomUUID(),
       token_hash: hashSessionSecret(secret),
       user_id: user.id,
-      mfa_state: 'pending' as const,
+      mfa_state: mfaVerified ? ('verified' as const) : ('pending' as const),
       created_at: now.toISOString(),
       last_seen_at: now.toISOString(),
       absolute_expires_at: new Date(now.getTime() + this.timeouts.absoluteTimeoutHours * 3_600_000).toISOString(),
@@ -70,7 +73,7 @@ export class SessionsService {
       ended_reason: null,
       ip: ctx.ip,
       user_agent: ctx.userAgent,
-      mfa_verified_at: null,
+      mfa_verified_at: mfaVerified ? now.toISOString() : null,
     };
     await this.db.insertInto('sessions').values(row).execute();
     return { secret, session: this.toSession(row, user.email) };

@@ -12,6 +12,7 @@ import * as m0010 from './0010-report-uploads.js';
 import * as m0011 from './0011-mfa.js';
 import * as m0013 from './0013-throttle.js';
 import * as m0014 from './0014-user-disable.js';
+import * as m0015 from './0015-sso.js';
 
 /**
  * Every migration, in order, compiled into the server (no directory scan at run time: the list is
@@ -32,6 +33,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
   // 0012 is taken by organizations and roles, in progress on another branch.
   '0013-throttle': m0013,
   '0014-user-disable': m0014,
+  '0015-sso': m0015,
 });
 
 export const migrationProvider: MigrationProvider = { getMigrations: async () => ({ ...MIGRATIONS }) };
