@@ -10,6 +10,7 @@ import * as m0008 from './0008-accounts.js';
 import * as m0009 from './0009-alerts.js';
 import * as m0010 from './0010-report-uploads.js';
 import * as m0011 from './0011-mfa.js';
+import * as m0012 from './0012-orgs-roles.js';
 
 /**
  * Every migration, in order, compiled into the server (no directory scan at run time: the list is
@@ -27,6 +28,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
   '0009-alerts': m0009,
   '0010-report-uploads': m0010,
   '0011-mfa': m0011,
+  '0012-orgs-roles': m0012,
 });
 
 export const migrationProvider: MigrationProvider = { getMigrations: async () => ({ ...MIGRATIONS }) };
