@@ -10,6 +10,7 @@ import { installCsrfProtection } from './http/csrf.js';
 import { installErrorHandling } from './http/error-handling.js';
 import { clientErrorHandler, frameworkErrorHandler, installSecurityHeaders, webHardening } from './http/security-headers.js';
 import { mfaRoutes } from './mfa/mfa.routes.js';
+import { orgsRoutes } from './orgs/orgs.routes.js';
 import { reposRoutes } from './repos/repos.routes.js';
 import { csrfVerifier } from './sessions/session-auth.js';
 import { createServices, type AccountsOptions, type Storage } from './services.js';
@@ -57,7 +58,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     verifyCsrfToken: (secret, token) => sessions.verifyCsrfToken(secret, token),
     stepUpFresh: (session) => sessions.stepUpFresh(session),
     hasFactor: (userId) => mfa.hasFactor(userId),
-  });
+  }, async (userId, sessionId) => ({ kind: 'session', userId, sessionId, ...(await services.memberships.readScope(userId)) }));
   const registered: string[] = [];
   app.addHook('onRoute', (r) => {
     for (const m of [r.method].flat()) if (m !== 'HEAD') registered.push(`${m} ${r.url}`);
@@ -69,6 +70,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   await app.register(tokensRoutes({ leaked: services.leakedTokens, api }));
   await app.register(accountsRoutes({ accounts: services.accounts, sessions: services.sessions, api }));
   await app.register(mfaRoutes({ mfa: services.mfa, sessions: services.sessions, api }));
+  await app.register(orgsRoutes({ orgs: services.orgs, audit: services.audit, api }));
   await app.register(docsRoutes(api, API_VERSION));
   await app.ready();
   const documented = new Set(api.routes.map((r) => `${r.method} ${r.url}`));

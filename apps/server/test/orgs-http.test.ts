@@ -6,7 +6,7 @@ import { ROLE_EVENTS } from '../src/alerts/rules/accounts.js';
 import { operatorContext } from '../src/audit/audit-log.js';
 import { run } from '../src/cli/run.js';
 import { createServices } from '../src/services.js';
-import { startTestServer, type TestServer } from './test-server.js';
+import { envelope, gz, LCOV, SHA, startTestServer, uploadHeaders, waitForUpload, type TestServer } from './test-server.js';
 
 /**
  * Organizations, repositories and roles (issue 5) through the HTTP app and the admin commands, on a
@@ -19,7 +19,7 @@ const PUBLIC_URL = 'https://coverage.example.test';
 
 let s: TestServer;
 beforeAll(async () => {
-  s = await startTestServer({ env: { COVERWATCH_PUBLIC_URL: PUBLIC_URL }, accounts: { scrypt: { ln: 10, r: 8, p: 1 } } });
+  s = await startTestServer({ worker: true, env: { COVERWATCH_PUBLIC_URL: PUBLIC_URL }, accounts: { scrypt: { ln: 10, r: 8, p: 1 } } });
 });
 afterAll(async () => s?.close());
 
@@ -73,6 +73,10 @@ async function newUser(email: string): Promise<User> {
   return u;
 }
 
+function get(u: User | null, url: string, headers: Record<string, string> = {}) {
+  return s.app.inject({ method: 'GET', url, headers: { ...(u === null ? {} : { cookie: u.cookie }), ...headers } });
+}
+
 function post(u: User, url: string, payload?: object) {
   return s.app.inject({ method: 'POST', url, headers: { cookie: u.cookie, 'sec-fetch-site': 'same-origin', 'x-coverwatch-csrf': u.csrf }, ...(payload === undefined ? {} : { payload }) });
 }
@@ -121,5 +125,152 @@ describe('admin commands', () => {
     expect(await auditRecords('repo.grant_removed')).toHaveLength(1);
     // The "new owner or admin" alert rule watches exactly these events.
     expect(ROLE_EVENTS).toEqual(expect.arrayContaining(['org.member_added', 'org.member_role_changed']));
+  });
+});
+
+/** Processed coverage in a repository, so that a leak would have something to show. */
+async function uploadTo(fullName: string): Promise<void> {
+  const { admin: a } = createServices(s.config, s.runtime);
+  const token = (await a.createToken('upload', fullName)).token;
+  const up = await s.app.inject({ method: 'POST', url: '/api/v1/uploads', headers: uploadHeaders(token), payload: gz(envelope(LCOV)) });
+  expect(up.statusCode, up.body).toBe(202);
+  expect((await waitForUpload(s.app, token, up.json().id)).state).toBe('processed');
+}
+
+/** Every read route of a repository (the read API), `R` standing for `owner/name`. */
+const REPO_READ_ROUTES = [
+  '/api/v1/repos/R',
+  '/api/v1/repos/R/branches',
+  '/api/v1/repos/R/pulls',
+  '/api/v1/repos/R/commits',
+  `/api/v1/repos/R/commits/${SHA}/totals`,
+  `/api/v1/repos/R/commits/${SHA}/files`,
+  `/api/v1/repos/R/commits/${SHA}/tree`,
+  `/api/v1/repos/R/commits/${SHA}/files/src/a.c`,
+  `/api/v1/repos/R/commits/${SHA}/uploads`,
+  '/api/v1/repos/R/trend?branch=main',
+];
+const notFound = (repo: string) => ({ error: { code: 'CW_ERR_REPO_NOT_FOUND', message: `no repository ${repo}` } });
+const orgNotFound = (org: string) => ({ error: { code: 'CW_ERR_ORG_NOT_FOUND', message: `no organization ${org}` } });
+
+type Role = 'owner' | 'admin' | 'member' | 'viewer' | 'non-member' | 'grant holder';
+const ROLES: readonly Role[] = ['owner', 'admin', 'member', 'viewer', 'non-member', 'grant holder'];
+
+describe('roles, sessions and the read API', () => {
+  const users = {} as Record<Role, User>;
+  let globexOwner: User;
+
+  beforeAll(async () => {
+    // acme (from the test server): widgets and other, private. globex: secret (private) and open (public).
+    const services = createServices(s.config, s.runtime);
+    const operator = services.audit.as(operatorContext);
+    await services.admin.createOrg('globex');
+    await services.admin.createRepo('globex/secret');
+    await services.admin.createRepo('globex/open');
+    await services.orgs.setVisibility('globex', 'open', 'public', operator);
+    await uploadTo('acme/widgets');
+    await uploadTo('globex/secret');
+    await uploadTo('globex/open');
+    for (const role of ROLES) users[role] = await newUser(`${role.replace(' ', '-')}@acme.example.test`);
+    globexOwner = await newUser('owner@globex.example.test');
+    for (const role of ['owner', 'admin', 'member', 'viewer'] as const) await services.orgs.addMember({ type: 'operator' }, 'acme', users[role].email, role, operator);
+    await services.orgs.addMember({ type: 'operator' }, 'globex', globexOwner.email, 'owner', operator);
+    await services.orgs.setGrant('acme', 'widgets', users['grant holder'].email, 'read', operator);
+  });
+
+  it('a session reads what its user may: own organization (any role), granted repositories, public ones', async () => {
+    for (const role of ROLES) {
+      const u = users[role];
+      for (const route of REPO_READ_ROUTES) {
+        const widgets = await get(u, route.replace('R', 'acme/widgets'));
+        if (role === 'non-member') {
+          expect(widgets.statusCode, `${role} ${route}`).toBe(404);
+          expect(widgets.json(), `${role} ${route}`).toEqual(notFound('acme/widgets'));
+        } else {
+          expect(widgets.statusCode, `${role} ${route}: ${widgets.body}`).toBe(200);
+        }
+        const other = await get(u, route.replace('R', 'acme/other'));
+        // acme/other has no coverage: members get the route's own not-found (commit, branch...) or an empty list; others the repository's.
+        if (role === 'non-member' || role === 'grant holder') expect(other.json(), `${role} ${route}`).toEqual(notFound('acme/other'));
+        else expect(other.json().error?.code, `${role} ${route}`).not.toBe('CW_ERR_REPO_NOT_FOUND');
+        // A public repository of another organization: every signed-in user reads it.
+        expect((await get(u, route.replace('R', 'globex/open'))).statusCode, `${role} ${route} public`).toBe(200);
+      }
+      const list = await get(u, '/api/v1/orgs/acme/repos');
+      expect(list.statusCode).toBe(200);
+      const names = list.json().repositories.map((r: { fullName: string }) => r.fullName);
+      expect(names, role).toEqual(role === 'non-member' ? [] : role === 'grant holder' ? ['acme/widgets'] : ['acme/other', 'acme/widgets']);
+    }
+  });
+
+  it('IDOR: for every role, every read route and every organization route on objects of another organization is 404, never data', async () => {
+    const before = (await get(globexOwner, '/api/v1/orgs/globex/members')).json();
+    for (const role of ROLES) {
+      const u = users[role];
+      for (const route of REPO_READ_ROUTES) {
+        for (const repo of ['globex/secret', 'globex/missing', 'nobody/secret']) {
+          const r = await get(u, route.replace('R', repo));
+          expect(r.statusCode, `${role} ${route} ${repo}`).toBe(404);
+          // Exactly the body of a repository that does not exist: no existence oracle, no data.
+          expect(r.json(), `${role} ${route} ${repo}`).toEqual(notFound(repo));
+        }
+      }
+      // The organization's list shows its public repositories only (as it would to anyone signed in), never the private one.
+      expect((await get(u, '/api/v1/orgs/globex/repos')).json().repositories.map((r: { fullName: string }) => r.fullName), role).toEqual(['globex/open']);
+      expect((await get(u, '/api/v1/orgs/nobody/repos')).json().repositories, role).toEqual([]);
+      // Organization routes: the same 404 as an organization that does not exist.
+      for (const org of ['globex', 'nobody']) {
+        const calls = [
+          await get(u, `/api/v1/orgs/${org}/members`),
+          await post(u, `/api/v1/orgs/${org}/members`, { email: u.email, role: 'owner' }),
+          await post(u, `/api/v1/orgs/${org}/members/${globexOwner.userId}/role`, { role: 'viewer' }),
+          await post(u, `/api/v1/orgs/${org}/members/${globexOwner.userId}/remove`),
+        ];
+        for (const r of calls) {
+          expect(r.statusCode, `${role} ${org}`).toBe(404);
+          expect(r.json(), `${role} ${org}`).toEqual(orgNotFound(org));
+        }
+      }
+      expect((await get(u, '/api/v1/me/orgs')).json().organizations.map((o: { name: string }) => o.name), role).not.toContain('globex');
+    }
+    // Nothing changed in globex.
+    expect((await get(globexOwner, '/api/v1/orgs/globex/members')).json()).toEqual(before);
+    expect(before.members).toEqual([{ userId: globexOwner.userId, email: globexOwner.email, role: 'owner', memberSince: expect.any(String) }]);
+  });
+
+  it('own organization: members list for members only, changes for owners and admins only', async () => {
+    for (const role of ROLES) {
+      const u = users[role];
+      const list = await get(u, '/api/v1/orgs/acme/members');
+      const isMember = role !== 'non-member' && role !== 'grant holder';
+      expect(list.statusCode, role).toBe(isMember ? 200 : 404);
+      if (isMember) expect(list.json().members.map((m: { role: string }) => m.role)).toEqual(['owner', 'admin', 'member', 'viewer']);
+      else expect(list.json()).toEqual(orgNotFound('acme'));
+      // Changing the viewer's role: owners and admins may, members and viewers may not (403), outsiders cannot see the organization (404).
+      const change = await post(u, `/api/v1/orgs/acme/members/${users.viewer.userId}/role`, { role: 'viewer' });
+      expect(change.statusCode, `${role}: ${change.body}`).toBe(role === 'owner' || role === 'admin' ? 200 : isMember ? 403 : 404);
+      if (role === 'member' || role === 'viewer') expect(change.json().error.code).toBe('CW_ERR_ORG_FORBIDDEN');
+      const mine = (await get(u, '/api/v1/me/orgs')).json().organizations;
+      expect(mine, role).toEqual(isMember ? [{ name: 'acme', role, memberSince: expect.any(String) }] : []);
+    }
+  });
+
+  it('a token and a session: the Authorization header wins; a read token still reads only its repository', async () => {
+    const r = await get(users.owner, '/api/v1/repos/acme/widgets', { authorization: `Bearer ${s.otherReadToken}` });
+    expect(r.json()).toEqual(notFound('acme/widgets'));
+    expect((await get(null, '/api/v1/repos/globex/open', { authorization: `Bearer ${s.readToken}` })).json()).toEqual(notFound('globex/open'));
+  });
+
+  it('a session that has not passed its second factor reads nothing; an ended one neither', async () => {
+    const signIn = await s.app.inject({ method: 'POST', url: '/api/v1/auth/sign-in', payload: { email: users.member.email, password: PASSWORD } });
+    const pending = { ...users.member, cookie: cookieOf(signIn), csrf: signIn.json().csrfToken };
+    const r = await get(pending, '/api/v1/repos/acme/widgets');
+    expect(r.statusCode).toBe(403);
+    expect(r.json().error.code).toBe('CW_ERR_AUTH_MFA_REQUIRED');
+    expect((await get(pending, '/api/v1/repos/globex/open')).statusCode).toBe(403);
+    expect((await post(pending, '/api/v1/auth/sign-out')).statusCode).toBe(200);
+    const ended = await get(pending, '/api/v1/repos/acme/widgets');
+    expect(ended.statusCode).toBe(401);
+    expect(ended.json().error.code).toBe('CW_ERR_AUTH_SESSION_INVALID');
   });
 });
