@@ -20,6 +20,16 @@ import { tokensRoutes } from './tokens/tokens.routes.js';
 /** Version of the HTTP API shown in /api/docs. */
 const API_VERSION = '1';
 
+/** A route as Fastify registered it, and whether it runs a route-level onRequest hook (where authentication happens). */
+export interface RegisteredRoute {
+  readonly method: string;
+  readonly url: string;
+  readonly authHook: boolean;
+}
+
+/** Every route each app registered, seen by Fastify's onRoute hook (not by the catalog): the route-policy test enumerates them. */
+export const REGISTERED_ROUTES = new WeakMap<FastifyInstance, readonly RegisteredRoute[]>();
+
 export interface AppDeps extends Storage {
   readonly logger: Logger;
   /** Test seams of accounts (services.ts); production leaves it unset. */
@@ -60,9 +70,15 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     hasFactor: (userId) => mfa.hasFactor(userId),
   }, async (userId, sessionId) => ({ kind: 'session', userId, sessionId, ...(await services.memberships.readScope(userId)) }));
   const registered: string[] = [];
+  const table: RegisteredRoute[] = [];
   app.addHook('onRoute', (r) => {
-    for (const m of [r.method].flat()) if (m !== 'HEAD') registered.push(`${m} ${r.url}`);
+    for (const m of [r.method].flat()) {
+      if (m === 'HEAD') continue;
+      registered.push(`${m} ${r.url}`);
+      table.push({ method: m, url: r.url, authHook: r.onRequest !== undefined && [r.onRequest].flat().length > 0 });
+    }
   });
+  REGISTERED_ROUTES.set(app, table);
   await app.register(healthRoutes(deps, api));
   await app.register(uploadsRoutes({ uploads: services.uploads, auth: services.auth, oidc: services.oidcAuth, limits: config.upload, api }));
   await app.register(reposRoutes({ repos: services.repos, api }));

@@ -2,7 +2,8 @@ import { EventEmitter } from 'node:events';
 import type { LightMyRequestResponse } from 'fastify';
 import { Secret, TOTP } from 'otpauth';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROLE_EVENTS } from '../src/alerts/rules/accounts.js';
+import { privilegeGranted, ROLE_EVENTS } from '../src/alerts/rules/accounts.js';
+import type { AuditRecord } from '../src/audit/chain.js';
 import { operatorContext } from '../src/audit/audit-log.js';
 import { run } from '../src/cli/run.js';
 import { createServices } from '../src/services.js';
@@ -272,5 +273,126 @@ describe('roles, sessions and the read API', () => {
     const ended = await get(pending, '/api/v1/repos/acme/widgets');
     expect(ended.statusCode).toBe(401);
     expect(ended.json().error.code).toBe('CW_ERR_AUTH_SESSION_INVALID');
+  });
+});
+
+describe('membership changes through the API', () => {
+  let owner: User;
+  let admin: User;
+  let u: User;
+
+  beforeAll(async () => {
+    const services = createServices(s.config, s.runtime);
+    const operator = services.audit.as(operatorContext);
+    await services.admin.createOrg('initech');
+    await services.admin.createRepo('initech/tps');
+    owner = await newUser('owner@initech.example.test');
+    admin = await newUser('admin@initech.example.test');
+    u = await newUser('user@initech.example.test');
+    await services.orgs.addMember({ type: 'operator' }, 'initech', owner.email, 'owner', operator);
+    await services.orgs.addMember({ type: 'operator' }, 'initech', admin.email, 'admin', operator);
+  });
+
+  const role = (who: User, target: User, newRole: string) => post(who, `/api/v1/orgs/initech/members/${target.userId}/role`, { role: newRole });
+  const remove = (who: User, target: User) => post(who, `/api/v1/orgs/initech/members/${target.userId}/remove`);
+
+  it('owners and admins add members; only owners make owners; an admin cannot change or remove an owner; the last owner stays', async () => {
+    expect((await post(admin, '/api/v1/orgs/initech/members', { email: u.email, role: 'owner' })).json().error.code).toBe('CW_ERR_ORG_FORBIDDEN');
+    const added = await post(admin, '/api/v1/orgs/initech/members', { email: u.email.toUpperCase(), role: 'member' });
+    expect(added.statusCode, added.body).toBe(200);
+    expect(added.json()).toEqual({ org: 'initech', userId: u.userId, email: u.email, role: 'member', state: 'added' });
+    expect((await post(admin, '/api/v1/orgs/initech/members', { email: u.email, role: 'viewer' })).json().error.code).toBe('CW_ERR_ORG_MEMBER_EXISTS');
+    expect((await post(admin, '/api/v1/orgs/initech/members', { email: 'nobody@example.test', role: 'viewer' })).json().error.code).toBe('CW_ERR_ACCOUNT_NOT_FOUND');
+    // Members and viewers change nothing.
+    expect((await role(u, admin, 'viewer')).statusCode).toBe(403);
+    expect((await remove(u, admin)).statusCode).toBe(403);
+    // An admin: not to owner, not an owner.
+    expect((await role(admin, u, 'owner')).json().error.code).toBe('CW_ERR_ORG_FORBIDDEN');
+    expect((await role(admin, owner, 'member')).json().error.code).toBe('CW_ERR_ORG_FORBIDDEN');
+    expect((await remove(admin, owner)).json().error.code).toBe('CW_ERR_ORG_FORBIDDEN');
+    expect((await role(admin, u, 'viewer')).json()).toMatchObject({ role: 'viewer', state: 'changed' });
+    // The last owner can neither be demoted nor removed, not even by themselves.
+    const demote = await role(owner, owner, 'admin');
+    expect(demote.statusCode).toBe(409);
+    expect(demote.json().error.code).toBe('CW_ERR_ORG_LAST_OWNER');
+    expect((await remove(owner, owner)).json().error.code).toBe('CW_ERR_ORG_LAST_OWNER');
+    // An owner makes another owner; then either can step down.
+    expect((await role(owner, admin, 'owner')).json()).toMatchObject({ role: 'owner', state: 'changed' });
+    expect((await role(owner, owner, 'admin')).json()).toMatchObject({ role: 'admin', state: 'changed' });
+    // The role is read on every request: the former owner is an admin now, and admins make no owners.
+    expect((await role(owner, u, 'owner')).json().error.code).toBe('CW_ERR_ORG_FORBIDDEN');
+    expect((await role(admin, owner, 'owner')).json()).toMatchObject({ role: 'owner', state: 'changed' });
+    expect((await remove(owner, u)).statusCode).toBe(200);
+    expect((await remove(owner, u)).json().error.code).toBe('CW_ERR_ORG_MEMBER_NOT_FOUND');
+  });
+
+  it('each change is audit-logged with who and what, under the names the "new owner or admin" alert rule watches; refusals too', async () => {
+    const made = (await auditRecords('org.member_role_changed')).filter((r) => r.details.org === 'initech' && r.outcome === 'success' && r.details.newRole === 'owner');
+    expect(made[0]).toMatchObject({ actor: { type: 'user', id: owner.userId, name: owner.email }, target: { type: 'user', id: admin.userId, name: admin.email }, details: { role: 'admin', newRole: 'owner' } });
+    expect((await auditRecords('org.member_added')).find((r) => r.target?.id === u.userId && r.outcome === 'success')).toMatchObject({ actor: { id: admin.userId }, details: { org: 'initech', role: 'member' } });
+    expect((await auditRecords('org.member_removed')).find((r) => r.target?.id === u.userId && r.outcome === 'success')).toMatchObject({ actor: { id: owner.userId }, details: { org: 'initech', role: 'viewer' } });
+    const denied = (await auditRecords('org.member_role_changed')).filter((r) => r.details.org === 'initech' && r.outcome === 'denied').map((r) => r.details.reason);
+    expect(denied).toEqual(expect.arrayContaining(['role_cannot_manage_members', 'admin_cannot_make_owner', 'admin_cannot_change_owner', 'last_owner']));
+    // The alert rule raises exactly the owner grant from these records.
+    const rows = await s.runtime.db.selectFrom('audit_log').select(['record_json']).where('event', 'in', ROLE_EVENTS).orderBy('seq').execute();
+    const alerts = rows.map((r) => JSON.parse(r.record_json) as AuditRecord).flatMap((r) => privilegeGranted.evaluate(r, {} as never));
+    expect(alerts.map((a) => a.title)).toContain(`${admin.email} became owner of initech (org.member_role_changed, by user ${owner.email})`);
+  });
+
+  it('changes need a second factor within the last 5 minutes (step-up); reading members does not', async () => {
+    await s.runtime.db.updateTable('sessions').set({ mfa_verified_at: new Date(Date.now() - 6 * 60_000).toISOString() }).where('user_id', '=', owner.userId).execute();
+    const r = await post(owner, '/api/v1/orgs/initech/members', { email: u.email, role: 'viewer' });
+    expect(r.statusCode).toBe(403);
+    expect(r.json().error.code).toBe('CW_ERR_AUTH_STEP_UP_REQUIRED');
+    expect((await get(owner, '/api/v1/orgs/initech/members')).statusCode).toBe(200);
+    const doc = (await s.app.inject({ method: 'GET', url: '/api/docs' })).json();
+    for (const p of ['/api/v1/orgs/{org}/members', '/api/v1/orgs/{org}/members/{userId}/role', '/api/v1/orgs/{org}/members/{userId}/remove']) {
+      expect([doc.paths[p].post['x-coverwatch-mfa'], doc.paths[p].post['x-coverwatch-step-up']], p).toEqual(['required', true]);
+    }
+    expect(doc.paths['/api/v1/orgs/{org}/members'].get['x-coverwatch-step-up']).toBe(false);
+  });
+});
+
+describe('removal takes effect on the next request', () => {
+  it('a removed member, a revoked grant and a repository made private: the live session gets 404 at once', async () => {
+    const services = createServices(s.config, s.runtime);
+    const operator = services.audit.as(operatorContext);
+    await services.admin.createOrg('umbrella');
+    await services.admin.createRepo('umbrella/hive');
+    await services.admin.createRepo('umbrella/lab');
+    await uploadTo('umbrella/hive');
+    const boss = await newUser('boss@umbrella.example.test');
+    const leaver = await newUser('leaver@umbrella.example.test');
+    const guest = await newUser('guest@umbrella.example.test');
+    const outsider = await newUser('outsider@umbrella.example.test');
+    await services.orgs.addMember({ type: 'operator' }, 'umbrella', boss.email, 'owner', operator);
+    expect((await post(boss, '/api/v1/orgs/umbrella/members', { email: leaver.email, role: 'member' })).statusCode).toBe(200);
+    await services.orgs.setGrant('umbrella', 'lab', guest.email, 'read', operator);
+    await services.orgs.setVisibility('umbrella', 'lab', 'public', operator);
+    const hive = `/api/v1/repos/umbrella/hive/commits/${SHA}/files/src/a.c`;
+    expect((await get(leaver, hive)).statusCode).toBe(200);
+    expect((await get(leaver, '/api/v1/orgs/umbrella/members')).statusCode).toBe(200);
+    expect((await get(guest, '/api/v1/repos/umbrella/lab')).statusCode).toBe(200);
+    expect((await get(outsider, '/api/v1/repos/umbrella/lab')).statusCode).toBe(200);
+
+    // Removed through the API: the same session, its very next request.
+    expect((await post(boss, `/api/v1/orgs/umbrella/members/${leaver.userId}/remove`)).statusCode).toBe(200);
+    for (const url of [hive, '/api/v1/repos/umbrella/hive', '/api/v1/repos/umbrella/hive/commits']) expect((await get(leaver, url)).json(), url).toEqual(notFound('umbrella/hive'));
+    expect((await get(leaver, '/api/v1/orgs/umbrella/members')).json()).toEqual(orgNotFound('umbrella'));
+    expect((await get(leaver, '/api/v1/me/orgs')).json()).toEqual({ organizations: [] });
+    expect((await get(leaver, '/api/v1/orgs/umbrella/repos')).json().repositories.map((r: { name: string }) => r.name)).toEqual(['lab']);
+
+    // Made private by the operator: the outsider loses it at once; the grant holder keeps it until the grant goes.
+    await services.orgs.setVisibility('umbrella', 'lab', 'private', operator);
+    expect((await get(outsider, '/api/v1/repos/umbrella/lab')).json()).toEqual(notFound('umbrella/lab'));
+    expect((await get(guest, '/api/v1/repos/umbrella/lab')).statusCode).toBe(200);
+    expect((await admin('revoke-grant', 'umbrella/lab', guest.email)).code).toBe(0);
+    expect((await get(guest, '/api/v1/repos/umbrella/lab')).json()).toEqual(notFound('umbrella/lab'));
+
+    // Removed by the operator (admin remove-member): same.
+    expect((await admin('add-member', 'umbrella', leaver.email, '--role', 'viewer')).code).toBe(0);
+    expect((await get(leaver, hive)).statusCode).toBe(200);
+    expect((await admin('remove-member', 'umbrella', leaver.email)).code).toBe(0);
+    expect((await get(leaver, hive)).json()).toEqual(notFound('umbrella/hive'));
   });
 });
