@@ -40,6 +40,9 @@ async function admin(...argv: string[]) {
   return { code, stderr, json: stdout === '' ? null : (JSON.parse(stdout) as Record<string, unknown>) };
 }
 
+/** `admin` under another name, for blocks where `admin` is a user. */
+const runAdmin = (...argv: string[]) => admin(...argv);
+
 async function auditRecords(event: string) {
   const rows = await s.runtime.db.selectFrom('audit_log').select(['record_json']).where('event', '=', event).orderBy('seq').execute();
   return rows.map((r) => JSON.parse(r.record_json) as { outcome: string; actor: Record<string, unknown>; target?: Record<string, unknown>; details: Record<string, unknown> });
@@ -57,7 +60,16 @@ function cookieOf(r: LightMyRequestResponse): string {
   return String(r.headers['set-cookie']).split(';')[0]!;
 }
 
-async function newUser(email: string): Promise<User> {
+/** A WebAuthn credential row for the user (owners and admins must hold one; the ceremony itself is tested in mfa-http.test.ts). */
+async function givePasskey(userId: string): Promise<void> {
+  const now = new Date().toISOString();
+  await s.runtime.db
+    .insertInto('mfa_webauthn_credentials')
+    .values({ id: `cred-${userId}`, user_id: userId, credential_id: `c${userId.replace(/-/g, '')}`, public_key: 'AA', counter: 0, transports: '[]', name: 'test key', last_used_at: null, created_at: now })
+    .execute();
+}
+
+async function newUser(email: string, options: { passkey?: boolean } = {}): Promise<User> {
   const services = createServices(s.config, s.runtime);
   const { userId, setPasswordToken } = await services.accounts.createUser(email, services.audit.as(operatorContext));
   expect((await s.app.inject({ method: 'POST', url: '/api/v1/auth/set-password', payload: { token: setPasswordToken, password: PASSWORD } })).statusCode).toBe(200);
@@ -71,6 +83,7 @@ async function newUser(email: string): Promise<User> {
   expect(confirm.statusCode, confirm.body).toBe(200);
   u.cookie = cookieOf(confirm);
   u.csrf = confirm.json().csrfToken;
+  if (options.passkey === true) await givePasskey(userId);
   return u;
 }
 
@@ -87,11 +100,19 @@ describe('admin commands', () => {
     const u = await newUser('cli@example.test');
     await admin('create-org', 'clico');
     await admin('create-repo', 'clico/tool');
+    // Owners and admins must hold a passkey: refused (and audited) without one.
+    const refused = await admin('add-member', 'clico', 'cli@example.test', '--role', 'owner');
+    expect(refused.code).toBe(5);
+    expect(refused.stderr).toContain('CW_ERR_ORG_ROLE_NEEDS_PASSKEY');
+    expect((await auditRecords('org.member_added')).at(-1)).toMatchObject({ outcome: 'denied', target: { id: u.userId }, details: { role: 'owner', reason: 'no_passkey' } });
+    await givePasskey(u.userId);
     const added = await admin('add-member', 'clico', 'CLI@example.test', '--role', 'owner');
     expect(added).toMatchObject({ code: 0, json: { org: 'clico', userId: u.userId, email: 'cli@example.test', role: 'owner', state: 'added' } });
     const second = await newUser('cli2@example.test');
     expect((await admin('add-member', 'clico', 'cli2@example.test', '--role', 'viewer')).json).toMatchObject({ role: 'viewer', state: 'added' });
-    // add-member of a member changes the role.
+    // add-member of a member changes the role (to admin: once they hold a passkey).
+    expect((await admin('add-member', 'clico', 'cli2@example.test', '--role', 'admin')).stderr).toContain('CW_ERR_ORG_ROLE_NEEDS_PASSKEY');
+    await givePasskey(second.userId);
     expect((await admin('add-member', 'clico', 'cli2@example.test', '--role', 'admin')).json).toMatchObject({ role: 'admin', state: 'changed' });
     expect((await admin('add-member', 'clico', 'cli2@example.test', '--role', 'admin')).json).toMatchObject({ state: 'unchanged' });
     // The last owner stays.
@@ -115,7 +136,7 @@ describe('admin commands', () => {
     expect((await admin('revoke-grant', 'clico/tool', 'cli2@example.test')).json).toMatchObject({ role: null, state: 'removed' });
 
     const addedEvents = await auditRecords('org.member_added');
-    expect(addedEvents.find((r) => r.target?.id === u.userId)).toMatchObject({ outcome: 'success', actor: { type: 'operator' }, target: { type: 'user', name: 'cli@example.test' }, details: { org: 'clico', role: 'owner' } });
+    expect(addedEvents.find((r) => r.target?.id === u.userId && r.outcome === 'success')).toMatchObject({ outcome: 'success', actor: { type: 'operator' }, target: { type: 'user', name: 'cli@example.test' }, details: { org: 'clico', role: 'owner' } });
     expect((await auditRecords('org.member_role_changed')).at(-1)).toMatchObject({ outcome: 'success', target: { id: second.userId }, details: { org: 'clico', role: 'viewer', newRole: 'admin' } });
     expect((await auditRecords('org.member_removed')).map((r) => [r.outcome, r.details.role, r.details.reason])).toEqual([
       ['denied', 'owner', 'last_owner'],
@@ -172,8 +193,8 @@ describe('roles, sessions and the read API', () => {
     await uploadTo('acme/widgets');
     await uploadTo('globex/secret');
     await uploadTo('globex/open');
-    for (const role of ROLES) users[role] = await newUser(`${role.replace(' ', '-')}@acme.example.test`);
-    globexOwner = await newUser('owner@globex.example.test');
+    for (const role of ROLES) users[role] = await newUser(`${role.replace(' ', '-')}@acme.example.test`, { passkey: role === 'owner' || role === 'admin' });
+    globexOwner = await newUser('owner@globex.example.test', { passkey: true });
     for (const role of ['owner', 'admin', 'member', 'viewer'] as const) await services.orgs.addMember({ type: 'operator' }, 'acme', users[role].email, role, operator);
     await services.orgs.addMember({ type: 'operator' }, 'globex', globexOwner.email, 'owner', operator);
     await services.orgs.setGrant('acme', 'widgets', users['grant holder'].email, 'read', operator);
@@ -286,8 +307,8 @@ describe('membership changes through the API', () => {
     const operator = services.audit.as(operatorContext);
     await services.admin.createOrg('initech');
     await services.admin.createRepo('initech/tps');
-    owner = await newUser('owner@initech.example.test');
-    admin = await newUser('admin@initech.example.test');
+    owner = await newUser('owner@initech.example.test', { passkey: true });
+    admin = await newUser('admin@initech.example.test', { passkey: true });
     u = await newUser('user@initech.example.test');
     await services.orgs.addMember({ type: 'operator' }, 'initech', owner.email, 'owner', operator);
     await services.orgs.addMember({ type: 'operator' }, 'initech', admin.email, 'admin', operator);
@@ -339,6 +360,26 @@ describe('membership changes through the API', () => {
     expect(alerts.map((a) => a.title)).toContain(`${admin.email} became owner of initech (org.member_role_changed, by user ${owner.email})`);
   });
 
+  it('owners and admins must hold a passkey: granting either role without one is refused; existing ones without one are listed, not demoted', async () => {
+    const noKey = await newUser('nokey@initech.example.test');
+    for (const r of ['owner', 'admin'] as const) {
+      const refused = await post(owner, '/api/v1/orgs/initech/members', { email: noKey.email, role: r });
+      expect(refused.statusCode).toBe(409);
+      expect(refused.json().error.code).toBe('CW_ERR_ORG_ROLE_NEEDS_PASSKEY');
+    }
+    expect((await post(owner, '/api/v1/orgs/initech/members', { email: noKey.email, role: 'member' })).statusCode).toBe(200);
+    expect((await role(owner, noKey, 'admin')).json().error.code).toBe('CW_ERR_ORG_ROLE_NEEDS_PASSKEY');
+    expect((await auditRecords('org.member_role_changed')).at(-1)).toMatchObject({ outcome: 'denied', target: { id: noKey.userId }, details: { role: 'member', newRole: 'admin', reason: 'no_passkey' } });
+    // An owner from before the rule (or who removed their passkey) keeps the role and is listed.
+    await s.runtime.db.updateTable('org_members').set({ role: 'owner' }).where('user_id', '=', noKey.userId).execute();
+    const listed = await runAdmin('list-members', 'initech');
+    expect(listed.code).toBe(0);
+    expect(listed.json!.lackingPasskey).toEqual([{ userId: noKey.userId, email: noKey.email, role: 'owner' }]);
+    expect((listed.json!.members as { email: string; passkey: boolean }[]).find((m) => m.email === owner.email)!.passkey).toBe(true);
+    expect((await get(noKey, '/api/v1/orgs/initech/members')).json().members.find((m: { userId: string }) => m.userId === noKey.userId).role).toBe('owner');
+    expect((await remove(owner, noKey)).statusCode).toBe(200);
+  });
+
   it('changes need a second factor within the last 5 minutes (step-up); reading members does not', async () => {
     await s.runtime.db.updateTable('sessions').set({ mfa_verified_at: new Date(Date.now() - 6 * 60_000).toISOString() }).where('user_id', '=', owner.userId).execute();
     const r = await post(owner, '/api/v1/orgs/initech/members', { email: u.email, role: 'viewer' });
@@ -361,7 +402,7 @@ describe('removal takes effect on the next request', () => {
     await services.admin.createRepo('umbrella/hive');
     await services.admin.createRepo('umbrella/lab');
     await uploadTo('umbrella/hive');
-    const boss = await newUser('boss@umbrella.example.test');
+    const boss = await newUser('boss@umbrella.example.test', { passkey: true });
     const leaver = await newUser('leaver@umbrella.example.test');
     const guest = await newUser('guest@umbrella.example.test');
     const outsider = await newUser('outsider@umbrella.example.test');

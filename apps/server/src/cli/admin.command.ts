@@ -34,6 +34,8 @@ export const ADMIN_USAGE = `coverwatch-server admin <command> [--json] [--data-d
   add-member ORG EMAIL --role R      make a user a member of an organization with role owner, admin, member
                                      or viewer (an existing member gets the role)
   remove-member ORG EMAIL            remove a member (the last owner cannot be removed)
+  list-members ORG                   members and roles; names owners and admins without a passkey
+                                     (they must hold one: granting either role without one is refused)
   set-visibility OWNER/NAME public|private
                                      public: every signed-in user reads it; private (the default): members
                                      of its organization and holders of a grant only
@@ -83,6 +85,7 @@ const SUBCOMMANDS: Readonly<Record<string, { target: boolean; args?: number; opt
   'reset-password': { target: true, options: [] },
   'add-member': { target: true, args: 2, options: ['role'], required: ['role'] },
   'remove-member': { target: true, args: 2, options: [] },
+  'list-members': { target: true, options: [] },
   'set-visibility': { target: true, args: 2, options: [] },
   grant: { target: true, args: 2, options: ['role'], required: ['role'] },
   'revoke-grant': { target: true, args: 2, options: [] },
@@ -200,6 +203,14 @@ export async function adminCommand(config: Config, args: readonly string[], json
         const email = positionals[1]!;
         const m = sub === 'add-member' ? await orgs.addMember({ type: 'operator' }, target, email, oneOf(flags.role, ORG_ROLES, '--role'), operator, { upsert: true }) : await orgs.removeMemberByEmail(target, email, operator);
         print(m, m.state === 'removed' ? `removed ${m.email} from ${m.org}` : m.state === 'unchanged' ? `${m.email} already is ${m.role} of ${m.org}` : `${m.email} is now ${m.role} of ${m.org}`);
+        return 0;
+      }
+      case 'list-members': {
+        const { orgs } = createServices(config, runtime);
+        const l = await orgs.listMembersForOperator(target);
+        const lines = l.members.map((m) => `${m.role.padEnd(6)}  ${m.email}  ${m.passkey ? 'passkey' : 'no passkey'}  (${m.userId})`);
+        if (l.lackingPasskey.length > 0) lines.push(`owners and admins without a passkey (they must register one; their role is kept until someone changes it): ${l.lackingPasskey.map((m) => m.email).join(', ')}`);
+        print(l, l.members.length === 0 ? `${l.org}: no members` : lines.join('\n'));
         return 0;
       }
       case 'set-visibility': {

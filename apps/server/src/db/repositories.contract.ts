@@ -86,6 +86,11 @@ export function repositoriesContract(name: string, make: () => Promise<Db>, opti
       expect(await members.roleOf(org.id, alice)).toBe('owner');
       expect(await members.roleOf(other.id, alice)).toBeNull();
       expect((await members.listMembers(org.id)).map((m) => [m.email, m.role])).toEqual([['Alice@example.test', 'owner'], ['bob@example.test', 'viewer']]);
+      // Owners and admins must hold a passkey: the list says who does (a boolean on both databases).
+      expect(await members.hasPasskey(alice)).toBe(false);
+      await db.insertInto('mfa_webauthn_credentials').values({ id: 'w1', user_id: alice, credential_id: 'cred1', public_key: 'AA', counter: 0, transports: '[]', name: 'key', last_used_at: null, created_at: new Date().toISOString() }).execute();
+      expect(await members.hasPasskey(alice)).toBe(true);
+      expect((await members.listMembers(org.id)).map((m) => m.passkey)).toEqual([true, false]);
       expect(await members.listOrgsOf(alice)).toMatchObject([{ orgId: org.id, orgName: 'acme', role: 'owner' }]);
       // The last owner can be neither demoted nor removed; with a second owner either can go.
       expect(await members.setRole(org.id, alice, 'admin')).toEqual({ outcome: 'last_owner', before: 'owner' });

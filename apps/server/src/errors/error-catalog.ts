@@ -77,6 +77,7 @@ export const ERROR_CATALOG = Object.freeze({
   CW_ERR_ORG_LAST_OWNER: { kind: 'conflict', summary: 'The change would leave the organization without an owner: make another member owner first.' },
   CW_ERR_ORG_MEMBER_EXISTS: { kind: 'conflict', summary: 'The user is already a member of the organization; change their role instead.' },
   CW_ERR_ORG_MEMBER_NOT_FOUND: { kind: 'not_found', summary: 'The user is not a member of the organization.' },
+  CW_ERR_ORG_ROLE_NEEDS_PASSKEY: { kind: 'conflict', summary: 'Owners and admins must hold a WebAuthn passkey or security key: the user registers one before getting the role.' },
   CW_ERR_UPLOAD_MEDIA_TYPE: { kind: 'invalid', summary: 'An upload must be `Content-Type: application/json` with `Content-Encoding: gzip`.' },
   CW_ERR_UPLOAD_BODY_TOO_LARGE: { kind: 'limit', summary: 'The compressed request body exceeds the configured limit (named in the message).' },
   CW_ERR_UPLOAD_DECOMPRESSED_TOO_LARGE: { kind: 'limit', summary: 'The body decompresses to more than the configured limit (named in the message).' },

@@ -13,6 +13,8 @@ export interface Member {
   readonly role: OrgRole;
   readonly createdAt: string;
   readonly updatedAt: string;
+  /** Whether the user holds a WebAuthn credential (owners and admins must). */
+  readonly passkey: boolean;
 }
 
 export interface Membership {
@@ -48,6 +50,11 @@ export class MembershipsRepository {
     return (await this.db.selectFrom('users').select(['id', 'email']).where('id', '=', id).executeTakeFirst()) ?? null;
   }
 
+  /** Whether the user holds a WebAuthn credential (a passkey or security key). */
+  async hasPasskey(userId: string): Promise<boolean> {
+    return (await this.db.selectFrom('mfa_webauthn_credentials').select('id').where('user_id', '=', userId).limit(1).executeTakeFirst()) !== undefined;
+  }
+
   async roleOf(orgId: string, userId: string): Promise<OrgRole | null> {
     const r = await this.db.selectFrom('org_members').select('role').where('org_id', '=', orgId).where('user_id', '=', userId).executeTakeFirst();
     return r?.role ?? null;
@@ -59,12 +66,13 @@ export class MembershipsRepository {
       .selectFrom('org_members as m')
       .innerJoin('users as u', 'u.id', 'm.user_id')
       .select(['m.user_id', 'u.email', 'm.role', 'm.created_at', 'm.updated_at'])
+      .select((eb) => eb.exists(eb.selectFrom('mfa_webauthn_credentials as w').select('w.id').whereRef('w.user_id', '=', 'm.user_id')).as('passkey'))
       .where('m.org_id', '=', orgId)
       .orderBy('u.email_key')
       .execute();
     const rank = (role: OrgRole) => ORG_ROLES.indexOf(role);
     return rows
-      .map((r) => ({ userId: r.user_id, email: r.email, role: r.role, createdAt: r.created_at, updatedAt: r.updated_at }))
+      .map((r) => ({ userId: r.user_id, email: r.email, role: r.role, createdAt: r.created_at, updatedAt: r.updated_at, passkey: Boolean(r.passkey) }))
       .sort((a, b) => rank(a.role) - rank(b.role));
   }
 

@@ -51,6 +51,7 @@ export class OrgsService {
     const base = { target: { type: 'user', ...(user === null ? { name: email.trim().slice(0, 256) } : { id: user.id, name: user.email }) }, details: { org: org.name, orgId: org.id, role } };
     await this.mayManage(actor, actorRole, role, audit, { event: 'org.member_added', ...base });
     if (user === null) throw new AppError('CW_ERR_ACCOUNT_NOT_FOUND', `no user with the email ${email.trim()}; an operator creates users (coverwatch-server admin create-user)`);
+    if (options.upsert !== true || (await this.members.roleOf(org.id, user.id)) === null) await this.needsPasskey(user, role, audit, { event: 'org.member_added', ...base });
     const r = await this.members.add(org.id, user.id, role);
     if (r.outcome === 'exists') {
       if (options.upsert === true) return this.changeRole(actor, orgName, user.id, role, audit);
@@ -72,6 +73,10 @@ export class OrgsService {
       details: { org: org.name, orgId: org.id, ...details },
     });
     await this.mayManage(actor, actorRole, role, audit, event('denied', { newRole: role }));
+    if (user !== null) {
+      const before = await this.members.roleOf(org.id, userId);
+      if (before !== null && before !== role) await this.needsPasskey(user, role, audit, event('denied', { role: before, newRole: role }));
+    }
     const r = await this.members.setRole(org.id, userId, role, (before) => !(actor.type === 'user' && actorRole === 'admin' && before === 'owner'));
     if (r === 'refused') {
       await audit.record(event('denied', { role: 'owner', newRole: role, reason: 'admin_cannot_change_owner' }));
@@ -144,6 +149,25 @@ export class OrgsService {
     const before = await this.members.grant(repo.id, user.id, role);
     if (before !== role) await audit.record({ event: 'repo.grant_changed', target, details: { repository: repo.fullName, repositoryId: repo.id, role: before, newRole: role } });
     return { repository: repo.fullName, userId: user.id, email: user.email, role, state: before === role ? ('unchanged' as const) : ('granted' as const) };
+  }
+
+  /**
+   * Owners and admins must hold a WebAuthn credential (issue 5): phishing-resistant sign-in for the
+   * accounts that can change who has access. Granting either role to a user without one is refused
+   * (and audited); existing owners and admins without one are listed (`admin list-members`), never
+   * silently demoted.
+   */
+  private async needsPasskey(user: { id: string; email: string }, role: OrgRole, audit: AuditRecorder, denied: AuditEvent): Promise<void> {
+    if (!MANAGERS.has(role) || (await this.members.hasPasskey(user.id))) return;
+    await audit.record({ ...denied, outcome: 'denied', details: { ...denied.details, reason: 'no_passkey' } });
+    throw new AppError('CW_ERR_ORG_ROLE_NEEDS_PASSKEY', `${user.email} has no passkey or security key: owners and admins must hold one; they register one first (POST /api/v1/me/mfa/webauthn/register/options)`);
+  }
+
+  /** Operator: every member, and the owners and admins who hold no WebAuthn credential (they keep their role until someone acts). */
+  async listMembersForOperator(orgName: string) {
+    const { org } = await this.visibleOrg({ type: 'operator' }, orgName);
+    const members = (await this.members.listMembers(org.id)).map((m) => ({ userId: m.userId, email: m.email, role: m.role, memberSince: m.createdAt, passkey: m.passkey }));
+    return { org: org.name, members, lackingPasskey: members.filter((m) => MANAGERS.has(m.role) && !m.passkey).map((m) => ({ userId: m.userId, email: m.email, role: m.role })) };
   }
 
   /**
