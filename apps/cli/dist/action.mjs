@@ -29040,6 +29040,21 @@ var MfaVerifyRequestSchema = external_exports.discriminatedUnion("method", [
 var MfaVerifyResponseSchema = external_exports.object({ session: SessionSchema, csrfToken: external_exports.string() });
 var RecoveryCodesResponseSchema = external_exports.object({ recoveryCodes: external_exports.array(external_exports.string()) });
 var FactorRemovedResponseSchema = external_exports.object({ removed: external_exports.literal(1) });
+var OrgRoleSchema = external_exports.enum(["owner", "admin", "member", "viewer"]);
+var MyOrgsResponseSchema = external_exports.object({ organizations: external_exports.array(external_exports.object({ name: external_exports.string(), role: OrgRoleSchema, memberSince: external_exports.string() })) });
+var OrgMemberListSchema = external_exports.object({
+  org: external_exports.string(),
+  members: external_exports.array(external_exports.object({ userId: external_exports.string(), email: external_exports.string(), role: OrgRoleSchema, memberSince: external_exports.string() }))
+});
+var AddMemberRequestSchema = external_exports.strictObject({ email: external_exports.string().min(3).max(254), role: OrgRoleSchema });
+var ChangeRoleRequestSchema = external_exports.strictObject({ role: OrgRoleSchema });
+var MemberChangeResponseSchema = external_exports.object({
+  org: external_exports.string(),
+  userId: external_exports.string(),
+  email: external_exports.string(),
+  role: OrgRoleSchema.nullable(),
+  state: external_exports.enum(["added", "changed", "unchanged", "removed"])
+});
 
 // apps/cli/src/version.ts
 var VERSION = "0.1.0";

@@ -11,6 +11,7 @@ import { installErrorHandling } from './http/error-handling.js';
 import { clientErrorHandler, frameworkErrorHandler, installSecurityHeaders, webHardening } from './http/security-headers.js';
 import { mfaRoutes } from './mfa/mfa.routes.js';
 import { ssoRoutes } from './sso/sso.routes.js';
+import { orgsRoutes } from './orgs/orgs.routes.js';
 import { reposRoutes } from './repos/repos.routes.js';
 import { csrfVerifier } from './sessions/session-auth.js';
 import { createServices, type AccountsOptions, type Storage } from './services.js';
@@ -19,6 +20,16 @@ import { tokensRoutes } from './tokens/tokens.routes.js';
 
 /** Version of the HTTP API shown in /api/docs. */
 const API_VERSION = '1';
+
+/** A route as Fastify registered it, and whether it runs a route-level onRequest hook (where authentication happens). */
+export interface RegisteredRoute {
+  readonly method: string;
+  readonly url: string;
+  readonly authHook: boolean;
+}
+
+/** Every route each app registered, seen by Fastify's onRoute hook (not by the catalog): the route-policy test enumerates them. */
+export const REGISTERED_ROUTES = new WeakMap<FastifyInstance, readonly RegisteredRoute[]>();
 
 export interface AppDeps extends Storage {
   readonly logger: Logger;
@@ -59,11 +70,17 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     verifyCsrfToken: (secret, token) => sessions.verifyCsrfToken(secret, token),
     stepUpFresh: (session) => sessions.stepUpFresh(session),
     hasFactor: (userId) => mfa.hasFactor(userId),
-  });
+  }, async (userId, sessionId) => ({ kind: 'session', userId, sessionId, ...(await services.memberships.readScope(userId)) }));
   const registered: string[] = [];
+  const table: RegisteredRoute[] = [];
   app.addHook('onRoute', (r) => {
-    for (const m of [r.method].flat()) if (m !== 'HEAD') registered.push(`${m} ${r.url}`);
+    for (const m of [r.method].flat()) {
+      if (m === 'HEAD') continue;
+      registered.push(`${m} ${r.url}`);
+      table.push({ method: m, url: r.url, authHook: r.onRequest !== undefined && [r.onRequest].flat().length > 0 });
+    }
   });
+  REGISTERED_ROUTES.set(app, table);
   await app.register(healthRoutes(deps, api));
   await app.register(uploadsRoutes({ uploads: services.uploads, auth: services.auth, oidc: services.oidcAuth, limits: config.upload, api }));
   await app.register(reposRoutes({ repos: services.repos, api }));
@@ -72,6 +89,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   await app.register(accountsRoutes({ accounts: services.accounts, sessions: services.sessions, api }));
   await app.register(mfaRoutes({ mfa: services.mfa, sessions: services.sessions, api }));
   await app.register(ssoRoutes({ sso: services.sso, sessions: services.sessions, api, publicUrl: config.publicUrl }));
+  await app.register(orgsRoutes({ orgs: services.orgs, audit: services.audit, api }));
   await app.register(docsRoutes(api, API_VERSION));
   await app.ready();
   const documented = new Set(api.routes.map((r) => `${r.method} ${r.url}`));

@@ -27,7 +27,9 @@ import { JwksSource } from './oidc/oidc-jwks.js';
 import { OidcTokenUsesRepository } from './oidc/oidc-token-uses.repository.js';
 import { OidcVerifier } from './oidc/oidc-verifier.js';
 import { RepositoryLinksRepository } from './oidc/repository-links.repository.js';
+import { MembershipsRepository } from './orgs/memberships.repository.js';
 import { OrgsRepository } from './orgs/orgs.repository.js';
+import { OrgsService } from './orgs/orgs.service.js';
 import { PullRequestsRepository } from './pulls/pull-requests.repository.js';
 import type { JobQueue } from './queue/job-queue.js';
 import { RepoAccessPolicy } from './repos/repo-access.policy.js';
@@ -73,6 +75,7 @@ export function createServices(config: Config, storage: Storage, accountsOptions
   const pullRequests = new PullRequestsRepository(db);
   const links = new RepositoryLinksRepository(db);
   const tokenUses = new OidcTokenUsesRepository(db);
+  const memberships = new MembershipsRepository(db);
   const access = new RepoAccessPolicy(repos);
   const commitReports = new CommitReportsService(commits, uploads, branches, new ReportStore(blobs, new ManifestStore(blobs)));
   const audit = new AuditLog(db);
@@ -95,6 +98,9 @@ export function createServices(config: Config, storage: Storage, accountsOptions
     admin: new AdminService(orgs, repos, tokens, links, config.oidc.issuers, audit.as(operatorContext)),
     uploads: new UploadsService(db, uploads, commits, repos, blobs, queue, config.worker.maxAttempts, pullRequests, tokenUses, tokens, audit),
     repos: new ReposService(repos, access, branches, pullRequests),
+    /** Organizations, members and roles, repository visibility and grants (orgs/). */
+    orgs: new OrgsService(orgs, repos, memberships),
+    memberships,
     commits: new CommitsService(access, commits, uploads, commitReports),
     uploadProcessor: new UploadProcessor(uploads, blobs, commitReports, config.upload.maxDecompressedBytes, repos),
     retention: new RawUploadRetention(db, blobs, config.retention.rawUploadDays),

@@ -252,10 +252,20 @@ describe.each(BACKENDS)('read API on $backend', ({ env }) => {
           'POST /api/v1/me/mfa/webauthn/register/verify',
           'POST /api/v1/me/mfa/factors/{factorId}/remove',
           'POST /api/v1/me/mfa/recovery-codes/regenerate',
+          'GET /api/v1/auth/sso',
+          'POST /api/v1/auth/sso/start',
+          'GET /api/v1/auth/sso/callback',
+          'GET /api/v1/me/orgs',
+          'GET /api/v1/orgs/{org}/members',
+          'POST /api/v1/orgs/{org}/members',
+          'POST /api/v1/orgs/{org}/members/{userId}/role',
+          'POST /api/v1/orgs/{org}/members/{userId}/remove',
         ].sort(),
       );
       const tree = doc.paths['/api/v1/repos/{owner}/{repo}/commits/{sha}/tree'].get;
-      expect(tree.security).toEqual([{ bearer: [] }]);
+      // A read token, or a signed-in session that passed a second factor (docs/security.md#organizations-repositories-roles).
+      expect(tree.security).toEqual([{ bearer: [] }, { session: [] }]);
+      expect([tree['x-coverwatch-tokens'], tree['x-coverwatch-mfa']]).toEqual([['read', 'session'], 'required']);
       expect(tree.parameters.map((p: { name: string; in: string }) => `${p.in}:${p.name}`)).toEqual([
         'path:owner', 'path:repo', 'path:sha', 'query:path', 'query:flag', 'query:sort', 'query:order', 'query:offset', 'query:limit',
       ]);

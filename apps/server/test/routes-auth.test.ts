@@ -74,11 +74,11 @@ describe.each(ROUTES)('$method $url', (route) => {
 });
 
 describe('repository scope', () => {
-  it('a read token of another repository cannot read this one, whether it exists or not', async () => {
+  it('a read token of another repository cannot read this one, whether it exists or not (the same 404 as a missing one)', async () => {
     for (const repo of ['acme/widgets', 'acme/missing']) {
       const r = await s.app.inject({ method: 'GET', url: `/api/v1/repos/${repo}/commits/${SHA}/totals`, headers: { authorization: `Bearer ${s.otherReadToken}` } });
-      expect(r.statusCode).toBe(403);
-      expect(r.json().error.code).toBe('CW_ERR_AUTH_FORBIDDEN');
+      expect(r.statusCode).toBe(404);
+      expect(r.json()).toEqual({ error: { code: 'CW_ERR_REPO_NOT_FOUND', message: `no repository ${repo}` } });
     }
   });
 
@@ -91,8 +91,9 @@ describe('repository scope', () => {
     for (const url of READ_ROUTES.filter((u) => u.startsWith('/api/v1/repos/'))) {
       for (const repo of ['acme/widgets', 'acme/missing']) {
         const r = await s.app.inject({ method: 'GET', url: url.replace('acme/widgets', repo), headers: { authorization: `Bearer ${s.otherReadToken}` } });
-        expect(r.statusCode, url).toBe(403);
-        expect(r.json()).toEqual({ error: { code: 'CW_ERR_AUTH_FORBIDDEN', message: `this token does not grant access to ${repo}` } });
+        // Not readable answers exactly as missing (docs/security.md: no existence oracle).
+        expect(r.statusCode, url).toBe(404);
+        expect(r.json()).toEqual({ error: { code: 'CW_ERR_REPO_NOT_FOUND', message: `no repository ${repo}` } });
       }
     }
     const org = await s.app.inject({ method: 'GET', url: '/api/v1/orgs/acme/repos', headers: { authorization: `Bearer ${s.otherReadToken}` } });

@@ -32,7 +32,7 @@ interface Operation {
   readonly method: 'GET' | 'POST';
   readonly path: string;
   readonly kinds: readonly ('upload' | 'read')[];
-  /** Authenticated by the session cookie (none in this enumeration: such routes answer 401). */
+  /** Authenticated by the session cookie (none in this enumeration: such routes answer 401), alone or besides the tokens of `kinds` (the read API). */
   readonly session: boolean;
   readonly params: readonly string[];
   readonly requiredQuery: readonly string[];
@@ -62,8 +62,8 @@ async function operations(app: FastifyInstance): Promise<Operation[]> {
 }
 
 /** Plausible and invalid values of every path and query parameter name the API uses; a new name fails the test until it is added here. */
-const GOOD_PARAM: Record<string, () => string> = { org: () => 'acme', owner: () => 'acme', repo: () => 'widgets', sha: () => SHA, id: () => uploadId, path: () => 'src/a.c', sessionId: () => uploadId, factorId: () => uploadId };
-const BAD_PARAM: Record<string, string> = { org: 'bad_org', owner: 'bad_owner', repo: 'bad%20repo', sha: 'zz', id: 'not-a-uuid', path: 'src/%01a.c', sessionId: 'not-a-uuid', factorId: 'not-a-uuid' };
+const GOOD_PARAM: Record<string, () => string> = { org: () => 'acme', owner: () => 'acme', repo: () => 'widgets', sha: () => SHA, id: () => uploadId, path: () => 'src/a.c', sessionId: () => uploadId, factorId: () => uploadId, userId: () => uploadId };
+const BAD_PARAM: Record<string, string> = { org: 'bad_org', owner: 'bad_owner', repo: 'bad%20repo', sha: 'zz', id: 'not-a-uuid', path: 'src/%01a.c', sessionId: 'not-a-uuid', factorId: 'not-a-uuid', userId: 'not-a-uuid' };
 /** JSON bodies of the public routes that take one, and what an anonymous call with it answers (the upload takes a gzip envelope). */
 const JSON_BODY: Record<string, { payload: unknown; anonymous: number | 'success' }> = {
   // A look-alike token: nothing is revoked.
@@ -130,7 +130,7 @@ function calls(op: Operation): Call[] {
   for (const name of op.params) {
     if (BAD_PARAM[name] === undefined) throw new Error(`no invalid value for path parameter "${name}" of ${op.path}: add it to BAD_PARAM`);
     // Session routes authenticate first (no session here): 401 before the parameters are read.
-    list.push({ label: `invalid ${name}`, request: { method: op.method, url: url(op, { ...good, [name]: BAD_PARAM[name] }, query), headers: withAuth(mainToken), ...body }, expect: op.session ? 401 : 400 });
+    list.push({ label: `invalid ${name}`, request: { method: op.method, url: url(op, { ...good, [name]: BAD_PARAM[name] }, query), headers: withAuth(mainToken), ...body }, expect: op.session && op.kinds.length === 0 ? 401 : 400 });
   }
   if (op.hasBody && op.session) {
     // Session routes authenticate before the body is read: without a session, a bad or huge body is never looked at.
@@ -182,6 +182,9 @@ describe('every route, every kind of request', () => {
       'POST /api/v1/me/mfa/factors/{factorId}/remove',
       'POST /api/v1/me/mfa/recovery-codes/regenerate',
       'POST /api/v1/auth/sso/start',
+      'POST /api/v1/orgs/{org}/members',
+      'POST /api/v1/orgs/{org}/members/{userId}/role',
+      'POST /api/v1/orgs/{org}/members/{userId}/remove',
     ]);
   });
 

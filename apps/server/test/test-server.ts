@@ -9,7 +9,7 @@ import type { Config } from '../src/config/config.schema.js';
 import { loadConfig } from '../src/config/load-config.js';
 import { createLogger } from '../src/logging/logger.js';
 import { openRuntime, type Runtime } from '../src/runtime.js';
-import { createServices } from '../src/services.js';
+import { createServices, type AccountsOptions } from '../src/services.js';
 import type { Worker } from '../src/worker/worker.js';
 
 export interface TestServer {
@@ -31,7 +31,7 @@ export interface TestServer {
  * acme/widgets and acme/other and a token of each kind for each. `worker: true` runs the in-process
  * worker with a short poll interval.
  */
-export async function startTestServer(options: { env?: Record<string, string>; worker?: boolean } = {}): Promise<TestServer> {
+export async function startTestServer(options: { env?: Record<string, string>; worker?: boolean; accounts?: AccountsOptions } = {}): Promise<TestServer> {
   const dir = mkdtempSync(path.join(tmpdir(), 'cw-server-'));
   const config = loadConfig({
     env: { COVERWATCH_DATA_DIR: dir, COVERWATCH_LOG_LEVEL: 'silent', COVERWATCH_WORKER_POLL_INTERVAL_MS: '20', ...options.env },
@@ -44,7 +44,7 @@ export async function startTestServer(options: { env?: Record<string, string>; w
   // Errors only, kept in memory: quiet tests, but a 500 can name its cause (errorLog()).
   const errors: string[] = [];
   const logger = createLogger('error', new Writable({ write: (chunk: Buffer, _enc, done) => (errors.push(chunk.toString('utf8').trim()), done()) }));
-  const app = await buildApp(config, { ...runtime, logger });
+  const app = await buildApp(config, { ...runtime, logger, ...(options.accounts === undefined ? {} : { accounts: options.accounts }) });
   let worker: Worker | null = null;
   if (options.worker) worker = runtime.startWorker(logger);
   const { admin } = createServices(config, runtime);

@@ -404,3 +404,31 @@ export const MfaVerifyRequestSchema = z.discriminatedUnion('method', [
 export const MfaVerifyResponseSchema = z.object({ session: SessionSchema, csrfToken: z.string() });
 export const RecoveryCodesResponseSchema = z.object({ recoveryCodes: z.array(z.string()) });
 export const FactorRemovedResponseSchema = z.object({ removed: z.literal(1) });
+
+// --- Organizations and roles (docs/security.md#organizations-repositories-roles) ----------------
+
+/** A member's role in an organization: owners and admins manage members (only owners make owners); members and viewers read. */
+export const OrgRoleSchema = z.enum(['owner', 'admin', 'member', 'viewer']);
+export type OrgRole = z.infer<typeof OrgRoleSchema>;
+
+/** `GET /api/v1/me/orgs`: the organizations the signed-in user belongs to. */
+export const MyOrgsResponseSchema = z.object({ organizations: z.array(z.object({ name: z.string(), role: OrgRoleSchema, memberSince: z.string() })) });
+
+/** `GET /api/v1/orgs/{org}/members`: owners first, then by email. */
+export const OrgMemberListSchema = z.object({
+  org: z.string(),
+  members: z.array(z.object({ userId: z.string(), email: z.string(), role: OrgRoleSchema, memberSince: z.string() })),
+});
+
+/** `POST /api/v1/orgs/{org}/members`: adds an existing user by email. */
+export const AddMemberRequestSchema = z.strictObject({ email: z.string().min(3).max(254), role: OrgRoleSchema });
+/** `POST /api/v1/orgs/{org}/members/{userId}/role`. */
+export const ChangeRoleRequestSchema = z.strictObject({ role: OrgRoleSchema });
+/** The answer of a membership change; `role` is null once removed. */
+export const MemberChangeResponseSchema = z.object({
+  org: z.string(),
+  userId: z.string(),
+  email: z.string(),
+  role: OrgRoleSchema.nullable(),
+  state: z.enum(['added', 'changed', 'unchanged', 'removed']),
+});

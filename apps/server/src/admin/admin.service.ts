@@ -203,7 +203,7 @@ export class AdminService {
   }
 }
 
-function splitFullName(fullName: string): { owner: string; name: string } {
+export function splitFullName(fullName: string): { owner: string; name: string } {
   const parts = fullName.split('/');
   if (parts.length !== 2 || parts[0] === '' || parts[1] === '') throw new AppError('CW_ERR_CLI_USAGE', `expected owner/name, got ${JSON.stringify(fullName)}`);
   return { owner: parts[0]!, name: parts[1]! };

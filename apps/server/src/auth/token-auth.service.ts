@@ -14,6 +14,24 @@ export interface Principal {
   readonly oidc?: OidcBinding;
 }
 
+/**
+ * A signed-in user whose session passed a second factor, on a route that admits sessions besides
+ * tokens (`sessions: true` in the API catalog). What they may read is loaded from the database for
+ * each request (never cached), so a removal from an organization takes effect on the next request.
+ */
+export interface SessionPrincipal {
+  readonly kind: 'session';
+  readonly userId: string;
+  readonly sessionId: string;
+  /** Organizations the user is a member of (any role): every repository of theirs is readable. */
+  readonly orgIds: readonly string[];
+  /** Repositories granted to the user (read or write). */
+  readonly repoIds: readonly string[];
+}
+
+/** Who reads: a token bound to one repository, or a signed-in user. */
+export type ReadPrincipal = Principal | SessionPrincipal;
+
 /** The credential of `Authorization: Bearer <credential>`; throws the same errors for every route. */
 export function bearerCredential(authorization: string | undefined): string {
   if (authorization === undefined || authorization === '') throw new AppError('CW_ERR_AUTH_TOKEN_MISSING', 'this route needs an Authorization: Bearer <token> header');

@@ -2,7 +2,8 @@ import { operatorContext } from '../audit/audit-log.js';
 import { createServices } from '../services.js';
 import type { Config } from '../config/config.schema.js';
 import { AppError } from '../errors/app-error.js';
-import { DEFAULT_TOKEN_DAYS } from '../admin/admin.service.js';
+import { DEFAULT_TOKEN_DAYS, splitFullName } from '../admin/admin.service.js';
+import { GRANT_ROLES, ORG_ROLES } from '../orgs/memberships.repository.js';
 import { openRuntime } from '../runtime.js';
 import type { CliIo } from './cli-io.js';
 
@@ -31,7 +32,18 @@ export const ADMIN_USAGE = `coverwatch-server admin <command> [--json] [--data-d
                                      (there is no self-service sign-up yet: docs/security.md#accounts-and-sessions)
   reset-password EMAIL               a new one-time set-password token for the user (earlier ones stop working)
   disable-user EMAIL                 the user cannot sign in; every session of theirs ends at once
-  enable-user EMAIL                  the user can sign in again`;
+  enable-user EMAIL                  the user can sign in again
+  add-member ORG EMAIL --role R      make a user a member of an organization with role owner, admin, member
+                                     or viewer (an existing member gets the role)
+  remove-member ORG EMAIL            remove a member (the last owner cannot be removed)
+  list-members ORG                   members and roles; names owners and admins without a passkey
+                                     (they must hold one: granting either role without one is refused)
+  set-visibility OWNER/NAME public|private
+                                     public: every signed-in user reads it; private (the default): members
+                                     of its organization and holders of a grant only
+  grant OWNER/NAME EMAIL --role read|write
+                                     give one user access to one repository
+  revoke-grant OWNER/NAME EMAIL      remove that access`;
 
 /** Options of admin subcommands; run.ts parses them with the global ones and refuses them elsewhere. */
 export const ADMIN_OPTIONS = {
@@ -43,6 +55,7 @@ export const ADMIN_OPTIONS = {
   'expires-days': { type: 'string' },
   'overlap-hours': { type: 'string' },
   'expiring-within-days': { type: 'string' },
+  role: { type: 'string' },
 } as const;
 
 export type AdminFlags = {
@@ -54,10 +67,11 @@ export type AdminFlags = {
   readonly 'expires-days'?: string | undefined;
   readonly 'overlap-hours'?: string | undefined;
   readonly 'expiring-within-days'?: string | undefined;
+  readonly role?: string | undefined;
 };
 
 /** Each subcommand: whether it takes OWNER/NAME (or NAME), which options it accepts and which it needs. */
-const SUBCOMMANDS: Readonly<Record<string, { target: boolean; options: readonly (keyof AdminFlags)[]; required?: readonly (keyof AdminFlags)[] }>> = {
+const SUBCOMMANDS: Readonly<Record<string, { target: boolean; args?: number; options: readonly (keyof AdminFlags)[]; required?: readonly (keyof AdminFlags)[] }>> = {
   'create-org': { target: true, options: [] },
   'create-repo': { target: true, options: [] },
   'create-upload-token': { target: true, options: ['expires-days'] },
@@ -73,6 +87,12 @@ const SUBCOMMANDS: Readonly<Record<string, { target: boolean; options: readonly 
   'reset-password': { target: true, options: [] },
   'disable-user': { target: true, options: [] },
   'enable-user': { target: true, options: [] },
+  'add-member': { target: true, args: 2, options: ['role'], required: ['role'] },
+  'remove-member': { target: true, args: 2, options: [] },
+  'list-members': { target: true, options: [] },
+  'set-visibility': { target: true, args: 2, options: [] },
+  grant: { target: true, args: 2, options: ['role'], required: ['role'] },
+  'revoke-grant': { target: true, args: 2, options: [] },
 };
 
 /**
@@ -83,7 +103,8 @@ export async function adminCommand(config: Config, args: readonly string[], json
   const [sub, ...positionals] = args;
   const spec = sub === undefined ? undefined : SUBCOMMANDS[sub];
   if (spec === undefined) throw new AppError('CW_ERR_CLI_USAGE', sub === undefined ? `usage:\n${ADMIN_USAGE}` : `unknown admin command ${JSON.stringify(sub)}; usage:\n${ADMIN_USAGE}`);
-  if (positionals.length !== (spec.target ? 1 : 0)) throw new AppError('CW_ERR_CLI_USAGE', `admin ${sub} takes ${spec.target ? 'one argument' : 'no argument'}; usage:\n${ADMIN_USAGE}`);
+  const argc = spec.args ?? (spec.target ? 1 : 0);
+  if (positionals.length !== argc) throw new AppError('CW_ERR_CLI_USAGE', `admin ${sub} takes ${['no argument', 'one argument', 'two arguments'][argc]}; usage:\n${ADMIN_USAGE}`);
   const target = positionals[0] ?? '';
   const given = (Object.keys(ADMIN_OPTIONS) as (keyof AdminFlags)[]).filter((k) => flags[k] !== undefined);
   const foreign = given.find((k) => !spec.options.includes(k));
@@ -188,12 +209,50 @@ export async function adminCommand(config: Config, args: readonly string[], json
         print({ userId: r.userId, state, changed: r.changed, sessionsEnded: r.sessionsEnded }, `${target.trim()}: ${r.changed ? state : `already ${state}`}${disable ? `; ${r.sessionsEnded} session(s) ended` : ''}`);
         return 0;
       }
+      case 'add-member':
+      case 'remove-member': {
+        const { orgs, audit } = createServices(config, runtime);
+        const operator = audit.as(operatorContext);
+        const email = positionals[1]!;
+        const m = sub === 'add-member' ? await orgs.addMember({ type: 'operator' }, target, email, oneOf(flags.role, ORG_ROLES, '--role'), operator, { upsert: true }) : await orgs.removeMemberByEmail(target, email, operator);
+        print(m, m.state === 'removed' ? `removed ${m.email} from ${m.org}` : m.state === 'unchanged' ? `${m.email} already is ${m.role} of ${m.org}` : `${m.email} is now ${m.role} of ${m.org}`);
+        return 0;
+      }
+      case 'list-members': {
+        const { orgs } = createServices(config, runtime);
+        const l = await orgs.listMembersForOperator(target);
+        const lines = l.members.map((m) => `${m.role.padEnd(6)}  ${m.email}  ${m.passkey ? 'passkey' : 'no passkey'}  (${m.userId})`);
+        if (l.lackingPasskey.length > 0) lines.push(`owners and admins without a passkey (they must register one; their role is kept until someone changes it): ${l.lackingPasskey.map((m) => m.email).join(', ')}`);
+        print(l, l.members.length === 0 ? `${l.org}: no members` : lines.join('\n'));
+        return 0;
+      }
+      case 'set-visibility': {
+        const { orgs, audit } = createServices(config, runtime);
+        const { owner, name } = splitFullName(target);
+        const r = await orgs.setVisibility(owner, name, oneOf(positionals[1], ['public', 'private'] as const, 'the visibility'), audit.as(operatorContext));
+        print(r, `${r.repository} is ${r.visibility}${r.state === 'unchanged' ? ' (unchanged)' : ''}`);
+        return 0;
+      }
+      case 'grant':
+      case 'revoke-grant': {
+        const { orgs, audit } = createServices(config, runtime);
+        const { owner, name } = splitFullName(target);
+        const role = sub === 'grant' ? oneOf(flags.role, GRANT_ROLES, '--role') : null;
+        const r = await orgs.setGrant(owner, name, positionals[1]!, role, audit.as(operatorContext));
+        print(r, r.role === null ? `${r.email} has no grant on ${r.repository}${r.state === 'unchanged' ? ' (had none)' : ' any more'}` : `${r.email} has ${r.role} on ${r.repository}`);
+        return 0;
+      }
       default:
         throw new AppError('CW_ERR_CLI_USAGE', `unknown admin command ${JSON.stringify(sub)}; usage:\n${ADMIN_USAGE}`);
     }
   } finally {
     await runtime.close();
   }
+}
+
+function oneOf<T extends string>(value: string | undefined, allowed: readonly T[], what: string): T {
+  if (value !== undefined && (allowed as readonly string[]).includes(value)) return value as T;
+  throw new AppError('CW_ERR_CLI_USAGE', `${what} must be one of ${allowed.join(', ')}`);
 }
 
 function wholeNumber(value: string | undefined, flag: string): number | undefined {

@@ -88,13 +88,13 @@ export class CommitsRepository {
       .selectFrom('repositories as r')
       .innerJoin('organizations as o', 'o.id', 'r.org_id')
       .leftJoin('commits as c', (j) => j.onRef('c.repository_id', '=', 'r.id').on('c.sha', '=', sha))
-      .select(['r.id as r_id', 'r.org_id', 'o.name as org_name', 'r.name as r_name', 'r.default_branch', 'r.created_at as r_created_at'])
+      .select(['r.id as r_id', 'r.org_id', 'o.name as org_name', 'r.name as r_name', 'r.default_branch', 'r.created_at as r_created_at', 'r.visibility'])
       .select(['c.id', 'c.repository_id', 'c.sha', 'c.branch', 'c.parents_json', 'c.pr_number', 'c.created_at', 'c.totals_json', 'c.manifest_key', 'c.upload_count', 'c.report_version', 'c.report_upload_ids_json'])
       .where('o.name', '=', owner)
       .where('r.name', '=', name)
       .executeTakeFirst();
     if (r === undefined) return null;
-    const repo = toRepo({ id: r.r_id, org_id: r.org_id, org_name: r.org_name, name: r.r_name, default_branch: r.default_branch, created_at: r.r_created_at });
+    const repo = toRepo({ id: r.r_id, org_id: r.org_id, org_name: r.org_name, name: r.r_name, default_branch: r.default_branch, created_at: r.r_created_at, visibility: r.visibility });
     if (r.id === null) return { repo, commit: null };
     return {
       repo,

@@ -44,11 +44,13 @@ const FileParams = z.strictObject({ owner: OwnerSchema, repo: RepoNameSchema, sh
 const FlagQuery = z.strictObject({ flag: FlagSchema.optional() });
 const TrendQuery = z.strictObject({ branch: BranchNameSchema, flag: FlagSchema.optional(), limit: limitSchema(1000, 100) });
 
-/** Read API of commits: lists, totals, files, tree, one file's lines, trends, uploads. Read tokens only. */
+/** Read API of commits: lists, totals, files, tree, one file's lines, trends, uploads. Read tokens of the repository or signed-in sessions. */
 export function commitsRoutes(deps: { commits: CommitsService; api: ApiCatalog }) {
   return async (app: FastifyInstance): Promise<void> => {
     const { api, commits } = deps;
     const tokens = ['read'] as const;
+    // Read tokens of the repository, or a signed-in user's session (repo-access.policy.ts decides what they read).
+    const sessions = true as const;
 
     api.route(
       app,
@@ -57,6 +59,7 @@ export function commitsRoutes(deps: { commits: CommitsService; api: ApiCatalog }
         url: '/api/v1/repos/:owner/:repo/commits',
         summary: 'Commits of a repository (or of one branch), newest first, with totals and upload state counts; paged by cursor',
         tokens,
+        sessions,
         params: RepoParams,
         query: CommitListQuery,
         response: CommitListSchema,
@@ -66,7 +69,7 @@ export function commitsRoutes(deps: { commits: CommitsService; api: ApiCatalog }
 
     api.route(
       app,
-      { method: 'GET', url: '/api/v1/repos/:owner/:repo/commits/:sha/totals', summary: "A commit's totals", tokens, params: CommitParams, response: CommitTotalsSchema },
+      { method: 'GET', url: '/api/v1/repos/:owner/:repo/commits/:sha/totals', summary: "A commit's totals", tokens, sessions, params: CommitParams, response: CommitTotalsSchema },
       async ({ params: p, principal }) => commits.totals(principal, p.owner, p.repo, p.sha),
     );
 
@@ -77,6 +80,7 @@ export function commitsRoutes(deps: { commits: CommitsService; api: ApiCatalog }
         url: '/api/v1/repos/:owner/:repo/commits/:sha/files',
         summary: 'Per-file totals of a commit, in path order, paged',
         tokens,
+        sessions,
         params: CommitParams,
         query: PageQuery,
         response: CommitFilesSchema,
@@ -92,6 +96,7 @@ export function commitsRoutes(deps: { commits: CommitsService; api: ApiCatalog }
         wildcard: 'path',
         summary: "One file's line coverage (core's line records: hit, miss, partial with missed branches) and totals",
         tokens,
+        sessions,
         params: FileParams,
         query: FlagQuery,
         response: FileLinesSchema,
@@ -106,6 +111,7 @@ export function commitsRoutes(deps: { commits: CommitsService; api: ApiCatalog }
         url: '/api/v1/repos/:owner/:repo/commits/:sha/tree',
         summary: 'One directory of a commit: its totals and its directories and files with totals; sorted, paged, filterable by flag',
         tokens,
+        sessions,
         params: CommitParams,
         query: TreeQuery,
         response: CommitTreeSchema,
@@ -120,6 +126,7 @@ export function commitsRoutes(deps: { commits: CommitsService; api: ApiCatalog }
         url: '/api/v1/repos/:owner/:repo/commits/:sha/uploads',
         summary: 'Every upload of a commit with its state, error and diagnostics',
         tokens,
+        sessions,
         params: CommitParams,
         response: CommitUploadsSchema,
       },
@@ -133,6 +140,7 @@ export function commitsRoutes(deps: { commits: CommitsService; api: ApiCatalog }
         url: '/api/v1/repos/:owner/:repo/trend',
         summary: 'Totals of the latest commits of a branch (of one flag when given), oldest first',
         tokens,
+        sessions,
         params: RepoParams,
         query: TrendQuery,
         response: TrendSchema,

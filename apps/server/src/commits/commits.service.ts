@@ -1,5 +1,5 @@
 import { lineRecords, type Totals } from '@coverwatch/core';
-import type { Principal } from '../auth/token-auth.service.js';
+import type { ReadPrincipal as Principal } from '../auth/token-auth.service.js';
 import { AppError } from '../errors/app-error.js';
 import type { RepoAccessPolicy } from '../repos/repo-access.policy.js';
 import { toUploadStatus } from '../uploads/upload-status.js';

@@ -16,6 +16,8 @@ export interface Database {
     /** 0005: path fixes (`before::after`) and ignore globs applied when this repository's uploads are processed; JSON lists, null = none. */
     path_fixes_json: string | null;
     path_ignore_json: string | null;
+    /** 0012: `private` (the default: only members and grant holders read it) or `public` (every signed-in user). */
+    visibility: Generated<'public' | 'private'>;
   };
   tokens: {
     id: string;
@@ -276,4 +278,8 @@ export interface Database {
   mfa_webauthn_challenges: { challenge: string; session_id: string; purpose: 'registration' | 'authentication'; expires_at: string };
   /** 0011: recovery codes, SHA-256 only. */
   mfa_recovery_codes: { code_hash: string; user_id: string; created_at: string; used_at: string | null };
+  /** 0012: members of an organization and their role. */
+  org_members: { org_id: string; user_id: string; role: 'owner' | 'admin' | 'member' | 'viewer'; created_at: string; updated_at: string };
+  /** 0012: per-repository grants to users. */
+  repo_grants: { repository_id: string; user_id: string; role: 'read' | 'write'; created_at: string };
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CommitsRepository } from '../commits/commits.repository.js';
+import { MembershipsRepository } from '../orgs/memberships.repository.js';
 import { OrgsRepository } from '../orgs/orgs.repository.js';
 import { ReposRepository } from '../repos/repos.repository.js';
 import { TokensRepository } from '../tokens/tokens.repository.js';
@@ -61,6 +62,66 @@ export function repositoriesContract(name: string, make: () => Promise<Db>, opti
         () => expect.unreachable('duplicate repository accepted'),
         (e: unknown) => expect(isUniqueViolation(e)).toBe(true),
       );
+    });
+
+    it('memberships: roles, the last owner kept, read scope, grants and visibility (0012)', async () => {
+      const { db, org, repo } = await seed();
+      const members = new MembershipsRepository(db);
+      const repos = new ReposRepository(db);
+      const other = await new OrgsRepository(db).insert('globex');
+      const otherRepo = await repos.insert(other.id, other.name, 'secret');
+      const user = async (email: string) => {
+        const id = `u-${email}`;
+        await db.insertInto('users').values({ id, email, email_key: email.toLowerCase(), password_hash: null, password_changed_at: null, created_at: new Date().toISOString() }).execute();
+        return id;
+      };
+      const [alice, bob, carol] = [await user('Alice@example.test'), await user('bob@example.test'), await user('carol@example.test')];
+      expect(await members.userByEmailKey('alice@example.test')).toEqual({ id: alice, email: 'Alice@example.test' });
+      // Repositories are private unless made public.
+      expect(repo.visibility).toBe('private');
+      expect((await repos.findByFullName('acme', 'widgets'))!.visibility).toBe('private');
+      expect(await members.add(org.id, alice, 'owner')).toEqual({ outcome: 'added', role: 'owner' });
+      expect(await members.add(org.id, alice, 'viewer')).toEqual({ outcome: 'exists', before: 'owner' });
+      expect(await members.add(org.id, bob, 'viewer')).toEqual({ outcome: 'added', role: 'viewer' });
+      expect(await members.roleOf(org.id, alice)).toBe('owner');
+      expect(await members.roleOf(other.id, alice)).toBeNull();
+      expect((await members.listMembers(org.id)).map((m) => [m.email, m.role])).toEqual([['Alice@example.test', 'owner'], ['bob@example.test', 'viewer']]);
+      // Owners and admins must hold a passkey: the list says who does (a boolean on both databases).
+      expect(await members.hasPasskey(alice)).toBe(false);
+      await db.insertInto('mfa_webauthn_credentials').values({ id: 'w1', user_id: alice, credential_id: 'cred1', public_key: 'AA', counter: 0, transports: '[]', name: 'key', last_used_at: null, created_at: new Date().toISOString() }).execute();
+      expect(await members.hasPasskey(alice)).toBe(true);
+      expect((await members.listMembers(org.id)).map((m) => m.passkey)).toEqual([true, false]);
+      expect(await members.listOrgsOf(alice)).toMatchObject([{ orgId: org.id, orgName: 'acme', role: 'owner' }]);
+      // The last owner can be neither demoted nor removed; with a second owner either can go.
+      expect(await members.setRole(org.id, alice, 'admin')).toEqual({ outcome: 'last_owner', before: 'owner' });
+      expect(await members.setRole(org.id, alice, null)).toEqual({ outcome: 'last_owner', before: 'owner' });
+      expect(await members.setRole(org.id, carol, 'member')).toEqual({ outcome: 'not_member', before: null });
+      expect(await members.setRole(org.id, bob, 'owner', (before) => before !== 'viewer')).toBe('refused');
+      expect(await members.setRole(org.id, bob, 'owner')).toEqual({ outcome: 'changed', before: 'viewer', role: 'owner' });
+      // Two owners demoting each other at once: one wins, the organization keeps an owner.
+      const both = await Promise.all([members.setRole(org.id, alice, 'member'), members.setRole(org.id, bob, 'member')]);
+      expect(both.map((r) => (r === 'refused' ? r : r.outcome)).sort()).toEqual(['changed', 'last_owner']);
+      expect((await members.listMembers(org.id)).filter((m) => m.role === 'owner')).toHaveLength(1);
+      // Read scope: organizations by membership, repositories by grant, read fresh each time.
+      expect(await members.readScope(carol)).toEqual({ orgIds: [], repoIds: [] });
+      expect(await members.grant(otherRepo.id, carol, 'read')).toBeNull();
+      expect(await members.grant(otherRepo.id, carol, 'write')).toBe('read');
+      expect(await members.listGrants(otherRepo.id)).toEqual([{ userId: carol, role: 'write' }]);
+      expect(await members.readScope(carol)).toEqual({ orgIds: [], repoIds: [otherRepo.id] });
+      expect(await members.readScope(alice)).toEqual({ orgIds: [org.id], repoIds: [] });
+      const member = (await members.listMembers(org.id)).find((m) => m.role === 'member')!;
+      expect(await members.setRole(org.id, member.userId, null)).toEqual({ outcome: 'removed', before: 'member', role: null });
+      expect(await members.readScope(member.userId)).toEqual({ orgIds: [], repoIds: [] });
+      expect(await members.revokeGrant(otherRepo.id, carol)).toBe(true);
+      expect(await members.revokeGrant(otherRepo.id, carol)).toBe(false);
+      // Listing by scope: grants, organizations, public repositories.
+      await repos.setVisibility(otherRepo.id, 'public');
+      expect((await repos.findById(otherRepo.id))!.visibility).toBe('public');
+      const page = { offset: 0, limit: 10 };
+      expect(await repos.listByOrg('globex', { repoIds: [], orgIds: [], publicRepos: true }, page)).toEqual([await repos.findById(otherRepo.id)]);
+      expect(await repos.listByOrg('globex', { repoIds: [], orgIds: [org.id], publicRepos: false }, page)).toEqual([]);
+      expect((await repos.listByOrg('acme', { repoIds: [], orgIds: [org.id], publicRepos: true }, page)).map((r) => r.name)).toEqual(['widgets']);
+      expect(await repos.listByOrg('acme', { repoIds: [otherRepo.id], orgIds: [], publicRepos: true }, page)).toEqual([]);
     });
 
     it('tokens: stored by hash, found while not revoked, expired ones flagged, last use recorded', async () => {

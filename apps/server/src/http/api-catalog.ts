@@ -1,13 +1,14 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { ErrorBodySchema } from '@coverwatch/protocol';
-import type { Principal, TokenAuthService } from '../auth/token-auth.service.js';
+import type { Principal, ReadPrincipal, SessionPrincipal, TokenAuthService } from '../auth/token-auth.service.js';
 import { AppError, type FieldProblem } from '../errors/app-error.js';
 import type { OidcAuthService } from '../oidc/oidc-auth.service.js';
 import type { TokenKind } from '../tokens/token-format.js';
 import type { Session } from '../sessions/sessions.service.js';
 import { requireSession, type SessionGate } from '../sessions/session-auth.js';
-import { principalOf, requireToken } from './auth-hook.js';
+import { sessionSecretOf } from '../sessions/session-cookie.js';
+import { requireToken } from './auth-hook.js';
 import { output, parseInput } from './validate.js';
 
 type Infer<S> = S extends z.ZodType ? z.infer<S> : undefined;
@@ -35,6 +36,12 @@ export interface RouteSpec<P extends z.ZodType | undefined = z.ZodType | undefin
    * as `x-coverwatch-step-up`.
    */
   readonly stepUp?: true;
+  /**
+   * Token routes: also admit a signed-in user's session that passed a second factor (the read API).
+   * The handler's principal is then a `ReadPrincipal`; the route's access policy decides what the
+   * user may read (repos/repo-access.policy.ts). Documented as `session` in `x-coverwatch-tokens`.
+   */
+  readonly sessions?: true;
   /** Also accepts an OIDC ID token, for this use (see docs/security.md). */
   readonly oidc?: 'upload' | 'status';
   readonly params?: P;
@@ -51,10 +58,10 @@ export interface RouteSpec<P extends z.ZodType | undefined = z.ZodType | undefin
   readonly errors?: readonly number[];
 }
 
-export interface RouteInput<P, Q> {
+export interface RouteInput<P, Q, W = Principal> {
   readonly params: P;
   readonly query: Q;
-  readonly principal: Principal;
+  readonly principal: W;
 }
 
 export interface SessionRouteInput<P, Q, B = undefined> {
@@ -81,6 +88,8 @@ export class ApiCatalog {
     private readonly auth: TokenAuthService,
     private readonly oidc: OidcAuthService,
     private readonly sessions?: SessionGate,
+    /** What a session may read, loaded for each request (routes with `sessions: true`). */
+    private readonly sessionReader?: (userId: string, sessionId: string) => Promise<SessionPrincipal>,
   ) {}
 
   get routes(): readonly RouteSpec[] {
@@ -92,17 +101,44 @@ export class ApiCatalog {
     this.specs.push(spec);
   }
 
-  /** Registers a token route: input validated (400 with field paths), output passed through its schema. */
-  route<P extends z.ZodType | undefined, Q extends z.ZodType | undefined, R extends z.ZodType>(
+  /**
+   * Registers a token route: input validated (400 with field paths), output passed through its
+   * schema. With `sessions: true`, a request without an Authorization header that carries a session
+   * cookie is authenticated by the session instead (a live session that passed a second factor,
+   * else 401/403 as on session routes); a request with the header is a token request, cookie or not.
+   */
+  route<P extends z.ZodType | undefined, Q extends z.ZodType | undefined, R extends z.ZodType, S extends true | undefined = undefined>(
     app: FastifyInstance,
-    spec: RouteSpec<P, Q, R> & { tokens: readonly TokenKind[] },
-    handler: (input: RouteInput<Infer<P>, Infer<Q>>) => Promise<z.input<R>>,
+    spec: RouteSpec<P, Q, R> & { tokens: readonly TokenKind[]; sessions?: S },
+    handler: (input: RouteInput<Infer<P>, Infer<Q>, S extends true ? ReadPrincipal : Principal>) => Promise<z.input<R>>,
   ): void {
+    const tokenHook = requireToken(this.auth, spec.tokens, spec.oidc === undefined ? undefined : { auth: this.oidc, use: spec.oidc });
+    let onRequest = tokenHook;
+    if (spec.sessions === true) {
+      const gate = this.sessions;
+      const reader = this.sessionReader;
+      if (gate === undefined || reader === undefined) throw new Error(`${spec.method} ${spec.url}: sessions need the sessions service and a session reader`);
+      if (spec.oidc !== undefined) throw new Error(`${spec.method} ${spec.url}: a route takes OIDC ID tokens or sessions, not both`);
+      const sessionHook = requireSession(gate, { mfa: 'required', stepUp: false });
+      onRequest = async (request, reply) => {
+        const header = request.headers.authorization;
+        const cookie = sessionSecretOf(request);
+        if ((header === undefined || header === '') && cookie !== undefined && cookie !== '') {
+          await sessionHook(request, reply);
+          const auth = request.sessionAuth;
+          if (auth === null) throw new Error('session hook without a session');
+          // Memberships and grants are read for every request: nothing is cached, so a removal takes effect on the next one.
+          request.principal = await reader(auth.session.userId, auth.session.id);
+          return;
+        }
+        await tokenHook(request, reply);
+      };
+    }
     this.specs.push(spec);
     app.route({
       method: spec.method,
       url: spec.url,
-      onRequest: requireToken(this.auth, spec.tokens, spec.oidc === undefined ? undefined : { auth: this.oidc, use: spec.oidc }),
+      onRequest,
       handler: async (request, reply) => {
         let rawParams = request.params as Record<string, unknown>;
         if (spec.wildcard !== undefined) {
@@ -114,7 +150,10 @@ export class ApiCatalog {
         const params = collect(spec.params, rawParams, 'params', problems) as Infer<P>;
         const query = collect(spec.query, request.query, 'query', problems) as Infer<Q>;
         if (problems.length > 0) throw new AppError('CW_ERR_REQUEST_INVALID', `invalid request: ${problems.map((f) => `${f.path}: ${f.message}`).join('; ')}`, problems);
-        const body = output(spec.response, await handler({ params, query, principal: principalOf(request) }));
+        const principal = request.principal;
+        if (principal === null) throw new Error('route has no auth hook');
+        // A session principal only reaches routes declaring `sessions: true` (the hook above).
+        const body = output(spec.response, await handler({ params, query, principal: principal as S extends true ? ReadPrincipal : Principal }));
         return reply.status(spec.status ?? 200).send(body);
       },
     });
@@ -167,9 +206,11 @@ export class ApiCatalog {
       for (const status of errors) responses[String(status)] = { description: 'error (see docs/errors.md)', content: { 'application/json': { schema: jsonSchema(ErrorBodySchema, 'output') } } };
       (paths[path] ??= {})[spec.method.toLowerCase()] = {
         summary: spec.summary,
-        security: spec.tokens === 'public' ? [] : spec.tokens === 'session' ? [{ session: [] }] : [{ bearer: [] }],
-        'x-coverwatch-tokens': spec.tokens === 'public' ? [] : spec.tokens === 'session' ? ['session'] : [...spec.tokens, ...(spec.oidc === undefined ? [] : ['oidc'])],
+        security: spec.tokens === 'public' ? [] : spec.tokens === 'session' ? [{ session: [] }] : [{ bearer: [] }, ...(spec.sessions === true ? [{ session: [] }] : [])],
+        'x-coverwatch-tokens':
+          spec.tokens === 'public' ? [] : spec.tokens === 'session' ? ['session'] : [...spec.tokens, ...(spec.oidc === undefined ? [] : ['oidc']), ...(spec.sessions === true ? ['session'] : [])],
         ...(spec.tokens === 'session' ? { 'x-coverwatch-mfa': spec.mfa ?? 'required', 'x-coverwatch-step-up': spec.stepUp === true } : {}),
+        ...(spec.sessions === true ? { 'x-coverwatch-mfa': 'required', 'x-coverwatch-step-up': false } : {}),
         ...(parameters.length > 0 ? { parameters } : {}),
         ...(spec.body === undefined
           ? {}

@@ -1,27 +1,40 @@
-import type { Principal } from '../auth/token-auth.service.js';
+import type { ReadPrincipal } from '../auth/token-auth.service.js';
 import { AppError } from '../errors/app-error.js';
-import type { ReposRepository, RepoRow } from './repos.repository.js';
+import type { ReadScope, ReposRepository, RepoRow } from './repos.repository.js';
 
 /**
- * Who may read what. Tokens are bound to one repository, so a token reads its own repository and
- * nothing else; the answer is the same whether another repository exists or not, so a token learns
- * nothing about the others.
+ * Who may read what (deny by default):
+ * - a token reads its own repository and nothing else (public or not: a token is bound to one);
+ * - a signed-in user reads a repository that is public, or belongs to an organization they are a
+ *   member of (any role), or is granted to them.
+ * Anything else answers exactly as a repository that does not exist (404 CW_ERR_REPO_NOT_FOUND,
+ * same message), so no principal learns which repositories exist (docs/security.md).
  */
 export class RepoAccessPolicy {
   constructor(private readonly repos: ReposRepository) {}
 
-  async readable(principal: Principal, owner: string, name: string): Promise<RepoRow> {
+  async readable(principal: ReadPrincipal, owner: string, name: string): Promise<RepoRow> {
     return this.check(principal, await this.repos.findByFullName(owner, name), owner, name);
   }
 
   /** `repo` (found by `owner/name`, or null) if the principal may read it; else the same refusal as `readable`. */
-  check(principal: Principal, repo: RepoRow | null, owner: string, name: string): RepoRow {
-    if (repo === null || repo.id !== principal.repositoryId) throw new AppError('CW_ERR_AUTH_FORBIDDEN', `this token does not grant access to ${owner}/${name}`);
+  check(principal: ReadPrincipal, repo: RepoRow | null, owner: string, name: string): RepoRow {
+    if (repo === null || !inScope(this.scope(principal), repo)) throw repoNotFound(owner, name);
     return repo;
   }
 
-  /** Ids of the repositories the principal may read (with repository tokens: its own). */
-  readableIds(principal: Principal): readonly string[] {
-    return [principal.repositoryId];
+  /** What the principal may read, for queries that list (an organization's repositories). */
+  scope(principal: ReadPrincipal): ReadScope {
+    if (principal.kind === 'session') return { repoIds: principal.repoIds, orgIds: principal.orgIds, publicRepos: true };
+    return { repoIds: [principal.repositoryId], orgIds: [], publicRepos: false };
   }
+}
+
+/** The one answer for a repository that is missing or not readable. */
+export function repoNotFound(owner: string, name: string): AppError {
+  return new AppError('CW_ERR_REPO_NOT_FOUND', `no repository ${owner}/${name}`);
+}
+
+function inScope(scope: ReadScope, repo: RepoRow): boolean {
+  return scope.repoIds.includes(repo.id) || scope.orgIds.includes(repo.orgId) || (scope.publicRepos && repo.visibility === 'public');
 }

@@ -11,6 +11,20 @@ export interface RepoRow {
   readonly fullName: string;
   readonly defaultBranch: string | null;
   readonly createdAt: string;
+  /** `private` (members and grant holders only) or `public` (every signed-in user). */
+  readonly visibility: Visibility;
+}
+
+export type Visibility = 'public' | 'private';
+
+/**
+ * What a principal may read (repos/repo-access.policy.ts): repositories by id, every repository of
+ * organizations by id, and, when `publicRepos`, every public repository.
+ */
+export interface ReadScope {
+  readonly repoIds: readonly string[];
+  readonly orgIds: readonly string[];
+  readonly publicRepos: boolean;
 }
 
 export interface PathRules {
@@ -26,7 +40,7 @@ export class ReposRepository {
     return this.db
       .selectFrom('repositories as r')
       .innerJoin('organizations as o', 'o.id', 'r.org_id')
-      .select(['r.id', 'r.org_id', 'o.name as org_name', 'r.name', 'r.default_branch', 'r.created_at']);
+      .select(['r.id', 'r.org_id', 'o.name as org_name', 'r.name', 'r.default_branch', 'r.created_at', 'r.visibility']);
   }
 
   async findByFullName(owner: string, name: string): Promise<RepoRow | null> {
@@ -39,11 +53,28 @@ export class ReposRepository {
     return r === undefined ? null : toRepo(r);
   }
 
-  /** Repositories of an organization in name order, limited to `ids` (what the caller may read). */
-  async listByOrg(orgName: string, ids: readonly string[], page: { offset: number; limit: number }): Promise<RepoRow[]> {
-    if (ids.length === 0) return [];
-    const rows = await this.base().where('o.name', '=', orgName).where('r.id', 'in', ids).orderBy('r.name').offset(page.offset).limit(page.limit).execute();
+  /** Repositories of an organization in name order, limited to `scope` (what the caller may read). */
+  async listByOrg(orgName: string, scope: ReadScope, page: { offset: number; limit: number }): Promise<RepoRow[]> {
+    if (scope.repoIds.length === 0 && scope.orgIds.length === 0 && !scope.publicRepos) return [];
+    const rows = await this.base()
+      .where('o.name', '=', orgName)
+      .where((eb) =>
+        eb.or([
+          ...(scope.repoIds.length > 0 ? [eb('r.id', 'in', scope.repoIds)] : []),
+          ...(scope.orgIds.length > 0 ? [eb('r.org_id', 'in', scope.orgIds)] : []),
+          ...(scope.publicRepos ? [eb('r.visibility', '=', 'public')] : []),
+        ]),
+      )
+      .orderBy('r.name')
+      .offset(page.offset)
+      .limit(page.limit)
+      .execute();
     return rows.map(toRepo);
+  }
+
+  /** Makes the repository public or private. */
+  async setVisibility(id: string, visibility: Visibility): Promise<void> {
+    await this.db.updateTable('repositories').set({ visibility }).where('id', '=', id).execute();
   }
 
   /** The repository's path fixes and ignore globs (see docs/paths.md); empty lists when none are set. */
@@ -61,14 +92,24 @@ export class ReposRepository {
   }
 
   async insert(orgId: string, orgName: string, name: string): Promise<RepoRow> {
-    const row = { id: randomUUID(), org_id: orgId, name, default_branch: null, created_at: isoNow(), path_fixes_json: null, path_ignore_json: null };
+    const row = { id: randomUUID(), org_id: orgId, name, default_branch: null, created_at: isoNow(), path_fixes_json: null, path_ignore_json: null, visibility: 'private' as const };
     await this.db.insertInto('repositories').values(row).execute();
     return toRepo({ ...row, org_name: orgName });
   }
 }
 
-export function toRepo(r: { id: string; org_id: string; org_name: string; name: string; default_branch: string | null; created_at: string }): RepoRow {
-  return { id: r.id, orgId: r.org_id, orgName: r.org_name, name: r.name, fullName: `${r.org_name}/${r.name}`, defaultBranch: r.default_branch, createdAt: r.created_at };
+export function toRepo(r: { id: string; org_id: string; org_name: string; name: string; default_branch: string | null; created_at: string; visibility: string }): RepoRow {
+  return {
+    id: r.id,
+    orgId: r.org_id,
+    orgName: r.org_name,
+    name: r.name,
+    fullName: `${r.org_name}/${r.name}`,
+    defaultBranch: r.default_branch,
+    createdAt: r.created_at,
+    // Anything but an explicit `public` is private: deny by default.
+    visibility: r.visibility === 'public' ? 'public' : 'private',
+  };
 }
 
 function parseList(json: string | null | undefined): string[] {

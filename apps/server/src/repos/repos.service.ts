@@ -1,4 +1,4 @@
-import type { Principal } from '../auth/token-auth.service.js';
+import type { ReadPrincipal as Principal } from '../auth/token-auth.service.js';
 import type { BranchesRepository } from '../branches/branches.repository.js';
 import type { PullRequestsRepository } from '../pulls/pull-requests.repository.js';
 import type { RepoAccessPolicy } from './repo-access.policy.js';
@@ -20,7 +20,7 @@ export class ReposService {
 
   /** The organization's repositories this principal may read; an organization it cannot see lists nothing. */
   async listOfOrg(principal: Principal, org: string, page: Page) {
-    const rows = await this.repos.listByOrg(org, this.access.readableIds(principal), { offset: page.offset, limit: page.limit + 1 });
+    const rows = await this.repos.listByOrg(org, this.access.scope(principal), { offset: page.offset, limit: page.limit + 1 });
     return { org, repositories: rows.slice(0, page.limit).map(toRepository), nextOffset: rows.length > page.limit ? page.offset + page.limit : null };
   }
 

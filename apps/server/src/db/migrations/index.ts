@@ -10,6 +10,7 @@ import * as m0008 from './0008-accounts.js';
 import * as m0009 from './0009-alerts.js';
 import * as m0010 from './0010-report-uploads.js';
 import * as m0011 from './0011-mfa.js';
+import * as m0012 from './0012-orgs-roles.js';
 import * as m0013 from './0013-throttle.js';
 import * as m0014 from './0014-user-disable.js';
 import * as m0015 from './0015-sso.js';
@@ -30,7 +31,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
   '0009-alerts': m0009,
   '0010-report-uploads': m0010,
   '0011-mfa': m0011,
-  // 0012 is taken by organizations and roles, in progress on another branch.
+  '0012-orgs-roles': m0012,
   '0013-throttle': m0013,
   '0014-user-disable': m0014,
   '0015-sso': m0015,

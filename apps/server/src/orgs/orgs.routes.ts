@@ -1,0 +1,84 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import { AddMemberRequestSchema, ChangeRoleRequestSchema, MemberChangeResponseSchema, MyOrgsResponseSchema, OrgMemberListSchema } from '@coverwatch/protocol';
+import { clientOf } from '../accounts/accounts.routes.js';
+import type { AuditLog } from '../audit/audit-log.js';
+import type { ApiCatalog } from '../http/api-catalog.js';
+import { OrgParams, OwnerSchema } from '../http/params.js';
+import type { Session } from '../sessions/sessions.service.js';
+import type { OrgsService } from './orgs.service.js';
+
+const MemberParams = z.strictObject({ org: OwnerSchema, userId: z.uuid() });
+
+/**
+ * The organization API of signed-in users (sessions that passed a second factor): their
+ * organizations, the members of one (any member), and membership changes (owners and admins, with
+ * a step-up within 5 minutes). Who may do what: orgs.service.ts.
+ */
+export function orgsRoutes(deps: { orgs: OrgsService; audit: AuditLog; api: ApiCatalog }) {
+  return async (app: FastifyInstance): Promise<void> => {
+    const { api, orgs } = deps;
+    // Every change is recorded as the signed-in user, from where the request came.
+    const auditOf = (session: Session, request: FastifyRequest) => {
+      const client = clientOf(request);
+      return deps.audit.as({ actor: { type: 'user', id: session.userId, name: session.email }, source: { ip: client.ip ?? undefined, userAgent: client.userAgent ?? undefined } });
+    };
+
+    api.sessionRoute(app, { method: 'GET', url: '/api/v1/me/orgs', summary: 'The organizations the signed-in user belongs to, with their role', tokens: 'session', response: MyOrgsResponseSchema }, async ({ session }) =>
+      orgs.myOrgs(session.userId),
+    );
+
+    api.sessionRoute(
+      app,
+      { method: 'GET', url: '/api/v1/orgs/:org/members', summary: 'Members of an organization (for its members; anyone else gets 404)', tokens: 'session', params: OrgParams, response: OrgMemberListSchema, errors: [404] },
+      async ({ params, session }) => orgs.listMembers(session.userId, params.org),
+    );
+
+    api.sessionRoute(
+      app,
+      {
+        method: 'POST',
+        url: '/api/v1/orgs/:org/members',
+        summary: 'Add a user (by email) to the organization: owners and admins; only owners make owners',
+        tokens: 'session',
+        stepUp: true,
+        params: OrgParams,
+        body: { contentType: 'application/json', description: 'the user and their role', schema: AddMemberRequestSchema },
+        response: MemberChangeResponseSchema,
+        errors: [404, 409],
+      },
+      async ({ params, body, session, request }) => orgs.addMember({ type: 'user', userId: session.userId }, params.org, body.email, body.role, auditOf(session, request)),
+    );
+
+    api.sessionRoute(
+      app,
+      {
+        method: 'POST',
+        url: '/api/v1/orgs/:org/members/:userId/role',
+        summary: "Change a member's role: owners and admins; an admin cannot make or change an owner; the last owner stays owner",
+        tokens: 'session',
+        stepUp: true,
+        params: MemberParams,
+        body: { contentType: 'application/json', description: 'the new role', schema: ChangeRoleRequestSchema },
+        response: MemberChangeResponseSchema,
+        errors: [404, 409],
+      },
+      async ({ params, body, session, request }) => orgs.changeRole({ type: 'user', userId: session.userId }, params.org, params.userId, body.role, auditOf(session, request)),
+    );
+
+    api.sessionRoute(
+      app,
+      {
+        method: 'POST',
+        url: '/api/v1/orgs/:org/members/:userId/remove',
+        summary: 'Remove a member: owners and admins; an admin cannot remove an owner; the last owner stays',
+        tokens: 'session',
+        stepUp: true,
+        params: MemberParams,
+        response: MemberChangeResponseSchema,
+        errors: [404, 409],
+      },
+      async ({ params, session, request }) => orgs.removeMember({ type: 'user', userId: session.userId }, params.org, params.userId, auditOf(session, request)),
+    );
+  };
+}
