@@ -446,6 +446,39 @@ describe('WebAuthn passkeys', () => {
     expect((await get('/api/v1/me/mfa', b)).json().factors).toEqual([expect.objectContaining({ kind: 'webauthn', name: 'test key' })]);
   });
 
+  it('an owner or admin keeps their last passkey; removing any factor ends the account\'s other sessions', async () => {
+    await newUser('owner-mfa@example.test');
+    const b = await signIn('owner-mfa@example.test');
+    const key = new SoftwareAuthenticator(RP_ID, ORIGIN);
+    const reg = await post('/api/v1/me/mfa/webauthn/register/verify', b, { name: 'owner key', response: key.register((await post('/api/v1/me/mfa/webauthn/register/options', b)).json()) });
+    expect(reg.statusCode, reg.body).toBe(200);
+    for (const rc of reg.json().recoveryCodes) secrets.add(rc);
+    const passkeyId = (await get('/api/v1/me/mfa', b)).json().factors[0].id as string;
+    const e = await post('/api/v1/me/mfa/totp/enroll', b);
+    secrets.add(e.json().secret);
+    expect((await post('/api/v1/me/mfa/totp/confirm', b, { factorId: e.json().factorId, code: code(e.json().secret) })).statusCode).toBe(200);
+    const services = createServices(config, runtime, { now: () => new Date(clock), scrypt: { ln: 10, r: 8, p: 1 } });
+    await services.admin.createOrg('mfa-owners');
+    await services.orgs.addMember({ type: 'operator' }, 'mfa-owners', 'owner-mfa@example.test', 'owner', services.audit.as(operatorContext), { upsert: true });
+    // A second browser of the same user, verified with the next TOTP step.
+    clock += 30_000;
+    const other = await signIn('owner-mfa@example.test');
+    expect((await post('/api/v1/auth/mfa/verify', other, { method: 'totp', code: code(e.json().secret) })).statusCode).toBe(200);
+    expect((await get('/api/v1/me', other)).statusCode).toBe(200);
+
+    const refused = await post(`/api/v1/me/mfa/factors/${passkeyId}/remove`, b);
+    expect(refused.statusCode, refused.body).toBe(409);
+    expect(refused.json().error).toMatchObject({ code: 'CW_ERR_MFA_PASSKEY_REQUIRED_FOR_ROLE', message: expect.stringContaining('mfa-owners') });
+    expect((await get('/api/v1/me/mfa', b)).json().factors).toHaveLength(2);
+    const denied = (await auditRows()).filter((r) => r.event === 'account.mfa_removed' && r.record.outcome === 'denied');
+    expect(denied.at(-1)!.record.details).toMatchObject({ reason: 'passkey_required_for_role', orgs: ['mfa-owners'] });
+
+    // The TOTP factor can go (the passkey stays); the other browser's session ends with it.
+    expect((await post(`/api/v1/me/mfa/factors/${e.json().factorId}/remove`, b)).statusCode).toBe(200);
+    expect((await get('/api/v1/me', other)).json().error.code).toBe('CW_ERR_AUTH_SESSION_INVALID');
+    expect((await get('/api/v1/me', b)).statusCode).toBe(200);
+  });
+
   it('registration refuses a wrong origin, a wrong RP id and a reused challenge', async () => {
     await newUser('passkey2@example.test');
     const b = await signIn('passkey2@example.test');
@@ -551,7 +584,7 @@ describe('audit', () => {
       expect(r, event).toBeDefined();
       expect(r!.record.target?.id).toMatch(/^[0-9a-f-]{36}$/);
     }
-    const removal = rows.find((r) => r.event === 'account.mfa_removed' && r.record.details.reason === 'removed_by_user')!;
+    const removal = rows.find((r) => r.event === 'account.mfa_removed' && r.record.details.reason === 'removed_by_user' && r.record.details.kind === 'webauthn')!;
     expect(removal.record.details).toMatchObject({ kind: 'webauthn', remainingFactors: 1 });
     expect(rows.some((r) => r.event === 'session.ended' && r.record.details.reason === 'mfa_rotated')).toBe(true);
     // The secret scan over every log line and audit record runs in afterAll, after the whole suite.

@@ -5,7 +5,7 @@ import type { AlertDraft, AlertRule, AlertThresholds } from './alert.js';
 import { networkOf } from './network.js';
 import { accountSecurityWeakened, privilegeGranted } from './rules/accounts.js';
 import { ALERT_RULES } from './rules/index.js';
-import { signInFailuresPerAccount, signInFailuresPerIp } from './rules/sign-in-failures.js';
+import { mfaFailuresPerAccount, signInFailuresPerAccount, signInFailuresPerIp } from './rules/sign-in-failures.js';
 import { tokenCreatedThenUsedElsewhere, tokenNewContext } from './rules/token-context.js';
 import { uploadVolumeSpike, uploadWithoutCi } from './rules/uploads.js';
 
@@ -59,6 +59,15 @@ describe('repeated failed sign-ins', () => {
     const seq = recorded([0, 10, 20, 30, 40, 50, 60].map((m) => signIn(m, 'u1', '198.51.100.7')));
     expect(run([signInFailuresPerAccount], seq)).toEqual([]);
     expect(run([signInFailuresPerAccount], recorded([0, 1, 2, 3, 4].map((m) => signIn(m, 'u1', '198.51.100.7', 'success'))))).toEqual([]);
+  });
+
+  it('failed second factors for one account: once at the threshold within the window; successes and other accounts do not count', () => {
+    const mfa = (at: number, user: string, outcome: 'success' | 'failure' = 'failure'): Ev => ({ event: 'auth.mfa_verify', at, outcome, actor: { type: 'user', id: user }, target: { type: 'user', id: user, name: `${user}@example.test` }, source: { ip: '198.51.100.7' }, details: { method: 'totp' } });
+    const seq = recorded([mfa(0, 'u1'), mfa(1, 'u1'), mfa(1, 'u2'), mfa(2, 'u1', 'success'), mfa(3, 'u1'), mfa(4, 'u1'), mfa(5, 'u1'), mfa(6, 'u1'), mfa(40, 'u1')]);
+    const alerts = run([mfaFailuresPerAccount], seq);
+    expect(alerts.map((a) => a.seq)).toEqual([7]);
+    expect(alerts[0]).toMatchObject({ rule: 'mfa_failures_account', severity: 'high', title: expect.stringContaining('u1@example.test'), details: { account: 'u1', failures: 5 } });
+    expect(run([mfaFailuresPerAccount], recorded([0, 20, 40, 60, 80].map((m) => mfa(m, 'u1'))))).toEqual([]);
   });
 
   it('accounts without an id (unknown user names) are keyed by the name typed', () => {

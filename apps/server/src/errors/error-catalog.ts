@@ -116,6 +116,7 @@ export const ERROR_CATALOG = Object.freeze({
   CW_ERR_MFA_ENROLLMENT_CODE_INVALID: { kind: 'invalid', summary: 'The code does not match the TOTP secret being enrolled: check the authenticator app and the device clock, then send the current code.' },
   CW_ERR_MFA_FACTOR_NOT_FOUND: { kind: 'not_found', summary: 'No second factor of yours with that id.' },
   CW_ERR_MFA_LAST_FACTOR: { kind: 'conflict', summary: 'A second factor is mandatory: the last one cannot be removed (add another first; a TOTP factor is replaced by enrolling a new one).' },
+  CW_ERR_MFA_PASSKEY_REQUIRED_FOR_ROLE: { kind: 'conflict', summary: 'Owners and admins of an organization must hold a passkey: their last one cannot be removed while they hold the role (register another first, or have the role changed).' },
   CW_ERR_MFA_WEBAUTHN_UNAVAILABLE: { kind: 'unavailable', summary: 'Passkeys need the server to know its own URL (`publicUrl`, COVERWATCH_PUBLIC_URL): the relying party id and origin come from it.' },
   CW_ERR_SSO_DISABLED: { kind: 'not_found', summary: 'Single sign-on is not configured on this server (sso.issuer, COVERWATCH_SSO_ISSUER; it also needs publicUrl).' },
   CW_ERR_SSO_PROVIDER_UNAVAILABLE: { kind: 'unavailable', summary: "The single sign-on provider's discovery document, keys or token endpoint could not be reached; retry later." },

@@ -29,6 +29,19 @@ export class MfaRepository {
     return (await this.db.selectFrom('mfa_webauthn_credentials').select('id').where('user_id', '=', userId).executeTakeFirst()) !== undefined;
   }
 
+  /** Organizations the user is an owner or admin of: those roles require a passkey (docs/security.md). */
+  async managedOrgs(userId: string): Promise<string[]> {
+    const rows = await this.db
+      .selectFrom('org_members as m')
+      .innerJoin('organizations as o', 'o.id', 'm.org_id')
+      .select('o.name')
+      .where('m.user_id', '=', userId)
+      .where('m.role', 'in', ['owner', 'admin'])
+      .orderBy('o.name')
+      .execute();
+    return rows.map((r) => r.name);
+  }
+
   async factors(userId: string): Promise<FactorListing[]> {
     const totp = await this.db.selectFrom('mfa_totp_factors').select(['id', 'confirmed_at', 'last_used_at']).where('user_id', '=', userId).where('confirmed_at', 'is not', null).execute();
     const keys = await this.db.selectFrom('mfa_webauthn_credentials').select(['id', 'name', 'created_at', 'last_used_at']).where('user_id', '=', userId).orderBy('created_at').execute();

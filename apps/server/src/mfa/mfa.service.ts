@@ -247,9 +247,20 @@ export class MfaService {
     const factor = factors.find((f) => f.id === factorId);
     if (factor === undefined) throw new AppError('CW_ERR_MFA_FACTOR_NOT_FOUND', 'no second factor of yours with that id');
     if (factors.length === 1) throw new AppError('CW_ERR_MFA_LAST_FACTOR', 'a second factor is mandatory: add another before removing this one');
+    // Owners and admins keep a phishing-resistant factor: their last passkey stays while they hold the role.
+    if (factor.kind === 'webauthn' && factors.filter((f) => f.kind === 'webauthn').length === 1) {
+      const managed = await this.repo.managedOrgs(session.userId);
+      if (managed.length > 0) {
+        await this.audit.record({ event: 'account.mfa_removed', outcome: 'denied', ...this.who(session, ctx), details: { kind: 'webauthn', factorId, reason: 'passkey_required_for_role', orgs: managed.slice(0, 20) } });
+        throw new AppError('CW_ERR_MFA_PASSKEY_REQUIRED_FOR_ROLE', `owners and admins must hold a passkey, and this is your last one (owner or admin of ${managed.slice(0, 5).join(', ')}${managed.length > 5 ? ', ...' : ''}): register another first, or give up the role`);
+      }
+    }
     const kind = await this.repo.deleteFactor(session.userId, factorId);
     if (kind === null) throw new AppError('CW_ERR_MFA_FACTOR_NOT_FOUND', 'no second factor of yours with that id');
     await this.audit.record({ event: 'account.mfa_removed', ...this.who(session, ctx), details: { kind, factorId, reason: 'removed_by_user', remainingFactors: factors.length - 1 } });
+    // A factor taken away may have been in an attacker's hands: every other session ends (ASVS 7.4.3).
+    const ended = await this.sessions.endAll(session.userId, 'mfa_factor_removed', { type: 'user', id: session.userId }, session.id);
+    if (ended > 0) await this.audit.record({ event: 'session.others_ended', ...this.who(session, ctx), details: { reason: 'mfa_factor_removed', count: ended } });
   }
 
   /** Ten new recovery codes, shown once; every earlier code stops working. */

@@ -1,6 +1,6 @@
 import type { AlertRule } from '../alert.js';
 import { accountSecurityWeakened, privilegeGranted } from './accounts.js';
-import { signInFailuresPerAccount, signInFailuresPerIp } from './sign-in-failures.js';
+import { mfaFailuresPerAccount, signInFailuresPerAccount, signInFailuresPerIp } from './sign-in-failures.js';
 import { tokenCreatedThenUsedElsewhere, tokenNewContext } from './token-context.js';
 import { uploadVolumeSpike, uploadWithoutCi } from './uploads.js';
 
@@ -12,6 +12,7 @@ import { uploadVolumeSpike, uploadWithoutCi } from './uploads.js';
 export const ALERT_RULES: readonly AlertRule[] = [
   signInFailuresPerAccount,
   signInFailuresPerIp,
+  mfaFailuresPerAccount,
   tokenNewContext,
   tokenCreatedThenUsedElsewhere,
   uploadWithoutCi,

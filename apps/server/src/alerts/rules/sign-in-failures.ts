@@ -59,3 +59,34 @@ export const signInFailuresPerIp: AlertRule = {
     ];
   },
 };
+
+/** The second-factor helper records each refused code, recovery code or passkey as `auth.mfa_verify`, outcome `failure`. */
+export const MFA_VERIFY_EVENT = 'auth.mfa_verify';
+
+const mfaFailed = (r: AuditRecord) => r.event === MFA_VERIFY_EVENT && r.outcome === 'failure';
+
+/**
+ * Someone who knows an account's password is guessing its second factor: as many failed second
+ * factors for one account within the window as the per-account sign-in threshold. Worse news than
+ * failed sign-ins: the password itself was right.
+ */
+export const mfaFailuresPerAccount: AlertRule = {
+  id: 'mfa_failures_account',
+  events: [MFA_VERIFY_EVENT],
+  history: { events: [MFA_VERIFY_EVENT], lookbackMs: windowMs },
+  evaluate(r, ctx) {
+    const account = r.actor.id;
+    if (!mfaFailed(r) || account === undefined) return [];
+    const n = ctx.window(r, [MFA_VERIFY_EVENT], windowMs(ctx.thresholds)).filter((x) => mfaFailed(x) && x.actor.id === account).length;
+    if (n !== ctx.thresholds.signInFailuresPerAccount) return [];
+    return [
+      {
+        rule: this.id,
+        severity: 'high',
+        title: `${n} failed second factors for account ${r.target?.name ?? account} within ${ctx.thresholds.signInWindowMinutes} minutes: its password is known`,
+        key: `${this.id}:${account}:${r.seq}`,
+        details: { account, failures: n, windowMinutes: ctx.thresholds.signInWindowMinutes, lastIp: r.source.ip ?? null },
+      },
+    ];
+  },
+};
