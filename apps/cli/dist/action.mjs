@@ -29055,6 +29055,19 @@ var MemberChangeResponseSchema = external_exports.object({
   role: OrgRoleSchema.nullable(),
   state: external_exports.enum(["added", "changed", "unchanged", "removed"])
 });
+var AlertSchema = external_exports.object({
+  id: external_exports.string(),
+  rule: external_exports.string(),
+  severity: external_exports.enum(["low", "medium", "high"]),
+  title: external_exports.string(),
+  /** The audit record that raised it, and its time. */
+  triggerSeq: external_exports.number().int(),
+  eventTime: external_exports.string(),
+  createdAt: external_exports.string(),
+  details: external_exports.record(external_exports.string(), external_exports.unknown())
+});
+var AlertListQuerySchema = external_exports.strictObject({ limit: external_exports.coerce.number().int().min(1).max(100).default(50) });
+var AlertListResponseSchema = external_exports.object({ alerts: external_exports.array(AlertSchema) });
 
 // apps/cli/src/version.ts
 var VERSION = "0.1.0";

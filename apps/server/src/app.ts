@@ -11,6 +11,7 @@ import { installErrorHandling } from './http/error-handling.js';
 import { clientErrorHandler, frameworkErrorHandler, installSecurityHeaders, webHardening } from './http/security-headers.js';
 import { mfaRoutes } from './mfa/mfa.routes.js';
 import { ssoRoutes } from './sso/sso.routes.js';
+import { alertsRoutes } from './alerts/alerts.routes.js';
 import { orgsRoutes } from './orgs/orgs.routes.js';
 import { reposRoutes } from './repos/repos.routes.js';
 import { csrfVerifier } from './sessions/session-auth.js';
@@ -88,6 +89,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   await app.register(tokensRoutes({ leaked: services.leakedTokens, api }));
   await app.register(accountsRoutes({ accounts: services.accounts, sessions: services.sessions, api }));
   await app.register(mfaRoutes({ mfa: services.mfa, sessions: services.sessions, api }));
+  await app.register(alertsRoutes({ alerts: services.alerts.repository, orgs: services.orgsRepository, members: services.memberships, api }));
   await app.register(ssoRoutes({ sso: services.sso, sessions: services.sessions, api, publicUrl: config.publicUrl }));
   await app.register(orgsRoutes({ orgs: services.orgs, audit: services.audit, api }));
   await app.register(docsRoutes(api, API_VERSION));

@@ -100,6 +100,7 @@ export function createServices(config: Config, storage: Storage, accountsOptions
     repos: new ReposService(repos, access, branches, pullRequests),
     /** Organizations, members and roles, repository visibility and grants (orgs/). */
     orgs: new OrgsService(orgs, repos, memberships),
+    orgsRepository: orgs,
     memberships,
     commits: new CommitsService(access, commits, uploads, commitReports),
     uploadProcessor: new UploadProcessor(uploads, blobs, commitReports, config.upload.maxDecompressedBytes, repos),

@@ -252,6 +252,8 @@ describe.each(BACKENDS)('read API on $backend', ({ env }) => {
           'POST /api/v1/me/mfa/webauthn/register/verify',
           'POST /api/v1/me/mfa/factors/{factorId}/remove',
           'POST /api/v1/me/mfa/recovery-codes/regenerate',
+          'GET /api/v1/me/alerts',
+          'GET /api/v1/orgs/{org}/alerts',
           'GET /api/v1/auth/sso',
           'POST /api/v1/auth/sso/start',
           'GET /api/v1/auth/sso/callback',

@@ -432,3 +432,19 @@ export const MemberChangeResponseSchema = z.object({
   role: OrgRoleSchema.nullable(),
   state: z.enum(['added', 'changed', 'unchanged', 'removed']),
 });
+
+// --- Alerts (docs/security.md#anomaly-detection-and-alerts) -----------------------------------
+
+export const AlertSchema = z.object({
+  id: z.string(),
+  rule: z.string(),
+  severity: z.enum(['low', 'medium', 'high']),
+  title: z.string(),
+  /** The audit record that raised it, and its time. */
+  triggerSeq: z.number().int(),
+  eventTime: z.string(),
+  createdAt: z.string(),
+  details: z.record(z.string(), z.unknown()),
+});
+export const AlertListQuerySchema = z.strictObject({ limit: z.coerce.number().int().min(1).max(100).default(50) });
+export const AlertListResponseSchema = z.object({ alerts: z.array(AlertSchema) });

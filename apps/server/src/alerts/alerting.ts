@@ -1,3 +1,4 @@
+import { scopeOf } from './alert-scope.js';
 import type { Logger } from 'pino';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { Config } from '../config/config.schema.js';
@@ -34,7 +35,7 @@ export function createAlerting(config: AlertsConfig, db: Db, audit: AuditLog, op
     if (webhook === undefined) throw new Error(`${target} is no longer configured`);
     return sendWebhook(webhook, alert, config.webhookTimeoutMs, options.now);
   };
-  const evaluator = new AlertEvaluator(repository, audit.repository, audit, options.rules ?? ALERT_RULES, config.thresholds, targets, options.now);
+  const evaluator = new AlertEvaluator(repository, audit.repository, audit, options.rules ?? ALERT_RULES, config.thresholds, targets, options.now, undefined, (r) => scopeOf(db, r));
   return {
     repository,
     evaluator,

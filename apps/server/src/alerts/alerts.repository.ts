@@ -1,3 +1,4 @@
+import type { AlertScope } from './alert-scope.js';
 import { randomUUID } from 'node:crypto';
 import type { AuditRecord } from '../audit/chain.js';
 import type { Db } from '../db/database.js';
@@ -9,6 +10,7 @@ const CURSOR = 'evaluator';
 export interface RaisedDraft extends AlertDraft {
   readonly triggerSeq: number;
   readonly eventTime: string;
+  readonly scope: AlertScope;
 }
 
 export interface DeliveryRow {
@@ -65,7 +67,7 @@ export class AlertsRepository {
         const alert: Alert = { id: randomUUID(), rule: d.rule, severity: d.severity, title: d.title, dedupeKey: d.key, triggerSeq: d.triggerSeq, eventTime: d.eventTime, createdAt: at, details: d.details };
         const inserted = await trx
           .insertInto('alerts')
-          .values({ id: alert.id, rule: alert.rule, severity: alert.severity, title: alert.title, dedupe_key: alert.dedupeKey, details_json: JSON.stringify(alert.details), trigger_seq: alert.triggerSeq, event_time: alert.eventTime, created_at: at })
+          .values({ id: alert.id, rule: alert.rule, severity: alert.severity, title: alert.title, dedupe_key: alert.dedupeKey, details_json: JSON.stringify(alert.details), trigger_seq: alert.triggerSeq, event_time: alert.eventTime, created_at: at, org_id: d.scope.orgId, user_id: d.scope.userId })
           .onConflict((oc) => oc.column('dedupe_key').doNothing())
           .executeTakeFirst();
         if (Number(inserted.numInsertedOrUpdatedRows ?? 0n) !== 1) continue;
@@ -82,9 +84,12 @@ export class AlertsRepository {
   }
 
   /** The newest alerts first. */
-  async list(options: { limit?: number; since?: string } = {}): Promise<Alert[]> {
+  /** Newest first; of one organization or one account when asked (the API's views), else all (the operator's). */
+  async list(options: { limit?: number; since?: string; orgId?: string; userId?: string } = {}): Promise<Alert[]> {
     let q = this.db.selectFrom('alerts').selectAll();
     if (options.since !== undefined) q = q.where('created_at', '>=', options.since);
+    if (options.orgId !== undefined) q = q.where('org_id', '=', options.orgId);
+    if (options.userId !== undefined) q = q.where('user_id', '=', options.userId);
     const rows = await q
       .orderBy('created_at', 'desc')
       .orderBy('trigger_seq', 'desc')

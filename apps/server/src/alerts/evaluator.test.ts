@@ -98,7 +98,7 @@ describe('evaluation', () => {
     const db = await freshDb();
     const audit = new AuditLog(db, now);
     const { repository } = createAlerting(alertsConfig(), db, audit, { now });
-    const draft = { rule: 'r', severity: 'low' as const, title: 't', key: 'k1', details: {}, triggerSeq: 1, eventTime: now().toISOString() };
+    const draft = { rule: 'r', severity: 'low' as const, title: 't', key: 'k1', details: {}, triggerSeq: 1, eventTime: now().toISOString(), scope: { orgId: null, userId: null } };
     expect(await repository.commit(0, 1, [draft], [], now())).toHaveLength(1);
     expect(await repository.commit(0, 2, [draft], [], now())).toBeNull();
     expect(await repository.commit(1, 2, [draft, { ...draft, key: 'k2' }], [], now())).toMatchObject([{ dedupeKey: 'k2' }]);

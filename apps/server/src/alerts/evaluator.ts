@@ -2,6 +2,7 @@ import type { AuditRecorder } from '../audit/audit-log.js';
 import type { AuditRepository } from '../audit/audit.repository.js';
 import type { AuditRecord } from '../audit/chain.js';
 import type { Alert, AlertRule, AlertThresholds, RuleContext } from './alert.js';
+import type { AlertScope } from './alert-scope.js';
 import type { AlertsRepository, RaisedDraft } from './alerts.repository.js';
 
 export interface EvaluationResult {
@@ -29,6 +30,8 @@ export class AlertEvaluator {
     private readonly targets: readonly { channel: 'webhook' | 'email'; target: string }[],
     private readonly now: () => Date = () => new Date(),
     private readonly batchSize = 500,
+    /** Who an alert concerns (alert-scope.ts); by default nobody but the operator. */
+    private readonly scope: (r: AuditRecord) => Promise<AlertScope> = async () => ({ orgId: null, userId: null }),
   ) {}
 
   /** Evaluates everything new, a batch at a time (at most `maxBatches`). */
@@ -57,7 +60,7 @@ export class AlertEvaluator {
       const triggers = batch.filter((r) => rule.events.includes(r.event));
       if (triggers.length === 0) continue;
       const ctx = await this.contextFor(rule, triggers, to);
-      for (const r of triggers) for (const d of rule.evaluate(r, ctx)) drafts.push({ ...d, triggerSeq: r.seq, eventTime: r.time });
+      for (const r of triggers) for (const d of rule.evaluate(r, ctx)) drafts.push({ ...d, triggerSeq: r.seq, eventTime: r.time, scope: await this.scope(r) });
     }
     drafts.sort((a, b) => a.triggerSeq - b.triggerSeq);
     const stored = await this.alerts.commit(from, to, drafts, this.targets, this.now());

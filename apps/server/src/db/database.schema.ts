@@ -199,6 +199,9 @@ export interface Database {
     trigger_seq: number;
     event_time: string;
     created_at: string;
+    /** 0017: the organization and the account it concerns (alerts/alert-scope.ts); null: the operator's alone. */
+    org_id: string | null;
+    user_id: string | null;
   };
   /** 0009: one delivery of an alert (a webhook, or email), retried with back-off. */
   alert_deliveries: {

@@ -73,7 +73,7 @@ export const ERROR_CATALOG = Object.freeze({
   CW_ERR_REPO_NOT_FOUND: { kind: 'not_found', summary: 'No repository of that name.' },
   CW_ERR_TOKEN_NOT_FOUND: { kind: 'not_found', summary: 'No (live) token with that id.' },
   CW_ERR_REPO_LINK_EXISTS: { kind: 'conflict', summary: 'That CI repository (issuer and repository id) is already linked to another repository.' },
-  CW_ERR_ORG_FORBIDDEN: { kind: 'forbidden', summary: 'Your role in the organization does not allow this change: members and viewers change no membership, and an admin cannot make, change or remove an owner.' },
+  CW_ERR_ORG_FORBIDDEN: { kind: 'forbidden', summary: 'Your role in the organization does not allow this: members and viewers change no membership and see no organization alerts, and an admin cannot make, change or remove an owner.' },
   CW_ERR_ORG_LAST_OWNER: { kind: 'conflict', summary: 'The change would leave the organization without an owner: make another member owner first.' },
   CW_ERR_ORG_MEMBER_EXISTS: { kind: 'conflict', summary: 'The user is already a member of the organization; change their role instead.' },
   CW_ERR_ORG_MEMBER_NOT_FOUND: { kind: 'not_found', summary: 'The user is not a member of the organization.' },
