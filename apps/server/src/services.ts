@@ -41,6 +41,7 @@ import { TokensRepository } from './tokens/tokens.repository.js';
 import { tokenUseTracker } from './tokens/token-use-tracker.js';
 import { LeakedTokensService } from './tokens/leaked-tokens.service.js';
 import { UploadProcessor } from './uploads/upload-processor.js';
+import { StalledUploads } from './uploads/stalled-uploads.js';
 import { UploadsRepository } from './uploads/uploads.repository.js';
 import { UploadsService } from './uploads/uploads.service.js';
 
@@ -103,6 +104,7 @@ export function createServices(config: Config, storage: Storage, accountsOptions
     orgsRepository: orgs,
     memberships,
     commits: new CommitsService(access, commits, uploads, commitReports),
+    stalledUploads: new StalledUploads(uploads, commitReports),
     uploadProcessor: new UploadProcessor(uploads, blobs, commitReports, config.upload.maxDecompressedBytes, repos),
     retention: new RawUploadRetention(db, blobs, config.retention.rawUploadDays),
     leakedTokens: new LeakedTokensService(tokens, audit),

@@ -113,4 +113,15 @@ describe('alerts by API', () => {
     // The new owner also sees the grant as an alert about their account.
     expect(rulesOf(await get(owner, '/api/v1/me/alerts'))).toContain('privilege_granted');
   });
+
+  it('password spraying from one address is the operator\'s alert: it names the attacker and the other accounts, so no one account sees it', async () => {
+    const carl = await newUser('carl@example.test');
+    for (const email of ['nobody1@example.test', 'nobody2@example.test', 'nobody3@example.test', 'nobody4@example.test', 'carl@example.test']) {
+      const r = await s.app.inject({ method: 'POST', url: '/api/v1/auth/sign-in', remoteAddress: '203.0.113.99', payload: { email, password: 'wrong password, long enough' } });
+      expect(r.statusCode).toBe(401);
+    }
+    await services().alerts.evaluator.tick();
+    expect((await services().alerts.repository.list()).map((a) => a.rule)).toContain('sign_in_failures_ip');
+    expect(rulesOf(await get(carl, '/api/v1/me/alerts'))).not.toContain('sign_in_failures_ip');
+  });
 });

@@ -55,6 +55,8 @@ export interface AlertRule {
   /** Events the rule reads back through `ctx.window`, and how far back (by the thresholds). */
   readonly history?: { readonly events: readonly string[]; lookbackMs(t: AlertThresholds): number };
   evaluate(record: AuditRecord, ctx: RuleContext): readonly AlertDraft[];
+  /** Its alerts concern no one account or organization (they name others): the operator's alone. */
+  readonly operatorOnly?: true;
 }
 
 /** A string member of `details`, if there is one. */

@@ -60,7 +60,7 @@ export class AlertEvaluator {
       const triggers = batch.filter((r) => rule.events.includes(r.event));
       if (triggers.length === 0) continue;
       const ctx = await this.contextFor(rule, triggers, to);
-      for (const r of triggers) for (const d of rule.evaluate(r, ctx)) drafts.push({ ...d, triggerSeq: r.seq, eventTime: r.time, scope: await this.scope(r) });
+      for (const r of triggers) for (const d of rule.evaluate(r, ctx)) drafts.push({ ...d, triggerSeq: r.seq, eventTime: r.time, scope: rule.operatorOnly ? { orgId: null, userId: null } : await this.scope(r) });
     }
     drafts.sort((a, b) => a.triggerSeq - b.triggerSeq);
     const stored = await this.alerts.commit(from, to, drafts, this.targets, this.now());

@@ -56,7 +56,7 @@ export class CommitReportsService {
     const commit = await this.commits.findById(commitId);
     const base = commit === null ? null : await this.deltaBase(commit);
     const manifest = await this.store.write(report, base, base === null ? NOTHING_KNOWN : (p) => base.entry(p));
-    this.parsed.set(uploadId, report);
+    this.parsed.set(uploadId, manifest.key, report);
     return manifest;
   }
 
@@ -86,7 +86,9 @@ export class CommitReportsService {
       const ids = chosen.map((u) => u.id).sort();
       const included = commit.manifestKey === null ? null : commit.reportUploadIds;
       if (included !== null && included.length === ids.length && included.every((id, i) => id === ids[i])) {
-        // Another job merged these uploads already (or this job did, then stopped before this line).
+        // Another job merged these uploads already (or this job did, then stopped before this line):
+        // finish what may be missing. Moving the head again is a no-op when it moved.
+        if (commit.branch !== null) await this.branches.advanceHead(commit.repositoryId, commit.branch, { commitId, sha: commit.sha, time: commit.createdAt });
         await this.done(stored.map((u) => u.id));
         return;
       }
@@ -190,7 +192,8 @@ export class CommitReportsService {
 
   /** An upload's parsed report: kept in memory since its job stored it, or read back. */
   private async reportOf(u: StoredUpload): Promise<Report> {
-    return this.parsed.get(u.id) ?? this.store.readStored(storedKey(u));
+    // Only if it is the report the upload row names (a job run twice at once may have parsed it twice).
+    return this.parsed.get(u.id, storedKey(u)) ?? this.store.readStored(storedKey(u));
   }
 
   /** An upload's report as a manifest (uploads stored before packs get one written now). */

@@ -12,6 +12,7 @@ import { ManifestStore } from '../reports/manifest-store.js';
 import { encodeFile } from '../reports/report-codec.js';
 import { ReportStore } from '../reports/report-store.js';
 import { ReposRepository } from '../repos/repos.repository.js';
+import { StalledUploads } from '../uploads/stalled-uploads.js';
 import { UploadsRepository } from '../uploads/uploads.repository.js';
 import { CommitReportsService, latestPerJob } from './commit-reports.service.js';
 import { CommitsRepository } from './commits.repository.js';
@@ -193,6 +194,39 @@ describe('commit reports: merging uploads as they are stored', () => {
     const commit = (await w.commits.findById(commitId))!;
     expect(JSON.parse(commit.totalsJson!)).toEqual(reportTotals(mergeReports(shards)).totals);
     expect((await w.uploads.listForCommit(commitId)).map((u) => u.state)).toEqual(['processed', 'processed', 'processed', 'processed']);
+    await w.db.destroy();
+  });
+
+  it('the sweeper merges stored uploads whose merge never happened, and fails uploads whose job was lost so the others merge', async () => {
+    const w = await world(1);
+    const commitId = await w.commits.upsert(w.repo.id, 'd'.repeat(40), { branch: 'main' });
+    const a = await w.addUpload(commitId, [], 'shard-a');
+    const lostJob = await w.addUpload(commitId, [], 'shard-b');
+    // a is stored; b's job died in its parse (processing, no report): a waits for b.
+    await w.uploads.markProcessing(lostJob);
+    await w.process(w.services[0]!, commitId, a, lcov([{ path: 'src/a.c', lines: [[1, 1]] }]));
+    expect((await w.uploads.findById(a))!.state).toBe('processing');
+    const now = Date.now();
+    // Not yet stalled: nothing happens.
+    expect(await new StalledUploads(w.uploads, w.services[0]!, () => new Date(now)).sweep()).toEqual({ failed: 0, commitsMerged: 0, errors: 0 });
+    expect(await new StalledUploads(w.uploads, w.services[0]!, () => new Date(now + 2 * 60 * 60_000)).sweep()).toEqual({ failed: 1, commitsMerged: 1, errors: 0 });
+    expect((await w.uploads.findById(lostJob))!).toMatchObject({ state: 'failed', error_code: 'CW_ERR_UPLOAD_PROCESSING_FAILED' });
+    expect((await w.uploads.findById(a))!.state).toBe('processed');
+    expect(JSON.parse((await w.commits.findById(commitId))!.totalsJson!)).toMatchObject({ lines: 1, hits: 1 });
+    await w.db.destroy();
+  });
+
+  it('a merge retried after it was saved finishes the rest: the branch head moves, the uploads become processed', async () => {
+    const w = await world(1);
+    const commitId = await w.commits.upsert(w.repo.id, 'e'.repeat(40), { branch: 'feature' });
+    const u = await w.addUpload(commitId, [], null);
+    await w.process(w.services[0]!, commitId, u, lcov([{ path: 'src/a.c', lines: [[1, 1]] }]));
+    // As if the process died after saving the report, before moving the head and marking the upload.
+    await w.db.deleteFrom('branches').execute();
+    await w.db.updateTable('uploads').set({ state: 'processing' }).where('id', '=', u).execute();
+    await w.services[0]!.merge(commitId);
+    expect(await w.db.selectFrom('branches').select(['name', 'head_commit_id']).execute()).toEqual([{ name: 'feature', head_commit_id: commitId }]);
+    expect((await w.uploads.findById(u))!.state).toBe('processed');
     await w.db.destroy();
   });
 });

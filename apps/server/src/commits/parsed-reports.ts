@@ -9,17 +9,18 @@ const DEFAULT_LINE_BUDGET = 10_000_000;
  * here instead of reading them back from the blob store. A cache: a miss reads the stored report.
  */
 export class ParsedReports {
-  private readonly reports = new Map<string, { report: Report; lines: number }>();
+  private readonly reports = new Map<string, { key: string; report: Report; lines: number }>();
   private lines = 0;
 
   constructor(private readonly budget = DEFAULT_LINE_BUDGET) {}
 
-  set(uploadId: string, report: Report): void {
+  /** `key`: the stored report's key (uploads.report_blob_key), which `get` must be asked with. */
+  set(uploadId: string, key: string, report: Report): void {
     let lines = 0;
     for (const f of report.files) lines += f.lineNumbers.length + f.branchLines.length + (f.statements?.lines.length ?? 0);
     if (lines > this.budget) return;
     this.delete(uploadId);
-    this.reports.set(uploadId, { report, lines });
+    this.reports.set(uploadId, { key, report, lines });
     this.lines += lines;
     for (const [id, r] of this.reports) {
       if (this.lines <= this.budget) break;
@@ -28,8 +29,9 @@ export class ParsedReports {
     }
   }
 
-  get(uploadId: string): Report | null {
-    return this.reports.get(uploadId)?.report ?? null;
+  get(uploadId: string, key: string): Report | null {
+    const r = this.reports.get(uploadId);
+    return r !== undefined && r.key === key ? r.report : null;
   }
 
   delete(uploadId: string): void {

@@ -29,6 +29,8 @@ const MAX_MANIFEST_JSON_BYTES = 512 * 1024 * 1024;
 export class ManifestStore {
   private readonly cache = new Map<string, LoadedManifest>();
   private cachedEntries = 0;
+  /** Reads in progress, so concurrent requests for one manifest resolve its chain once. */
+  private readonly reading = new Map<string, Promise<LoadedManifest>>();
 
   constructor(private readonly blobs: BlobStore) {}
 
@@ -39,6 +41,15 @@ export class ManifestStore {
       this.cache.set(key, hit);
       return hit;
     }
+    let pending = this.reading.get(key);
+    if (pending === undefined) {
+      pending = this.load(key).finally(() => this.reading.delete(key));
+      this.reading.set(key, pending);
+    }
+    return pending;
+  }
+
+  private async load(key: string): Promise<LoadedManifest> {
     const bytes = await this.blobs.get(key);
     if (bytes === null) throw new Error(`manifest ${key} is missing`);
     const stored = JSON.parse(gunzipSync(bytes, { maxOutputLength: MAX_MANIFEST_JSON_BYTES }).toString('utf8')) as StoredManifest;
@@ -80,12 +91,18 @@ export class ManifestStore {
 
   private remember(m: LoadedManifest): void {
     if (m.files.length > CACHE_ENTRY_BUDGET) return;
+    const old = this.cache.get(m.key);
+    if (old !== undefined) {
+      this.cache.delete(m.key);
+      this.cachedEntries -= old.files.length;
+    }
     this.cache.set(m.key, m);
     this.cachedEntries += m.files.length;
-    for (const [k, old] of this.cache) {
-      if (this.cachedEntries <= CACHE_ENTRY_BUDGET) break;
+    // Oldest first, never the one just added.
+    for (const [k, e] of this.cache) {
+      if (this.cachedEntries <= CACHE_ENTRY_BUDGET || k === m.key) break;
       this.cache.delete(k);
-      this.cachedEntries -= old.files.length;
+      this.cachedEntries -= e.files.length;
     }
   }
 }

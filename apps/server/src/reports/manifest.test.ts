@@ -129,6 +129,19 @@ describe('ManifestStore', () => {
     expect(m.directories().list('')?.totals.lines).toBe(10);
   });
 
+  it('concurrent reads of one manifest read its blobs once, and the cache stays usable', async () => {
+    const blobs = store();
+    const m = await new ManifestStore(blobs).write(files, sumTotals(files), null);
+    let gets = 0;
+    const counting = Object.assign(Object.create(blobs) as typeof blobs, { get: (k: string) => (gets++, blobs.get(k)) });
+    const reader = new ManifestStore(counting);
+    const all = await Promise.all(Array.from({ length: 5 }, () => reader.read(m.key)));
+    expect(gets).toBe(1);
+    expect(new Set(all).size).toBe(1);
+    await reader.read(m.key);
+    expect(gets).toBe(1);
+  });
+
   it('names a missing link of a chain', async () => {
     const blobs = store();
     const s = new ManifestStore(blobs);

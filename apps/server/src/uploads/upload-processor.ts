@@ -41,7 +41,10 @@ export class UploadProcessor implements JobHandler {
   async run(job: Job): Promise<void> {
     const { uploadId } = job.payload as ProcessUploadPayload;
     const upload = await this.uploads.findById(uploadId);
-    if (upload === null || upload.state === 'failed' || upload.state === 'processed') return;
+    if (upload === null || upload.state === 'processed') return;
+    // Failed on an earlier attempt (its report invalid) but the merge after it did not finish: the
+    // uploads that left their merge to this one would wait for ever.
+    if (upload.state === 'failed') return this.mergeIfLast(upload.commit_id, uploadId);
     // A retry after a crash skips what is done: the parse when the report is stored.
     if (upload.report_blob_key === null) {
       await this.uploads.markProcessing(uploadId);
@@ -90,14 +93,18 @@ export class UploadProcessor implements JobHandler {
 
   async onExhausted(job: Job, _error: string): Promise<void> {
     const { uploadId } = job.payload as ProcessUploadPayload;
+    // A stored report is good coverage: a merge that failed does not make the upload fail. It stays
+    // `processing` until the sweeper's merge includes it.
+    const upload = await this.uploads.findById(uploadId);
+    if (upload !== null && upload.report_blob_key !== null) return;
     // The error text stays in the job row and the log (it may name internal paths); users get the code.
     await this.uploads.markFailed(uploadId, {
       code: 'CW_ERR_UPLOAD_PROCESSING_FAILED',
       message: `processing failed after ${job.attempts} attempts; an operator can find the cause in the server log (job ${job.id})`,
       diagnosticsJson: null,
     });
-    // The uploads that left their merge to this one must not wait for ever.
-    const upload = await this.uploads.findById(uploadId);
-    if (upload !== null) await this.mergeIfLast(upload.commit_id, uploadId);
+    // Nothing else here: a merge that kept failing would fail again (or take the process down with
+    // it, and come back with the job). Uploads left `processing` are merged by the sweeper
+    // (uploads/stalled-uploads.ts), which runs apart from any one job.
   }
 }

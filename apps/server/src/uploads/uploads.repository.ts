@@ -72,6 +72,39 @@ export class UploadsRepository {
     return Number(r.n);
   }
 
+  /**
+   * Fails uploads whose job is gone (none of its attempts could record an outcome): `processing`
+   * without a report since before `parsingBefore`, or `received` since before `receivedBefore`.
+   * Returns the commits concerned, whose other uploads can now be merged.
+   */
+  async failLostJobs(parsingBefore: string, receivedBefore: string): Promise<string[]> {
+    const lost = await this.db
+      .selectFrom('uploads')
+      .select(['id', 'commit_id'])
+      .where('report_blob_key', 'is', null)
+      .where((eb) => eb.or([eb.and([eb('state', '=', 'processing'), eb('processing_started_at', '<', parsingBefore)]), eb.and([eb('state', '=', 'received'), eb('created_at', '<', receivedBefore)])]))
+      .limit(1000)
+      .execute();
+    for (const u of lost) {
+      await this.markFailed(u.id, { code: 'CW_ERR_UPLOAD_PROCESSING_FAILED', message: 'processing stopped without an outcome (its job was lost); upload again', diagnosticsJson: null });
+    }
+    return [...new Set(lost.map((u) => u.commit_id))];
+  }
+
+  /** Commits with an upload whose report is stored but which is still `processing` since before `before`. */
+  async commitsWithStalledReports(before: string): Promise<string[]> {
+    const rows = await this.db
+      .selectFrom('uploads')
+      .select('commit_id')
+      .distinct()
+      .where('state', '=', 'processing')
+      .where('report_blob_key', 'is not', null)
+      .where('processing_started_at', '<', before)
+      .limit(1000)
+      .execute();
+    return rows.map((r) => r.commit_id);
+  }
+
   async markFailed(id: string, r: { code: string; message: string; diagnosticsJson: string | null }): Promise<void> {
     await this.db
       .updateTable('uploads')

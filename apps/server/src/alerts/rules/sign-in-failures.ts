@@ -38,6 +38,8 @@ export const signInFailuresPerAccount: AlertRule = {
 /** Password spraying: failed sign-ins for `signInFailuresPerIp` distinct accounts from one IP within the window. */
 export const signInFailuresPerIp: AlertRule = {
   id: 'sign_in_failures_ip',
+  // It names an attacker's address and how many accounts were tried: not for one of those accounts.
+  operatorOnly: true,
   events: [SIGN_IN_EVENT],
   history: { events: [SIGN_IN_EVENT], lookbackMs: windowMs },
   evaluate(r, ctx) {
