@@ -74,6 +74,8 @@ export async function openRuntime(config: Config, options: { logger?: Logger } =
           { name: 'raw-upload retention', intervalMs: config.retention.sweepIntervalMinutes * 60_000, run: () => services.retention.sweep() },
           // Uploads whose merge never happened, or whose job was lost (uploads/stalled-uploads.ts).
           { name: 'stalled uploads', intervalMs: 60_000, run: () => services.stalledUploads.sweep() },
+          // Single sign-on round trips older than an hour.
+          { name: 'sso request pruning', intervalMs: 10 * 60_000, run: () => services.sso.prune() },
           // Throttle counters long forgotten (sign-in, second factor): the table stays small.
           { name: 'throttle pruning', intervalMs: 60 * 60_000, run: () => new ThrottleStore(db).prune(Date.now()) },
           // Signed checkpoints of the audit log's head, pushed to the checkpoint file and webhook (with audit.signingKey).

@@ -114,7 +114,7 @@ export function createServices(config: Config, storage: Storage, accountsOptions
     sessions,
     accounts,
     mfa,
-    sso: new SsoService(db, config, sessions, audit, now),
+    sso: new SsoService(db, config, sessions, audit, throttles, now),
     /** Null without audit.signingKey: no checkpoints are signed. */
     auditCheckpoints: config.audit.signingKey === undefined ? null : new AuditCheckpoints(audit.repository, parseSigningKey(config.audit.signingKey), config.audit),
   };

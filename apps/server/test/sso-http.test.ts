@@ -151,7 +151,7 @@ async function signInViaSso(grant: Grant, tamper?: (callback: { code: string; st
   answers.push(start.body, JSON.stringify(start.headers));
   expect(start.statusCode, start.body).toBe(200);
   const setCookie = String(start.headers['set-cookie']);
-  expect(setCookie).toMatch(/^__Host-cw-sso=[A-Za-z0-9_-]{43}; Path=\/; Secure; HttpOnly; SameSite=Lax; Max-Age=600$/);
+  expect(setCookie).toMatch(/^__Host-cwsso=[A-Za-z0-9_-]{43}; Path=\/; Secure; HttpOnly; SameSite=Lax; Max-Age=600$/);
   const { authorizationUrl } = start.json() as { authorizationUrl: string };
   let back = { ...provider.authorize(authorizationUrl, grant), cookie: setCookie.split(';')[0]! };
   if (tamper) back = tamper(back);
@@ -187,6 +187,26 @@ describe('single sign-on (OpenID Connect, authorization code + PKCE)', () => {
     expect(me.statusCode, me.body).toBe(200);
     expect(me.json().user.email).toBe('erin@example.test');
     expect(me.json().session.mfa).toBe('verified');
+    // The provider's second factor is no step-up: changing factors, tokens or roles needs the account's own.
+    expect((await app.inject({ method: 'GET', url: '/api/v1/me/mfa', headers: { cookie: sessionCookieOf(r)! } })).json().stepUpUntil).toBeNull();
+  });
+
+  it('does not link an account that has its own password (a reassigned or lax-tenant email must not take it over)', async () => {
+    const services = createServices(loadConfig({ env: { COVERWATCH_DATA_DIR: dir }, cwd: dir, readFile: () => '' }), runtime);
+    const { setPasswordToken } = await services.accounts.createUser('gail@example.test', services.audit.as(operatorContext));
+    expect((await app.inject({ method: 'POST', url: '/api/v1/auth/set-password', payload: { token: setPasswordToken, password: 'gail has a long password' } })).statusCode).toBe(200);
+    const { r } = await signInViaSso({ sub: 'gail-at-idp', email: 'gail@example.test', email_verified: true, amr: ['mfa'] });
+    expect(r.statusCode).toBe(403);
+    expect(r.json().error.code).toBe('CW_ERR_SSO_LINK_REFUSED');
+    expect(await runtime.db.selectFrom('sso_identities').select('subject').where('subject', '=', 'gail-at-idp').execute()).toEqual([]);
+  });
+
+  it('another site cannot start a sign-in, and a leftover sign-in cookie does not block password sign-in', async () => {
+    const cross = await app.inject({ method: 'POST', url: '/api/v1/auth/sso/start', headers: { 'sec-fetch-site': 'cross-site', origin: 'https://evil.example' } });
+    expect(cross.statusCode).toBe(403);
+    expect(cross.headers['set-cookie']).toBeUndefined();
+    const signIn = await app.inject({ method: 'POST', url: '/api/v1/auth/sign-in', headers: { cookie: `__Host-cwsso=${'B'.repeat(43)}` }, payload: { email: 'erin@example.test', password: 'not her password, long enough' } });
+    expect(signIn.statusCode).toBe(401);
   });
 
   it('refuses an unverified email, an unknown email (createUsers off), a replayed answer, another state, another nonce, and no cookie', async () => {
@@ -206,7 +226,7 @@ describe('single sign-on (OpenID Connect, authorization code + PKCE)', () => {
     expect(provider.tokenRequests).toBe(tokenRequestsBefore);
     expect((await signInViaSso({ sub: 'erin-1', email: 'erin@example.test', email_verified: true, nonce: 'not-the-one' })).r.json().error.code).toBe('CW_ERR_SSO_FAILED');
     // Another browser's answer (the victim's code with the attacker's cookie, or no cookie at all).
-    const other = await signInViaSso({ sub: 'erin-1', email: 'erin@example.test', email_verified: true }, (b) => ({ ...b, cookie: '__Host-cw-sso=' + 'A'.repeat(43) }));
+    const other = await signInViaSso({ sub: 'erin-1', email: 'erin@example.test', email_verified: true }, (b) => ({ ...b, cookie: '__Host-cwsso=' + 'A'.repeat(43) }));
     expect(other.r.json().error.code).toBe('CW_ERR_SSO_REQUEST_INVALID');
     const none = await app.inject({ method: 'GET', url: '/api/v1/auth/sso/callback?code=abc&state=def' });
     expect(none.statusCode).toBe(400);
@@ -224,7 +244,7 @@ describe('single sign-on (OpenID Connect, authorization code + PKCE)', () => {
     const events = (await sql<{ event: string; record_json: string }>`select event, record_json from audit_log where record_json like '%"method":"sso"%' or event = 'account.sso_linked' order by seq`.execute(runtime.db)).rows;
     expect(events.filter((e) => e.event === 'account.sso_linked')).toHaveLength(1);
     const reasons = events.filter((e) => e.record_json.includes('"outcome":"failure"')).map((e) => (JSON.parse(e.record_json) as { details: { reason: string } }).details.reason);
-    expect(new Set(reasons)).toEqual(new Set(['no_account', 'request_unknown_used_or_expired', 'response_invalid', 'disabled']));
+    expect(new Set(reasons)).toEqual(new Set(['no_account', 'request_unknown_used_or_expired', 'response_invalid', 'disabled', 'link_refused']));
     const verifiers = (await sql<{ code_verifier: string; id_hash: string }>`select code_verifier, id_hash from sso_requests`.execute(runtime.db)).rows;
     const secrets = [CLIENT_SECRET, ...verifiers.map((v) => v.code_verifier)];
     const haystack = [...logLines, ...answers.filter((a) => !a.includes('authorizationUrl')), ...events.map((e) => e.record_json)].join('\n');

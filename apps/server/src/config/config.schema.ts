@@ -355,6 +355,12 @@ export const ConfigSchema = z.strictObject({
        * users an operator created (admin create-user) can sign in, matched by verified email once.
        */
       createUsers: z.boolean().default(false),
+      /**
+       * Whether a first SSO sign-in may link to an existing account that has its own password or
+       * second factor (by verified email). Off: only accounts without either (made for SSO by
+       * `admin create-user`) are linked; the others keep signing in as they do.
+       */
+      linkExistingAccounts: z.boolean().default(false),
     })
     .superRefine((s, ctx) => {
       if (s.issuer === undefined) return;
@@ -416,6 +422,7 @@ export const CONFIG_SOURCES: readonly { path: readonly string[]; env: string; fl
   { path: ['sso', 'clientSecret'], env: 'COVERWATCH_SSO_CLIENT_SECRET', type: 'string', secret: true },
   { path: ['sso', 'name'], env: 'COVERWATCH_SSO_NAME', type: 'string' },
   { path: ['sso', 'createUsers'], env: 'COVERWATCH_SSO_CREATE_USERS', type: 'boolean' },
+  { path: ['sso', 'linkExistingAccounts'], env: 'COVERWATCH_SSO_LINK_EXISTING_ACCOUNTS', type: 'boolean' },
   { path: ['alerts', 'enabled'], env: 'COVERWATCH_ALERTS_ENABLED', type: 'boolean' },
   { path: ['alerts', 'evaluationIntervalSeconds'], env: 'COVERWATCH_ALERTS_EVALUATION_INTERVAL_SECONDS', type: 'int' },
   { path: ['alerts', 'webhook', 'url'], env: 'COVERWATCH_ALERTS_WEBHOOK_URL', type: 'string', secret: true },

@@ -122,6 +122,7 @@ export const ERROR_CATALOG = Object.freeze({
   CW_ERR_SSO_PROVIDER_UNAVAILABLE: { kind: 'unavailable', summary: "The single sign-on provider's discovery document, keys or token endpoint could not be reached; retry later." },
   CW_ERR_SSO_REQUEST_INVALID: { kind: 'invalid', summary: 'This single sign-on answer belongs to no pending sign-in of this browser: the sign-in cookie is missing, used (each works once) or older than 10 minutes, or the answer is an error of the provider. Start again.' },
   CW_ERR_SSO_FAILED: { kind: 'unauthenticated', summary: "The provider's answer was not accepted (state, PKCE, nonce, issuer, audience, signature or expiry of the ID token), or the account is disabled (the answer never says which)." },
+  CW_ERR_SSO_LINK_REFUSED: { kind: 'forbidden', summary: 'An account with that verified email exists and signs in with its own password or second factor: it is not linked to the provider automatically (the operator can allow it with sso.linkExistingAccounts).' },
   CW_ERR_SSO_NO_ACCOUNT: { kind: 'forbidden', summary: 'The provider signed the person in, but no account matches: no user with that verified email, and sso.createUsers is off. An operator creates the account with `admin create-user EMAIL`.' },
   CW_ERR_MFA_WEBAUTHN_REGISTRATION_FAILED: { kind: 'invalid', summary: 'The passkey registration was not accepted: wrong origin or relying party, an unknown, used or expired challenge, or an invalid attestation.' },
 } as const satisfies Record<`CW_ERR_${string}`, { kind: ErrorKind; summary: string }>);

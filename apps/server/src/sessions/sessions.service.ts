@@ -56,7 +56,9 @@ export class SessionsService {
 
   /**
    * A new session with a new secret (sign-in; later re-authentication). `mfaVerified`: the sign-in
-   * itself proved a second factor (an SSO provider that asserts one), so none is asked for.
+   * itself proved a second factor (an SSO provider that asserts one), so none is asked for; it is
+   * no step-up (`mfa_verified_at` stays null): changes of factors, tokens and roles still need one
+   * of the account's own factors within 5 minutes.
    */
   async create(user: { id: string; email: string }, ctx: ClientContext, mfaVerified = false): Promise<{ secret: string; session: Session }> {
     const secret = randomBytes(32).toString('base64url');
@@ -73,7 +75,7 @@ export class SessionsService {
       ended_reason: null,
       ip: ctx.ip,
       user_agent: ctx.userAgent,
-      mfa_verified_at: mfaVerified ? now.toISOString() : null,
+      mfa_verified_at: null,
     };
     await this.db.insertInto('sessions').values(row).execute();
     return { secret, session: this.toSession(row, user.email) };

@@ -7,6 +7,8 @@ import type { Db } from '../db/database.js';
 import { AppError } from '../errors/app-error.js';
 import type { ClientContext, Session, SessionsService } from '../sessions/sessions.service.js';
 import { amrProvesMfa } from './amr.js';
+import { ThrottledError } from '../accounts/accounts.service.js';
+import type { ThrottleRule, ThrottleStore } from '../throttle/throttle-store.js';
 
 /** A pending sign-in lives this long: the user has this much time at the provider. */
 const REQUEST_TTL_MS = 10 * 60_000;
@@ -17,6 +19,7 @@ const REQUEST_SECRET = /^[A-Za-z0-9_-]{43}$/;
 export const SSO_CALLBACK_PATH = '/api/v1/auth/sso/callback';
 
 const emailKey = (email: string) => email.trim().toLowerCase();
+const START_RULE: ThrottleRule = { free: 20, baseMs: 1000, maxMs: 60_000, forgetMs: 10 * 60_000 };
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 
 /**
@@ -37,8 +40,15 @@ export class SsoService {
     private readonly config: Pick<Config, 'sso' | 'publicUrl'>,
     private readonly sessions: SessionsService,
     private readonly audit: AuditRecorder,
+    private readonly throttles: ThrottleStore,
     private readonly now: () => Date = () => new Date(),
   ) {}
+
+  /** Deletes round trips older than an hour (a periodic worker task): used or not, they are worth nothing. */
+  async prune(): Promise<number> {
+    const r = await this.db.deleteFrom('sso_requests').where('expires_at', '<', new Date(this.now().getTime() - 60 * 60_000).toISOString()).executeTakeFirst();
+    return Number(r.numDeletedRows);
+  }
 
   get enabled(): boolean {
     return this.config.sso.issuer !== undefined && this.config.publicUrl !== undefined;
@@ -49,7 +59,13 @@ export class SsoService {
   }
 
   /** The provider's URL to send the browser to, and the secret of the cookie that binds the answer to this browser. */
-  async start(): Promise<{ authorizationUrl: string; requestSecret: string }> {
+  async start(ctx: ClientContext): Promise<{ authorizationUrl: string; requestSecret: string }> {
+    // Each start stores a row: an address gets 20 in ten minutes, then waits (the table cannot be flooded).
+    const ip = ctx.ip ?? 'unknown';
+    const t = this.now().getTime();
+    const wait = await this.throttles.wait('sso-start', ip, START_RULE, t);
+    if (wait > 0) throw new ThrottledError(Math.ceil(wait / 1000));
+    await this.throttles.fail('sso-start', ip, START_RULE, t);
     const configuration = await this.provider();
     const requestSecret = randomBytes(32).toString('base64url');
     const state = oidc.randomState();
@@ -113,6 +129,7 @@ export class SsoService {
     const email = typeof claims.email === 'string' ? claims.email.trim() : null;
     const emailVerified = claims.email_verified === true;
     const user = await this.findOrLinkUser(issuer, subject, emailVerified ? email : null, now);
+    if (user === 'has_credentials') return fail('link_refused', new AppError('CW_ERR_SSO_LINK_REFUSED', 'an account with this email signs in with its own password and second factor; it is not linked to the provider automatically (ask the operator)'));
     if (user === null) return fail('no_account', new AppError('CW_ERR_SSO_NO_ACCOUNT', 'no account matches this sign-in (none with this verified email); an operator creates it with admin create-user'));
     if (user.disabled) return fail('disabled', ssoFailed());
     const mfa = amrProvesMfa(claims.amr);
@@ -127,7 +144,13 @@ export class SsoService {
     return { ...created, user: { id: user.id, email: user.email } };
   }
 
-  private async findOrLinkUser(issuer: string, subject: string, verifiedEmail: string | null, now: string): Promise<{ id: string; email: string; disabled: boolean } | null> {
+  private async hasFactor(userId: string): Promise<boolean> {
+    const totp = await this.db.selectFrom('mfa_totp_factors').select('id').where('user_id', '=', userId).where('confirmed_at', 'is not', null).limit(1).executeTakeFirst();
+    if (totp !== undefined) return true;
+    return (await this.db.selectFrom('mfa_webauthn_credentials').select('id').where('user_id', '=', userId).limit(1).executeTakeFirst()) !== undefined;
+  }
+
+  private async findOrLinkUser(issuer: string, subject: string, verifiedEmail: string | null, now: string): Promise<{ id: string; email: string; disabled: boolean } | null | 'has_credentials'> {
     const linked = await this.db
       .selectFrom('sso_identities as i')
       .innerJoin('users as u', 'u.id', 'i.user_id')
@@ -141,15 +164,20 @@ export class SsoService {
     }
     // An unverified email proves nothing: anyone can claim one at many providers.
     if (verifiedEmail === null) return null;
-    let user = await this.db.selectFrom('users').select(['id', 'email', 'disabled_at']).where('email_key', '=', emailKey(verifiedEmail)).executeTakeFirst();
+    let user = await this.db.selectFrom('users').select(['id', 'email', 'disabled_at', 'password_hash']).where('email_key', '=', emailKey(verifiedEmail)).executeTakeFirst();
+    // An account with its own password or second factor is linked only if the operator trusts the
+    // provider with every such account (sso.linkExistingAccounts): else whoever gets that email at
+    // the provider (a reassigned address, a lax tenant) would take the account over.
+    if (user !== undefined && !this.config.sso.linkExistingAccounts && (user.password_hash !== null || (await this.hasFactor(user.id)))) return 'has_credentials';
     if (user === undefined) {
       if (!this.config.sso.createUsers) return null;
       const id = randomUUID();
       await this.db.insertInto('users').values({ id, email: verifiedEmail, email_key: emailKey(verifiedEmail), password_hash: null, password_changed_at: null, created_at: now, disabled_at: null }).execute();
       await this.audit.record({ event: 'account.user_created', actor: { type: 'system' }, target: { type: 'user', id, name: verifiedEmail }, details: { via: 'sso', issuer } });
-      user = { id, email: verifiedEmail, disabled_at: null };
+      user = { id, email: verifiedEmail, disabled_at: null, password_hash: null };
     }
-    await this.db.insertInto('sso_identities').values({ issuer, subject, user_id: user.id, created_at: now, last_used_at: now }).execute();
+    // Two first sign-ins at once: the second finds the link made.
+    await this.db.insertInto('sso_identities').values({ issuer, subject, user_id: user.id, created_at: now, last_used_at: now }).onConflict((oc) => oc.columns(['issuer', 'subject']).doNothing()).execute();
     await this.audit.record({ event: 'account.sso_linked', actor: { type: 'user', id: user.id }, target: { type: 'user', id: user.id, name: user.email }, details: { issuer } });
     return { id: user.id, email: user.email, disabled: user.disabled_at !== null };
   }
