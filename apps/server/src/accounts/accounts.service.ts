@@ -119,7 +119,7 @@ export class AccountsService {
   async signIn(email: string, password: string, ctx: ClientContext): Promise<{ secret: string; session: Session }> {
     const key = emailKey(email);
     const ip = ctx.ip ?? 'unknown';
-    const wait = await this.throttle.wait(key, ip);
+    const wait = await this.throttle.begin(key, ip);
     if (wait > 0) throw new ThrottledError(Math.ceil(wait / 1000));
     const user = await this.db.selectFrom('users').select(['id', 'email', 'password_hash', 'disabled_at']).where('email_key', '=', key).executeTakeFirst();
     let ok = false;
@@ -129,7 +129,6 @@ export class AccountsService {
     const source = { ip: ctx.ip ?? undefined, userAgent: ctx.userAgent ?? undefined };
     // A disabled account fails like a wrong password (after the same work): the answer tells nothing.
     if (!ok || user === undefined || user.disabled_at !== null) {
-      await this.throttle.failed(key, ip);
       const reason = user === undefined ? 'unknown_email' : user.password_hash === null ? 'no_password' : !ok ? 'wrong_password' : 'disabled';
       // The email is not a secret (and tells an operator who is targeted); the password never leaves this function.
       await this.audit.record({ event: 'auth.sign_in', outcome: 'failure', actor: user === undefined ? { type: 'anonymous' } : { type: 'user', id: user.id }, source, details: { email: key, reason } });

@@ -26,29 +26,42 @@ export class SignInThrottle {
     private readonly rules: { pair: ThrottleRule; account: ThrottleRule; ip: ThrottleRule } = SIGN_IN_RULES,
   ) {}
 
-  /** Milliseconds before this email may be tried from this IP (0: now). Same answer for existing and unknown emails. */
-  async wait(email: string, ip: string): Promise<number> {
+  /**
+   * Counts an attempt of this email from this IP before its password is checked: 0 to go ahead,
+   * else the milliseconds to wait (and nothing is counted). Same answer for existing and unknown
+   * emails. The account-wide rule spares pairs that signed in before.
+   */
+  async begin(email: string, ip: string): Promise<number> {
     const t = this.now();
-    const pairKey = `${email}\n${ip}`;
-    const [pair, byIp, known] = await Promise.all([
-      this.store.wait('sign-in:pair', pairKey, this.rules.pair, t),
-      this.store.wait('sign-in:ip', ip, this.rules.ip, t),
-      this.store.isKnown('sign-in', pairKey, t),
-    ]);
-    const account = known ? 0 : await this.store.wait('sign-in:account', email, this.rules.account, t);
-    return Math.max(pair, byIp, account);
+    const checks = await this.counters(email, ip, t);
+    const counted: (typeof checks)[number][] = [];
+    let wait = 0;
+    for (const c of checks) {
+      const w = await this.store.attempt(c.ns, c.key, c.rule, t);
+      if (w > 0) wait = Math.max(wait, w);
+      else counted.push(c);
+    }
+    // Refused: the attempts counted on the other rules are taken back.
+    if (wait > 0) for (const c of counted) await this.store.refund(c.ns, c.key, c.rule);
+    return wait;
   }
 
-  async failed(email: string, ip: string): Promise<void> {
-    const t = this.now();
-    await this.store.fail('sign-in:pair', `${email}\n${ip}`, this.rules.pair, t);
-    await this.store.fail('sign-in:account', email, this.rules.account, t);
-    await this.store.fail('sign-in:ip', ip, this.rules.ip, t);
-  }
-
+  /** The password was right: the pair starts over, the per-account and per-address counts take this attempt back. */
   async succeeded(email: string, ip: string): Promise<void> {
+    const t = this.now();
     const pairKey = `${email}\n${ip}`;
+    for (const c of await this.counters(email, ip, t)) if (c.ns !== 'sign-in:pair') await this.store.refund(c.ns, c.key, c.rule);
     await this.store.reset('sign-in:pair', pairKey);
-    await this.store.markKnown('sign-in', pairKey, this.now());
+    await this.store.markKnown('sign-in', pairKey, t);
+  }
+
+  private async counters(email: string, ip: string, t: number) {
+    const pairKey = `${email}\n${ip}`;
+    const list = [
+      { ns: 'sign-in:pair', key: pairKey, rule: this.rules.pair },
+      { ns: 'sign-in:ip', key: ip, rule: this.rules.ip },
+    ];
+    if (!(await this.store.isKnown('sign-in', pairKey, t))) list.push({ ns: 'sign-in:account', key: email, rule: this.rules.account });
+    return list;
   }
 }

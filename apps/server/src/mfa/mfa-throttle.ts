@@ -19,13 +19,14 @@ export class MfaThrottle {
     private readonly rule: ThrottleRule = MFA_THROTTLE_RULE,
   ) {}
 
-  /** Milliseconds before the account may try a second factor again (0: now). */
-  wait(userId: string): Promise<number> {
-    return this.store.wait('mfa', userId, this.rule, this.now());
+  /** Counts an attempt before the factor is checked: 0 to go ahead, else the milliseconds to wait (nothing counted). */
+  begin(userId: string): Promise<number> {
+    return this.store.attempt('mfa', userId, this.rule, this.now());
   }
 
-  failed(userId: string): Promise<void> {
-    return this.store.fail('mfa', userId, this.rule, this.now());
+  /** Milliseconds before the account may try again (0: now); reads only. */
+  wait(userId: string): Promise<number> {
+    return this.store.wait('mfa', userId, this.rule, this.now());
   }
 
   succeeded(userId: string): Promise<void> {

@@ -202,11 +202,10 @@ export class MfaService {
    * Failures are throttled per account and audited with a reason, never with what was sent.
    */
   async verify(session: Session, factor: SecondFactor, purpose: 'verify' | 'step_up', ctx: ClientContext): Promise<{ secret: string; session: Session }> {
-    const wait = await this.throttle.wait(session.userId);
+    const wait = await this.throttle.begin(session.userId);
     if (wait > 0) throw new MfaThrottledError(Math.ceil(wait / 1000));
     const now = this.options.now();
     const failed = async (reason: string): Promise<never> => {
-      await this.throttle.failed(session.userId);
       await this.audit.record({ event: 'auth.mfa_verify', outcome: 'failure', ...this.who(session, ctx), target: { type: 'session', id: session.id }, details: { method: factor.method, purpose, reason } });
       throw new AppError('CW_ERR_AUTH_MFA_FAILED', 'the second factor was not accepted');
     };

@@ -63,9 +63,8 @@ export class SsoService {
     // Each start stores a row: an address gets 20 in ten minutes, then waits (the table cannot be flooded).
     const ip = ctx.ip ?? 'unknown';
     const t = this.now().getTime();
-    const wait = await this.throttles.wait('sso-start', ip, START_RULE, t);
+    const wait = await this.throttles.attempt('sso-start', ip, START_RULE, t);
     if (wait > 0) throw new ThrottledError(Math.ceil(wait / 1000));
-    await this.throttles.fail('sso-start', ip, START_RULE, t);
     const configuration = await this.provider();
     const requestSecret = randomBytes(32).toString('base64url');
     const state = oidc.randomState();

@@ -47,56 +47,53 @@ const BACKENDS = [
 ];
 
 describe.each(BACKENDS)('throttling on $backend', ({ open }) => {
-  it('sign-in: doubles the wait after the free failures, per account and address; forgets after an hour', async () => {
+  it('sign-in: attempts are counted before the check; after 5 the waits double, per account and address; forgotten after an hour', async () => {
     const { db } = await open();
     let t = 1_000_000;
     const th = new SignInThrottle(new ThrottleStore(db), () => t);
-    for (let i = 0; i < 5; i++) await th.failed('a@x', '1.1.1.1');
-    expect(await th.wait('a@x', '1.1.1.1')).toBe(0);
-    await th.failed('a@x', '1.1.1.1');
-    expect(await th.wait('a@x', '1.1.1.1')).toBe(1000);
-    await th.failed('a@x', '1.1.1.1');
-    expect(await th.wait('a@x', '1.1.1.1')).toBe(2000);
-    expect(await th.wait('a@x', '2.2.2.2')).toBe(0);
+    for (let i = 0; i < 6; i++) expect(await th.begin('a@x', '1.1.1.1')).toBe(0);
+    // The sixth went ahead and made the next wait 1 s; a refused attempt is not counted.
+    expect(await th.begin('a@x', '1.1.1.1')).toBe(1000);
+    expect(await th.begin('a@x', '1.1.1.1')).toBe(1000);
+    t += 1000;
+    expect(await th.begin('a@x', '1.1.1.1')).toBe(0);
+    expect(await th.begin('a@x', '1.1.1.1')).toBe(2000);
+    expect(await th.begin('a@x', '2.2.2.2')).toBe(0);
     t += 3_600_001 + 2000;
-    expect(await th.wait('a@x', '1.1.1.1')).toBe(0);
-    // Forgotten: the next failure counts from one again.
-    await th.failed('a@x', '1.1.1.1');
-    expect(await th.wait('a@x', '1.1.1.1')).toBe(0);
+    for (let i = 0; i < 6; i++) expect(await th.begin('a@x', '1.1.1.1')).toBe(0);
   });
 
-  it('sign-in: the account-wide rule spares an address the account signed in from, so an attacker elsewhere cannot lock the user out', async () => {
+  it('sign-in: a success starts the pair over; the account-wide rule spares an address the account signed in from, so an attacker elsewhere cannot lock the user out', async () => {
     const { db } = await open();
     const t = 5_000_000;
     const th = new SignInThrottle(new ThrottleStore(db), () => t);
+    for (let i = 0; i < 4; i++) expect(await th.begin('victim@x', '10.0.0.1')).toBe(0);
     await th.succeeded('victim@x', '10.0.0.1');
-    // 25 failures from 25 addresses: under each address's and pair's limits, over the account's 20.
-    for (let i = 0; i < 25; i++) await th.failed('victim@x', `203.0.113.${i}`);
-    expect(await th.wait('victim@x', '198.51.100.1')).toBeGreaterThan(0);
-    expect(await th.wait('victim@x', '10.0.0.1')).toBe(0);
+    // 25 attempts from 25 addresses: under each address's and pair's limits, over the account's 20.
+    for (let i = 0; i < 25; i++) await th.begin('victim@x', `203.0.113.${i}`);
+    expect(await th.begin('victim@x', '198.51.100.1')).toBeGreaterThan(0);
+    for (let i = 0; i < 6; i++) expect(await th.begin('victim@x', '10.0.0.1')).toBe(0);
   });
 
-  it('counts are shared by every process, and concurrent failures all count', async () => {
+  it('of many attempts at once, over any number of processes, at most the free ones and one more are checked', async () => {
     const { db, another } = await open();
     const t = 9_000_000;
     const a = new MfaThrottle(new ThrottleStore(db), () => t);
     const b = new MfaThrottle(new ThrottleStore(another()), () => t);
-    // 7 failures at once, spread over two "processes": 5 free, then 1 s, then 2 s.
-    await Promise.all(Array.from({ length: 7 }, (_, i) => (i % 2 === 0 ? a : b).failed('u1')));
-    expect(await a.wait('u1')).toBe(2000);
-    expect(await b.wait('u1')).toBe(2000);
+    const waits = await Promise.all(Array.from({ length: 40 }, (_, i) => (i % 2 === 0 ? a : b).begin('u1')));
+    expect(waits.filter((w) => w === 0)).toHaveLength(6);
+    expect(await a.wait('u1')).toBe(1000);
+    expect(await b.wait('u1')).toBe(1000);
     expect(await a.wait('u2')).toBe(0);
-    for (let i = 0; i < 20; i++) await b.failed('u1');
-    expect(await a.wait('u1')).toBe(15 * 60_000);
     await a.succeeded('u1');
-    expect(await b.wait('u1')).toBe(0);
+    expect(await b.begin('u1')).toBe(0);
   });
 
   it('stores hashes, not the emails and addresses it counts, and prunes what is long forgotten', async () => {
     const { db } = await open();
     const store = new ThrottleStore(db);
     const th = new SignInThrottle(store, () => 1_000);
-    await th.failed('someone@example.com', '192.0.2.77');
+    await th.begin('someone@example.com', '192.0.2.77');
     await th.succeeded('someone@example.com', '192.0.2.78');
     const rows = await db.selectFrom('throttle_counters').selectAll().execute();
     expect(rows.length).toBe(4);

@@ -18,8 +18,8 @@ const PRUNE_AFTER_MS = 24 * 60 * 60_000;
 
 /**
  * Throttle counters in the database, shared by every process (ASVS 6.1.1, 6.3.1): an attacker gains
- * nothing by spreading attempts over `serve` processes, and a restart forgets nothing. A failure is
- * one atomic upsert, so concurrent failures all count. Keys are hashed: the table names no email or
+ * nothing by spreading attempts over `serve` processes, and a restart forgets nothing. An attempt is
+ * counted and checked in one atomic upsert, so concurrent ones cannot slip past it. Keys are hashed: the table names no email or
  * address.
  */
 export class ThrottleStore {
@@ -32,26 +32,50 @@ export class ThrottleStore {
     return Math.max(0, r.blocked_until_ms - now);
   }
 
-  /** Counts a failure; from the `free + 1`-th on, the key waits `baseMs` doubling per failure, at most `maxMs`. */
-  async fail(namespace: string, key: string, rule: ThrottleRule, now: number): Promise<void> {
+  /**
+   * One attempt on `key`, counted before it is checked (then a failure stays counted, a success
+   * resets or refunds it): 0 to go ahead, else the milliseconds to wait, and then it is not counted.
+   * One atomic statement decides, so concurrent attempts cannot all slip in before the first failure
+   * is recorded: of any number at once, at most `free + 1` go ahead. From the `free + 1`-th on, each
+   * attempt makes the next wait `baseMs`, doubling, at most `maxMs`.
+   */
+  async attempt(namespace: string, key: string, rule: ThrottleRule, now: number): Promise<number> {
     const k = hashKey(namespace, key);
+    const stale = sql`${now} - throttle_counters.last_ms > ${rule.forgetMs} and ${now} >= throttle_counters.blocked_until_ms`;
+    const next = sql<number>`case when ${stale} then 1 else throttle_counters.failures + 1 end`;
+    // Over the free ones: the key waits the longest wait at once (concurrent attempts see it), then
+    // the exact wait replaces it below.
+    const provisional = now + rule.maxMs;
     const r = await this.db
       .insertInto('throttle_counters')
-      .values({ key: k, kind: 'failures', failures: 1, last_ms: now, blocked_until_ms: 0 })
+      .values({ key: k, kind: 'failures', failures: 1, last_ms: now, blocked_until_ms: rule.free >= 1 ? 0 : provisional })
       .onConflict((oc) =>
-        oc.column('key').doUpdateSet({
-          // A counter forgotten by its rule starts over; otherwise one more failure.
-          failures: sql<number>`case when ${now} - throttle_counters.last_ms > ${rule.forgetMs} and ${now} >= throttle_counters.blocked_until_ms then 1 else throttle_counters.failures + 1 end`,
-          last_ms: now,
-        }),
+        oc
+          .column('key')
+          .doUpdateSet({ failures: next, last_ms: now, blocked_until_ms: sql<number>`case when ${next} > ${rule.free} then ${provisional} else 0 end` })
+          .where('throttle_counters.blocked_until_ms', '<=', now),
       )
       .returning('failures')
-      .executeTakeFirstOrThrow();
+      .executeTakeFirst();
+    if (r === undefined) {
+      const row = await this.db.selectFrom('throttle_counters').select('blocked_until_ms').where('key', '=', k).executeTakeFirst();
+      return Math.max(1, (row?.blocked_until_ms ?? now + 1) - now);
+    }
     const failures = Number(r.failures);
-    if (failures <= rule.free) return;
-    const until = now + Math.min(rule.maxMs, rule.baseMs * 2 ** Math.min(30, failures - rule.free - 1));
-    // Conditional on the count this failure made: a later failure's longer wait is never shortened.
-    await this.db.updateTable('throttle_counters').set({ blocked_until_ms: until }).where('key', '=', k).where('failures', '=', failures).where('blocked_until_ms', '<', until).execute();
+    if (failures > rule.free) {
+      const until = now + Math.min(rule.maxMs, rule.baseMs * 2 ** Math.min(30, failures - rule.free - 1));
+      await this.db.updateTable('throttle_counters').set({ blocked_until_ms: until }).where('key', '=', k).where('failures', '=', failures).where('blocked_until_ms', '=', provisional).execute();
+    }
+    return 0;
+  }
+
+  /** Takes back one counted attempt that succeeded (counters a success does not reset, such as per address). */
+  async refund(namespace: string, key: string, rule: ThrottleRule): Promise<void> {
+    await this.db
+      .updateTable('throttle_counters')
+      .set({ failures: sql<number>`case when failures > 0 then failures - 1 else 0 end`, blocked_until_ms: sql<number>`case when failures - 1 <= ${rule.free} then 0 else blocked_until_ms end` })
+      .where('key', '=', hashKey(namespace, key))
+      .execute();
   }
 
   async reset(namespace: string, key: string): Promise<void> {
