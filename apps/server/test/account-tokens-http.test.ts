@@ -375,6 +375,32 @@ describe('organization upload tokens', () => {
     expect([st.statusCode, st.json().error.code]).toEqual([404, 'CW_ERR_UPLOAD_NOT_FOUND']);
   });
 
+  it('owners and admins revoke them (their organization\'s only); the operator revokes any kind with revoke-token', async () => {
+    const a = await post(owner, '/api/v1/orgs/pato/upload-tokens', {});
+    const b = await post(owner, '/api/v1/orgs/pato/upload-tokens', {});
+    const r = await post(rivalOwner, '/api/v1/orgs/rival/upload-tokens', {});
+    seen.push(a.json().token, b.json().token, r.json().token);
+    // Another organization's token, through one's own organization: not found; a member: forbidden; an outsider: no organization.
+    expect((await post(owner, `/api/v1/orgs/pato/upload-tokens/${r.json().id}/revoke`)).json().error.code).toBe('CW_ERR_TOKEN_NOT_FOUND');
+    expect((await post(member, `/api/v1/orgs/pato/upload-tokens/${a.json().id}/revoke`)).json().error.code).toBe('CW_ERR_ORG_FORBIDDEN');
+    expect((await post(rivalOwner, `/api/v1/orgs/pato/upload-tokens/${a.json().id}/revoke`)).json()).toEqual(orgNotFound('pato'));
+    expect((await upload(a.json().token, 'pato/a')).statusCode).toBe(202);
+    expect((await post(padmin, `/api/v1/orgs/pato/upload-tokens/${a.json().id}/revoke`)).json()).toEqual({ id: a.json().id, state: 'revoked' });
+    expect((await upload(a.json().token, 'pato/a')).statusCode).toBe(401);
+    expect((await upload(r.json().token, 'rival/x')).statusCode).toBe(202);
+    // The operator: organization upload and personal tokens alike.
+    const pat = await post(member, '/api/v1/me/tokens', { access: 'read', org: 'pato' });
+    seen.push(pat.json().token);
+    for (const id of [b.json().id, pat.json().id]) expect((await admin('revoke-token', id)).json).toEqual({ id, state: 'revoked' });
+    expect((await upload(b.json().token, 'pato/a')).statusCode).toBe(401);
+    expect((await withToken(pat.json().token, READ_FILE('pato/a'))).statusCode).toBe(401);
+    expect((await auditRecords('token.revoked')).filter((e) => [a.json().id, b.json().id, pat.json().id].includes(e.target?.id)).map((e) => [e.actor.type, e.details.kind])).toEqual([
+      ['user', 'org_upload'],
+      ['operator', 'org_upload'],
+      ['operator', 'personal'],
+    ]);
+  });
+
   it('IDOR: personal tokens of every role and organization upload tokens get 404 on every read route for objects of another organization', async () => {
     const tokens: [string, string][] = [];
     for (const [name, u] of [['owner', owner], ['admin', padmin], ['member', member], ['viewer', viewer], ['grant holder', granted]] as const) {

@@ -264,6 +264,7 @@ describe.each(BACKENDS)('read API on $backend', ({ env }) => {
           'GET /api/v1/me/tokens',
           'POST /api/v1/me/tokens/{id}/revoke',
           'POST /api/v1/orgs/{org}/upload-tokens',
+          'POST /api/v1/orgs/{org}/upload-tokens/{id}/revoke',
           'GET /api/v1/orgs/{org}/tokens/expiring',
         ].sort(),
       );

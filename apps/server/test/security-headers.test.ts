@@ -170,6 +170,7 @@ describe('every route, every kind of request', () => {
       'POST /api/v1/me/tokens',
       'POST /api/v1/me/tokens/{id}/revoke',
       'POST /api/v1/orgs/{org}/upload-tokens',
+      'POST /api/v1/orgs/{org}/upload-tokens/{id}/revoke',
       'POST /api/v1/auth/sign-in',
       'POST /api/v1/auth/set-password',
       'POST /api/v1/auth/sign-out',

@@ -106,9 +106,16 @@ export class AdminService {
     return { id, kind: old.kind, repository: repo?.fullName ?? old.repositoryId, token, expiresAt, replaces: old.id, oldValidUntil: until };
   }
 
+  /** Revokes a token of any kind by id: repository tokens, personal and organization upload tokens. */
   async revokeToken(tokenId: string, reason = 'revoked by an operator') {
     const old = await this.tokens.findById(tokenId);
-    if (old === null) throw new AppError('CW_ERR_TOKEN_NOT_FOUND', `no token ${tokenId}`);
+    if (old === null) {
+      const account = await this.tokens.findAccountToken(tokenId);
+      if (account === null) throw new AppError('CW_ERR_TOKEN_NOT_FOUND', `no token ${tokenId}`);
+      const revoked = await this.tokens.revokeAccountToken(account.id, reason);
+      if (revoked) await this.audit.record({ event: 'token.revoked', target: { type: 'token', id: account.id }, details: { kind: account.kind, reason } });
+      return { id: account.id, state: revoked ? ('revoked' as const) : ('already revoked' as const) };
+    }
     const revoked = await this.tokens.revoke(old.id, reason);
     if (revoked) await this.audit.record({ event: 'token.revoked', target: { type: 'token', id: old.id }, details: { kind: old.kind, reason } });
     return { id: old.id, state: revoked ? ('revoked' as const) : ('already revoked' as const) };

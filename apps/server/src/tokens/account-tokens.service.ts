@@ -110,6 +110,16 @@ export class AccountTokensService {
     return { id, kind: 'org_upload' as const, token, display, access: 'upload' as const, org: org.name, repositories: [], createdAt: new Date().toISOString(), expiresAt, revokedAt: null, lastUse: null };
   }
 
+  /** Revokes one of the organization's upload tokens (owners and admins); any other id is "not found". */
+  async revokeOrgUpload(actor: TokenActor, orgName: string, tokenId: string, audit: AuditRecorder): Promise<{ id: string; state: 'revoked' | 'already_revoked' }> {
+    const org = await this.managedOrg(actor, orgName, audit, 'token.revoked');
+    const t = await this.tokens.findAccountToken(tokenId);
+    if (t === null || t.kind !== 'org_upload' || t.orgId !== org.id) throw new AppError('CW_ERR_TOKEN_NOT_FOUND', `no token ${tokenId}`);
+    const revoked = await this.tokens.revokeAccountToken(t.id, 'revoked by an organization owner or admin');
+    if (revoked) await audit.record({ event: 'token.revoked', target: { type: 'token', id: t.id }, details: { kind: 'org_upload', org: org.name, orgId: org.id, reason: 'revoked by an organization owner or admin' } });
+    return { id: t.id, state: revoked ? 'revoked' : 'already_revoked' };
+  }
+
   /** The organization's live tokens expiring within `withinDays` (owners and admins; the operator). */
   async listExpiring(actor: TokenActor, orgName: string, withinDays: number) {
     const org = await this.managedOrg(actor, orgName, null, null);

@@ -14,13 +14,14 @@ import {
 import { clientOf } from '../accounts/accounts.routes.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { ApiCatalog } from '../http/api-catalog.js';
-import { OrgParams } from '../http/params.js';
+import { OrgParams, OwnerSchema } from '../http/params.js';
 import { output, parseInput } from '../http/validate.js';
 import type { Session } from '../sessions/sessions.service.js';
 import type { AccountTokensService } from './account-tokens.service.js';
 import type { LeakedTokensService } from './leaked-tokens.service.js';
 
 const TokenIdParams = z.strictObject({ id: z.uuid() });
+const OrgTokenParams = z.strictObject({ org: OwnerSchema, id: z.uuid() });
 
 /**
  * `POST /api/v1/tokens/revoke`: public by declaration (a leaked token must be revocable by whoever
@@ -104,6 +105,20 @@ export function tokensRoutes(deps: { leaked: LeakedTokensService; accountTokens:
         errors: [404],
       },
       async ({ params, body, session, request }) => accountTokens.createOrgUpload({ type: 'user', userId: session.userId }, params.org, body.expiresDays, auditOf(session, request)),
+    );
+
+    api.sessionRoute(
+      app,
+      {
+        method: 'POST',
+        url: '/api/v1/orgs/:org/upload-tokens/:id/revoke',
+        summary: "Revoke one of the organization's upload tokens at once: owners and admins",
+        tokens: 'session',
+        params: OrgTokenParams,
+        response: TokenRevokedResponseSchema,
+        errors: [404],
+      },
+      async ({ params, session, request }) => accountTokens.revokeOrgUpload({ type: 'user', userId: session.userId }, params.org, params.id, auditOf(session, request)),
     );
 
     api.sessionRoute(
