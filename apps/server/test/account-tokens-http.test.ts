@@ -1,12 +1,9 @@
 import { createHash } from 'node:crypto';
-import { EventEmitter } from 'node:events';
-import type { LightMyRequestResponse } from 'fastify';
-import { Secret, TOTP } from 'otpauth';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { operatorContext } from '../src/audit/audit-log.js';
-import { run } from '../src/cli/run.js';
 import { createServices } from '../src/services.js';
 import { checkTokenFormat } from '../src/tokens/token-format.js';
+import { notFound, orgNotFound, orgTestKit, REPO_READ_ROUTES, type User } from './org-test-kit.js';
 import { envelope, gz, LCOV, SHA, startTestServer, uploadHeaders, waitForUpload, type TestServer } from './test-server.js';
 
 /**
@@ -15,7 +12,8 @@ import { envelope, gz, LCOV, SHA, startTestServer, uploadHeaders, waitForUpload,
  * once, listing, revocation, leaked-token revocation, what a personal token reads (its user's
  * access, now, within its scope), the IDOR matrix of both kinds against another organization,
  * uploads of organization upload tokens, the owners' list of what expires soon, and audit events
- * without secrets. The session helpers follow orgs-http.test.ts.
+ * without secrets. Users, admin commands and the IDOR matrix's routes: org-test-kit.ts (shared with
+ * orgs-http.test.ts).
  */
 const PASSWORD = 'tokens-test-password-long-enough';
 
@@ -27,70 +25,7 @@ beforeAll(async () => {
 });
 afterAll(async () => s?.close());
 
-async function admin(...argv: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const code = await run(
-    {
-      argv: ['admin', ...argv, '--json'],
-      env: { COVERWATCH_DATA_DIR: s.config.dataDir, COVERWATCH_LOG_LEVEL: 'silent' },
-      cwd: s.config.dataDir,
-      stdout: { write: (t: string) => (stdout += t) },
-      stderr: { write: (t: string) => (stderr += t) },
-    },
-    new EventEmitter(),
-  );
-  return { code, stderr, json: stdout === '' ? null : (JSON.parse(stdout) as Record<string, unknown>) };
-}
-
-async function auditRecords(event: string) {
-  const rows = await s.runtime.db.selectFrom('audit_log').select(['record_json']).where('event', '=', event).orderBy('seq').execute();
-  return rows.map((r) => JSON.parse(r.record_json) as { outcome: string; actor: Record<string, unknown>; source?: Record<string, unknown>; target?: Record<string, unknown>; details: Record<string, unknown> });
-}
-
-interface User {
-  readonly email: string;
-  readonly userId: string;
-  cookie: string;
-  csrf: string;
-}
-
-function cookieOf(r: LightMyRequestResponse): string {
-  return String(r.headers['set-cookie']).split(';')[0]!;
-}
-
-async function givePasskey(userId: string): Promise<void> {
-  const now = new Date().toISOString();
-  await s.runtime.db
-    .insertInto('mfa_webauthn_credentials')
-    .values({ id: `cred-${userId}`, user_id: userId, credential_id: `c${userId.replace(/-/g, '')}`, public_key: 'AA', counter: 0, transports: '[]', name: 'test key', last_used_at: null, created_at: now })
-    .execute();
-}
-
-/** A signed-in user whose session just passed a second factor (so a step-up is fresh). */
-async function newUser(email: string, options: { passkey?: boolean } = {}): Promise<User> {
-  const services = createServices(s.config, s.runtime);
-  const { userId, setPasswordToken } = await services.accounts.createUser(email, services.audit.as(operatorContext));
-  expect((await s.app.inject({ method: 'POST', url: '/api/v1/auth/set-password', payload: { token: setPasswordToken, password: PASSWORD } })).statusCode).toBe(200);
-  const signIn = await s.app.inject({ method: 'POST', url: '/api/v1/auth/sign-in', payload: { email, password: PASSWORD } });
-  const u: User = { email, userId, cookie: cookieOf(signIn), csrf: signIn.json().csrfToken };
-  const enroll = await post(u, '/api/v1/me/mfa/totp/enroll');
-  const code = TOTP.generate({ secret: Secret.fromBase32(enroll.json().secret), timestamp: Date.now() });
-  const confirm = await post(u, '/api/v1/me/mfa/totp/confirm', { factorId: enroll.json().factorId, code });
-  expect(confirm.statusCode, confirm.body).toBe(200);
-  u.cookie = cookieOf(confirm);
-  u.csrf = confirm.json().csrfToken;
-  if (options.passkey === true) await givePasskey(userId);
-  return u;
-}
-
-function get(u: User, url: string) {
-  return s.app.inject({ method: 'GET', url, headers: { cookie: u.cookie } });
-}
-
-function post(u: User, url: string, payload?: object) {
-  return s.app.inject({ method: 'POST', url, headers: { cookie: u.cookie, 'sec-fetch-site': 'same-origin', 'x-coverwatch-csrf': u.csrf }, ...(payload === undefined ? {} : { payload }) });
-}
+const { admin, auditRecords, newUser, get, post, uploadTo } = orgTestKit(() => s, PASSWORD);
 
 function withToken(token: string, url: string) {
   return s.app.inject({ method: 'GET', url, headers: { authorization: `Bearer ${token}`, 'user-agent': 'tokens-test' } });
@@ -110,30 +45,6 @@ function upload(token: string, slug: string | undefined) {
   return s.app.inject({ method: 'POST', url: '/api/v1/uploads', headers: uploadHeaders(token), payload: gz(envelope(LCOV, slug === undefined ? {} : { repository: { slug } })) });
 }
 
-/** Processed coverage in a repository, so that a leak would have something to show. */
-async function uploadTo(fullName: string): Promise<void> {
-  const { admin: a } = createServices(s.config, s.runtime);
-  const token = (await a.createToken('upload', fullName)).token;
-  const up = await s.app.inject({ method: 'POST', url: '/api/v1/uploads', headers: uploadHeaders(token), payload: gz(envelope(LCOV)) });
-  expect(up.statusCode, up.body).toBe(202);
-  expect((await waitForUpload(s.app, token, up.json().id)).state).toBe('processed');
-}
-
-/** Every read route of a repository, `R` standing for `owner/name` (as orgs-http.test.ts). */
-const REPO_READ_ROUTES = [
-  '/api/v1/repos/R',
-  '/api/v1/repos/R/branches',
-  '/api/v1/repos/R/pulls',
-  '/api/v1/repos/R/commits',
-  `/api/v1/repos/R/commits/${SHA}/totals`,
-  `/api/v1/repos/R/commits/${SHA}/files`,
-  `/api/v1/repos/R/commits/${SHA}/tree`,
-  `/api/v1/repos/R/commits/${SHA}/files/src/a.c`,
-  `/api/v1/repos/R/commits/${SHA}/uploads`,
-  '/api/v1/repos/R/trend?branch=main',
-];
-const notFound = (repo: string) => ({ error: { code: 'CW_ERR_REPO_NOT_FOUND', message: `no repository ${repo}` } });
-const orgNotFound = (org: string) => ({ error: { code: 'CW_ERR_ORG_NOT_FOUND', message: `no organization ${org}` } });
 const READ_FILE = (repo: string) => `/api/v1/repos/${repo}/commits/${SHA}/files/src/a.c`;
 
 // pato: a, b (private), pub (public). rival: x (private), open (public).
