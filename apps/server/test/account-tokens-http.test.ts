@@ -386,6 +386,17 @@ describe('leaked-token revocation and the audit log', () => {
     expect((await s.app.inject({ method: 'POST', url: '/api/v1/tokens/revoke', payload: { tokens: [{ token: fake }] } })).statusCode).toBe(202);
   });
 
+  it('a personal or organization upload token in a URL is refused (400 CW_ERR_AUTH_TOKEN_IN_QUERY), whatever the parameter', async () => {
+    const pat = await personalToken(member, { access: 'read', org: 'pato' });
+    const oup = (await post(owner, '/api/v1/orgs/pato/upload-tokens', {})).json().token as string;
+    seen.push(oup);
+    for (const url of [`/api/v1/repos/pato/a?x=${pat}`, `/api/v1/uploads/00000000-0000-4000-8000-000000000000?key=${oup}`, `/api/v1/orgs/pato/repos?q=${pat}`]) {
+      const r = await s.app.inject({ method: 'GET', url });
+      expect([r.statusCode, r.json().error.code], url).toEqual([400, 'CW_ERR_AUTH_TOKEN_IN_QUERY']);
+      expect(r.body).not.toContain(pat.slice(7));
+    }
+  });
+
   it('no token of this file appears in the audit log (hash prefixes only)', async () => {
     expect(seen.length).toBeGreaterThan(20);
     const rows = await s.runtime.db.selectFrom('audit_log').select('record_json').execute();
