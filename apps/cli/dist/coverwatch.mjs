@@ -29046,6 +29046,45 @@ var AlertSchema = external_exports.object({
 });
 var AlertListQuerySchema = external_exports.strictObject({ limit: external_exports.coerce.number().int().min(1).max(100).default(50) });
 var AlertListResponseSchema = external_exports.object({ alerts: external_exports.array(AlertSchema) });
+var TokenLastUseSchema = external_exports.object({ at: external_exports.string(), ip: external_exports.string().nullable(), userAgent: external_exports.string().nullable(), ciProvider: external_exports.string().nullable() }).nullable();
+var CreatePersonalTokenRequestSchema = external_exports.strictObject({
+  access: external_exports.enum(["read", "read-write"]),
+  repositories: external_exports.array(external_exports.string().regex(/^[A-Za-z0-9-]{1,39}\/[A-Za-z0-9_.-]{1,100}$/, "expected OWNER/NAME")).min(1).max(50).optional(),
+  org: external_exports.string().regex(/^[A-Za-z0-9-]{1,39}$/, "an organization name").optional(),
+  expiresDays: external_exports.number().int().min(1).max(365).optional()
+}).refine((b) => b.repositories === void 0 !== (b.org === void 0), { message: "give either repositories or org", path: ["repositories"] });
+var AccountTokenSchema = external_exports.object({
+  id: external_exports.string(),
+  kind: external_exports.enum(["personal", "org_upload"]),
+  display: external_exports.string(),
+  access: external_exports.enum(["read", "read-write", "upload"]),
+  org: external_exports.string().nullable(),
+  repositories: external_exports.array(external_exports.string()),
+  createdAt: external_exports.string(),
+  expiresAt: external_exports.string(),
+  revokedAt: external_exports.string().nullable(),
+  lastUse: TokenLastUseSchema
+});
+var CreatedAccountTokenSchema = AccountTokenSchema.extend({ token: external_exports.string() });
+var PersonalTokenListSchema = external_exports.object({ tokens: external_exports.array(AccountTokenSchema) });
+var TokenRevokedResponseSchema = external_exports.object({ id: external_exports.string(), state: external_exports.enum(["revoked", "already_revoked"]) });
+var CreateOrgUploadTokenRequestSchema = external_exports.strictObject({ expiresDays: external_exports.number().int().min(1).max(365).optional() });
+var ExpiringTokensQuerySchema = external_exports.strictObject({ withinDays: external_exports.coerce.number().int().min(1).max(365).default(30) });
+var ExpiringTokenListSchema = external_exports.object({
+  org: external_exports.string(),
+  withinDays: external_exports.number().int(),
+  tokens: external_exports.array(
+    external_exports.object({
+      id: external_exports.string(),
+      kind: external_exports.enum(["upload", "read", "org_upload"]),
+      display: external_exports.string(),
+      repository: external_exports.string().nullable(),
+      createdAt: external_exports.string(),
+      expiresAt: external_exports.string(),
+      lastUse: TokenLastUseSchema
+    })
+  )
+});
 
 // apps/cli/src/version.ts
 var VERSION = "0.1.0";

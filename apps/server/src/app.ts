@@ -86,7 +86,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   await app.register(uploadsRoutes({ uploads: services.uploads, auth: services.auth, oidc: services.oidcAuth, limits: config.upload, api }));
   await app.register(reposRoutes({ repos: services.repos, api }));
   await app.register(commitsRoutes({ commits: services.commits, api }));
-  await app.register(tokensRoutes({ leaked: services.leakedTokens, api }));
+  await app.register(tokensRoutes({ leaked: services.leakedTokens, accountTokens: services.accountTokens, audit: services.audit, api }));
   await app.register(accountsRoutes({ accounts: services.accounts, sessions: services.sessions, api }));
   await app.register(mfaRoutes({ mfa: services.mfa, sessions: services.sessions, api }));
   await app.register(alertsRoutes({ alerts: services.alerts.repository, orgs: services.orgsRepository, members: services.memberships, api }));

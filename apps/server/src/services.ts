@@ -40,6 +40,7 @@ import { SessionsService } from './sessions/sessions.service.js';
 import { TokensRepository } from './tokens/tokens.repository.js';
 import { tokenUseTracker } from './tokens/token-use-tracker.js';
 import { LeakedTokensService } from './tokens/leaked-tokens.service.js';
+import { AccountTokensService } from './tokens/account-tokens.service.js';
 import { UploadProcessor } from './uploads/upload-processor.js';
 import { StalledUploads } from './uploads/stalled-uploads.js';
 import { UploadsRepository } from './uploads/uploads.repository.js';
@@ -80,7 +81,8 @@ export function createServices(config: Config, storage: Storage, accountsOptions
   const access = new RepoAccessPolicy(repos);
   const commitReports = new CommitReportsService(commits, uploads, branches, new ReportStore(blobs, new ManifestStore(blobs)));
   const audit = new AuditLog(db);
-  const auth = new TokenAuthService(tokens, tokenUseTracker(tokens, audit));
+  // Personal tokens act as their user: what the user may read is loaded for each request (a disabled user's tokens fail).
+  const auth = new TokenAuthService(tokens, tokenUseTracker(tokens, audit), (userId) => memberships.liveReadScope(userId));
   registerRejectionAudit(auth, new AuthRejectionAudit(audit));
   const now = accountsOptions.now ?? (() => new Date());
   const sessions = new SessionsService(db, audit, config.sessions, now);
@@ -108,6 +110,8 @@ export function createServices(config: Config, storage: Storage, accountsOptions
     uploadProcessor: new UploadProcessor(uploads, blobs, commitReports, config.upload.maxDecompressedBytes, repos),
     retention: new RawUploadRetention(db, blobs, config.retention.rawUploadDays),
     leakedTokens: new LeakedTokensService(tokens, audit),
+    /** Personal API tokens and organization upload tokens (tokens/account-tokens.service.ts). */
+    accountTokens: new AccountTokensService(tokens, repos, orgs, memberships),
     audit,
     /** Anomaly detection: stored alerts, the rule evaluator and delivery (alerts/). */
     alerts: createAlerting(config.alerts, db, audit),

@@ -262,12 +262,18 @@ describe.each(BACKENDS)('read API on $backend', ({ env }) => {
           'POST /api/v1/orgs/{org}/members',
           'POST /api/v1/orgs/{org}/members/{userId}/role',
           'POST /api/v1/orgs/{org}/members/{userId}/remove',
+          'POST /api/v1/me/tokens',
+          'GET /api/v1/me/tokens',
+          'POST /api/v1/me/tokens/{id}/revoke',
+          'POST /api/v1/orgs/{org}/upload-tokens',
+          'POST /api/v1/orgs/{org}/upload-tokens/{id}/revoke',
+          'GET /api/v1/orgs/{org}/tokens/expiring',
         ].sort(),
       );
       const tree = doc.paths['/api/v1/repos/{owner}/{repo}/commits/{sha}/tree'].get;
-      // A read token, or a signed-in session that passed a second factor (docs/security.md#organizations-repositories-roles).
+      // A read token, a personal API token, or a signed-in session that passed a second factor (docs/security.md#organizations-repositories-roles).
       expect(tree.security).toEqual([{ bearer: [] }, { session: [] }]);
-      expect([tree['x-coverwatch-tokens'], tree['x-coverwatch-mfa']]).toEqual([['read', 'session'], 'required']);
+      expect([tree['x-coverwatch-tokens'], tree['x-coverwatch-mfa']]).toEqual([['read', 'personal', 'session'], 'required']);
       expect(tree.parameters.map((p: { name: string; in: string }) => `${p.in}:${p.name}`)).toEqual([
         'path:owner', 'path:repo', 'path:sha', 'query:path', 'query:flag', 'query:sort', 'query:order', 'query:offset', 'query:limit',
       ]);

@@ -167,6 +167,10 @@ describe('every route, every kind of request', () => {
     expect(ops.filter((o) => o.method !== 'GET').map((o) => `${o.method} ${o.path}`)).toEqual([
       'POST /api/v1/uploads',
       'POST /api/v1/tokens/revoke',
+      'POST /api/v1/me/tokens',
+      'POST /api/v1/me/tokens/{id}/revoke',
+      'POST /api/v1/orgs/{org}/upload-tokens',
+      'POST /api/v1/orgs/{org}/upload-tokens/{id}/revoke',
       'POST /api/v1/auth/sign-in',
       'POST /api/v1/auth/set-password',
       'POST /api/v1/auth/sign-out',

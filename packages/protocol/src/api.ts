@@ -448,3 +448,72 @@ export const AlertSchema = z.object({
 });
 export const AlertListQuerySchema = z.strictObject({ limit: z.coerce.number().int().min(1).max(100).default(50) });
 export const AlertListResponseSchema = z.object({ alerts: z.array(AlertSchema) });
+
+// --- Personal API tokens and organization upload tokens (docs/security.md#tokens-of-users-and-organizations) ---
+
+/** Last use of a token: time, IP, user agent, CI provider. */
+export const TokenLastUseSchema = z.object({ at: z.string(), ip: z.string().nullable(), userAgent: z.string().nullable(), ciProvider: z.string().nullable() }).nullable();
+
+/**
+ * `POST /api/v1/me/tokens`: a personal API token acting as the signed-in user, over chosen
+ * repositories (`OWNER/NAME`, each one the user may read) or one organization the user belongs to.
+ * Expiry is mandatory: 90 days unless `expiresDays` says otherwise, at most 365.
+ */
+export const CreatePersonalTokenRequestSchema = z
+  .strictObject({
+    access: z.enum(['read', 'read-write']),
+    repositories: z
+      .array(z.string().regex(/^[A-Za-z0-9-]{1,39}\/[A-Za-z0-9_.-]{1,100}$/, 'expected OWNER/NAME'))
+      .min(1)
+      .max(50)
+      .optional(),
+    org: z.string().regex(/^[A-Za-z0-9-]{1,39}$/, 'an organization name').optional(),
+    expiresDays: z.number().int().min(1).max(365).optional(),
+  })
+  .refine((b) => (b.repositories === undefined) !== (b.org === undefined), { message: 'give either repositories or org', path: ['repositories'] });
+
+/** A personal or organization upload token as listed: prefix and last four characters, never the token. */
+export const AccountTokenSchema = z.object({
+  id: z.string(),
+  kind: z.enum(['personal', 'org_upload']),
+  display: z.string(),
+  access: z.enum(['read', 'read-write', 'upload']),
+  org: z.string().nullable(),
+  repositories: z.array(z.string()),
+  createdAt: z.string(),
+  expiresAt: z.string(),
+  revokedAt: z.string().nullable(),
+  lastUse: TokenLastUseSchema,
+});
+
+/** The answer of a token creation: the token itself, shown this once. */
+export const CreatedAccountTokenSchema = AccountTokenSchema.extend({ token: z.string() });
+
+/** `GET /api/v1/me/tokens`: the signed-in user's personal tokens, newest first (revoked and expired ones included). */
+export const PersonalTokenListSchema = z.object({ tokens: z.array(AccountTokenSchema) });
+
+/** `POST /api/v1/me/tokens/{id}/revoke`. */
+export const TokenRevokedResponseSchema = z.object({ id: z.string(), state: z.enum(['revoked', 'already_revoked']) });
+
+/** `POST /api/v1/orgs/{org}/upload-tokens`: an organization upload token (owners and admins). */
+export const CreateOrgUploadTokenRequestSchema = z.strictObject({ expiresDays: z.number().int().min(1).max(365).optional() });
+
+/** `GET /api/v1/orgs/{org}/tokens/expiring`: within how many days (default 30). */
+export const ExpiringTokensQuerySchema = z.strictObject({ withinDays: z.coerce.number().int().min(1).max(365).default(30) });
+
+/** The organization's live tokens expiring within the window, soonest first: its upload tokens and its repositories' tokens. */
+export const ExpiringTokenListSchema = z.object({
+  org: z.string(),
+  withinDays: z.number().int(),
+  tokens: z.array(
+    z.object({
+      id: z.string(),
+      kind: z.enum(['upload', 'read', 'org_upload']),
+      display: z.string(),
+      repository: z.string().nullable(),
+      createdAt: z.string(),
+      expiresAt: z.string(),
+      lastUse: TokenLastUseSchema,
+    }),
+  ),
+});

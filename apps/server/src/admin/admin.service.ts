@@ -7,7 +7,7 @@ import type { RepositoryLinksRepository } from '../oidc/repository-links.reposit
 import type { OrgsRepository } from '../orgs/orgs.repository.js';
 import type { PathRules, ReposRepository } from '../repos/repos.repository.js';
 import { createPathResolver } from '@coverwatch/core';
-import { displayToken, generateToken, hashToken, type TokenKind } from '../tokens/token-format.js';
+import { displayToken, generateToken, hashToken, type RepoTokenKind } from '../tokens/token-format.js';
 import type { TokensRepository } from '../tokens/tokens.repository.js';
 
 /** Organization names as on the big forges: letters, digits and inner hyphens, at most 39. */
@@ -70,7 +70,7 @@ export class AdminService {
    * Creates a token and returns it: the only time it exists outside the caller's hands. Expiry is
    * mandatory: 90 days unless said otherwise, at most a year.
    */
-  async createToken(kind: TokenKind, fullName: string, expiresDays: number = DEFAULT_TOKEN_DAYS) {
+  async createToken(kind: RepoTokenKind, fullName: string, expiresDays: number = DEFAULT_TOKEN_DAYS) {
     const repo = await this.repoByName(fullName);
     const { id, token, expiresAt } = await this.issueToken(kind, repo.id, expiresDays);
     // The hash prefix, never the token: enough to find the token in the tokens table.
@@ -106,9 +106,16 @@ export class AdminService {
     return { id, kind: old.kind, repository: repo?.fullName ?? old.repositoryId, token, expiresAt, replaces: old.id, oldValidUntil: until };
   }
 
+  /** Revokes a token of any kind by id: repository tokens, personal and organization upload tokens. */
   async revokeToken(tokenId: string, reason = 'revoked by an operator') {
     const old = await this.tokens.findById(tokenId);
-    if (old === null) throw new AppError('CW_ERR_TOKEN_NOT_FOUND', `no token ${tokenId}`);
+    if (old === null) {
+      const account = await this.tokens.findAccountToken(tokenId);
+      if (account === null) throw new AppError('CW_ERR_TOKEN_NOT_FOUND', `no token ${tokenId}`);
+      const revoked = await this.tokens.revokeAccountToken(account.id, reason);
+      if (revoked) await this.audit.record({ event: 'token.revoked', target: { type: 'token', id: account.id }, details: { kind: account.kind, reason } });
+      return { id: account.id, state: revoked ? ('revoked' as const) : ('already revoked' as const) };
+    }
     const revoked = await this.tokens.revoke(old.id, reason);
     if (revoked) await this.audit.record({ event: 'token.revoked', target: { type: 'token', id: old.id }, details: { kind: old.kind, reason } });
     return { id: old.id, state: revoked ? ('revoked' as const) : ('already revoked' as const) };
@@ -121,7 +128,7 @@ export class AdminService {
     return repo;
   }
 
-  private async issueToken(kind: TokenKind, repositoryId: string, expiresDays: number) {
+  private async issueToken(kind: RepoTokenKind, repositoryId: string, expiresDays: number) {
     if (!Number.isInteger(expiresDays) || expiresDays < 1 || expiresDays > MAX_TOKEN_DAYS) throw new AppError('CW_ERR_CLI_USAGE', `--expires-days must be a whole number from 1 to ${MAX_TOKEN_DAYS}`);
     const token = generateToken(kind);
     const expiresAt = new Date(Date.now() + expiresDays * 86_400_000).toISOString();

@@ -14,8 +14,11 @@ export interface AlertScope {
  * change of ownership does not move old alerts.
  */
 export async function scopeOf(db: Db, r: AuditRecord): Promise<AlertScope> {
-  const userId = r.target?.type === 'user' && r.target.id !== undefined ? r.target.id : r.actor.type === 'user' ? (r.actor.id ?? null) : null;
+  let userId = r.target?.type === 'user' && r.target.id !== undefined ? r.target.id : r.actor.type === 'user' ? (r.actor.id ?? null) : null;
   const orgId = typeof r.details['orgId'] === 'string' ? r.details['orgId'] : await orgOfSubject(db, r);
+  // A personal token acts as its user: alerts about it are theirs too.
+  const tokenId = r.target?.type === 'token' ? r.target.id : r.actor.type === 'token' ? r.actor.id : undefined;
+  if (userId === null && tokenId !== undefined) userId = (await db.selectFrom('user_tokens').select('user_id').where('id', '=', tokenId).executeTakeFirst())?.user_id ?? null;
   return { orgId, userId };
 }
 
@@ -29,6 +32,9 @@ async function orgOfSubject(db: Db, r: AuditRecord): Promise<string | null> {
   if (tokenId !== undefined) {
     const row = await db.selectFrom('tokens as t').innerJoin('repositories as p', 'p.id', 't.repository_id').select('p.org_id').where('t.id', '=', tokenId).executeTakeFirst();
     if (row !== undefined) return row.org_id;
+    // An organization upload token (or a personal token scoped to an organization).
+    const own = await db.selectFrom('user_tokens').select('org_id').where('id', '=', tokenId).executeTakeFirst();
+    if (own?.org_id) return own.org_id;
   }
   return null;
 }

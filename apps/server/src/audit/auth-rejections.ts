@@ -1,4 +1,4 @@
-import type { Principal, TokenAuthService } from '../auth/token-auth.service.js';
+import type { TokenAuthService, UploadPrincipal } from '../auth/token-auth.service.js';
 import { AppError } from '../errors/app-error.js';
 import { isIdTokenShaped } from '../oidc/oidc-verifier.js';
 import { checkTokenFormat } from '../tokens/token-format.js';
@@ -54,8 +54,12 @@ export class AuthRejectionAudit {
   }
 
   /** A request answered 401/403 after its credential was accepted (e.g. an OIDC upload whose envelope names another commit). */
-  async refusedAfterAuthentication(request: RejectedRequest, principal: Principal, status: number): Promise<void> {
+  async refusedAfterAuthentication(request: RejectedRequest, principal: UploadPrincipal, status: number): Promise<void> {
     if (status !== 401 && status !== 403) return;
+    if (principal.kind === 'org_upload') {
+      await this.recordLimited(() => ({ actor: { type: 'token', id: principal.tokenId }, status, details: { phase: 'after-authentication', orgId: principal.orgId }, request }));
+      return;
+    }
     const actor: AuditActor =
       principal.oidc !== undefined ? { type: 'oidc', name: principal.oidc.slug, id: `${principal.oidc.issuer}#${principal.oidc.jti}` } : { type: 'token', ...(principal.tokenId === null ? {} : { id: principal.tokenId }) };
     await this.recordLimited(() => ({

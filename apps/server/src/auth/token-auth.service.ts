@@ -1,14 +1,14 @@
 import { AppError } from '../errors/app-error.js';
 import type { OidcBinding } from '../oidc/oidc-binding.js';
 import { isIdTokenShaped } from '../oidc/oidc-verifier.js';
-import { checkTokenFormat, constantTimeEqual, hashToken, type TokenKind } from '../tokens/token-format.js';
-import type { LastUse, TokensRepository, UseContext } from '../tokens/tokens.repository.js';
+import { checkTokenFormat, constantTimeEqual, hashToken, isRepoTokenKind, type RepoTokenKind, type TokenKind } from '../tokens/token-format.js';
+import type { LastUse, TokenTable, TokensRepository, UseContext } from '../tokens/tokens.repository.js';
 
 /** Who is calling: a token of one kind, bound to one repository. */
 export interface Principal {
   /** The stored token's id; null for an OIDC ID token (nothing is stored). */
   readonly tokenId: string | null;
-  readonly kind: TokenKind;
+  readonly kind: RepoTokenKind;
   readonly repositoryId: string;
   /** Set for an OIDC ID token: what the upload must match (checked once the body is parsed). */
   readonly oidc?: OidcBinding;
@@ -29,8 +29,40 @@ export interface SessionPrincipal {
   readonly repoIds: readonly string[];
 }
 
-/** Who reads: a token bound to one repository, or a signed-in user. */
-export type ReadPrincipal = Principal | SessionPrincipal;
+/**
+ * A personal API token (`cw_pat_`): it acts as its user, within its scope. What the user may read
+ * is loaded at each request, like a session's (never cached), so a removal, a revoked grant or a
+ * repository made private takes effect on the next request; the scope then narrows it further.
+ */
+export interface PersonalPrincipal {
+  readonly kind: 'personal';
+  readonly tokenId: string;
+  readonly userId: string;
+  /** `read-write` reads as `read` today (nothing is writable with a personal token yet: docs/security.md). */
+  readonly access: 'read' | 'read-write';
+  /** The user's organizations and granted repositories, now. */
+  readonly orgIds: readonly string[];
+  readonly repoIds: readonly string[];
+  /** The token's scope: chosen repositories, or one organization. */
+  readonly scope: { readonly orgId: string } | { readonly repositoryIds: readonly string[] };
+}
+
+/** An organization upload token (`cw_oup_`): uploads to any repository of its organization, reads nothing. */
+export interface OrgUploadPrincipal {
+  readonly kind: 'org_upload';
+  readonly tokenId: string;
+  readonly orgId: string;
+}
+
+/** Who reads: a token bound to one repository, a signed-in user, or a personal token acting as one. */
+export type ReadPrincipal = Principal | SessionPrincipal | PersonalPrincipal;
+/** Who uploads (and asks for an upload's state): a repository token, an OIDC ID token, or an organization upload token. */
+export type UploadPrincipal = Principal | OrgUploadPrincipal;
+/** Whatever a token can authenticate as. */
+export type TokenPrincipal = Principal | PersonalPrincipal | OrgUploadPrincipal;
+
+/** What a user may read now; null when the user is disabled or gone (their personal tokens then stop working). */
+export type UserReader = (userId: string) => Promise<{ orgIds: string[]; repoIds: string[] } | null>;
 
 /** The credential of `Authorization: Bearer <credential>`; throws the same errors for every route. */
 export function bearerCredential(authorization: string | undefined): string {
@@ -49,10 +81,12 @@ export class TokenAuthService {
   constructor(
     private readonly tokens: TokensRepository,
     /** Told of each successful use (last-use tracking, new-context audit events). */
-    private readonly onUse: (tokenId: string, ctx: UseContext, lastUse?: LastUse) => Promise<void> = async () => undefined,
+    private readonly onUse: (tokenId: string, ctx: UseContext, lastUse?: LastUse, table?: TokenTable) => Promise<void> = async () => undefined,
+    /** What a personal token's user may read now (without it, personal tokens authenticate nowhere). */
+    private readonly userReader: UserReader = async () => null,
   ) {}
 
-  async authenticate(authorization: string | undefined, allowed: readonly TokenKind[], ctx?: UseContext): Promise<Principal> {
+  async authenticate(authorization: string | undefined, allowed: readonly TokenKind[], ctx?: UseContext): Promise<TokenPrincipal> {
     const token = bearerCredential(authorization);
     if (isIdTokenShaped(token)) {
       throw new AppError('CW_ERR_AUTH_TOKEN_INVALID', `this route does not accept OIDC ID tokens (only uploads and their status do); it needs a ${allowed.join(' or ')} token`);
@@ -61,6 +95,7 @@ export class TokenAuthService {
     const kind = checkTokenFormat(token);
     if (kind === null) throw new AppError('CW_ERR_AUTH_TOKEN_INVALID', 'the token is malformed or fails its checksum');
     const hash = hashToken(token);
+    if (!isRepoTokenKind(kind)) return this.authenticateAccountToken(hash, allowed, ctx);
     const row = await this.tokens.findActiveByHash(hash);
     // The lookup is by hash (an index seek); the comparison after it is constant-time anyway, so no
     // code path compares a secret-derived value byte by byte.
@@ -72,5 +107,35 @@ export class TokenAuthService {
     }
     if (ctx !== undefined) await this.onUse(row.id, ctx, row.lastUse);
     return { tokenId: row.id, kind: row.kind, repositoryId: row.repositoryId };
+  }
+
+  /** Personal and organization upload tokens (`user_tokens`): the same checks and errors, then the user's live access. */
+  private async authenticateAccountToken(hash: string, allowed: readonly TokenKind[], ctx?: UseContext): Promise<PersonalPrincipal | OrgUploadPrincipal> {
+    const row = await this.tokens.findActiveAccountTokenByHash(hash);
+    if (row === null || !constantTimeEqual(row.tokenHash, hash)) throw new AppError('CW_ERR_AUTH_TOKEN_INVALID', 'the token is unknown or revoked');
+    if (row.expired) throw new AppError('CW_ERR_AUTH_TOKEN_EXPIRED', `the token expired at ${row.expiresAt}; create a new one`);
+    if (!allowed.includes(row.kind)) {
+      throw new AppError('CW_ERR_AUTH_FORBIDDEN', `this route needs a ${allowed.join(' or ')} token; ${row.kind} tokens cannot use it`);
+    }
+    let principal: PersonalPrincipal | OrgUploadPrincipal;
+    if (row.kind === 'org_upload') {
+      if (row.orgId === null) throw new AppError('CW_ERR_AUTH_TOKEN_INVALID', 'the token is unknown or revoked');
+      principal = { kind: 'org_upload', tokenId: row.id, orgId: row.orgId };
+    } else {
+      // A disabled (or deleted) user's tokens fail as unknown ones: they act as nobody.
+      const live = row.userId === null ? null : await this.userReader(row.userId);
+      if (live === null || row.userId === null) throw new AppError('CW_ERR_AUTH_TOKEN_INVALID', 'the token is unknown or revoked');
+      principal = {
+        kind: 'personal',
+        tokenId: row.id,
+        userId: row.userId,
+        access: row.access === 'read-write' ? 'read-write' : 'read',
+        orgIds: live.orgIds,
+        repoIds: live.repoIds,
+        scope: row.orgId !== null ? { orgId: row.orgId } : { repositoryIds: row.repositoryIds },
+      };
+    }
+    if (ctx !== undefined) await this.onUse(row.id, ctx, row.lastUse, 'user_tokens');
+    return principal;
   }
 }

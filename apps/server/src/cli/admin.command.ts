@@ -12,7 +12,9 @@ export const ADMIN_USAGE = `coverwatch-server admin <command> [--json] [--data-d
   create-repo OWNER/NAME             create a repository
   create-upload-token OWNER/NAME     create an upload token (write-only, one repository); printed once
   create-read-token OWNER/NAME       create a read token (read-only, one repository); printed once
-                                     both: [--expires-days N] (default 90, at most 365)
+  create-org-upload-token ORG        create an organization upload token (uploads to any repository of ORG,
+                                     write-only; the upload names its repository); printed once
+                                     all three: [--expires-days N] (default 90, at most 365)
   list-tokens OWNER/NAME [--expiring-within-days N]
                                      the repository's tokens: id, cw_up_…last4, expiry, last use (never the token)
   rotate-token TOKEN-ID [--overlap-hours H] [--expires-days N]
@@ -76,6 +78,7 @@ const SUBCOMMANDS: Readonly<Record<string, { target: boolean; args?: number; opt
   'create-repo': { target: true, options: [] },
   'create-upload-token': { target: true, options: ['expires-days'] },
   'create-read-token': { target: true, options: ['expires-days'] },
+  'create-org-upload-token': { target: true, options: ['expires-days'] },
   'list-tokens': { target: true, options: ['expiring-within-days'] },
   'rotate-token': { target: true, options: ['overlap-hours', 'expires-days'] },
   'revoke-token': { target: true, options: [] },
@@ -127,6 +130,15 @@ export async function adminCommand(config: Config, args: readonly string[], json
       case 'create-repo': {
         const repo = await admin.createRepo(target);
         print({ id: repo.id, name: repo.fullName }, `created repository ${repo.fullName}`);
+        return 0;
+      }
+      case 'create-org-upload-token': {
+        const services = createServices(config, runtime);
+        const t = await services.accountTokens.createOrgUpload({ type: 'operator' }, target, wholeNumber(flags['expires-days'], '--expires-days') ?? DEFAULT_TOKEN_DAYS, services.audit.as(operatorContext));
+        print(
+          { id: t.id, kind: t.kind, org: t.org, token: t.token, expiresAt: t.expiresAt },
+          `organization upload token for ${t.org}, valid until ${t.expiresAt} (shown once; store it as a secret, e.g. COVERWATCH_TOKEN in CI, and upload with --slug OWNER/NAME):\n${t.token}`,
+        );
         return 0;
       }
       case 'create-upload-token':

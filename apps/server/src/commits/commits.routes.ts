@@ -48,7 +48,8 @@ const TrendQuery = z.strictObject({ branch: BranchNameSchema, flag: FlagSchema.o
 export function commitsRoutes(deps: { commits: CommitsService; api: ApiCatalog }) {
   return async (app: FastifyInstance): Promise<void> => {
     const { api, commits } = deps;
-    const tokens = ['read'] as const;
+    // Personal API tokens read as their user, within their scope (repo-access.policy.ts).
+    const tokens = ['read', 'personal'] as const;
     // Read tokens of the repository, or a signed-in user's session (repo-access.policy.ts decides what they read).
     const sessions = true as const;
 

@@ -285,4 +285,25 @@ export interface Database {
   org_members: { org_id: string; user_id: string; role: 'owner' | 'admin' | 'member' | 'viewer'; created_at: string; updated_at: string };
   /** 0012: per-repository grants to users. */
   repo_grants: { repository_id: string; user_id: string; role: 'read' | 'write'; created_at: string };
+  /** 0016: personal API tokens and organization upload tokens (SHA-256 only). See tokens/tokens.repository.ts. */
+  user_tokens: {
+    id: string;
+    kind: 'personal' | 'org_upload';
+    token_hash: string;
+    user_id: string | null;
+    org_id: string | null;
+    access: 'read' | 'read-write' | 'upload';
+    created_by: string | null;
+    created_at: string;
+    expires_at: string;
+    display: string;
+    last_used_at: string | null;
+    last_used_ip: string | null;
+    last_used_user_agent: string | null;
+    last_used_ci_provider: string | null;
+    revoked_at: string | null;
+    revoked_reason: string | null;
+  };
+  /** 0016: the repositories a personal token is scoped to (none when scoped to an organization). */
+  user_token_repositories: { token_id: string; repository_id: string };
 }

@@ -144,6 +144,73 @@ export function repositoriesContract(name: string, make: () => Promise<Db>, opti
       expect(await tokens.findActiveByHash('a'.repeat(64))).toBeNull();
     });
 
+    it('personal and organization upload tokens (0016): scope rows, found while not revoked, last use, listings, what expires soon', async () => {
+      const { db, org, repo } = await seed();
+      const tokens = new TokensRepository(db);
+      const members = new MembershipsRepository(db);
+      const repos = new ReposRepository(db);
+      const other = await new OrgsRepository(db).insert('globex');
+      const otherRepo = await repos.insert(other.id, other.name, 'secret');
+      const second = await repos.insert(org.id, org.name, 'gadgets');
+      const now = Date.now();
+      const inDays = (d: number) => new Date(now + d * 86_400_000).toISOString();
+      await db.insertInto('users').values({ id: 'u1', email: 'u1@example.test', email_key: 'u1@example.test', password_hash: null, password_changed_at: null, created_at: new Date().toISOString() }).execute();
+      const pat = await tokens.insertAccountToken({ kind: 'personal', tokenHash: 'c'.repeat(64), display: 'cw_pat_…cccc', userId: 'u1', orgId: null, access: 'read', createdBy: 'u1', expiresAt: inDays(90), repositoryIds: [repo.id, second.id] });
+      const patOrg = await tokens.insertAccountToken({ kind: 'personal', tokenHash: 'd'.repeat(64), display: 'cw_pat_…dddd', userId: 'u1', orgId: org.id, access: 'read-write', createdBy: 'u1', expiresAt: inDays(30), repositoryIds: [] });
+      const oup = await tokens.insertAccountToken({ kind: 'org_upload', tokenHash: 'e'.repeat(64), display: 'cw_oup_…eeee', userId: null, orgId: org.id, access: 'upload', createdBy: null, expiresAt: inDays(5), repositoryIds: [] });
+      await tokens.insertAccountToken({ kind: 'org_upload', tokenHash: 'f'.repeat(64), display: 'cw_oup_…ffff', userId: null, orgId: other.id, access: 'upload', createdBy: null, expiresAt: inDays(5), repositoryIds: [] });
+      const repoToken = await tokens.insert({ kind: 'read', tokenHash: '1'.repeat(64), repositoryId: second.id, expiresAt: inDays(3), display: 'cw_rd_…1111' });
+      await tokens.insert({ kind: 'upload', tokenHash: '2'.repeat(64), repositoryId: otherRepo.id, expiresAt: inDays(3), display: 'cw_up_…2222' });
+      await tokens.insert({ kind: 'upload', tokenHash: '3'.repeat(64), repositoryId: repo.id, expiresAt: inDays(200), display: 'cw_up_…3333' });
+      // Token hashes are unique across rows.
+      await expect(tokens.insertAccountToken({ kind: 'personal', tokenHash: 'c'.repeat(64), display: 'x', userId: 'u1', orgId: null, access: 'read', createdBy: 'u1', expiresAt: inDays(1), repositoryIds: [] })).rejects.toSatisfy(isUniqueViolation);
+
+      const found = await tokens.findActiveAccountTokenByHash('c'.repeat(64));
+      expect(found).toMatchObject({ id: pat, kind: 'personal', userId: 'u1', orgId: null, access: 'read', expired: false, lastUse: { last_used_at: null } });
+      expect([...found!.repositoryIds].sort()).toEqual([repo.id, second.id].sort());
+      expect(await tokens.findActiveAccountTokenByHash('d'.repeat(64))).toMatchObject({ id: patOrg, orgId: org.id, access: 'read-write', repositoryIds: [] });
+      expect(await tokens.findActiveAccountTokenByHash('c'.repeat(64), inDays(91))).toMatchObject({ expired: true });
+      expect(await tokens.findActiveAccountTokenByHash('9'.repeat(64))).toBeNull();
+      // The repository tokens' table does not know them, and the other way round.
+      expect(await tokens.findActiveByHash('c'.repeat(64))).toBeNull();
+      expect(await tokens.findActiveAccountTokenByHash('1'.repeat(64))).toBeNull();
+
+      expect(await tokens.recordUse(pat, { ip: '10.0.0.1', userAgent: 'a' }, new Date(), undefined, 'user_tokens')).toEqual({ newContext: false, firstUse: true });
+      expect(await tokens.recordUse(pat, { ip: '10.0.0.2', userAgent: 'a' }, new Date(), undefined, 'user_tokens')).toEqual({ newContext: true, firstUse: false });
+      // An upload's CI provider is noted after its use is recorded (uploads.service.ts), in whichever table holds the token.
+      await tokens.recordUse(oup, { ip: '10.0.0.9', userAgent: 'ci' }, new Date(), undefined, 'user_tokens');
+      await tokens.noteCiProvider(oup, 'github-actions');
+      const listed = await tokens.listPersonal('u1');
+      expect(listed.map((t) => t.id)).toEqual(expect.arrayContaining([pat, patOrg]));
+      expect(listed).toHaveLength(2);
+      expect(listed.find((t) => t.id === pat)).toMatchObject({ display: 'cw_pat_…cccc', org: null, repositories: ['acme/gadgets', 'acme/widgets'], lastUse: { ip: '10.0.0.2', userAgent: 'a' }, revokedAt: null });
+      expect(listed.find((t) => t.id === patOrg)).toMatchObject({ org: 'acme', repositories: [], lastUse: null });
+
+      const soon = await tokens.listExpiringOfOrg(org.id, new Date(now).toISOString(), inDays(10));
+      expect(soon.map((t) => [t.id, t.kind, t.repository])).toEqual([
+        [repoToken, 'read', 'acme/gadgets'],
+        [oup, 'org_upload', null],
+      ]);
+      expect(soon[1]).toMatchObject({ lastUse: { ciProvider: 'github-actions' } });
+
+      expect(await tokens.findAccountToken(oup)).toEqual({ id: oup, kind: 'org_upload', userId: null, orgId: org.id, revokedAt: null });
+      expect(await tokens.revokeAccountToken(oup, 'test')).toBe(true);
+      expect(await tokens.revokeAccountToken(oup, 'test')).toBe(false);
+      expect(await tokens.findActiveAccountTokenByHash('e'.repeat(64))).toBeNull();
+      expect((await tokens.listExpiringOfOrg(org.id, new Date(now).toISOString(), inDays(10))).map((t) => t.id)).toEqual([repoToken]);
+
+      // A personal token follows its user: a disabled user reads nothing.
+      expect(await members.liveReadScope('u1')).toEqual({ orgIds: [], repoIds: [] });
+      await db.updateTable('users').set({ disabled_at: new Date().toISOString() }).where('id', '=', 'u1').execute();
+      expect(await members.liveReadScope('u1')).toBeNull();
+      expect(await members.liveReadScope('nobody')).toBeNull();
+      // A scope narrows an organization's repository list (ReadScope.within).
+      const all = { repoIds: [], orgIds: [org.id], publicRepos: false };
+      expect((await repos.listByOrg('acme', { ...all, within: { repositoryIds: [second.id] } }, { offset: 0, limit: 10 })).map((r) => r.fullName)).toEqual(['acme/gadgets']);
+      expect((await repos.listByOrg('acme', { ...all, within: { orgId: other.id } }, { offset: 0, limit: 10 })).map((r) => r.fullName)).toEqual([]);
+      expect((await repos.listByOrg('acme', { ...all, within: { repositoryIds: [] } }, { offset: 0, limit: 10 }))).toEqual([]);
+    });
+
     it('commits: upsert keeps one row per sha and saves reports optimistically', async () => {
       const { db, repo } = await seed();
       const commits = new CommitsRepository(db);

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { ErrorBodySchema } from '@coverwatch/protocol';
-import type { Principal, ReadPrincipal, SessionPrincipal, TokenAuthService } from '../auth/token-auth.service.js';
+import type { ReadPrincipal, SessionPrincipal, TokenAuthService, UploadPrincipal } from '../auth/token-auth.service.js';
 import { AppError, type FieldProblem } from '../errors/app-error.js';
 import type { OidcAuthService } from '../oidc/oidc-auth.service.js';
 import type { TokenKind } from '../tokens/token-format.js';
@@ -58,7 +58,7 @@ export interface RouteSpec<P extends z.ZodType | undefined = z.ZodType | undefin
   readonly errors?: readonly number[];
 }
 
-export interface RouteInput<P, Q, W = Principal> {
+export interface RouteInput<P, Q, W = UploadPrincipal> {
   readonly params: P;
   readonly query: Q;
   readonly principal: W;
@@ -110,7 +110,7 @@ export class ApiCatalog {
   route<P extends z.ZodType | undefined, Q extends z.ZodType | undefined, R extends z.ZodType, S extends true | undefined = undefined>(
     app: FastifyInstance,
     spec: RouteSpec<P, Q, R> & { tokens: readonly TokenKind[]; sessions?: S },
-    handler: (input: RouteInput<Infer<P>, Infer<Q>, S extends true ? ReadPrincipal : Principal>) => Promise<z.input<R>>,
+    handler: (input: RouteInput<Infer<P>, Infer<Q>, S extends true ? ReadPrincipal : UploadPrincipal>) => Promise<z.input<R>>,
   ): void {
     const tokenHook = requireToken(this.auth, spec.tokens, spec.oidc === undefined ? undefined : { auth: this.oidc, use: spec.oidc });
     let onRequest = tokenHook;
@@ -153,7 +153,7 @@ export class ApiCatalog {
         const principal = request.principal;
         if (principal === null) throw new Error('route has no auth hook');
         // A session principal only reaches routes declaring `sessions: true` (the hook above).
-        const body = output(spec.response, await handler({ params, query, principal: principal as S extends true ? ReadPrincipal : Principal }));
+        const body = output(spec.response, await handler({ params, query, principal: principal as S extends true ? ReadPrincipal : UploadPrincipal }));
         return reply.status(spec.status ?? 200).send(body);
       },
     });
@@ -221,7 +221,7 @@ export class ApiCatalog {
     return {
       openapi: '3.1.0',
       info,
-      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'an upload (cw_up_) or read (cw_rd_) token of one repository; routes listing "oidc" in x-coverwatch-tokens also take a CI OIDC ID token' },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'an upload (cw_up_) or read (cw_rd_) token of one repository, a personal API token (cw_pat_) or an organization upload token (cw_oup_), as each route lists in x-coverwatch-tokens; routes listing "oidc" in x-coverwatch-tokens also take a CI OIDC ID token' },
           session: { type: 'apiKey', in: 'cookie', name: '__Host-cw-session', description: 'a signed-in user\'s session; state changes also need its anti-CSRF token in X-Coverwatch-CSRF (docs/security.md#accounts-and-sessions)' },
         },
       },

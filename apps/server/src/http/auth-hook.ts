@@ -1,6 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { rejectionAuditOf, type RejectedRequest } from '../audit/auth-rejections.js';
-import { bearerCredential, type Principal, type ReadPrincipal, type TokenAuthService } from '../auth/token-auth.service.js';
+import { bearerCredential, type OrgUploadPrincipal, type ReadPrincipal, type TokenAuthService, type UploadPrincipal } from '../auth/token-auth.service.js';
 import type { OidcAuthService } from '../oidc/oidc-auth.service.js';
 import { isIdTokenShaped } from '../oidc/oidc-verifier.js';
 import type { TokenKind } from '../tokens/token-format.js';
@@ -8,7 +8,7 @@ import type { TokenKind } from '../tokens/token-format.js';
 declare module 'fastify' {
   interface FastifyRequest {
     /** Set by `requireToken` (or, on routes admitting sessions, the session hook) before the body is read; null on public routes. */
-    principal: ReadPrincipal | null;
+    principal: ReadPrincipal | OrgUploadPrincipal | null;
   }
 }
 
@@ -65,8 +65,8 @@ function rejectedRequest(request: FastifyRequest): RejectedRequest {
   return { ip: request.ip, method: request.method, route: request.routeOptions.url ?? '(unknown route)', headers: { authorization: request.headers.authorization, 'user-agent': typeof ua === 'string' ? ua : undefined } };
 }
 
-/** The token principal of an authenticated token route (the hook guarantees it; sessions never reach routes that call this). */
-export function principalOf(request: FastifyRequest): Principal {
-  if (request.principal === null || request.principal.kind === 'session') throw new Error('route has no token auth hook');
+/** The principal of an authenticated upload route (the hook guarantees it; sessions and personal tokens never reach routes that call this). */
+export function principalOf(request: FastifyRequest): UploadPrincipal {
+  if (request.principal === null || request.principal.kind === 'session' || request.principal.kind === 'personal') throw new Error('route has no upload token auth hook');
   return request.principal;
 }

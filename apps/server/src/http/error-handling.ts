@@ -2,7 +2,7 @@ import type { FastifyError, FastifyInstance } from 'fastify';
 import { AppError } from '../errors/app-error.js';
 
 /** Query parameters that would carry a token: refused outright, whatever the route, with a clear message. */
-const TOKEN_QUERY = /(?:^|[?&])(?:token|access_token|upload_token|api_key|apikey)=|cw_(?:up|rd)_/i;
+const TOKEN_QUERY = /(?:^|[?&])(?:token|access_token|upload_token|api_key|apikey)=|cw_(?:up|rd|pat|oup)_/i;
 
 /**
  * Error responses for the whole app: catalogued errors keep their code and message; Fastify's own

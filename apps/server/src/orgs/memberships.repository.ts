@@ -99,6 +99,13 @@ export class MembershipsRepository {
     return { orgIds: rows.filter((r) => r.kind === 'org').map((r) => r.id), repoIds: rows.filter((r) => r.kind === 'repo').map((r) => r.id) };
   }
 
+  /** `readScope` of an enabled user; null when the user is disabled or does not exist (their personal tokens act as nobody). */
+  async liveReadScope(userId: string): Promise<{ orgIds: string[]; repoIds: string[] } | null> {
+    const user = await this.db.selectFrom('users').select('disabled_at').where('id', '=', userId).executeTakeFirst();
+    if (user === undefined || user.disabled_at !== null) return null;
+    return this.readScope(userId);
+  }
+
   /** Adds a member; `exists` when the user already is one (their role is left alone). */
   async add(orgId: string, userId: string, role: OrgRole): Promise<{ readonly outcome: 'added'; readonly role: OrgRole } | { readonly outcome: 'exists'; readonly before: OrgRole | null }> {
     const now = isoNow();

@@ -6,7 +6,9 @@ import type { ReadScope, ReposRepository, RepoRow } from './repos.repository.js'
  * Who may read what (deny by default):
  * - a token reads its own repository and nothing else (public or not: a token is bound to one);
  * - a signed-in user reads a repository that is public, or belongs to an organization they are a
- *   member of (any role), or is granted to them.
+ *   member of (any role), or is granted to them;
+ * - a personal token reads what its user reads now, and only within its scope (its chosen
+ *   repositories, or its organization).
  * Anything else answers exactly as a repository that does not exist (404 CW_ERR_REPO_NOT_FOUND,
  * same message), so no principal learns which repositories exist (docs/security.md).
  */
@@ -26,6 +28,7 @@ export class RepoAccessPolicy {
   /** What the principal may read, for queries that list (an organization's repositories). */
   scope(principal: ReadPrincipal): ReadScope {
     if (principal.kind === 'session') return { repoIds: principal.repoIds, orgIds: principal.orgIds, publicRepos: true };
+    if (principal.kind === 'personal') return { repoIds: principal.repoIds, orgIds: principal.orgIds, publicRepos: true, within: principal.scope };
     return { repoIds: [principal.repositoryId], orgIds: [], publicRepos: false };
   }
 }
@@ -36,5 +39,6 @@ export function repoNotFound(owner: string, name: string): AppError {
 }
 
 function inScope(scope: ReadScope, repo: RepoRow): boolean {
-  return scope.repoIds.includes(repo.id) || scope.orgIds.includes(repo.orgId) || (scope.publicRepos && repo.visibility === 'public');
+  const within = scope.within === undefined || ('orgId' in scope.within ? scope.within.orgId === repo.orgId : scope.within.repositoryIds.includes(repo.id));
+  return within && (scope.repoIds.includes(repo.id) || scope.orgIds.includes(repo.orgId) || (scope.publicRepos && repo.visibility === 'public'));
 }

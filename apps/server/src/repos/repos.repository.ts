@@ -25,6 +25,8 @@ export interface ReadScope {
   readonly repoIds: readonly string[];
   readonly orgIds: readonly string[];
   readonly publicRepos: boolean;
+  /** A further restriction, ANDed with the rest (a personal token's scope): these repositories only, or this organization's. */
+  readonly within?: { readonly orgId: string } | { readonly repositoryIds: readonly string[] };
 }
 
 export interface PathRules {
@@ -56,8 +58,11 @@ export class ReposRepository {
   /** Repositories of an organization in name order, limited to `scope` (what the caller may read). */
   async listByOrg(orgName: string, scope: ReadScope, page: { offset: number; limit: number }): Promise<RepoRow[]> {
     if (scope.repoIds.length === 0 && scope.orgIds.length === 0 && !scope.publicRepos) return [];
-    const rows = await this.base()
-      .where('o.name', '=', orgName)
+    const within = scope.within;
+    if (within !== undefined && 'repositoryIds' in within && within.repositoryIds.length === 0) return [];
+    let query = this.base().where('o.name', '=', orgName);
+    if (within !== undefined) query = 'orgId' in within ? query.where('r.org_id', '=', within.orgId) : query.where('r.id', 'in', within.repositoryIds);
+    const rows = await query
       .where((eb) =>
         eb.or([
           ...(scope.repoIds.length > 0 ? [eb('r.id', 'in', scope.repoIds)] : []),

@@ -8,7 +8,8 @@ import type { ReposService } from './repos.service.js';
 export function reposRoutes(deps: { repos: ReposService; api: ApiCatalog }) {
   return async (app: FastifyInstance): Promise<void> => {
     const { api, repos } = deps;
-    const tokens = ['read'] as const;
+    // Personal API tokens read as their user, within their scope (repo-access.policy.ts).
+    const tokens = ['read', 'personal'] as const;
     // Read tokens of the repository, or a signed-in user's session (repo-access.policy.ts decides what they read).
     const sessions = true as const;
 

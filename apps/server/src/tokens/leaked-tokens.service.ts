@@ -1,7 +1,7 @@
 import type { TokenRevokeRequest } from '@coverwatch/protocol';
 import type { AuditRecorder } from '../audit/audit-log.js';
 import { tokenHashPrefix } from '../audit/chain.js';
-import { checkTokenFormat, hashToken } from './token-format.js';
+import { checkTokenFormat, hashToken, isRepoTokenKind } from './token-format.js';
 import type { TokensRepository } from './tokens.repository.js';
 
 /**
@@ -18,10 +18,13 @@ export class LeakedTokensService {
   async report(request: TokenRevokeRequest, source: { ip: string; userAgent: string | null }): Promise<{ received: number }> {
     for (const item of request.tokens) {
       // The checksum filters look-alikes before any database work.
-      if (checkTokenFormat(item.token) === null) continue;
-      const row = await this.tokens.findActiveByHash(hashToken(item.token));
+      const kind = checkTokenFormat(item.token);
+      if (kind === null) continue;
+      // Every kind: repository tokens in `tokens`, personal and organization upload tokens in `user_tokens`.
+      const row = isRepoTokenKind(kind) ? await this.tokens.findActiveByHash(hashToken(item.token)) : await this.tokens.findActiveAccountTokenByHash(hashToken(item.token));
       if (row === null) continue;
-      if (!(await this.tokens.revoke(row.id, 'reported as leaked'))) continue;
+      const revoked = isRepoTokenKind(kind) ? await this.tokens.revoke(row.id, 'reported as leaked') : await this.tokens.revokeAccountToken(row.id, 'reported as leaked');
+      if (!revoked) continue;
       await this.audit.record({
         event: 'token.revoked',
         actor: { type: 'anonymous' },

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { BASE62_ALPHABET } from './base62.js';
+import { readFileSync } from 'node:fs';
+import { BASE62_ALPHABET, toBase62 } from './base62.js';
 import { crc32 } from './crc32.js';
-import { checkTokenFormat, constantTimeEqual, generateToken, hashToken, TOKEN_PATTERN } from './token-format.js';
+import { checkTokenFormat, constantTimeEqual, displayToken, generateToken, hashToken, TOKEN_PATTERN } from './token-format.js';
 
 describe('token format', () => {
   it('is cw_up_ / cw_rd_ + 30 random base62 + 6 base62 of CRC-32', () => {
@@ -26,6 +27,33 @@ describe('token format', () => {
   it('accepts its own tokens and names their kind', () => {
     expect(checkTokenFormat(generateToken('upload'))).toBe('upload');
     expect(checkTokenFormat(generateToken('read'))).toBe('read');
+    expect(checkTokenFormat(generateToken('personal'))).toBe('personal');
+    expect(checkTokenFormat(generateToken('org_upload'))).toBe('org_upload');
+  });
+
+  it('personal (cw_pat_) and organization upload (cw_oup_) tokens: same rules, published pattern, checksum, display', () => {
+    // The regular expression published in docs/security.md "Token format", as a scanner would use it.
+    const published = /\bcw_(up|rd|pat|oup)_[0-9A-Za-z]{30}[0-9A-Za-z]{6}\b/;
+    const docs = readFileSync(new URL('../../../../docs/security.md', import.meta.url), 'utf8');
+    expect(docs).toContain(published.source);
+    for (const [kind, prefix] of [['personal', 'cw_pat_'], ['org_upload', 'cw_oup_'], ['upload', 'cw_up_'], ['read', 'cw_rd_']] as const) {
+      const t = generateToken(kind);
+      expect(t.startsWith(prefix)).toBe(true);
+      expect(t).toHaveLength(prefix.length + 36);
+      expect(TOKEN_PATTERN.test(t)).toBe(true);
+      expect(published.exec(`leaked: ${t}.`)?.[0]).toBe(t);
+      // The checksum is the CRC-32 of everything before it, as a scanner recomputes it.
+      expect(t.slice(-6)).toBe(toBase62(crc32(t.slice(0, -6)), 6));
+      for (let i = prefix.length; i < t.length; i++) {
+        const c = t[i] === 'Q' ? 'z' : 'Q';
+        expect(checkTokenFormat(t.slice(0, i) + c + t.slice(i + 1)), `${kind} ${i}`).toBeNull();
+      }
+      expect(displayToken(t)).toBe(`${prefix}…${t.slice(-4)}`);
+    }
+    // Another kind's prefix on the same characters fails its checksum (a kind cannot be changed by editing it).
+    const pat = generateToken('personal');
+    expect(checkTokenFormat(pat.replace('cw_pat_', 'cw_oup_'))).toBeNull();
+    expect(checkTokenFormat(pat.replace('cw_pat_', 'cw_xyz_'))).toBeNull();
   });
 
   it('the checksum catches every single-character change and swapped neighbours', () => {

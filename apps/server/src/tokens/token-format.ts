@@ -9,12 +9,21 @@ import { crc32 } from './crc32.js';
  * the server reject typos without a database lookup. A CRC is not a MAC: the secret is the random
  * part; the checksum only checks the spelling.
  */
-export const TOKEN_PREFIXES = Object.freeze({ upload: 'cw_up_', read: 'cw_rd_' });
+export const TOKEN_PREFIXES = Object.freeze({ upload: 'cw_up_', read: 'cw_rd_', personal: 'cw_pat_', org_upload: 'cw_oup_' });
 export type TokenKind = keyof typeof TOKEN_PREFIXES;
+/** Kinds bound to one repository (the `tokens` table). */
+export type RepoTokenKind = 'upload' | 'read';
+/** Kinds not bound to one repository (the `user_tokens` table): a user's personal API token, an organization's upload token. */
+export type AccountTokenKind = 'personal' | 'org_upload';
+
+export function isRepoTokenKind(kind: TokenKind): kind is RepoTokenKind {
+  return kind === 'upload' || kind === 'read';
+}
 
 const RANDOM_CHARS = 30;
 const CHECKSUM_CHARS = 6;
-export const TOKEN_PATTERN = /^cw_(up|rd)_([0-9A-Za-z]{30})([0-9A-Za-z]{6})$/;
+export const TOKEN_PATTERN = /^cw_(up|rd|pat|oup)_([0-9A-Za-z]{30})([0-9A-Za-z]{6})$/;
+const KIND_OF_TAG: Readonly<Record<string, TokenKind>> = Object.freeze({ up: 'upload', rd: 'read', pat: 'personal', oup: 'org_upload' });
 
 export function generateToken(kind: TokenKind): string {
   let random = '';
@@ -31,7 +40,7 @@ export function checkTokenFormat(token: string): TokenKind | null {
   const body = token.slice(0, token.length - CHECKSUM_CHARS);
   const expected = toBase62(crc32(body), CHECKSUM_CHARS);
   if (!constantTimeEqual(expected, m[3]!)) return null;
-  return m[1] === 'up' ? 'upload' : 'read';
+  return KIND_OF_TAG[m[1]!] ?? null;
 }
 
 /** `cw_up_…Ab12`: the prefix and last four characters, how owners tell tokens apart (never enough to use one). */

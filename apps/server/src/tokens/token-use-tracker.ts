@@ -1,5 +1,5 @@
 import type { AuditRecorder } from '../audit/audit-log.js';
-import type { LastUse, TokensRepository, UseContext } from './tokens.repository.js';
+import type { LastUse, TokensRepository, TokenTable, UseContext } from './tokens.repository.js';
 
 /**
  * Records each token use (owners see the last one: time, IP, user agent, CI provider) and writes
@@ -7,8 +7,8 @@ import type { LastUse, TokensRepository, UseContext } from './tokens.repository.
  * the first thing an owner, and the anomaly rules, look for.
  */
 export function tokenUseTracker(tokens: TokensRepository, audit: AuditRecorder) {
-  return async (tokenId: string, ctx: UseContext, lastUse?: LastUse): Promise<void> => {
-    const { newContext } = await tokens.recordUse(tokenId, ctx, new Date(), lastUse);
+  return async (tokenId: string, ctx: UseContext, lastUse?: LastUse, table: TokenTable = 'tokens'): Promise<void> => {
+    const { newContext } = await tokens.recordUse(tokenId, ctx, new Date(), lastUse, table);
     if (!newContext) return;
     await audit.record({
       event: 'token.used_from_new_context',

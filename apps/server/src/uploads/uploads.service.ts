@@ -3,7 +3,7 @@ import { NO_AUDIT, type AuditRecorder } from '../audit/audit-log.js';
 import { createHash, randomUUID } from 'node:crypto';
 import { FORMAT_IDS } from '@coverwatch/core';
 import { UploadEnvelopeSchema, type UploadEnvelope } from '@coverwatch/protocol';
-import type { Principal } from '../auth/token-auth.service.js';
+import type { Principal, UploadPrincipal } from '../auth/token-auth.service.js';
 import type { BlobStore } from '../blobs/blob-store.js';
 import type { CommitsRepository } from '../commits/commits.repository.js';
 import type { Db } from '../db/database.js';
@@ -15,6 +15,7 @@ import { checkOidcUpload } from '../oidc/oidc-binding.js';
 import type { OidcTokenUsesRepository } from '../oidc/oidc-token-uses.repository.js';
 import type { JobQueue } from '../queue/job-queue.js';
 import type { PullRequestsRepository } from '../pulls/pull-requests.repository.js';
+import { repoNotFound } from '../repos/repo-access.policy.js';
 import type { ReposRepository } from '../repos/repos.repository.js';
 import type { UploadBody } from './upload-body.js';
 import type { UploadRecord, UploadsRepository } from './uploads.repository.js';
@@ -45,9 +46,11 @@ export class UploadsService {
   /**
    * Accepts an upload for the principal's repository. With an idempotency key, a retry carrying
    * the same envelope returns the first upload; a different envelope under the same key is a conflict.
-   * An OIDC principal's upload must match its token's repository slug and commit.
+   * An OIDC principal's upload must match its token's repository slug and commit. An organization
+   * upload token's upload names its repository (`repository.slug`, OWNER/NAME): one of its
+   * organization's, else the answer of a repository that does not exist.
    */
-  async receive(principal: Principal, body: UploadBody, idempotencyKey: string | undefined): Promise<UploadRecord & { bookkeepingError?: unknown }> {
+  async receive(uploader: UploadPrincipal, body: UploadBody, idempotencyKey: string | undefined): Promise<UploadRecord & { bookkeepingError?: unknown }> {
     let parsed: unknown;
     try {
       parsed = JSON.parse(body.json);
@@ -56,6 +59,7 @@ export class UploadsService {
     }
     const envelope = parseInput(UploadEnvelopeSchema, parsed, 'body');
     checkFormats(envelope);
+    const principal = uploader.kind === 'org_upload' ? await this.orgUploadTarget(uploader.tokenId, uploader.orgId, envelope) : uploader;
     if (principal.oidc !== undefined) checkOidcUpload(principal.oidc, envelope);
     const bodySha = createHash('sha256').update(body.json, 'utf8').digest('hex');
     if (idempotencyKey !== undefined) {
@@ -140,13 +144,35 @@ export class UploadsService {
     return accepted;
   }
 
-  /** The upload, if the principal's repository owns it (others get not-found: ids of other repositories are not confirmed). */
-  async get(principal: Principal, id: string): Promise<{ upload: UploadRecord; repository: string; commitSha: string }> {
+  /**
+   * The upload, if the principal's repository owns it (others get not-found: ids of other
+   * repositories are not confirmed); for an organization upload token, if a repository of its
+   * organization does (the uploader's `--wait` asks with the token it uploaded with).
+   */
+  async get(principal: UploadPrincipal, id: string): Promise<{ upload: UploadRecord; repository: string; commitSha: string }> {
     const upload = await this.uploads.findById(id);
-    if (upload === null || upload.repository_id !== principal.repositoryId) throw new AppError('CW_ERR_UPLOAD_NOT_FOUND', `no upload ${id}`);
-    const repo = await this.repos.findById(upload.repository_id);
+    const repo = upload === null ? null : await this.repos.findById(upload.repository_id);
+    const owned = principal.kind === 'org_upload' ? repo !== null && repo.orgId === principal.orgId : upload !== null && upload.repository_id === principal.repositoryId;
+    if (upload === null || !owned) throw new AppError('CW_ERR_UPLOAD_NOT_FOUND', `no upload ${id}`);
     const commit = await this.commits.findById(upload.commit_id);
     return { upload, repository: repo!.fullName, commitSha: commit!.sha };
+  }
+
+  /** The repository an organization upload token's upload names, if its organization owns it; any other is refused as unknown. */
+  private async orgUploadTarget(tokenId: string, orgId: string, envelope: UploadEnvelope): Promise<Principal> {
+    const slug = envelope.repository?.slug;
+    if (slug === undefined) {
+      throw new AppError('CW_ERR_REQUEST_INVALID', 'invalid request: body.repository.slug: an organization upload token uploads to the repository the envelope names (coverwatch upload --slug OWNER/NAME)', [
+        { path: 'body.repository.slug', message: 'required with an organization upload token' },
+      ]);
+    }
+    const cut = slug.indexOf('/');
+    const owner = slug.slice(0, cut);
+    const name = slug.slice(cut + 1);
+    const repo = await this.repos.findByFullName(owner, name);
+    // Another organization's repository answers exactly as a missing one: the token learns nothing about it.
+    if (repo === null || repo.orgId !== orgId) throw repoNotFound(owner, name);
+    return { tokenId, kind: 'upload', repositoryId: repo.id };
   }
 
   private async replay(repositoryId: string, key: string, bodySha: string): Promise<UploadRecord | null> {

@@ -14,6 +14,7 @@ import * as m0012 from './0012-orgs-roles.js';
 import * as m0013 from './0013-throttle.js';
 import * as m0014 from './0014-user-disable.js';
 import * as m0015 from './0015-sso.js';
+import * as m0016 from './0016-user-tokens.js';
 import * as m0017 from './0017-alert-scope.js';
 
 /**
@@ -36,7 +37,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
   '0013-throttle': m0013,
   '0014-user-disable': m0014,
   '0015-sso': m0015,
-  // 0016 is taken by personal and organization tokens, in progress on another branch.
+  '0016-user-tokens': m0016,
   '0017-alert-scope': m0017,
 });
 
