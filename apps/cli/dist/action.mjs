@@ -29088,7 +29088,12 @@ var AccountTokenSchema = external_exports.object({
   lastUse: TokenLastUseSchema
 });
 var CreatedAccountTokenSchema = AccountTokenSchema.extend({ token: external_exports.string() });
+var RotatedAccountTokenSchema = CreatedAccountTokenSchema.extend({ replaces: external_exports.string(), oldValidUntil: external_exports.string() });
 var PersonalTokenListSchema = external_exports.object({ tokens: external_exports.array(AccountTokenSchema) });
+var RotatePersonalTokenRequestSchema = external_exports.strictObject({
+  overlapHours: external_exports.number().int().min(0).max(720).default(24),
+  expiresDays: external_exports.number().int().min(1).max(365).optional()
+});
 var TokenRevokedResponseSchema = external_exports.object({ id: external_exports.string(), state: external_exports.enum(["revoked", "already_revoked"]) });
 var CreateOrgUploadTokenRequestSchema = external_exports.strictObject({ expiresDays: external_exports.number().int().min(1).max(365).optional() });
 var ExpiringTokensQuerySchema = external_exports.strictObject({ withinDays: external_exports.coerce.number().int().min(1).max(365).default(30) });

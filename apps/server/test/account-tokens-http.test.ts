@@ -189,6 +189,31 @@ describe('personal API tokens', () => {
     expect((await withToken(orgScoped, '/api/v1/me/tokens')).statusCode).toBe(401);
   });
 
+  it('rotation: a new token with the same scope first (step-up), the old one works for the overlap only; another user\'s token is not found', async () => {
+    const old = await personalToken(member, { access: 'read', repositories: ['pato/a'] });
+    const oldId = (await get(member, '/api/v1/me/tokens')).json().tokens.find((t: { display: string }) => t.display.endsWith(old.slice(-4))).id as string;
+    const rotated = await post(member, `/api/v1/me/tokens/${oldId}/rotate`, { overlapHours: 24 });
+    expect(rotated.statusCode, rotated.body).toBe(201);
+    const r = rotated.json();
+    seen.push(r.token);
+    expect(r).toMatchObject({ kind: 'personal', access: 'read', repositories: ['pato/a'], replaces: oldId });
+    expect(Date.parse(r.oldValidUntil) - Date.now()).toBeGreaterThan(23 * 3_600_000);
+    // Both work during the overlap, with the same scope.
+    for (const t of [old, r.token as string]) expect([(await withToken(t, READ_FILE('pato/a'))).statusCode, (await withToken(t, READ_FILE('pato/b'))).statusCode]).toEqual([200, 404]);
+    // No overlap: the old one stops at once.
+    const again = await post(member, `/api/v1/me/tokens/${r.id as string}/rotate`, { overlapHours: 0 });
+    expect(again.statusCode, again.body).toBe(201);
+    seen.push(again.json().token);
+    expect((await withToken(r.token, READ_FILE('pato/a'))).json().error.code).toBe('CW_ERR_AUTH_TOKEN_EXPIRED');
+    expect((await withToken(again.json().token, READ_FILE('pato/a'))).statusCode).toBe(200);
+    // Not the user's: not found; rotation needs a step-up like creation.
+    expect((await post(granted, `/api/v1/me/tokens/${again.json().id as string}/rotate`, {})).json().error.code).toBe('CW_ERR_TOKEN_NOT_FOUND');
+    await s.runtime.db.updateTable('sessions').set({ mfa_verified_at: new Date(Date.now() - 6 * 60_000).toISOString() }).where('user_id', '=', member.userId).execute();
+    expect((await post(member, `/api/v1/me/tokens/${again.json().id as string}/rotate`, {})).json().error.code).toBe('CW_ERR_AUTH_STEP_UP_REQUIRED');
+    await s.runtime.db.updateTable('sessions').set({ mfa_verified_at: new Date().toISOString() }).where('user_id', '=', member.userId).execute();
+    expect((await auditRecords('token.rotated')).at(-1)).toMatchObject({ target: { id: r.id }, details: { kind: 'personal', replacedBy: again.json().id } });
+  });
+
   it('removal from the organization, a revoked grant, a repository made private and a disabled user take effect on the next request', async () => {
     const services = createServices(s.config, s.runtime);
     const operator = services.audit.as(operatorContext);

@@ -264,6 +264,7 @@ describe.each(BACKENDS)('read API on $backend', ({ env }) => {
           'POST /api/v1/orgs/{org}/members/{userId}/remove',
           'POST /api/v1/me/tokens',
           'GET /api/v1/me/tokens',
+          'POST /api/v1/me/tokens/{id}/rotate',
           'POST /api/v1/me/tokens/{id}/revoke',
           'POST /api/v1/orgs/{org}/upload-tokens',
           'POST /api/v1/orgs/{org}/upload-tokens/{id}/revoke',

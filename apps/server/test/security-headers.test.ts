@@ -168,6 +168,7 @@ describe('every route, every kind of request', () => {
       'POST /api/v1/uploads',
       'POST /api/v1/tokens/revoke',
       'POST /api/v1/me/tokens',
+      'POST /api/v1/me/tokens/{id}/rotate',
       'POST /api/v1/me/tokens/{id}/revoke',
       'POST /api/v1/orgs/{org}/upload-tokens',
       'POST /api/v1/orgs/{org}/upload-tokens/{id}/revoke',

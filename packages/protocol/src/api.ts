@@ -489,8 +489,17 @@ export const AccountTokenSchema = z.object({
 /** The answer of a token creation: the token itself, shown this once. */
 export const CreatedAccountTokenSchema = AccountTokenSchema.extend({ token: z.string() });
 
+/** The answer of a rotation: the new token (shown this once), and until when the old one works. */
+export const RotatedAccountTokenSchema = CreatedAccountTokenSchema.extend({ replaces: z.string(), oldValidUntil: z.string() });
+
 /** `GET /api/v1/me/tokens`: the signed-in user's personal tokens, newest first (revoked and expired ones included). */
 export const PersonalTokenListSchema = z.object({ tokens: z.array(AccountTokenSchema) });
+
+/** `POST /api/v1/me/tokens/{id}/rotate`: a new token with the same scope; the old one stays valid `overlapHours` (0-720, default 24). */
+export const RotatePersonalTokenRequestSchema = z.strictObject({
+  overlapHours: z.number().int().min(0).max(720).default(24),
+  expiresDays: z.number().int().min(1).max(365).optional(),
+});
 
 /** `POST /api/v1/me/tokens/{id}/revoke`. */
 export const TokenRevokedResponseSchema = z.object({ id: z.string(), state: z.enum(['revoked', 'already_revoked']) });

@@ -80,6 +80,29 @@ export class AccountTokensService {
     return { tokens: await this.tokens.listPersonal(userId) };
   }
 
+  /**
+   * Rotates one of the user's personal tokens: a new token with the same access and scope first,
+   * then the old one expires `overlapHours` from now (not later than it would have), so whatever
+   * uses it can switch without a gap. Anyone else's token, or a revoked one, is "not found".
+   */
+  async rotatePersonal(userId: string, tokenId: string, request: { overlapHours: number; expiresDays?: number | undefined }, audit: AuditRecorder) {
+    const t = await this.tokens.findAccountToken(tokenId);
+    const scope = t === null ? null : await this.tokens.accountTokenScope(t.id);
+    if (t === null || scope === null || t.kind !== 'personal' || t.userId !== userId || t.revokedAt !== null || Date.parse(scope.expiresAt) <= Date.now()) {
+      throw new AppError('CW_ERR_TOKEN_NOT_FOUND', `no live token ${tokenId}`);
+    }
+    const expiresAt = expiryOf(request.expiresDays);
+    const token = generateToken('personal');
+    const display = displayToken(token);
+    const access = scope.access === 'upload' ? 'read' : scope.access;
+    const id = await this.tokens.insertAccountToken({ kind: 'personal', tokenHash: hashToken(token), display, userId, orgId: scope.orgId, access, createdBy: userId, expiresAt, repositoryIds: scope.repositoryIds });
+    const oldValidUntil = new Date(Math.min(Date.parse(scope.expiresAt), Date.now() + request.overlapHours * 3_600_000)).toISOString();
+    await this.tokens.shortenAccountToken(t.id, oldValidUntil);
+    await audit.record({ event: 'token.rotated', target: { type: 'token', id: t.id }, details: { kind: 'personal', replacedBy: id, oldValidUntil, tokenHash: tokenHashPrefix(token), expiresAt } });
+    const listed = (await this.tokens.listPersonal(userId)).find((x) => x.id === id)!;
+    return { ...listed, token, replaces: t.id, oldValidUntil };
+  }
+
   /** Revokes one of the user's personal tokens; anyone else's (or none) is "not found". */
   async revokePersonal(userId: string, tokenId: string, audit: AuditRecorder): Promise<{ id: string; state: 'revoked' | 'already_revoked' }> {
     const t = await this.tokens.findAccountToken(tokenId);

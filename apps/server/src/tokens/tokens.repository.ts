@@ -268,6 +268,19 @@ export class TokensRepository {
     return r === undefined ? null : { id: r.id, kind: r.kind, userId: r.user_id, orgId: r.org_id, revokedAt: r.revoked_at };
   }
 
+  /** What a personal or organization upload token may reach: its access, organization and chosen repositories, and its expiry. */
+  async accountTokenScope(id: string): Promise<{ access: 'read' | 'read-write' | 'upload'; orgId: string | null; repositoryIds: string[]; expiresAt: string } | null> {
+    const t = await this.db.selectFrom('user_tokens').select(['access', 'org_id', 'expires_at']).where('id', '=', id).executeTakeFirst();
+    if (t === undefined) return null;
+    const repos = await this.db.selectFrom('user_token_repositories').select('repository_id').where('token_id', '=', id).execute();
+    return { access: t.access, orgId: t.org_id, repositoryIds: repos.map((r) => r.repository_id), expiresAt: t.expires_at };
+  }
+
+  /** Moves a live account token's expiry earlier (the end of a rotation's overlap); never later. */
+  async shortenAccountToken(id: string, until: string): Promise<void> {
+    await this.db.updateTable('user_tokens').set({ expires_at: until }).where('id', '=', id).where('revoked_at', 'is', null).where('expires_at', '>', until).execute();
+  }
+
   /** Revokes a live personal or organization upload token; false when it was already revoked (or does not exist). */
   async revokeAccountToken(id: string, reason: string, now: string = isoNow()): Promise<boolean> {
     const r = await this.db.updateTable('user_tokens').set({ revoked_at: now, revoked_reason: reason }).where('id', '=', id).where('revoked_at', 'is', null).executeTakeFirst();

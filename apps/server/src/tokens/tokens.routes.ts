@@ -10,6 +10,8 @@ import {
   TokenRevokedResponseSchema,
   TokenRevokeRequestSchema,
   TokenRevokeResponseSchema,
+  RotatePersonalTokenRequestSchema,
+  RotatedAccountTokenSchema,
 } from '@coverwatch/protocol';
 import { clientOf } from '../accounts/accounts.routes.js';
 import type { AuditLog } from '../audit/audit-log.js';
@@ -74,6 +76,23 @@ export function tokensRoutes(deps: { leaked: LeakedTokensService; accountTokens:
       app,
       { method: 'GET', url: '/api/v1/me/tokens', summary: "The signed-in user's personal API tokens: prefix and last four, scope, creation, expiry, last use", tokens: 'session', response: PersonalTokenListSchema },
       async ({ session }) => accountTokens.listPersonal(session.userId),
+    );
+
+    api.sessionRoute(
+      app,
+      {
+        method: 'POST',
+        url: '/api/v1/me/tokens/:id/rotate',
+        summary: 'Rotate one of your personal API tokens: a new one with the same scope (shown once); the old one keeps working for overlapHours',
+        tokens: 'session',
+        stepUp: true,
+        params: TokenIdParams,
+        body: { contentType: 'application/json', description: 'overlapHours (0-720, default 24) and the new expiry in days', schema: RotatePersonalTokenRequestSchema },
+        status: 201,
+        response: RotatedAccountTokenSchema,
+        errors: [404],
+      },
+      async ({ params, body, session, request }) => accountTokens.rotatePersonal(session.userId, params.id, body, auditOf(session, request)),
     );
 
     api.sessionRoute(
