@@ -1,7 +1,5 @@
-import { EventEmitter } from 'node:events';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { run } from '../src/cli/run.js';
-import { startTestServer, type TestServer } from './test-server.js';
+import { runAdminCli, startTestServer, type TestServer } from './test-server.js';
 
 let s: TestServer;
 beforeAll(async () => {
@@ -9,21 +7,7 @@ beforeAll(async () => {
 });
 afterAll(() => s?.close());
 
-async function admin(...argv: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const code = await run(
-    {
-      argv: ['admin', ...argv, '--json'],
-      env: { COVERWATCH_DATA_DIR: s.config.dataDir, COVERWATCH_LOG_LEVEL: 'silent' },
-      cwd: s.config.dataDir,
-      stdout: { write: (t: string) => (stdout += t) },
-      stderr: { write: (t: string) => (stderr += t) },
-    },
-    new EventEmitter(),
-  );
-  return { code, stderr, json: stdout === '' ? null : (JSON.parse(stdout) as Record<string, unknown>) };
-}
+const admin = (...argv: string[]) => runAdminCli(s, ...argv);
 
 describe('admin disable-user / enable-user', () => {
   it('disables and enables an account by email, says when nothing changed, and names an unknown email', async () => {

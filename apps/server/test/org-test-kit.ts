@@ -1,11 +1,9 @@
-import { EventEmitter } from 'node:events';
 import type { LightMyRequestResponse } from 'fastify';
 import { Secret, TOTP } from 'otpauth';
 import { expect } from 'vitest';
 import { operatorContext } from '../src/audit/audit-log.js';
-import { run } from '../src/cli/run.js';
 import { createServices } from '../src/services.js';
-import { envelope, gz, LCOV, SHA, uploadHeaders, waitForUpload, type TestServer } from './test-server.js';
+import { envelope, gz, LCOV, runAdminCli, SHA, uploadHeaders, waitForUpload, type TestServer } from './test-server.js';
 
 /**
  * What the organization and token tests share (orgs-http.test.ts, account-tokens-http.test.ts):
@@ -44,22 +42,7 @@ export function cookieOf(r: LightMyRequestResponse): string {
 
 /** The helpers, bound to the test server `server()` returns (started in the test file's beforeAll) and the users' password. */
 export function orgTestKit(server: () => TestServer, password: string) {
-  async function admin(...argv: string[]) {
-    const s = server();
-    let stdout = '';
-    let stderr = '';
-    const code = await run(
-      {
-        argv: ['admin', ...argv, '--json'],
-        env: { COVERWATCH_DATA_DIR: s.config.dataDir, COVERWATCH_LOG_LEVEL: 'silent' },
-        cwd: s.config.dataDir,
-        stdout: { write: (t: string) => (stdout += t) },
-        stderr: { write: (t: string) => (stderr += t) },
-      },
-      new EventEmitter(),
-    );
-    return { code, stderr, json: stdout === '' ? null : (JSON.parse(stdout) as Record<string, unknown>) };
-  }
+  const admin = (...argv: string[]) => runAdminCli(server(), ...argv);
 
   async function auditRecords(event: string) {
     const rows = await server().runtime.db.selectFrom('audit_log').select(['record_json']).where('event', '=', event).orderBy('seq').execute();

@@ -1,3 +1,4 @@
+import { EventEmitter } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { Writable } from 'node:stream';
 import { tmpdir } from 'node:os';
@@ -5,6 +6,7 @@ import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../src/app.js';
+import { run } from '../src/cli/run.js';
 import type { Config } from '../src/config/config.schema.js';
 import { loadConfig } from '../src/config/load-config.js';
 import { createLogger } from '../src/logging/logger.js';
@@ -98,3 +100,20 @@ export async function waitForUpload(app: FastifyInstance, token: string, id: str
 }
 
 export const LCOV = 'SF:src/a.c\nDA:1,5\nDA:2,0\nDA:3,2\nBRDA:3,0,0,2\nBRDA:3,0,1,0\nend_of_record\n';
+
+/** `coverwatch-server admin ARGS --json` on the test server's data directory, in process: exit code, stderr and the parsed JSON. */
+export async function runAdminCli(s: TestServer, ...argv: string[]) {
+  let stdout = '';
+  let stderr = '';
+  const code = await run(
+    {
+      argv: ['admin', ...argv, '--json'],
+      env: { COVERWATCH_DATA_DIR: s.config.dataDir, COVERWATCH_LOG_LEVEL: 'silent' },
+      cwd: s.config.dataDir,
+      stdout: { write: (t: string) => (stdout += t) },
+      stderr: { write: (t: string) => (stderr += t) },
+    },
+    new EventEmitter(),
+  );
+  return { code, stderr, json: stdout === '' ? null : (JSON.parse(stdout) as Record<string, unknown>) };
+}

@@ -1,8 +1,6 @@
-import { EventEmitter } from 'node:events';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { run } from '../src/cli/run.js';
 import { hashToken } from '../src/tokens/token-format.js';
-import { envelope, gz, LCOV, startTestServer, uploadHeaders, type TestServer } from './test-server.js';
+import { envelope, gz, LCOV, runAdminCli, startTestServer, uploadHeaders, type TestServer } from './test-server.js';
 
 /** Token lifecycle: mandatory expiry, listing without secrets, last use, rotation with overlap, revocation, and leaked-token reports. */
 let s: TestServer;
@@ -12,21 +10,7 @@ beforeAll(async () => {
 });
 afterAll(() => s?.close());
 
-async function admin(...argv: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const code = await run(
-    {
-      argv: ['admin', ...argv, '--json'],
-      env: { COVERWATCH_DATA_DIR: s.config.dataDir, COVERWATCH_LOG_LEVEL: 'silent' },
-      cwd: s.config.dataDir,
-      stdout: { write: (t: string) => (stdout += t) },
-      stderr: { write: (t: string) => (stderr += t) },
-    },
-    new EventEmitter(),
-  );
-  return { code, stderr, json: stdout === '' ? null : (JSON.parse(stdout) as Record<string, unknown>) };
-}
+const admin = (...argv: string[]) => runAdminCli(s, ...argv);
 
 async function upload(token: string, userAgent = 'coverwatch-uploader/0.1.0') {
   return s.app.inject({
