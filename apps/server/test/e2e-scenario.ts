@@ -94,3 +94,11 @@ export function waitForListening(server: ChildProcess, onStderr: (text: string) 
     server.on('exit', (code) => reject(new Error(`server exited with ${code}:\n${seen}`)));
   });
 }
+
+/** Stops a server or worker child with SIGTERM (graceful shutdown) and resolves with its exit code; at once if it has exited. */
+export async function stopProcess(child: ChildProcess | undefined): Promise<number | null> {
+  if (child === undefined || child.exitCode !== null || child.signalCode !== null) return child?.exitCode ?? null;
+  const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+  child.kill('SIGTERM');
+  return exited;
+}

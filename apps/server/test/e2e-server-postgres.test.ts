@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixturesDir } from '../../../packages/core/test/fixtures-dir.js';
-import { uploadFixtureAndCompareTotals, waitForListening } from './e2e-scenario.js';
+import { stopProcess, uploadFixtureAndCompareTotals, waitForListening } from './e2e-scenario.js';
 import { PgTestSchemas, skipWithoutPostgres } from './pg-test-schema.js';
 
 const run = promisify(execFile);
@@ -59,13 +59,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   if (skip) return;
-  for (const child of [server, worker]) {
-    if (child !== undefined && child.exitCode === null && child.signalCode === null) {
-      const exited = new Promise((r) => child.once('exit', r));
-      child.kill('SIGTERM');
-      await exited;
-    }
-  }
+  for (const child of [server, worker]) await stopProcess(child);
   await schemas.dropAll();
   rmSync(dataDir, { recursive: true, force: true });
 }, 30_000);

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixturesDir } from '../../../packages/core/test/fixtures-dir.js';
-import { uploadFixtureAndCompareTotals, waitForListening } from './e2e-scenario.js';
+import { stopProcess, uploadFixtureAndCompareTotals, waitForListening } from './e2e-scenario.js';
 
 const run = promisify(execFile);
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
@@ -38,11 +38,7 @@ beforeAll(async () => {
 }, 30_000);
 
 afterAll(async () => {
-  if (server.exitCode === null) {
-    const exited = new Promise((r) => server.once('exit', r));
-    server.kill('SIGTERM');
-    await exited;
-  }
+  await stopProcess(server);
   rmSync(dataDir, { recursive: true, force: true });
 });
 
@@ -53,8 +49,6 @@ describe('coverwatch-server end to end', () => {
   });
 
   it('stops gracefully on SIGTERM', async () => {
-    const exited = new Promise<number | null>((r) => server.once('exit', (code) => r(code)));
-    server.kill('SIGTERM');
-    expect(await exited).toBe(0);
+    expect(await stopProcess(server)).toBe(0);
   });
 });

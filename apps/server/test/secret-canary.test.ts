@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { Secret, TOTP } from 'otpauth';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { waitForListening } from './e2e-scenario.js';
+import { stopProcess, waitForListening } from './e2e-scenario.js';
 import { envelope, gz, LCOV } from './test-server.js';
 
 /**
@@ -58,11 +58,7 @@ beforeAll(async () => {
 }, 30_000);
 
 afterAll(async () => {
-  if (server.exitCode === null) {
-    const exited = new Promise((r) => server.once('exit', r));
-    server.kill('SIGTERM');
-    await exited;
-  }
+  await stopProcess(server);
   rmSync(dataDir, { recursive: true, force: true });
 });
 
@@ -126,9 +122,7 @@ describe('canary secrets through the real server at trace level', () => {
     expect((await call('POST', '/api/v1/auth/sign-out', { headers: same() })).status).toBe(200);
 
     // Stop the server so every buffered line is written, then look.
-    const exited = new Promise((r) => server.once('exit', r));
-    server.kill('SIGTERM');
-    await exited;
+    await stopProcess(server);
     expect(output).toContain('"level":20'); // debug lines were written (trace level lets every line through)
     expect(output.split('\n').filter((l) => l.includes('"reqId"')).length).toBeGreaterThan(20); // requests were logged
     const leaks = [...secrets].filter((s) => s.length >= 6 && (output.includes(s) || answers.some((a) => a.includes(s))));
