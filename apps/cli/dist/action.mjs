@@ -127,8 +127,15 @@ function slugFromGitRemote(remote) {
   if (kind === "owner-name" && slug.split("/").length !== 2) return void 0;
   return repositorySlug(slug);
 }
+function isFork(head, base) {
+  return head === void 0 || base === void 0 ? void 0 : head.toLowerCase() !== base.toLowerCase();
+}
 function isTrue(value) {
   return value?.toLowerCase() === "true";
+}
+function booleanFlag(value) {
+  const v = value?.toLowerCase();
+  return v === "true" ? true : v === "false" ? false : void 0;
 }
 function ciInfo(provider, f) {
   const out = { provider };
@@ -139,8 +146,13 @@ function ciInfo(provider, f) {
   else if (f.branch !== void 0) out.branch = f.branch;
   const number4 = f.pullRequest?.number;
   if (number4 !== void 0) {
-    const baseBranch = f.pullRequest?.baseBranch;
-    out.pullRequest = baseBranch === void 0 ? { number: number4 } : { number: number4, baseBranch };
+    const { baseBranch, fork, headRepository } = f.pullRequest ?? {};
+    out.pullRequest = {
+      number: number4,
+      ...baseBranch !== void 0 ? { baseBranch } : {},
+      ...fork !== void 0 ? { fork } : {},
+      ...headRepository !== void 0 ? { headRepository } : {}
+    };
   }
   if (f.buildId !== void 0) out.buildId = f.buildId;
   if (f.buildUrl !== void 0) out.buildUrl = f.buildUrl;
@@ -162,6 +174,7 @@ var appveyor = {
     "APPVEYOR_PULL_REQUEST_NUMBER",
     "APPVEYOR_PULL_REQUEST_HEAD_COMMIT",
     "APPVEYOR_PULL_REQUEST_HEAD_REPO_BRANCH",
+    "APPVEYOR_PULL_REQUEST_HEAD_REPO_NAME",
     "APPVEYOR_BUILD_ID",
     "APPVEYOR_JOB_ID",
     "APPVEYOR_URL",
@@ -184,11 +197,12 @@ var appveyor = {
     if (pr === void 0) {
       return ciInfo(ID, { ...build, commitSha: commitSha(env2.get("APPVEYOR_REPO_COMMIT")), branch: branchName(env2.get("APPVEYOR_REPO_BRANCH")) });
     }
+    const headRepository = repositorySlug(env2.get("APPVEYOR_PULL_REQUEST_HEAD_REPO_NAME"));
     return ciInfo(ID, {
       ...build,
       commitSha: commitSha(env2.get("APPVEYOR_PULL_REQUEST_HEAD_COMMIT")),
       branch: branchName(env2.get("APPVEYOR_PULL_REQUEST_HEAD_REPO_BRANCH")),
-      pullRequest: { number: prNumber(pr), baseBranch: branchName(env2.get("APPVEYOR_REPO_BRANCH")) }
+      pullRequest: { number: prNumber(pr), baseBranch: branchName(env2.get("APPVEYOR_REPO_BRANCH")), fork: isFork(headRepository, build.slug), headRepository }
     });
   }
 };
@@ -208,6 +222,7 @@ var azurePipelines = {
     "SYSTEM_PULLREQUEST_SOURCECOMMITID",
     "SYSTEM_PULLREQUEST_SOURCEBRANCH",
     "SYSTEM_PULLREQUEST_TARGETBRANCH",
+    "SYSTEM_PULLREQUEST_ISFORK",
     "BUILD_BUILDID",
     "SYSTEM_TEAMFOUNDATIONSERVERURI",
     "SYSTEM_TEAMPROJECT",
@@ -234,7 +249,8 @@ var azurePipelines = {
         branch: branchName(env2.get("SYSTEM_PULLREQUEST_SOURCEBRANCH")),
         pullRequest: {
           number: prNumber(prNumberVar ?? prIdVar),
-          baseBranch: branchName(env2.get("SYSTEM_PULLREQUEST_TARGETBRANCH"))
+          baseBranch: branchName(env2.get("SYSTEM_PULLREQUEST_TARGETBRANCH")),
+          fork: booleanFlag(env2.get("SYSTEM_PULLREQUEST_ISFORK"))
         }
       });
     }
@@ -289,6 +305,7 @@ var buildkite = {
     "BUILDKITE_TAG",
     "BUILDKITE_PULL_REQUEST",
     "BUILDKITE_PULL_REQUEST_BASE_BRANCH",
+    "BUILDKITE_PULL_REQUEST_REPO",
     "BUILDKITE_BUILD_ID",
     "BUILDKITE_BUILD_URL",
     "BUILDKITE_JOB_ID",
@@ -296,19 +313,26 @@ var buildkite = {
   ],
   detect: (env2) => env2.get("BUILDKITE") === "true",
   read(env2) {
+    const slug = slugFromGitRemote(env2.get("BUILDKITE_REPO"));
+    const headRepository = slugFromGitRemote(env2.get("BUILDKITE_PULL_REQUEST_REPO"));
     return ciInfo(ID4, {
       // `HEAD` when a build was started without a commit: commitSha() drops it, git resolves it.
       commitSha: commitSha(env2.get("BUILDKITE_COMMIT")),
       branch: branchName(env2.get("BUILDKITE_BRANCH")),
       tag: tagName(env2.get("BUILDKITE_TAG")),
       // "false" on non-PR builds, which prNumber() drops.
-      pullRequest: { number: prNumber(env2.get("BUILDKITE_PULL_REQUEST")), baseBranch: branchName(env2.get("BUILDKITE_PULL_REQUEST_BASE_BRANCH")) },
+      pullRequest: {
+        number: prNumber(env2.get("BUILDKITE_PULL_REQUEST")),
+        baseBranch: branchName(env2.get("BUILDKITE_PULL_REQUEST_BASE_BRANCH")),
+        fork: isFork(headRepository, slug),
+        headRepository
+      },
       // The UUID, not BUILDKITE_BUILD_NUMBER: numbers restart per Buildkite pipeline, and one
       // repository often has several pipelines.
       buildId: text(env2.get("BUILDKITE_BUILD_ID")),
       buildUrl: httpUrl(env2.get("BUILDKITE_BUILD_URL")),
       jobId: text(env2.get("BUILDKITE_JOB_ID")),
-      slug: slugFromGitRemote(env2.get("BUILDKITE_REPO"))
+      slug
     });
   }
 };
@@ -333,20 +357,26 @@ var circleci = {
     "CIRCLE_BUILD_NUM",
     "CIRCLE_BUILD_URL",
     "CIRCLE_PROJECT_USERNAME",
-    "CIRCLE_PROJECT_REPONAME"
+    "CIRCLE_PROJECT_REPONAME",
+    "CIRCLE_PR_USERNAME",
+    "CIRCLE_PR_REPONAME"
   ],
   detect: (env2) => env2.get("CIRCLECI") === "true",
   read(env2) {
     const branch = branchName(env2.get("CIRCLE_BRANCH"));
     const owner = env2.get("CIRCLE_PROJECT_USERNAME");
     const name = env2.get("CIRCLE_PROJECT_REPONAME");
+    const forkOwner = env2.get("CIRCLE_PR_USERNAME");
+    const forkName = env2.get("CIRCLE_PR_REPONAME");
+    const headRepository = forkOwner && forkName ? repositorySlug(`${forkOwner}/${forkName}`) : void 0;
     return ciInfo(ID5, {
       commitSha: commitSha(env2.get("CIRCLE_SHA1")),
       // Fork PRs are built as the pseudo-branch `pull/<n>`: the fork's branch name is not given.
       branch: branch !== void 0 && /^pull\/[0-9]+$/.test(branch) ? void 0 : branch,
       tag: tagName(env2.get("CIRCLE_TAG")),
       // CircleCI builds branches, not merge commits, and does not name the PR's base branch.
-      pullRequest: { number: prNumber(env2.get("CIRCLE_PR_NUMBER")) ?? numberFromPrUrl(env2.get("CIRCLE_PULL_REQUEST")) },
+      // Same-repository PRs leave the fork variables unset, as do older setups: unset is unknown, not "no fork".
+      pullRequest: { number: prNumber(env2.get("CIRCLE_PR_NUMBER")) ?? numberFromPrUrl(env2.get("CIRCLE_PULL_REQUEST")), ...forkOwner !== void 0 ? { fork: true, headRepository } : {} },
       // The workflow groups the jobs of one run; CIRCLE_BUILD_NUM numbers the job.
       buildId: text(env2.get("CIRCLE_WORKFLOW_ID")),
       buildUrl: httpUrl(env2.get("CIRCLE_BUILD_URL")),
@@ -455,6 +485,9 @@ var gitlabCi = {
     "CI_MERGE_REQUEST_SOURCE_BRANCH_SHA",
     "CI_MERGE_REQUEST_TARGET_BRANCH_NAME",
     "CI_MERGE_REQUEST_PROJECT_PATH",
+    "CI_MERGE_REQUEST_PROJECT_ID",
+    "CI_MERGE_REQUEST_SOURCE_PROJECT_PATH",
+    "CI_MERGE_REQUEST_SOURCE_PROJECT_ID",
     "CI_PIPELINE_ID",
     "CI_PIPELINE_URL",
     "CI_JOB_ID",
@@ -473,15 +506,20 @@ var gitlabCi = {
       return ciInfo(ID8, { ...build, commitSha: sha2, branch: branchName(env2.get("CI_COMMIT_BRANCH")), slug: repositorySlug(env2.get("CI_PROJECT_PATH")) });
     }
     const head = commitSha(env2.get("CI_MERGE_REQUEST_SOURCE_BRANCH_SHA"));
+    const sourceId = digits(env2.get("CI_MERGE_REQUEST_SOURCE_PROJECT_ID"));
+    const targetId = digits(env2.get("CI_MERGE_REQUEST_PROJECT_ID"));
+    const headRepository = repositorySlug(env2.get("CI_MERGE_REQUEST_SOURCE_PROJECT_PATH"));
+    const slug = repositorySlug(env2.get("CI_MERGE_REQUEST_PROJECT_PATH"));
+    const fork = sourceId !== void 0 && targetId !== void 0 ? sourceId !== targetId : isFork(headRepository, slug);
     return ciInfo(ID8, {
       ...build,
       commitSha: head ?? sha2,
       mergeSha: head === void 0 ? void 0 : sha2,
       branch: branchName(env2.get("CI_MERGE_REQUEST_SOURCE_BRANCH_NAME")),
-      pullRequest: { number: prNumber(env2.get("CI_MERGE_REQUEST_IID")), baseBranch: branchName(env2.get("CI_MERGE_REQUEST_TARGET_BRANCH_NAME")) },
+      pullRequest: { number: prNumber(env2.get("CI_MERGE_REQUEST_IID")), baseBranch: branchName(env2.get("CI_MERGE_REQUEST_TARGET_BRANCH_NAME")), fork, headRepository },
       // MR pipelines from forks run in the fork (CI_PROJECT_PATH is the fork); the MR and its
       // coverage belong to the target project.
-      slug: repositorySlug(env2.get("CI_MERGE_REQUEST_PROJECT_PATH"))
+      slug
     });
   }
 };
@@ -501,6 +539,7 @@ var jenkins = {
     "CHANGE_ID",
     "CHANGE_BRANCH",
     "CHANGE_TARGET",
+    "CHANGE_FORK",
     "ghprbPullId",
     "ghprbActualCommit",
     "ghprbSourceBranch",
@@ -520,11 +559,18 @@ var jenkins = {
       });
     }
     if (env2.get("CHANGE_ID") !== void 0) {
+      const fork = text(env2.get("CHANGE_FORK"));
       return ciInfo(ID9, {
         ...build,
         localMergeHead: "first-parent",
         branch: branchName(env2.get("CHANGE_BRANCH")),
-        pullRequest: { number: prNumber(env2.get("CHANGE_ID")), baseBranch: branchName(env2.get("CHANGE_TARGET")) }
+        // CHANGE_FORK names the fork (its owner, or OWNER/NAME) and is unset for same-repository changes
+        // only with branch sources that set it at all: unset is unknown.
+        pullRequest: {
+          number: prNumber(env2.get("CHANGE_ID")),
+          baseBranch: branchName(env2.get("CHANGE_TARGET")),
+          ...fork !== void 0 ? { fork: true, headRepository: fork.includes("/") ? repositorySlug(fork) : void 0 } : {}
+        }
       });
     }
     const gitBranch = env2.get("GIT_BRANCH")?.replace(/^(?:refs\/remotes\/)?origin\//, "");
@@ -550,6 +596,7 @@ var travisCi = {
     "TRAVIS_PULL_REQUEST",
     "TRAVIS_PULL_REQUEST_SHA",
     "TRAVIS_PULL_REQUEST_BRANCH",
+    "TRAVIS_PULL_REQUEST_SLUG",
     "TRAVIS_BUILD_ID",
     "TRAVIS_BUILD_WEB_URL",
     "TRAVIS_JOB_ID",
@@ -568,12 +615,13 @@ var travisCi = {
     if (pr === void 0 || pr === "false") {
       return ciInfo(ID10, { ...build, commitSha: commitSha(env2.get("TRAVIS_COMMIT")), branch: branchName(env2.get("TRAVIS_BRANCH")) });
     }
+    const headRepository = repositorySlug(env2.get("TRAVIS_PULL_REQUEST_SLUG"));
     return ciInfo(ID10, {
       ...build,
       commitSha: commitSha(env2.get("TRAVIS_PULL_REQUEST_SHA")),
       mergeSha: commitSha(env2.get("TRAVIS_COMMIT")),
       branch: branchName(env2.get("TRAVIS_PULL_REQUEST_BRANCH")),
-      pullRequest: { number: prNumber(pr), baseBranch: branchName(env2.get("TRAVIS_BRANCH")) }
+      pullRequest: { number: prNumber(pr), baseBranch: branchName(env2.get("TRAVIS_BRANCH")), fork: isFork(headRepository, build.slug), headRepository }
     });
   }
 };
@@ -8940,7 +8988,9 @@ async function resolveCommit(ci, git, o) {
       number: ci.pullRequest.number,
       ...ci.pullRequest.baseBranch !== void 0 ? { baseBranch: ci.pullRequest.baseBranch } : {},
       ...baseSha !== void 0 ? { baseSha } : {},
-      ...mergeBaseSha !== void 0 ? { mergeBaseSha } : {}
+      ...mergeBaseSha !== void 0 ? { mergeBaseSha } : {},
+      ...ci.pullRequest.fork !== void 0 ? { fork: ci.pullRequest.fork } : {},
+      ...ci.pullRequest.headRepository !== void 0 ? { headRepository: ci.pullRequest.headRepository } : {}
     };
   }
   const slug = o.slug ?? ci.slug;
@@ -28712,7 +28762,15 @@ var UploadEnvelopeSchema = external_exports.strictObject({
       /** The base branch's head as CI saw it. */
       baseSha: CommitShaSchema.optional(),
       /** `git merge-base` of the head and the base: the commit patch coverage compares against. */
-      mergeBaseSha: CommitShaSchema.optional()
+      mergeBaseSha: CommitShaSchema.optional(),
+      /**
+       * Whether the PR's head lives in another repository (a fork), as CI says; absent when CI does
+       * not say. The server records a fork's branch as `<fork owner>:<branch>` so it never moves the
+       * base repository's branch of the same name, and alerts when it names a protected one.
+       */
+      fork: external_exports.boolean().optional(),
+      /** `OWNER/NAME` of the repository holding the PR head, when CI names it. */
+      headRepository: RepositorySlugSchema.optional()
     }).optional()
   }),
   /** `OWNER/NAME` as CI names it; the server checks it against the repository the credential is bound to. */
@@ -29641,6 +29699,11 @@ function redact(token) {
   const m = /^(cw_[a-z]{2,8}_)[0-9A-Za-z]{20,}$/.exec(token);
   return m ? `${m[1]}\u2026${token.slice(-4)} (${token.length} characters)` : `(${token.length} characters)`;
 }
+function forkText(pr) {
+  if (pr.fork === true) return `, from the fork ${pr.headRepository ?? "(not named by CI)"}`;
+  if (pr.fork === false) return ", from this repository";
+  return pr.headRepository !== void 0 ? `, head in ${pr.headRepository}` : "";
+}
 function describeEnvelope(e, enc, reports, sources, base, credential) {
   const lines = [];
   const pr = e.commit.pullRequest;
@@ -29651,7 +29714,7 @@ function describeEnvelope(e, enc, reports, sources, base, credential) {
   if (e.commit.mergeSha) lines.push(`  merge commit built by CI: ${e.commit.mergeSha}`);
   if (e.commit.branch) lines.push(`  branch ${e.commit.branch}${sources.branch ? ` (from ${sources.branch})` : ""}`);
   if (e.commit.parents) lines.push(`  parents ${e.commit.parents.join(", ")}`);
-  if (pr) lines.push(`  pull request #${pr.number}${pr.baseBranch ? ` into ${pr.baseBranch}` : ""}${pr.baseSha ? `, base ${pr.baseSha}` : ""}${pr.mergeBaseSha ? `, merge-base ${pr.mergeBaseSha}` : ""}`);
+  if (pr) lines.push(`  pull request #${pr.number}${pr.baseBranch ? ` into ${pr.baseBranch}` : ""}${pr.baseSha ? `, base ${pr.baseSha}` : ""}${pr.mergeBaseSha ? `, merge-base ${pr.mergeBaseSha}` : ""}${forkText(pr)}`);
   if (e.repository) lines.push(`repository ${e.repository.slug}${sources.slug ? ` (from ${sources.slug})` : ""}`);
   if (e.ci) lines.push(`ci ${[e.ci.provider, e.ci.buildId && `build ${e.ci.buildId}`, e.ci.jobId && `job ${e.ci.jobId}`, e.ci.buildUrl].filter(Boolean).join(", ")}`);
   if (e.flags) lines.push(`flags ${e.flags.join(", ")}`);

@@ -73,6 +73,16 @@ describe('path rules of a repository', () => {
     expect(await upload(BUILD_REPORT, '4'.repeat(40), FILES)).toMatchObject({ totals: { files: 2, lines: 2 } });
   });
 
+  it('admin set-protected-branches sets, shows and resets the protected branches; invalid patterns are refused', async () => {
+    const set = await admin('set-protected-branches', 'acme/widgets', '--branch', 'main', '--branch', 'release/*');
+    expect(set.code, set.stderr).toBe(0);
+    expect(set.stdout).toBe('acme/widgets: protected main, release/*\n');
+    const bad = await admin('set-protected-branches', 'acme/widgets', '--branch', 'x//y');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/invalid protected branches:\n {2}"x\/\/y" has an empty segment/);
+    expect(JSON.parse((await admin('set-protected-branches', 'acme/widgets', '--json')).stdout)).toEqual({ repository: 'acme/widgets', protected: ['main', 'master'], configured: false });
+  });
+
   it('options of set-paths are refused on other admin commands', async () => {
     const r = await admin('create-org', 'x', '--fix', 'a::b');
     expect(r.code).toBe(2);

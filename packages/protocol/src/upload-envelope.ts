@@ -58,6 +58,14 @@ export const UploadEnvelopeSchema = z.strictObject({
         baseSha: CommitShaSchema.optional(),
         /** `git merge-base` of the head and the base: the commit patch coverage compares against. */
         mergeBaseSha: CommitShaSchema.optional(),
+        /**
+         * Whether the PR's head lives in another repository (a fork), as CI says; absent when CI does
+         * not say. The server records a fork's branch as `<fork owner>:<branch>` so it never moves the
+         * base repository's branch of the same name, and alerts when it names a protected one.
+         */
+        fork: z.boolean().optional(),
+        /** `OWNER/NAME` of the repository holding the PR head, when CI names it. */
+        headRepository: RepositorySlugSchema.optional(),
       })
       .optional(),
   }),

@@ -16,7 +16,11 @@ export interface CiInfo {
   readonly localMergeHead?: 'first-parent';
   readonly branch?: string;
   readonly tag?: string;
-  readonly pullRequest?: { readonly number: number; readonly baseBranch?: string };
+  /**
+   * `fork`: whether the head lives in another repository, when the provider says (absent: unknown);
+   * `headRepository`: that repository's `OWNER/NAME`, when the provider names it.
+   */
+  readonly pullRequest?: { readonly number: number; readonly baseBranch?: string; readonly fork?: boolean; readonly headRepository?: string };
   readonly buildId?: string;
   readonly buildUrl?: string;
   readonly jobId?: string;

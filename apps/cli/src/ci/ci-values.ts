@@ -155,9 +155,23 @@ export function slugFromGitRemote(remote: string | undefined): string | undefine
   return repositorySlug(slug);
 }
 
+/**
+ * Whether a PR head in `head` is a fork of `base` (slugs compared case-insensitively, as the forges
+ * do); unknown when either is missing.
+ */
+export function isFork(head: string | undefined, base: string | undefined): boolean | undefined {
+  return head === undefined || base === undefined ? undefined : head.toLowerCase() !== base.toLowerCase();
+}
+
 /** A provider's boolean flag (`true`, `True`): AppVeyor and Azure spell them in .NET style. */
 export function isTrue(value: string | undefined): boolean {
   return value?.toLowerCase() === 'true';
+}
+
+/** A flag that may also be unset or garbled: then unknown. */
+export function booleanFlag(value: string | undefined): boolean | undefined {
+  const v = value?.toLowerCase();
+  return v === 'true' ? true : v === 'false' ? false : undefined;
 }
 
 /** CiInfo fields as a provider reads them: anything may be missing or invalid (undefined). */
@@ -167,7 +181,7 @@ export interface CiFields {
   readonly localMergeHead?: 'first-parent';
   readonly branch?: string;
   readonly tag?: string;
-  readonly pullRequest?: { readonly number?: number; readonly baseBranch?: string };
+  readonly pullRequest?: { readonly number?: number; readonly baseBranch?: string; readonly fork?: boolean; readonly headRepository?: string };
   readonly buildId?: string;
   readonly buildUrl?: string;
   readonly jobId?: string;
@@ -189,8 +203,13 @@ export function ciInfo(provider: CiInfo['provider'], f: CiFields): CiInfo {
   else if (f.branch !== undefined) out.branch = f.branch;
   const number = f.pullRequest?.number;
   if (number !== undefined) {
-    const baseBranch = f.pullRequest?.baseBranch;
-    out.pullRequest = baseBranch === undefined ? { number } : { number, baseBranch };
+    const { baseBranch, fork, headRepository } = f.pullRequest ?? {};
+    out.pullRequest = {
+      number,
+      ...(baseBranch !== undefined ? { baseBranch } : {}),
+      ...(fork !== undefined ? { fork } : {}),
+      ...(headRepository !== undefined ? { headRepository } : {}),
+    };
   }
   if (f.buildId !== undefined) out.buildId = f.buildId;
   if (f.buildUrl !== undefined) out.buildUrl = f.buildUrl;

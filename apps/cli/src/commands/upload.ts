@@ -204,6 +204,12 @@ export function redact(token: string): string {
   return m ? `${m[1]}…${token.slice(-4)} (${token.length} characters)` : `(${token.length} characters)`;
 }
 
+function forkText(pr: NonNullable<UploadEnvelope['commit']['pullRequest']>): string {
+  if (pr.fork === true) return `, from the fork ${pr.headRepository ?? '(not named by CI)'}`;
+  if (pr.fork === false) return ', from this repository';
+  return pr.headRepository !== undefined ? `, head in ${pr.headRepository}` : '';
+}
+
 function describeEnvelope(e: UploadEnvelope, enc: EncodedEnvelope, reports: readonly CollectedReport[], sources: Record<string, string>, base: URL | null, credential: string): string {
   const lines: string[] = [];
   const pr = e.commit.pullRequest;
@@ -214,7 +220,7 @@ function describeEnvelope(e: UploadEnvelope, enc: EncodedEnvelope, reports: read
   if (e.commit.mergeSha) lines.push(`  merge commit built by CI: ${e.commit.mergeSha}`);
   if (e.commit.branch) lines.push(`  branch ${e.commit.branch}${sources.branch ? ` (from ${sources.branch})` : ''}`);
   if (e.commit.parents) lines.push(`  parents ${e.commit.parents.join(', ')}`);
-  if (pr) lines.push(`  pull request #${pr.number}${pr.baseBranch ? ` into ${pr.baseBranch}` : ''}${pr.baseSha ? `, base ${pr.baseSha}` : ''}${pr.mergeBaseSha ? `, merge-base ${pr.mergeBaseSha}` : ''}`);
+  if (pr) lines.push(`  pull request #${pr.number}${pr.baseBranch ? ` into ${pr.baseBranch}` : ''}${pr.baseSha ? `, base ${pr.baseSha}` : ''}${pr.mergeBaseSha ? `, merge-base ${pr.mergeBaseSha}` : ''}${forkText(pr)}`);
   if (e.repository) lines.push(`repository ${e.repository.slug}${sources.slug ? ` (from ${sources.slug})` : ''}`);
   if (e.ci) lines.push(`ci ${[e.ci.provider, e.ci.buildId && `build ${e.ci.buildId}`, e.ci.jobId && `job ${e.ci.jobId}`, e.ci.buildUrl].filter(Boolean).join(', ')}`);
   if (e.flags) lines.push(`flags ${e.flags.join(', ')}`);

@@ -91,6 +91,8 @@ export async function resolveCommit(ci: CiInfo, git: Git | null, o: Overrides): 
       ...(ci.pullRequest.baseBranch !== undefined ? { baseBranch: ci.pullRequest.baseBranch } : {}),
       ...(baseSha !== undefined ? { baseSha } : {}),
       ...(mergeBaseSha !== undefined ? { mergeBaseSha } : {}),
+      ...(ci.pullRequest.fork !== undefined ? { fork: ci.pullRequest.fork } : {}),
+      ...(ci.pullRequest.headRepository !== undefined ? { headRepository: ci.pullRequest.headRepository } : {}),
     };
   }
 

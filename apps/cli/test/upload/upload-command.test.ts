@@ -95,4 +95,13 @@ describe('coverwatch upload refuses clearly', () => {
     expect(d.code).toBe(0);
     expect(d.stdout).toMatch(/^POST \(no --url\)\n {2}credential: upload token cw_up_…QQQQ \(36 characters\), in the Authorization header only\n {2}body: \d+ bytes gzip, \d+ bytes JSON, sha256 [0-9a-f]{64}\ncommit c{40} \(from --sha\)\nflags unit\nfiles: none \(not a git checkout\)\nreports: 1\n {2}coverage\.info: lcov, \d+ bytes, \d+ files, lines \d+\/\d+ hit/);
   });
+
+  it('--dry-run names a pull request from a fork, as CI says', async () => {
+    const travis = { TRAVIS: 'true', TRAVIS_PULL_REQUEST: '43', TRAVIS_PULL_REQUEST_SHA: SHA, TRAVIS_PULL_REQUEST_BRANCH: 'main', TRAVIS_BRANCH: 'main', TRAVIS_REPO_SLUG: 'acme/widgets' };
+    const fork = await upload(['-f', 'coverage.info', '--dry-run'], { ...travis, TRAVIS_PULL_REQUEST_SLUG: 'contributor/widgets' });
+    expect(fork.code, fork.stderr).toBe(0);
+    expect(fork.stdout).toMatch(/\n {2}pull request #43 into main, from the fork contributor\/widgets\n/);
+    const own = await upload(['-f', 'coverage.info', '--dry-run'], { ...travis, TRAVIS_PULL_REQUEST_SLUG: 'acme/widgets' });
+    expect(own.stdout).toMatch(/\n {2}pull request #43 into main, from this repository\n/);
+  });
 });

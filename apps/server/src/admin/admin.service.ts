@@ -1,3 +1,4 @@
+import { effectiveProtected, MAX_PROTECTED_PATTERNS, protectedPatternProblem } from '../branches/protected-branches.js';
 import { NO_AUDIT, type AuditRecorder } from '../audit/audit-log.js';
 import { tokenHashPrefix } from '../audit/chain.js';
 import type { OidcIssuer } from '../config/config.schema.js';
@@ -141,6 +142,24 @@ export class AdminService {
    * applied to uploads processed from now on (docs/paths.md). Invalid rules are refused here, all
    * of them named, instead of being skipped at processing time.
    */
+  /**
+   * Replaces the repository's protected branches (null: back to the defaults). Uploads from forks
+   * never move them and raise an alert when they name one (docs/security.md).
+   */
+  async setProtectedBranches(fullName: string, patterns: readonly string[] | null): Promise<{ repository: string; protected: readonly string[]; configured: boolean }> {
+    const { owner, name } = splitFullName(fullName);
+    const repo = await this.repos.findByFullName(owner, name);
+    if (repo === null) throw new AppError('CW_ERR_REPO_NOT_FOUND', `no repository ${owner}/${name}`);
+    if (patterns !== null && patterns.length > MAX_PROTECTED_PATTERNS) throw new AppError('CW_ERR_CLI_USAGE', `at most ${MAX_PROTECTED_PATTERNS} protected branch patterns`);
+    const problems = (patterns ?? []).map(protectedPatternProblem).filter((p): p is string => p !== null);
+    if (problems.length > 0) throw new AppError('CW_ERR_CLI_USAGE', `invalid protected branches:\n  ${problems.join('\n  ')}`);
+    const list = patterns === null ? null : [...new Set(patterns)];
+    const before = await this.repos.protectedBranches(repo.id);
+    await this.repos.setProtectedBranches(repo.id, list);
+    await this.audit.record({ event: 'repo.protected_branches_changed', target: { type: 'repository', id: repo.id, name: repo.fullName }, details: { before, after: list } });
+    return { repository: repo.fullName, protected: effectiveProtected(list, repo.defaultBranch), configured: list !== null };
+  }
+
   async setPathRules(fullName: string, rules: PathRules): Promise<{ repository: string } & PathRules> {
     const { owner, name } = splitFullName(fullName);
     const repo = await this.repos.findByFullName(owner, name);

@@ -7,7 +7,7 @@ import { accountSecurityWeakened, privilegeGranted } from './rules/accounts.js';
 import { ALERT_RULES } from './rules/index.js';
 import { mfaFailuresPerAccount, signInFailuresPerAccount, signInFailuresPerIp } from './rules/sign-in-failures.js';
 import { tokenCreatedThenUsedElsewhere, tokenNewContext } from './rules/token-context.js';
-import { uploadVolumeSpike, uploadWithoutCi } from './rules/uploads.js';
+import { forkUploadProtectedBranch, uploadVolumeSpike, uploadWithoutCi } from './rules/uploads.js';
 
 /**
  * Each rule over a recorded event sequence (synthetic records in the audit log's format), run the
@@ -156,6 +156,37 @@ describe('uploads', () => {
       [6, 't1'],
     ]);
     expect(alerts[0]!.details).toMatchObject({ repository: 'acme/r1', uploadId: 'u1' });
+  });
+
+  it('an upload from a fork (or a pull_request_target job) naming a protected branch: once a day per repository and head repository', () => {
+    const u = (at: number, details: Record<string, unknown>, repo = 'r1'): Ev => ({
+      event: 'upload.received',
+      at,
+      actor: { type: 'token', id: 't1' },
+      target: { type: 'repository', id: repo },
+      details: { uploadId: `u${at}`, repository: `acme/${repo}`, ciProvider: 'travis-ci', commit: 'c'.repeat(40), ...details },
+    });
+    const fork = { fork: true, headRepository: 'contributor/widgets', claimedBranch: 'main', branch: 'contributor:main' };
+    const seq = recorded([
+      u(0, { ...fork, protectedBranch: true }), // alert
+      u(1, { ...fork, protectedBranch: true }), // another shard of the same build: no second alert
+      u(2, { ...fork, headRepository: 'mallory/widgets', branch: 'mallory:main', protectedBranch: true }), // another fork: alert
+      u(3, { ...fork, claimedBranch: 'patch-1', branch: 'contributor:patch-1', protectedBranch: false }), // a fork's own branch: fine
+      u(4, { fork: false, headRepository: 'acme/widgets', branch: 'main' }), // a PR from this repository
+      u(5, { branch: 'main' }), // a push
+      u(6, { oidcEvent: 'pull_request_target', branch: 'main', protectedBranch: true }, 'r2'), // alert: fork code with the base's ID token
+      u(7, { oidcEvent: 'push', branch: 'main', protectedBranch: true }, 'r2'), // no evidence of a fork
+      u(60 * 25, { ...fork, protectedBranch: true }), // the next day: again
+    ]);
+    const alerts = run([forkUploadProtectedBranch], seq);
+    expect(alerts.map((a) => a.seq)).toEqual([1, 3, 7, 9]);
+    expect(alerts[0]).toMatchObject({
+      rule: 'fork_upload_protected_branch',
+      severity: 'high',
+      details: { repository: 'acme/r1', claimedBranch: 'main', recordedBranch: 'contributor:main', headRepository: 'contributor/widgets', uploadId: 'u0', tokenId: 't1' },
+    });
+    expect(alerts[0]!.title).toBe('upload from the fork contributor/widgets named protected branch main of acme/r1');
+    expect(alerts[2]!.title).toBe('upload from a pull_request_target job named protected branch main of acme/r2');
   });
 
   it('a volume spike: the hour against the trailing baseline', () => {

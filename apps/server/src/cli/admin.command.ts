@@ -27,6 +27,9 @@ export const ADMIN_USAGE = `coverwatch-server admin <command> [--json] [--data-d
   set-paths OWNER/NAME [--fix BEFORE::AFTER ...] [--ignore GLOB ...]
                                      replace the repository's path fixes and ignore globs (docs/paths.md);
                                      none given: clear them. Applies to uploads processed from now on
+  set-protected-branches OWNER/NAME [--branch NAME|PATTERN ...]
+                                     branches forks never write (\`release/*\`: one segment, \`**\`: any);
+                                     none given: the defaults (the default branch, else main and master)
   prune-raw-uploads                  delete raw uploads older than retention.rawUploadDays now
                                      (workers also do it every retention.sweepIntervalMinutes)
   list-alerts                        the 100 newest alerts of the anomaly rules (docs/security.md#anomaly-detection-and-alerts)
@@ -58,6 +61,7 @@ export const ADMIN_OPTIONS = {
   'overlap-hours': { type: 'string' },
   'expiring-within-days': { type: 'string' },
   role: { type: 'string' },
+  branch: { type: 'string', multiple: true },
 } as const;
 
 export type AdminFlags = {
@@ -70,6 +74,7 @@ export type AdminFlags = {
   readonly 'overlap-hours'?: string | undefined;
   readonly 'expiring-within-days'?: string | undefined;
   readonly role?: string | undefined;
+  readonly branch?: readonly string[] | undefined;
 };
 
 /** Each subcommand: whether it takes OWNER/NAME (or NAME), which options it accepts and which it needs. */
@@ -84,6 +89,7 @@ const SUBCOMMANDS: Readonly<Record<string, { target: boolean; args?: number; opt
   'revoke-token': { target: true, options: [] },
   'link-repo': { target: true, options: ['issuer', 'repository-id', 'owner-id'], required: ['issuer', 'repository-id', 'owner-id'] },
   'set-paths': { target: true, options: ['fix', 'ignore'] },
+  'set-protected-branches': { target: true, options: ['branch'] },
   'prune-raw-uploads': { target: false, options: [] },
   'list-alerts': { target: false, options: [] },
   'create-user': { target: true, options: [] },
@@ -182,6 +188,11 @@ export async function adminCommand(config: Config, args: readonly string[], json
         const r = await admin.setPathRules(target, { fixes: flags.fix ?? [], ignore: flags.ignore ?? [] });
         const describe = (label: string, list: readonly string[]) => (list.length === 0 ? `no ${label}` : `${label}: ${list.join(', ')}`);
         print(r, `${r.repository}: ${describe('fixes', r.fixes)}; ${describe('ignore globs', r.ignore)} (for uploads processed from now on)`);
+        return 0;
+      }
+      case 'set-protected-branches': {
+        const r = await admin.setProtectedBranches(target, flags.branch ?? null);
+        print(r, `${r.repository}: protected ${r.protected.join(', ') || '(nothing)'}${r.configured ? '' : ' (the defaults)'}`);
         return 0;
       }
       case 'list-alerts': {

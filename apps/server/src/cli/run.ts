@@ -82,6 +82,7 @@ export async function run(io: CliIo, signals: NodeJS.EventEmitter): Promise<numb
           'overlap-hours': v['overlap-hours'],
           'expiring-within-days': v['expiring-within-days'],
           role: v.role,
+          branch: v.branch,
         });
       case 'audit':
         return await auditCommand(config, rest, v.json, io, { since: v.since, checkpoint: v.checkpoint, 'public-key': v['public-key'] });

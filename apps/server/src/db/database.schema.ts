@@ -18,6 +18,8 @@ export interface Database {
     path_ignore_json: string | null;
     /** 0012: `private` (the default: only members and grant holders read it) or `public` (every signed-in user). */
     visibility: Generated<'public' | 'private'>;
+    /** 0018: protected branch names and patterns, JSON list; null = the defaults (branches/protected-branches.ts). */
+    protected_branches_json: Generated<string | null>;
   };
   tokens: {
     id: string;

@@ -28,12 +28,15 @@ describe('ciClaims', () => {
     const pr = githubClaims('https://i', { ref: 'refs/pull/7/merge', head_ref: 'feature' });
     expect(ciClaims('github', pr).build).toEqual({ pullRequest: { number: 7 }, branch: 'feature' });
     expect(ciClaims('github', githubClaims('https://i', { ref: 'refs/tags/v1.2' })).build).toEqual({ tag: 'v1.2' });
+    // The triggering event is kept for the audit log (pull_request_target jobs run fork PRs with the base's credentials); an odd one is dropped.
+    expect(ciClaims('github', githubClaims('https://i', { event_name: 'pull_request_target' })).build).toEqual({ event: 'pull_request_target', branch: 'main' });
+    expect(ciClaims('github', githubClaims('https://i', { event_name: 'Push; DROP' })).build).toEqual({ branch: 'main' });
   });
 
   it('maps GitLab claims: project_id, namespace_id, project_path, sha (nested groups too)', () => {
     const c = gitlabClaims('https://i', { project_path: 'acme/platform/widgets' });
     expect(ciClaims('gitlab', c)).toEqual({ repositoryId: '9001', ownerId: '77', slug: 'acme/platform/widgets', sha: HEAD_SHA, jti: c.jti, build: {} });
-    expect(ciClaims('gitlab', gitlabClaims('https://i', { ref_type: 'branch', pipeline_source: 'merge_request_event', ref: 'feature' })).build).toEqual({ branch: 'feature', pullRequest: {} });
+    expect(ciClaims('gitlab', gitlabClaims('https://i', { ref_type: 'branch', pipeline_source: 'merge_request_event', ref: 'feature' })).build).toEqual({ event: 'merge_request_event', branch: 'feature', pullRequest: {} });
     // A GitLab token read as GitHub's has none of GitHub's claims.
     expect(code(() => ciClaims('github', c))).toBe('CW_ERR_AUTH_OIDC_CLAIMS');
   });

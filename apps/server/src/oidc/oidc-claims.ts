@@ -22,6 +22,12 @@ export interface CiClaims {
 }
 
 export interface BuildClaims {
+  /**
+   * What started the job (GitHub `event_name`, GitLab `pipeline_source`), for the audit log and the
+   * alert rules: a GitHub `pull_request_target` job runs with the base repository's credentials on
+   * behalf of a pull request that may come from a fork.
+   */
+  readonly event?: string;
   readonly branch?: string;
   readonly tag?: string;
   readonly pullRequest?: { readonly number?: number };
@@ -52,20 +58,27 @@ export function ciClaims(kind: OidcIssuerKind, payload: JWTPayload): CiClaims {
   };
 }
 
+const EVENT = /^[a-z_]{1,64}$/;
+
+function eventOf(value: unknown): { event?: string } {
+  return typeof value === 'string' && EVENT.test(value) ? { event: value } : {};
+}
+
 function githubBuild(payload: JWTPayload): BuildClaims {
   const ref = typeof payload.ref === 'string' ? payload.ref : '';
+  const event = eventOf(payload.event_name);
   const pull = /^refs\/pull\/([1-9][0-9]{0,9})\/(?:merge|head)$/.exec(ref);
-  if (pull) return { pullRequest: { number: Number(pull[1]) }, ...(typeof payload.head_ref === 'string' && payload.head_ref !== '' ? { branch: payload.head_ref } : {}) };
-  if (ref.startsWith('refs/heads/')) return { branch: ref.slice('refs/heads/'.length) };
-  if (ref.startsWith('refs/tags/')) return { tag: ref.slice('refs/tags/'.length) };
-  return {};
+  if (pull) return { ...event, pullRequest: { number: Number(pull[1]) }, ...(typeof payload.head_ref === 'string' && payload.head_ref !== '' ? { branch: payload.head_ref } : {}) };
+  if (ref.startsWith('refs/heads/')) return { ...event, branch: ref.slice('refs/heads/'.length) };
+  if (ref.startsWith('refs/tags/')) return { ...event, tag: ref.slice('refs/tags/'.length) };
+  return event;
 }
 
 function gitlabBuild(payload: JWTPayload): BuildClaims {
   const ref = typeof payload.ref === 'string' ? payload.ref : undefined;
   const mr = payload.pipeline_source === 'merge_request_event';
   const named = ref === undefined ? {} : payload.ref_type === 'tag' ? { tag: ref } : payload.ref_type === 'branch' ? { branch: ref } : {};
-  return { ...named, ...(mr ? { pullRequest: {} } : {}) };
+  return { ...eventOf(payload.pipeline_source), ...named, ...(mr ? { pullRequest: {} } : {}) };
 }
 
 function claim(payload: JWTPayload, name: string, shape: RegExp, expected: string): string {

@@ -96,6 +96,16 @@ export class ReposRepository {
       .execute();
   }
 
+  /** The repository's protected branch list as set (null: none set, the defaults apply). */
+  async protectedBranches(id: string): Promise<string[] | null> {
+    const r = await this.db.selectFrom('repositories').select(['protected_branches_json']).where('id', '=', id).executeTakeFirst();
+    return r?.protected_branches_json == null ? null : parseList(r.protected_branches_json);
+  }
+
+  async setProtectedBranches(id: string, patterns: readonly string[] | null): Promise<void> {
+    await this.db.updateTable('repositories').set({ protected_branches_json: patterns === null ? null : JSON.stringify(patterns) }).where('id', '=', id).execute();
+  }
+
   async insert(orgId: string, orgName: string, name: string): Promise<RepoRow> {
     const row = { id: randomUUID(), org_id: orgId, name, default_branch: null, created_at: isoNow(), path_fixes_json: null, path_ignore_json: null, visibility: 'private' as const };
     await this.db.insertInto('repositories').values(row).execute();

@@ -16,7 +16,9 @@ import type { OidcTokenUsesRepository } from '../oidc/oidc-token-uses.repository
 import type { JobQueue } from '../queue/job-queue.js';
 import type { PullRequestsRepository } from '../pulls/pull-requests.repository.js';
 import { repoNotFound } from '../repos/repo-access.policy.js';
-import type { ReposRepository } from '../repos/repos.repository.js';
+import type { RepoRow, ReposRepository } from '../repos/repos.repository.js';
+import { effectiveProtected, isProtectedBranch } from '../branches/protected-branches.js';
+import { uploadOrigin, type UploadOrigin } from './upload-origin.js';
 import type { UploadBody } from './upload-body.js';
 import type { UploadRecord, UploadsRepository } from './uploads.repository.js';
 
@@ -61,6 +63,8 @@ export class UploadsService {
     checkFormats(envelope);
     const principal = uploader.kind === 'org_upload' ? await this.orgUploadTarget(uploader.tokenId, uploader.orgId, envelope) : uploader;
     if (principal.oidc !== undefined) checkOidcUpload(principal.oidc, envelope);
+    const repo = await this.repos.findById(principal.repositoryId);
+    const origin = uploadOrigin(envelope, envelope.repository?.slug ?? repo?.fullName ?? '');
     const bodySha = createHash('sha256').update(body.json, 'utf8').digest('hex');
     if (idempotencyKey !== undefined) {
       const earlier = await this.replay(principal.repositoryId, idempotencyKey, bodySha);
@@ -77,14 +81,14 @@ export class UploadsService {
         const commitId = await this.commits.upsert(
           principal.repositoryId,
           envelope.commit.sha,
-          { branch: envelope.commit.branch, parents: envelope.commit.parents, prNumber: envelope.commit.pullRequest?.number },
+          { branch: origin.branch, parents: envelope.commit.parents, prNumber: envelope.commit.pullRequest?.number },
           trx,
         );
         const pr = envelope.commit.pullRequest;
         if (pr !== undefined) {
           await this.pullRequests.upsert(
             principal.repositoryId,
-            { number: pr.number, headBranch: envelope.commit.branch, baseBranch: pr.baseBranch, baseSha: pr.baseSha, mergeBaseSha: pr.mergeBaseSha, headSha: envelope.commit.sha },
+            { number: pr.number, headBranch: origin.branch, baseBranch: pr.baseBranch, baseSha: pr.baseSha, mergeBaseSha: pr.mergeBaseSha, headSha: envelope.commit.sha },
             trx,
           );
         }
@@ -131,17 +135,40 @@ export class UploadsService {
     try {
       // Owners see which CI a token was last used from (the envelope names it; the auth hook cannot).
       if (principal.tokenId !== null && envelope.ci?.provider !== undefined) await this.tokens.noteCiProvider(principal.tokenId, envelope.ci.provider);
-      const repo = await this.repos.findById(principal.repositoryId);
       await this.audit.record({
         event: 'upload.received',
         actor: principal.tokenId !== null ? { type: 'token', id: principal.tokenId } : { type: 'oidc', ...(principal.oidc !== undefined ? { name: principal.oidc.issuer } : {}) },
         target: { type: 'repository', id: principal.repositoryId, ...(repo !== null ? { name: repo.fullName } : {}) },
-        details: { uploadId: id, repository: repo?.fullName ?? principal.repositoryId, ciProvider: envelope.ci?.provider ?? null, commit: envelope.commit.sha, branch: envelope.commit.branch ?? null },
+        details: {
+          uploadId: id,
+          repository: repo?.fullName ?? principal.repositoryId,
+          ciProvider: envelope.ci?.provider ?? null,
+          commit: envelope.commit.sha,
+          branch: origin.branch ?? null,
+          ...(await this.originDetails(origin, principal.oidc?.build.event, repo)),
+        },
       });
     } catch (e) {
       return Object.assign(accepted, { bookkeepingError: e });
     }
     return accepted;
+  }
+
+  /**
+   * What the anomaly rules need to see a fork writing a protected branch: the fork evidence, the
+   * branch as claimed, and (only when there is evidence) whether that branch is protected.
+   */
+  private async originDetails(origin: UploadOrigin, oidcEvent: string | undefined, repo: RepoRow | null): Promise<Record<string, string | boolean>> {
+    const out: Record<string, string | boolean> = {};
+    if (origin.fork !== null) out.fork = origin.fork;
+    if (origin.headRepository !== null) out.headRepository = origin.headRepository;
+    if (origin.branch !== origin.claimedBranch && origin.claimedBranch !== undefined) out.claimedBranch = origin.claimedBranch;
+    if (oidcEvent !== undefined) out.oidcEvent = oidcEvent;
+    const suspect = origin.fork === true || oidcEvent === 'pull_request_target';
+    if (suspect && origin.claimedBranch !== undefined && repo !== null) {
+      out.protectedBranch = isProtectedBranch(origin.claimedBranch, effectiveProtected(await this.repos.protectedBranches(repo.id), repo.defaultBranch));
+    }
+    return out;
   }
 
   /**

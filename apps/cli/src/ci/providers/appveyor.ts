@@ -1,4 +1,4 @@
-import { branchName, ciInfo, commitSha, digits, isTrue, prNumber, repositorySlug, tagName, text, urlUnder } from '../ci-values.js';
+import { branchName, ciInfo, commitSha, digits, isFork, isTrue, prNumber, repositorySlug, tagName, text, urlUnder } from '../ci-values.js';
 import type { CiProvider } from '../providers.js';
 
 const ID = 'appveyor';
@@ -14,6 +14,7 @@ export const appveyor: CiProvider = {
     'APPVEYOR_PULL_REQUEST_NUMBER',
     'APPVEYOR_PULL_REQUEST_HEAD_COMMIT',
     'APPVEYOR_PULL_REQUEST_HEAD_REPO_BRANCH',
+    'APPVEYOR_PULL_REQUEST_HEAD_REPO_NAME',
     'APPVEYOR_BUILD_ID',
     'APPVEYOR_JOB_ID',
     'APPVEYOR_URL',
@@ -36,13 +37,14 @@ export const appveyor: CiProvider = {
     if (pr === undefined) {
       return ciInfo(ID, { ...build, commitSha: commitSha(env.get('APPVEYOR_REPO_COMMIT')), branch: branchName(env.get('APPVEYOR_REPO_BRANCH')) });
     }
+    const headRepository = repositorySlug(env.get('APPVEYOR_PULL_REQUEST_HEAD_REPO_NAME'));
     // On PRs APPVEYOR_REPO_BRANCH is the base branch. APPVEYOR_REPO_COMMIT is not used: whether it
     // names the head or AppVeyor's merge commit is not documented.
     return ciInfo(ID, {
       ...build,
       commitSha: commitSha(env.get('APPVEYOR_PULL_REQUEST_HEAD_COMMIT')),
       branch: branchName(env.get('APPVEYOR_PULL_REQUEST_HEAD_REPO_BRANCH')),
-      pullRequest: { number: prNumber(pr), baseBranch: branchName(env.get('APPVEYOR_REPO_BRANCH')) },
+      pullRequest: { number: prNumber(pr), baseBranch: branchName(env.get('APPVEYOR_REPO_BRANCH')), fork: isFork(headRepository, build.slug), headRepository },
     });
   },
 };

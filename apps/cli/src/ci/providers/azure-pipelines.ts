@@ -1,4 +1,4 @@
-import { branchName, ciInfo, commitSha, digits, isTrue, parseRef, prNumber, repositorySlug, text, urlUnder } from '../ci-values.js';
+import { booleanFlag, branchName, ciInfo, commitSha, digits, isTrue, parseRef, prNumber, repositorySlug, text, urlUnder } from '../ci-values.js';
 import type { CiProvider } from '../providers.js';
 
 const ID = 'azure-pipelines';
@@ -16,6 +16,7 @@ export const azurePipelines: CiProvider = {
     'SYSTEM_PULLREQUEST_SOURCECOMMITID',
     'SYSTEM_PULLREQUEST_SOURCEBRANCH',
     'SYSTEM_PULLREQUEST_TARGETBRANCH',
+    'SYSTEM_PULLREQUEST_ISFORK',
     'BUILD_BUILDID',
     'SYSTEM_TEAMFOUNDATIONSERVERURI',
     'SYSTEM_TEAMPROJECT',
@@ -46,6 +47,7 @@ export const azurePipelines: CiProvider = {
         pullRequest: {
           number: prNumber(prNumberVar ?? prIdVar),
           baseBranch: branchName(env.get('SYSTEM_PULLREQUEST_TARGETBRANCH')),
+          fork: booleanFlag(env.get('SYSTEM_PULLREQUEST_ISFORK')),
         },
       });
     }

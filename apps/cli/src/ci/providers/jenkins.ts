@@ -1,4 +1,4 @@
-import { branchName, ciInfo, commitSha, digits, httpUrl, prNumber, tagName } from '../ci-values.js';
+import { branchName, ciInfo, commitSha, digits, httpUrl, prNumber, repositorySlug, tagName, text } from '../ci-values.js';
 import type { CiProvider } from '../providers.js';
 
 const ID = 'jenkins';
@@ -16,6 +16,7 @@ export const jenkins: CiProvider = {
     'CHANGE_ID',
     'CHANGE_BRANCH',
     'CHANGE_TARGET',
+    'CHANGE_FORK',
     'ghprbPullId',
     'ghprbActualCommit',
     'ghprbSourceBranch',
@@ -36,13 +37,20 @@ export const jenkins: CiProvider = {
       });
     }
     if (env.get('CHANGE_ID') !== undefined) {
+      const fork = text(env.get('CHANGE_FORK'));
       // Multibranch change requests: by default Jenkins merges the target into the PR head locally,
       // and GIT_COMMIT is that merge, which exists nowhere else. No commit is named.
       return ciInfo(ID, {
         ...build,
         localMergeHead: 'first-parent',
         branch: branchName(env.get('CHANGE_BRANCH')),
-        pullRequest: { number: prNumber(env.get('CHANGE_ID')), baseBranch: branchName(env.get('CHANGE_TARGET')) },
+        // CHANGE_FORK names the fork (its owner, or OWNER/NAME) and is unset for same-repository changes
+        // only with branch sources that set it at all: unset is unknown.
+        pullRequest: {
+          number: prNumber(env.get('CHANGE_ID')),
+          baseBranch: branchName(env.get('CHANGE_TARGET')),
+          ...(fork !== undefined ? { fork: true, headRepository: fork.includes('/') ? repositorySlug(fork) : undefined } : {}),
+        },
       });
     }
     // Multibranch jobs set BRANCH_NAME; freestyle jobs only have the git plugin's `origin/<branch>`.

@@ -1,4 +1,4 @@
-import { branchName, ciInfo, commitSha, digits, httpUrl, prNumber, repositorySlug, tagName } from '../ci-values.js';
+import { branchName, ciInfo, commitSha, digits, httpUrl, isFork, prNumber, repositorySlug, tagName } from '../ci-values.js';
 import type { CiProvider } from '../providers.js';
 
 const ID = 'travis-ci';
@@ -14,6 +14,7 @@ export const travisCi: CiProvider = {
     'TRAVIS_PULL_REQUEST',
     'TRAVIS_PULL_REQUEST_SHA',
     'TRAVIS_PULL_REQUEST_BRANCH',
+    'TRAVIS_PULL_REQUEST_SLUG',
     'TRAVIS_BUILD_ID',
     'TRAVIS_BUILD_WEB_URL',
     'TRAVIS_JOB_ID',
@@ -32,13 +33,14 @@ export const travisCi: CiProvider = {
     if (pr === undefined || pr === 'false') {
       return ciInfo(ID, { ...build, commitSha: commitSha(env.get('TRAVIS_COMMIT')), branch: branchName(env.get('TRAVIS_BRANCH')) });
     }
+    const headRepository = repositorySlug(env.get('TRAVIS_PULL_REQUEST_SLUG'));
     // PR builds test GitHub's merge commit (TRAVIS_COMMIT), and TRAVIS_BRANCH is the base branch.
     return ciInfo(ID, {
       ...build,
       commitSha: commitSha(env.get('TRAVIS_PULL_REQUEST_SHA')),
       mergeSha: commitSha(env.get('TRAVIS_COMMIT')),
       branch: branchName(env.get('TRAVIS_PULL_REQUEST_BRANCH')),
-      pullRequest: { number: prNumber(pr), baseBranch: branchName(env.get('TRAVIS_BRANCH')) },
+      pullRequest: { number: prNumber(pr), baseBranch: branchName(env.get('TRAVIS_BRANCH')), fork: isFork(headRepository, build.slug), headRepository },
     });
   },
 };

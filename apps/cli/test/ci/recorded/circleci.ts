@@ -73,7 +73,7 @@ export const circleci: Recorded = {
       CIRCLE_PR_USERNAME: 'contributor',
       CIRCLE_PR_REPONAME: 'widgets',
     },
-    expected: { provider: 'circleci', commitSha: FORK_HEAD_SHA, pullRequest: { number: 43 }, ...build },
+    expected: { provider: 'circleci', commitSha: FORK_HEAD_SHA, pullRequest: { number: 43, fork: true, headRepository: 'contributor/widgets' }, ...build },
   },
   tag: {
     // Tag builds have CIRCLE_TAG and no CIRCLE_BRANCH.

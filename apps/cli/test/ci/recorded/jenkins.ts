@@ -87,7 +87,7 @@ export const jenkins: Recorded = {
       provider: 'jenkins',
       localMergeHead: 'first-parent',
       branch: 'patch-1',
-      pullRequest: { number: 43, baseBranch: 'main' },
+      pullRequest: { number: 43, baseBranch: 'main', fork: true },
       buildId: '3',
       buildUrl: 'https://jenkins.acme.example/job/acme/job/widgets/job/PR-43/3/',
     },

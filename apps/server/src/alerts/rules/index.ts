@@ -2,13 +2,9 @@ import type { AlertRule } from '../alert.js';
 import { accountSecurityWeakened, privilegeGranted } from './accounts.js';
 import { mfaFailuresPerAccount, signInFailuresPerAccount, signInFailuresPerIp } from './sign-in-failures.js';
 import { tokenCreatedThenUsedElsewhere, tokenNewContext } from './token-context.js';
-import { uploadVolumeSpike, uploadWithoutCi } from './uploads.js';
+import { forkUploadProtectedBranch, uploadVolumeSpike, uploadWithoutCi } from './uploads.js';
 
-/**
- * Every rule the evaluator runs (docs/security.md#anomaly-detection-and-alerts has one row each).
- * Not detectable yet: uploads from a fork for a protected or default branch (the envelope carries
- * no fork flag, and stored-token uploads have no verified origin).
- */
+/** Every rule the evaluator runs (docs/security.md#anomaly-detection-and-alerts has one row each). */
 export const ALERT_RULES: readonly AlertRule[] = [
   signInFailuresPerAccount,
   signInFailuresPerIp,
@@ -17,6 +13,7 @@ export const ALERT_RULES: readonly AlertRule[] = [
   tokenCreatedThenUsedElsewhere,
   uploadWithoutCi,
   uploadVolumeSpike,
+  forkUploadProtectedBranch,
   privilegeGranted,
   accountSecurityWeakened,
 ];

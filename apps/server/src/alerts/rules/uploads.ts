@@ -64,3 +64,48 @@ export const uploadVolumeSpike: AlertRule = {
     ];
   },
 };
+
+const forkOnProtected = (r: AuditRecord) => r.event === UPLOAD_EVENT && r.details.protectedBranch === true && (r.details.fork === true || detail(r, 'oidcEvent') === 'pull_request_target');
+
+/**
+ * An upload from a fork's pull-request build (CI says the head is in another repository, or a
+ * GitHub `pull_request_target` ID token, which runs fork PRs with the base repository's
+ * credentials) naming a protected branch. The upload is recorded under `<fork owner>:<branch>` and
+ * moves nothing, but CI systems withhold secrets from fork builds: a credential of this repository
+ * reached code from outside it, or someone tried to write a protected branch's coverage. Once a day
+ * per repository and head repository (a sharded build uploads many times).
+ */
+export const forkUploadProtectedBranch: AlertRule = {
+  id: 'fork_upload_protected_branch',
+  events: [UPLOAD_EVENT],
+  history: { events: [UPLOAD_EVENT], lookbackMs: () => 24 * HOUR },
+  evaluate(r, ctx) {
+    const repo = r.target?.id;
+    if (!forkOnProtected(r) || repo === undefined) return [];
+    const head = detail(r, 'headRepository') ?? null;
+    const same = (x: AuditRecord) => x.seq < r.seq && forkOnProtected(x) && x.target?.id === repo && (detail(x, 'headRepository') ?? null) === head;
+    if (ctx.window(r, [UPLOAD_EVENT], 24 * HOUR).some(same)) return [];
+    const repository = detail(r, 'repository') ?? r.target?.name ?? repo;
+    const branch = detail(r, 'claimedBranch') ?? detail(r, 'branch') ?? null;
+    const from = r.details.fork === true ? `the fork ${head ?? '(unnamed)'}` : 'a pull_request_target job';
+    return [
+      {
+        rule: this.id,
+        severity: 'high',
+        title: `upload from ${from} named protected branch ${branch ?? '?'} of ${repository}`,
+        key: `${this.id}:${repo}:${r.seq}`,
+        details: {
+          repositoryId: repo,
+          repository,
+          claimedBranch: branch,
+          recordedBranch: detail(r, 'branch') ?? null,
+          headRepository: head,
+          oidcEvent: detail(r, 'oidcEvent') ?? null,
+          commit: detail(r, 'commit') ?? null,
+          uploadId: detail(r, 'uploadId') ?? null,
+          tokenId: r.actor.type === 'token' ? (r.actor.id ?? null) : null,
+        },
+      },
+    ];
+  },
+};

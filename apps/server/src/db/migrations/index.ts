@@ -16,6 +16,7 @@ import * as m0014 from './0014-user-disable.js';
 import * as m0015 from './0015-sso.js';
 import * as m0016 from './0016-user-tokens.js';
 import * as m0017 from './0017-alert-scope.js';
+import * as m0018 from './0018-protected-branches.js';
 
 /**
  * Every migration, in order, compiled into the server (no directory scan at run time: the list is
@@ -39,6 +40,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
   '0015-sso': m0015,
   '0016-user-tokens': m0016,
   '0017-alert-scope': m0017,
+  '0018-protected-branches': m0018,
 });
 
 export const migrationProvider: MigrationProvider = { getMigrations: async () => ({ ...MIGRATIONS }) };
