@@ -29091,6 +29091,40 @@ var MemberChangeResponseSchema = external_exports.object({
   role: OrgRoleSchema.nullable(),
   state: external_exports.enum(["added", "changed", "unchanged", "removed"])
 });
+var CreateOrgRequestSchema = external_exports.strictObject({ name: external_exports.string().regex(/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,37}[A-Za-z0-9])?$/, "letters, digits and inner hyphens, at most 39") });
+var CreateOrgResponseSchema = external_exports.object({ org: external_exports.string(), role: external_exports.literal("owner"), createdAt: external_exports.string() });
+var VisibilitySchema = external_exports.enum(["public", "private"]);
+var CreateRepoRequestSchema = external_exports.strictObject({
+  name: external_exports.string().regex(/^(?!\.\.?$)[A-Za-z0-9._-]{1,100}$/, 'letters, digits, ".", "_" and "-", at most 100'),
+  visibility: VisibilitySchema.optional()
+});
+var GrantRoleSchema = external_exports.enum(["read", "write"]);
+var BranchPatternSchema = external_exports.string().min(1).max(255);
+var PathRuleSchema = external_exports.string().min(1).max(1024);
+var RepoSettingsSchema = external_exports.object({
+  repository: external_exports.string(),
+  visibility: VisibilitySchema,
+  /** `configured` as set (null: none, the defaults apply); `effective` what is protected now. */
+  protectedBranches: external_exports.object({ configured: external_exports.array(external_exports.string()).nullable(), effective: external_exports.array(external_exports.string()) }),
+  pathRules: external_exports.object({ fixes: external_exports.array(external_exports.string()), ignore: external_exports.array(external_exports.string()) }),
+  grants: external_exports.array(external_exports.object({ userId: external_exports.string(), email: external_exports.string(), role: GrantRoleSchema })),
+  /** What the caller may change here. */
+  mayChange: external_exports.object({ security: external_exports.boolean(), pathRules: external_exports.boolean() })
+});
+var RepoSettingsChangeSchema = external_exports.strictObject({
+  visibility: VisibilitySchema.optional(),
+  /** null: back to the defaults. */
+  protectedBranches: external_exports.array(BranchPatternSchema).max(50).nullable().optional(),
+  pathRules: external_exports.strictObject({ fixes: external_exports.array(PathRuleSchema).max(100), ignore: external_exports.array(PathRuleSchema).max(100) }).optional()
+});
+var GrantChangeRequestSchema = external_exports.strictObject({ email: external_exports.string().min(3).max(254), role: GrantRoleSchema.nullable() });
+var GrantChangeResponseSchema = external_exports.object({
+  repository: external_exports.string(),
+  userId: external_exports.string(),
+  email: external_exports.string(),
+  role: GrantRoleSchema.nullable(),
+  state: external_exports.enum(["granted", "removed", "unchanged"])
+});
 var AlertSchema = external_exports.object({
   id: external_exports.string(),
   rule: external_exports.string(),

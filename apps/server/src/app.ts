@@ -14,6 +14,7 @@ import { ssoRoutes } from './sso/sso.routes.js';
 import { alertsRoutes } from './alerts/alerts.routes.js';
 import { orgsRoutes } from './orgs/orgs.routes.js';
 import { reposRoutes } from './repos/repos.routes.js';
+import { repoSettingsRoutes } from './repos/repo-settings.routes.js';
 import { csrfVerifier } from './sessions/session-auth.js';
 import { createServices, type AccountsOptions, type Storage } from './services.js';
 import { uploadsRoutes } from './uploads/uploads.routes.js';
@@ -91,7 +92,8 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   await app.register(mfaRoutes({ mfa: services.mfa, sessions: services.sessions, api }));
   await app.register(alertsRoutes({ alerts: services.alerts.repository, orgs: services.orgsRepository, members: services.memberships, api }));
   await app.register(ssoRoutes({ sso: services.sso, sessions: services.sessions, api, publicUrl: config.publicUrl }));
-  await app.register(orgsRoutes({ orgs: services.orgs, audit: services.audit, api }));
+  await app.register(orgsRoutes({ orgs: services.orgs, audit: services.audit, api, usersMayCreate: config.orgs.usersMayCreate }));
+  await app.register(repoSettingsRoutes({ settings: services.repoSettings, audit: services.audit, api }));
   await app.register(docsRoutes(api, API_VERSION));
   await app.ready();
   const documented = new Set(api.routes.map((r) => `${r.method} ${r.url}`));

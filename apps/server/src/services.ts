@@ -30,6 +30,7 @@ import { RepositoryLinksRepository } from './oidc/repository-links.repository.js
 import { MembershipsRepository } from './orgs/memberships.repository.js';
 import { OrgsRepository } from './orgs/orgs.repository.js';
 import { OrgsService } from './orgs/orgs.service.js';
+import { RepoSettingsService } from './repos/repo-settings.service.js';
 import { PullRequestsRepository } from './pulls/pull-requests.repository.js';
 import type { JobQueue } from './queue/job-queue.js';
 import { RepoAccessPolicy } from './repos/repo-access.policy.js';
@@ -103,6 +104,8 @@ export function createServices(config: Config, storage: Storage, accountsOptions
     repos: new ReposService(repos, access, branches, pullRequests),
     /** Organizations, members and roles, repository visibility and grants (orgs/). */
     orgs: new OrgsService(orgs, repos, memberships),
+    /** A repository's settings for signed-in users (repos/repo-settings.service.ts). */
+    repoSettings: new RepoSettingsService(repos, memberships),
     orgsRepository: orgs,
     memberships,
     commits: new CommitsService(access, commits, uploads, commitReports),

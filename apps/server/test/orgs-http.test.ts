@@ -144,6 +144,23 @@ describe('roles, sessions and the read API', () => {
           expect(r.json(), `${role} ${route} ${repo}`).toEqual(notFound(repo));
         }
       }
+      // Repository settings and grants of another organization's repositories: the same 404.
+      for (const repo of ['globex/secret', 'globex/missing', 'nobody/secret']) {
+        const calls = [
+          await get(u, `/api/v1/repos/${repo}/settings`),
+          await post(u, `/api/v1/repos/${repo}/settings`, { visibility: 'public' }),
+          await post(u, `/api/v1/repos/${repo}/grants`, { email: u.email, role: 'write' }),
+        ];
+        for (const r of calls) {
+          expect(r.statusCode, `${role} settings ${repo}`).toBe(404);
+          expect(r.json(), `${role} settings ${repo}`).toEqual(notFound(repo));
+        }
+      }
+      // A public repository of another organization is readable, but nothing in its settings is theirs.
+      for (const r of [await get(u, '/api/v1/repos/globex/open/settings'), await post(u, '/api/v1/repos/globex/open/settings', { visibility: 'private' })]) {
+        expect(r.statusCode, `${role} public settings`).toBe(403);
+        expect(r.json().error.code).toBe('CW_ERR_REPO_FORBIDDEN');
+      }
       // The organization's list shows its public repositories only (as it would to anyone signed in), never the private one.
       expect((await get(u, '/api/v1/orgs/globex/repos')).json().repositories.map((r: { fullName: string }) => r.fullName), role).toEqual(['globex/open']);
       expect((await get(u, '/api/v1/orgs/nobody/repos')).json().repositories, role).toEqual([]);
@@ -154,6 +171,8 @@ describe('roles, sessions and the read API', () => {
           await post(u, `/api/v1/orgs/${org}/members`, { email: u.email, role: 'owner' }),
           await post(u, `/api/v1/orgs/${org}/members/${globexOwner.userId}/role`, { role: 'viewer' }),
           await post(u, `/api/v1/orgs/${org}/members/${globexOwner.userId}/remove`),
+          await post(u, `/api/v1/orgs/${org}/repos`, { name: 'planted' }),
+          await post(u, `/api/v1/orgs/${org}/leave`),
         ];
         for (const r of calls) {
           expect(r.statusCode, `${role} ${org}`).toBe(404);
@@ -164,6 +183,8 @@ describe('roles, sessions and the read API', () => {
     }
     // Nothing changed in globex.
     expect((await get(globexOwner, '/api/v1/orgs/globex/members')).json()).toEqual(before);
+    expect((await get(globexOwner, '/api/v1/orgs/globex/repos')).json().repositories.map((r: { fullName: string }) => r.fullName)).toEqual(['globex/open', 'globex/secret']);
+    expect((await get(globexOwner, '/api/v1/repos/globex/open/settings')).json()).toMatchObject({ visibility: 'public', grants: [] });
     expect(before.members).toEqual([{ userId: globexOwner.userId, email: globexOwner.email, role: 'owner', memberSince: expect.any(String) }]);
   });
 

@@ -166,6 +166,7 @@ describe('every route, every kind of request', () => {
     // Routes that change state: reviewed for CSRF (csrf.ts) and kept out of GET.
     expect(ops.filter((o) => o.method !== 'GET').map((o) => `${o.method} ${o.path}`)).toEqual([
       'POST /api/v1/uploads',
+      'POST /api/v1/orgs/{org}/repos',
       'POST /api/v1/tokens/revoke',
       'POST /api/v1/me/tokens',
       'POST /api/v1/me/tokens/{id}/rotate',
@@ -187,9 +188,13 @@ describe('every route, every kind of request', () => {
       'POST /api/v1/me/mfa/factors/{factorId}/remove',
       'POST /api/v1/me/mfa/recovery-codes/regenerate',
       'POST /api/v1/auth/sso/start',
+      'POST /api/v1/orgs',
+      'POST /api/v1/orgs/{org}/leave',
       'POST /api/v1/orgs/{org}/members',
       'POST /api/v1/orgs/{org}/members/{userId}/role',
       'POST /api/v1/orgs/{org}/members/{userId}/remove',
+      'POST /api/v1/repos/{owner}/{repo}/settings',
+      'POST /api/v1/repos/{owner}/{repo}/grants',
     ]);
   });
 

@@ -433,6 +433,55 @@ export const MemberChangeResponseSchema = z.object({
   state: z.enum(['added', 'changed', 'unchanged', 'removed']),
 });
 
+/** `POST /api/v1/orgs`: a new organization; the signed-in user (who must hold a passkey) becomes its owner. */
+export const CreateOrgRequestSchema = z.strictObject({ name: z.string().regex(/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,37}[A-Za-z0-9])?$/, 'letters, digits and inner hyphens, at most 39') });
+export const CreateOrgResponseSchema = z.object({ org: z.string(), role: z.literal('owner'), createdAt: z.string() });
+
+export const VisibilitySchema = z.enum(['public', 'private']);
+
+/** `POST /api/v1/orgs/{org}/repos`: a new repository (owners and admins); private unless said otherwise. */
+export const CreateRepoRequestSchema = z.strictObject({
+  name: z.string().regex(/^(?!\.\.?$)[A-Za-z0-9._-]{1,100}$/, 'letters, digits, ".", "_" and "-", at most 100'),
+  visibility: VisibilitySchema.optional(),
+});
+
+export const GrantRoleSchema = z.enum(['read', 'write']);
+const BranchPatternSchema = z.string().min(1).max(255);
+const PathRuleSchema = z.string().min(1).max(1024);
+
+/**
+ * `GET /api/v1/repos/{owner}/{repo}/settings`: for owners and admins of its organization, and for
+ * members and write-grant holders (who may change the path rules only).
+ */
+export const RepoSettingsSchema = z.object({
+  repository: z.string(),
+  visibility: VisibilitySchema,
+  /** `configured` as set (null: none, the defaults apply); `effective` what is protected now. */
+  protectedBranches: z.object({ configured: z.array(z.string()).nullable(), effective: z.array(z.string()) }),
+  pathRules: z.object({ fixes: z.array(z.string()), ignore: z.array(z.string()) }),
+  grants: z.array(z.object({ userId: z.string(), email: z.string(), role: GrantRoleSchema })),
+  /** What the caller may change here. */
+  mayChange: z.object({ security: z.boolean(), pathRules: z.boolean() }),
+});
+
+/** `POST /api/v1/repos/{owner}/{repo}/settings`: only the fields given change. */
+export const RepoSettingsChangeSchema = z.strictObject({
+  visibility: VisibilitySchema.optional(),
+  /** null: back to the defaults. */
+  protectedBranches: z.array(BranchPatternSchema).max(50).nullable().optional(),
+  pathRules: z.strictObject({ fixes: z.array(PathRuleSchema).max(100), ignore: z.array(PathRuleSchema).max(100) }).optional(),
+});
+
+/** `POST /api/v1/repos/{owner}/{repo}/grants`: give one user read or write on this repository, or (null) take it back. */
+export const GrantChangeRequestSchema = z.strictObject({ email: z.string().min(3).max(254), role: GrantRoleSchema.nullable() });
+export const GrantChangeResponseSchema = z.object({
+  repository: z.string(),
+  userId: z.string(),
+  email: z.string(),
+  role: GrantRoleSchema.nullable(),
+  state: z.enum(['granted', 'removed', 'unchanged']),
+});
+
 // --- Alerts (docs/security.md#anomaly-detection-and-alerts) -----------------------------------
 
 export const AlertSchema = z.object({

@@ -1,4 +1,5 @@
-import { effectiveProtected, MAX_PROTECTED_PATTERNS, protectedPatternProblem } from '../branches/protected-branches.js';
+import { effectiveProtected } from '../branches/protected-branches.js';
+import { pathRuleProblems, protectedBranchProblems } from '../repos/repo-settings-rules.js';
 import { NO_AUDIT, type AuditRecorder } from '../audit/audit-log.js';
 import { tokenHashPrefix } from '../audit/chain.js';
 import type { OidcIssuer } from '../config/config.schema.js';
@@ -7,7 +8,6 @@ import { isUniqueViolation } from '../db/db-errors.js';
 import type { RepositoryLinksRepository } from '../oidc/repository-links.repository.js';
 import type { OrgsRepository } from '../orgs/orgs.repository.js';
 import type { PathRules, ReposRepository } from '../repos/repos.repository.js';
-import { createPathResolver } from '@coverwatch/core';
 import { displayToken, generateToken, hashToken, type RepoTokenKind } from '../tokens/token-format.js';
 import type { TokensRepository } from '../tokens/tokens.repository.js';
 
@@ -15,9 +15,6 @@ import type { TokensRepository } from '../tokens/tokens.repository.js';
 export const ORG_NAME = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,37}[A-Za-z0-9])?$/;
 /** Repository names: letters, digits, `.`, `_`, `-`, at most 100, not `.` or `..`. */
 export const REPO_NAME = /^(?!\.\.?$)[A-Za-z0-9._-]{1,100}$/;
-
-/** Most fixes, and most ignore globs, per repository. */
-const MAX_PATH_RULES = 100;
 
 /** Token lifetimes: mandatory expiry, 90 days by default, at most a year. */
 export const DEFAULT_TOKEN_DAYS = 90;
@@ -150,8 +147,7 @@ export class AdminService {
     const { owner, name } = splitFullName(fullName);
     const repo = await this.repos.findByFullName(owner, name);
     if (repo === null) throw new AppError('CW_ERR_REPO_NOT_FOUND', `no repository ${owner}/${name}`);
-    if (patterns !== null && patterns.length > MAX_PROTECTED_PATTERNS) throw new AppError('CW_ERR_CLI_USAGE', `at most ${MAX_PROTECTED_PATTERNS} protected branch patterns`);
-    const problems = (patterns ?? []).map(protectedPatternProblem).filter((p): p is string => p !== null);
+    const problems = protectedBranchProblems(patterns ?? []);
     if (problems.length > 0) throw new AppError('CW_ERR_CLI_USAGE', `invalid protected branches:\n  ${problems.join('\n  ')}`);
     const list = patterns === null ? null : [...new Set(patterns)];
     const before = await this.repos.protectedBranches(repo.id);
@@ -164,11 +160,8 @@ export class AdminService {
     const { owner, name } = splitFullName(fullName);
     const repo = await this.repos.findByFullName(owner, name);
     if (repo === null) throw new AppError('CW_ERR_REPO_NOT_FOUND', `no repository ${owner}/${name}`);
-    if (rules.fixes.length > MAX_PATH_RULES || rules.ignore.length > MAX_PATH_RULES) throw new AppError('CW_ERR_CLI_USAGE', `at most ${MAX_PATH_RULES} fixes and ${MAX_PATH_RULES} ignore globs`);
-    const tooLong = [...rules.fixes, ...rules.ignore].find((r) => r.length > 1024);
-    if (tooLong !== undefined) throw new AppError('CW_ERR_CLI_USAGE', 'a path rule is longer than 1024 characters');
-    const errors = createPathResolver(null, rules).problems.filter((p) => p.severity === 'error');
-    if (errors.length > 0) throw new AppError('CW_ERR_CLI_USAGE', `invalid path rules:\n  ${errors.map((e) => e.message.replace(/; the (fix|glob) is not applied$/, '')).join('\n  ')}`);
+    const problems = pathRuleProblems(rules);
+    if (problems.length > 0) throw new AppError('CW_ERR_CLI_USAGE', `invalid path rules:\n  ${problems.join('\n  ')}`);
     const before = await this.repos.pathRules(repo.id);
     await this.repos.setPathRules(repo.id, rules);
     const after = await this.repos.pathRules(repo.id);

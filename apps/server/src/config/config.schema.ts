@@ -188,6 +188,12 @@ export const ConfigSchema = z.strictObject({
         .optional(),
     })
     .prefault({}),
+  orgs: z
+    .strictObject({
+      /** Whether signed-in users (holding a passkey) may create organizations; off: only `admin create-org`. */
+      usersMayCreate: z.boolean().default(true),
+    })
+    .prefault({}),
   retention: z
     .strictObject({
       /**
@@ -392,6 +398,7 @@ export const CONFIG_SOURCES: readonly { path: readonly string[]; env: string; fl
   { path: ['oidc', 'maxTokenAgeSeconds'], env: 'COVERWATCH_OIDC_MAX_TOKEN_AGE_SECONDS', type: 'int' },
   { path: ['upload', 'maxBodyBytes'], env: 'COVERWATCH_UPLOAD_MAX_BODY_BYTES', type: 'int' },
   { path: ['upload', 'maxDecompressedBytes'], env: 'COVERWATCH_UPLOAD_MAX_DECOMPRESSED_BYTES', type: 'int' },
+  { path: ['orgs', 'usersMayCreate'], env: 'COVERWATCH_ORGS_USERS_MAY_CREATE', type: 'boolean' },
   { path: ['retention', 'rawUploadDays'], env: 'COVERWATCH_RETENTION_RAW_UPLOAD_DAYS', type: 'int' },
   { path: ['retention', 'sweepIntervalMinutes'], env: 'COVERWATCH_RETENTION_SWEEP_INTERVAL_MINUTES', type: 'int' },
   { path: ['worker', 'inProcess'], env: 'COVERWATCH_WORKER_IN_PROCESS', type: 'boolean' },

@@ -71,6 +71,11 @@ export const ERROR_CATALOG = Object.freeze({
   CW_ERR_ORG_NOT_FOUND: { kind: 'not_found', summary: 'No organization of that name.' },
   CW_ERR_REPO_EXISTS: { kind: 'conflict', summary: 'A repository of that name exists in the organization.' },
   CW_ERR_REPO_NOT_FOUND: { kind: 'not_found', summary: 'No repository of that name.' },
+  CW_ERR_REPO_FORBIDDEN: {
+    kind: 'forbidden',
+    summary: "Your access to the repository does not allow this: owners and admins of its organization change its visibility, protected branches and grants; members and write-grant holders its path rules; viewers and read-grant holders nothing.",
+  },
+  CW_ERR_REPO_SETTINGS_INVALID: { kind: 'invalid', summary: 'A path rule or protected branch pattern is unusable; each is named.' },
   CW_ERR_TOKEN_NOT_FOUND: { kind: 'not_found', summary: 'No (live) token with that id.' },
   CW_ERR_REPO_LINK_EXISTS: { kind: 'conflict', summary: 'That CI repository (issuer and repository id) is already linked to another repository.' },
   CW_ERR_ORG_FORBIDDEN: { kind: 'forbidden', summary: 'Your role in the organization does not allow this: members and viewers change no membership and see no organization alerts, and an admin cannot make, change or remove an owner.' },

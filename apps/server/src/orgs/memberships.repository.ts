@@ -163,6 +163,23 @@ export class MembershipsRepository {
     return Number(r.numDeletedRows) > 0;
   }
 
+  async grantOf(repositoryId: string, userId: string): Promise<GrantRole | null> {
+    const r = await this.db.selectFrom('repo_grants').select('role').where('repository_id', '=', repositoryId).where('user_id', '=', userId).executeTakeFirst();
+    return r?.role ?? null;
+  }
+
+  /** The repository's grants with their users' emails, by email. */
+  async listGrantsWithEmail(repositoryId: string): Promise<{ userId: string; email: string; role: GrantRole }[]> {
+    const rows = await this.db
+      .selectFrom('repo_grants as g')
+      .innerJoin('users as u', 'u.id', 'g.user_id')
+      .select(['g.user_id', 'u.email', 'g.role'])
+      .where('g.repository_id', '=', repositoryId)
+      .orderBy('u.email_key')
+      .execute();
+    return rows.map((r) => ({ userId: r.user_id, email: r.email, role: r.role }));
+  }
+
   async listGrants(repositoryId: string): Promise<{ userId: string; role: GrantRole }[]> {
     const rows = await this.db.selectFrom('repo_grants').select(['user_id', 'role']).where('repository_id', '=', repositoryId).orderBy('user_id').execute();
     return rows.map((r) => ({ userId: r.user_id, role: r.role }));

@@ -1,6 +1,16 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { AddMemberRequestSchema, ChangeRoleRequestSchema, MemberChangeResponseSchema, MyOrgsResponseSchema, OrgMemberListSchema } from '@coverwatch/protocol';
+import {
+  AddMemberRequestSchema,
+  ChangeRoleRequestSchema,
+  CreateOrgRequestSchema,
+  CreateOrgResponseSchema,
+  CreateRepoRequestSchema,
+  MemberChangeResponseSchema,
+  MyOrgsResponseSchema,
+  OrgMemberListSchema,
+  RepositorySchema,
+} from '@coverwatch/protocol';
 import { clientOf } from '../accounts/accounts.routes.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { ApiCatalog } from '../http/api-catalog.js';
@@ -15,7 +25,7 @@ const MemberParams = z.strictObject({ org: OwnerSchema, userId: z.uuid() });
  * organizations, the members of one (any member), and membership changes (owners and admins, with
  * a step-up within 5 minutes). Who may do what: orgs.service.ts.
  */
-export function orgsRoutes(deps: { orgs: OrgsService; audit: AuditLog; api: ApiCatalog }) {
+export function orgsRoutes(deps: { orgs: OrgsService; audit: AuditLog; api: ApiCatalog; usersMayCreate: boolean }) {
   return async (app: FastifyInstance): Promise<void> => {
     const { api, orgs } = deps;
     // Every change is recorded as the signed-in user, from where the request came.
@@ -26,6 +36,49 @@ export function orgsRoutes(deps: { orgs: OrgsService; audit: AuditLog; api: ApiC
 
     api.sessionRoute(app, { method: 'GET', url: '/api/v1/me/orgs', summary: 'The organizations the signed-in user belongs to, with their role', tokens: 'session', response: MyOrgsResponseSchema }, async ({ session }) =>
       orgs.myOrgs(session.userId),
+    );
+
+    api.sessionRoute(
+      app,
+      {
+        method: 'POST',
+        url: '/api/v1/orgs',
+        summary: 'Create an organization; the signed-in user (who must hold a passkey) becomes its owner (config orgs.usersMayCreate)',
+        tokens: 'session',
+        body: { contentType: 'application/json', description: 'its name', schema: CreateOrgRequestSchema },
+        response: CreateOrgResponseSchema,
+        errors: [403, 409],
+      },
+      async ({ body, session, request }) => orgs.createOrg(session.userId, body.name, auditOf(session, request), { usersMayCreate: deps.usersMayCreate }),
+    );
+
+    api.sessionRoute(
+      app,
+      {
+        method: 'POST',
+        url: '/api/v1/orgs/:org/repos',
+        summary: 'Create a repository in the organization (owners and admins); private unless said otherwise',
+        tokens: 'session',
+        params: OrgParams,
+        body: { contentType: 'application/json', description: 'its name and visibility', schema: CreateRepoRequestSchema },
+        response: RepositorySchema,
+        errors: [403, 404, 409],
+      },
+      async ({ params, body, session, request }) => orgs.createRepo(session.userId, params.org, body.name, body.visibility ?? 'private', auditOf(session, request)),
+    );
+
+    api.sessionRoute(
+      app,
+      {
+        method: 'POST',
+        url: '/api/v1/orgs/:org/leave',
+        summary: 'Leave the organization (any member; the last owner cannot)',
+        tokens: 'session',
+        params: OrgParams,
+        response: MemberChangeResponseSchema,
+        errors: [404, 409],
+      },
+      async ({ params, session, request }) => orgs.leave(session.userId, params.org, auditOf(session, request)),
     );
 
     api.sessionRoute(

@@ -1,5 +1,6 @@
 import { emailKey } from '../accounts/accounts.service.js';
 import type { AuditEvent, AuditRecorder } from '../audit/audit-log.js';
+import { isUniqueViolation } from '../db/db-errors.js';
 import { AppError } from '../errors/app-error.js';
 import type { ReposRepository, Visibility } from '../repos/repos.repository.js';
 import type { GrantRole, MembershipsRepository, OrgRole } from './memberships.repository.js';
@@ -27,6 +28,70 @@ export class OrgsService {
     private readonly repos: ReposRepository,
     private readonly members: MembershipsRepository,
   ) {}
+
+  /**
+   * A signed-in user creates an organization and becomes its owner, so they must hold a passkey
+   * (owners must). The name being taken is said (409): organization names are public handles.
+   */
+  async createOrg(userId: string, name: string, audit: AuditRecorder, options: { usersMayCreate: boolean }) {
+    const user = await this.members.userById(userId);
+    if (user === null) throw new AppError('CW_ERR_ACCOUNT_NOT_FOUND', 'the signed-in user no longer exists');
+    const denied = (reason: string): AuditEvent => ({ event: 'org.created', outcome: 'denied', target: { type: 'organization', name }, details: { reason } });
+    if (!options.usersMayCreate) {
+      await audit.record(denied('users_may_not_create'));
+      throw new AppError('CW_ERR_ORG_FORBIDDEN', 'on this server only the operator creates organizations (coverwatch-server admin create-org)');
+    }
+    await this.needsPasskey(user, 'owner', audit, denied('no_passkey'));
+    if ((await this.orgs.findByName(name)) !== null) throw new AppError('CW_ERR_ORG_EXISTS', `organization ${name} exists`);
+    let org: OrgRow;
+    try {
+      org = await this.orgs.insert(name);
+    } catch (e) {
+      // Two creations of one name raced; the loser is told as if it had looked first.
+      if (isUniqueViolation(e)) throw new AppError('CW_ERR_ORG_EXISTS', `organization ${name} exists`);
+      throw e;
+    }
+    await audit.record({ event: 'org.created', target: { type: 'organization', id: org.id, name: org.name } });
+    await this.members.add(org.id, user.id, 'owner');
+    await audit.record({ event: 'org.member_added', target: { type: 'user', id: user.id, name: user.email }, details: { org: org.name, orgId: org.id, role: 'owner', reason: 'created_org' } });
+    return { org: org.name, role: 'owner' as const, createdAt: org.createdAt };
+  }
+
+  /** Owners and admins create repositories in their organization: private unless said otherwise. */
+  async createRepo(userId: string, orgName: string, name: string, visibility: Visibility, audit: AuditRecorder) {
+    const { org, actorRole } = await this.visibleOrg({ type: 'user', userId }, orgName);
+    const target = { type: 'repository', name: `${org.name}/${name}` };
+    if (actorRole === null || !MANAGERS.has(actorRole)) {
+      await audit.record({ event: 'repo.created', outcome: 'denied', target, details: { actorRole, reason: 'role' } });
+      throw new AppError('CW_ERR_ORG_FORBIDDEN', `your role (${actorRole ?? 'none'}) cannot create repositories in ${org.name}: owners and admins can`);
+    }
+    if ((await this.repos.findByFullName(org.name, name)) !== null) throw new AppError('CW_ERR_REPO_EXISTS', `repository ${org.name}/${name} exists`);
+    let repo;
+    try {
+      repo = await this.repos.insert(org.id, org.name, name);
+    } catch (e) {
+      if (isUniqueViolation(e)) throw new AppError('CW_ERR_REPO_EXISTS', `repository ${org.name}/${name} exists`);
+      throw e;
+    }
+    if (visibility === 'public') await this.repos.setVisibility(repo.id, 'public');
+    await audit.record({ event: 'repo.created', target: { type: 'repository', id: repo.id, name: repo.fullName }, details: { visibility } });
+    return { owner: org.name, name: repo.name, fullName: repo.fullName, defaultBranch: repo.defaultBranch, createdAt: repo.createdAt };
+  }
+
+  /** A member leaves an organization; the last owner cannot (another member becomes owner first). */
+  async leave(userId: string, orgName: string, audit: AuditRecorder) {
+    const { org } = await this.visibleOrg({ type: 'user', userId }, orgName);
+    const user = await this.members.userById(userId);
+    const r = await this.members.setRole(org.id, userId, null);
+    const target = { type: 'user', id: userId, ...(user === null ? {} : { name: user.email }) };
+    if (r === 'refused' || r.outcome === 'not_member') throw new AppError('CW_ERR_ORG_NOT_FOUND', `no organization ${orgName}`);
+    if (r.outcome === 'last_owner') {
+      await audit.record({ event: 'org.member_removed', outcome: 'denied', target, details: { org: org.name, orgId: org.id, role: r.before, reason: 'last_owner' } });
+      throw new AppError('CW_ERR_ORG_LAST_OWNER', `you are the last owner of ${org.name}: make another member owner first`);
+    }
+    await audit.record({ event: 'org.member_removed', target, details: { org: org.name, orgId: org.id, role: r.before, reason: 'left' } });
+    return { org: org.name, userId, email: user?.email ?? '', role: null, state: 'removed' as const };
+  }
 
   /** The user's organizations and their role in each. */
   async myOrgs(userId: string) {
