@@ -100,7 +100,7 @@ export function createServices(config: Config, storage: Storage, accountsOptions
     oidcAuth: new OidcAuthService(new OidcVerifier({ publicUrl: config.publicUrl, ...config.oidc }, new JwksSource()), links, tokenUses),
     // Admin actions come from the command line today: the operator is the OS account.
     admin: new AdminService(orgs, repos, tokens, links, config.oidc.issuers, audit.as(operatorContext)),
-    uploads: new UploadsService(db, uploads, commits, repos, blobs, queue, config.worker.maxAttempts, pullRequests, tokenUses, tokens, audit),
+    uploads: new UploadsService(db, uploads, commits, repos, blobs, queue, config.worker.maxAttempts, pullRequests, tokenUses, tokens, memberships, access, audit),
     repos: new ReposService(repos, access, branches, pullRequests),
     /** Organizations, members and roles, repository visibility and grants (orgs/). */
     orgs: new OrgsService(orgs, repos, memberships),

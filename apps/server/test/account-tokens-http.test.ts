@@ -183,10 +183,41 @@ describe('personal API tokens', () => {
     expect(await names(repoScoped)).toEqual(['pato/a']);
     expect(await names(grantScoped)).toEqual(['pato/b', 'pato/pub']);
     expect((await withToken(orgScoped, '/api/v1/orgs/rival/repos')).json().repositories).toEqual([]);
-    // A personal token is not an upload token, nor a session (session routes take no Authorization).
+    // A read personal token does not upload, and is not a session (session routes take no Authorization).
     const up = await upload(orgScoped, 'pato/a');
     expect([up.statusCode, up.json().error.code]).toEqual([403, 'CW_ERR_AUTH_FORBIDDEN']);
     expect((await withToken(orgScoped, '/api/v1/me/tokens')).statusCode).toBe(401);
+  });
+
+  it('read-write: uploads to repositories in scope its user may write now (member, write grant); read-only access is 403, the rest 404', async () => {
+    const memberRw = await personalToken(member, { access: 'read-write', org: 'pato' });
+    const viewerRw = await personalToken(viewer, { access: 'read-write', org: 'pato' });
+    const grantedRw = await personalToken(granted, { access: 'read-write', repositories: ['pato/b'] });
+    const accepted = await upload(memberRw, 'pato/a');
+    expect(accepted.statusCode, accepted.body).toBe(202);
+    // Its state, with the same token; processed into pato/a.
+    expect((await waitForUpload(s.app, memberRw, accepted.json().id)).state).toBe('processed');
+    const row = await s.runtime.db.selectFrom('uploads as u').innerJoin('repositories as r', 'r.id', 'u.repository_id').select('r.name').where('u.id', '=', accepted.json().id).executeTakeFirstOrThrow();
+    expect(row.name).toBe('a');
+    expect((await auditRecords('upload.received')).at(-1)).toMatchObject({ actor: { type: 'token' }, details: { repository: 'pato/a' } });
+    // The envelope must name the repository.
+    const unnamed = await upload(memberRw, undefined);
+    expect([unnamed.statusCode, unnamed.json().error.code]).toEqual([400, 'CW_ERR_REQUEST_INVALID']);
+    // Outside the scope or the user's reach: a missing repository, whether it exists or not.
+    for (const slug of ['rival/x', 'rival/open', 'rival/missing', 'acme/widgets']) expect((await upload(memberRw, slug)).json(), slug).toEqual(notFound(slug));
+    // A viewer reads pato/a but may not write it; a read grant neither.
+    expect((await upload(viewerRw, 'pato/a')).json().error.code).toBe('CW_ERR_REPO_FORBIDDEN');
+    expect((await upload(grantedRw, 'pato/b')).json().error.code).toBe('CW_ERR_REPO_FORBIDDEN');
+    // A write grant writes (on the next request), and taking it back stops it at once.
+    const services = createServices(s.config, s.runtime);
+    const operator = services.audit.as(operatorContext);
+    await services.orgs.setGrant('pato', 'b', granted.email, 'write', operator);
+    expect((await upload(grantedRw, 'pato/b')).statusCode).toBe(202);
+    await services.orgs.setGrant('pato', 'b', granted.email, 'read', operator);
+    expect((await upload(grantedRw, 'pato/b')).statusCode).toBe(403);
+    // Upload states: of repositories the token reads, not others.
+    const other = await upload(s.uploadToken, undefined);
+    expect((await withToken(memberRw, `/api/v1/uploads/${other.json().id}`)).statusCode).toBe(404);
   });
 
   it('rotation: a new token with the same scope first (step-up), the old one works for the overlap only; another user\'s token is not found', async () => {

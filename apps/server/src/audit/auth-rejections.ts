@@ -60,6 +60,10 @@ export class AuthRejectionAudit {
       await this.recordLimited(() => ({ actor: { type: 'token', id: principal.tokenId }, status, details: { phase: 'after-authentication', orgId: principal.orgId }, request }));
       return;
     }
+    if (principal.kind === 'personal') {
+      await this.recordLimited(() => ({ actor: { type: 'token', id: principal.tokenId }, status, details: { phase: 'after-authentication', userId: principal.userId, access: principal.access }, request }));
+      return;
+    }
     const actor: AuditActor =
       principal.oidc !== undefined ? { type: 'oidc', name: principal.oidc.slug, id: `${principal.oidc.issuer}#${principal.oidc.jti}` } : { type: 'token', ...(principal.tokenId === null ? {} : { id: principal.tokenId }) };
     await this.recordLimited(() => ({

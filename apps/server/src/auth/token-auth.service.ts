@@ -38,7 +38,7 @@ export interface PersonalPrincipal {
   readonly kind: 'personal';
   readonly tokenId: string;
   readonly userId: string;
-  /** `read-write` reads as `read` today (nothing is writable with a personal token yet: docs/security.md). */
+  /** `read-write` also uploads to the repositories in its scope that its user may write now (docs/security.md). */
   readonly access: 'read' | 'read-write';
   /** The user's organizations and granted repositories, now. */
   readonly orgIds: readonly string[];
@@ -56,8 +56,8 @@ export interface OrgUploadPrincipal {
 
 /** Who reads: a token bound to one repository, a signed-in user, or a personal token acting as one. */
 export type ReadPrincipal = Principal | SessionPrincipal | PersonalPrincipal;
-/** Who uploads (and asks for an upload's state): a repository token, an OIDC ID token, or an organization upload token. */
-export type UploadPrincipal = Principal | OrgUploadPrincipal;
+/** Who uploads (and asks for an upload's state): a repository token, an OIDC ID token, an organization upload token, or a personal token. */
+export type UploadPrincipal = Principal | OrgUploadPrincipal | PersonalPrincipal;
 /** Whatever a token can authenticate as. */
 export type TokenPrincipal = Principal | PersonalPrincipal | OrgUploadPrincipal;
 

@@ -65,8 +65,8 @@ function rejectedRequest(request: FastifyRequest): RejectedRequest {
   return { ip: request.ip, method: request.method, route: request.routeOptions.url ?? '(unknown route)', headers: { authorization: request.headers.authorization, 'user-agent': typeof ua === 'string' ? ua : undefined } };
 }
 
-/** The principal of an authenticated upload route (the hook guarantees it; sessions and personal tokens never reach routes that call this). */
+/** The principal of an authenticated upload route (the hook guarantees it; sessions never reach routes that call this). */
 export function principalOf(request: FastifyRequest): UploadPrincipal {
-  if (request.principal === null || request.principal.kind === 'session' || request.principal.kind === 'personal') throw new Error('route has no upload token auth hook');
+  if (request.principal === null || request.principal.kind === 'session') throw new Error('route has no upload token auth hook');
   return request.principal;
 }

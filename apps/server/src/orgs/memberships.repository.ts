@@ -163,6 +163,13 @@ export class MembershipsRepository {
     return Number(r.numDeletedRows) > 0;
   }
 
+  /** Whether the user may write the repository now: owner, admin or member of its organization, or a write grant. */
+  async mayWrite(userId: string, orgId: string, repositoryId: string): Promise<boolean> {
+    const role = await this.roleOf(orgId, userId);
+    if (role === 'owner' || role === 'admin' || role === 'member') return true;
+    return (await this.grantOf(repositoryId, userId)) === 'write';
+  }
+
   async grantOf(repositoryId: string, userId: string): Promise<GrantRole | null> {
     const r = await this.db.selectFrom('repo_grants').select('role').where('repository_id', '=', repositoryId).where('user_id', '=', userId).executeTakeFirst();
     return r?.role ?? null;

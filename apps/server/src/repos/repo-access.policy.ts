@@ -25,6 +25,11 @@ export class RepoAccessPolicy {
     return repo;
   }
 
+  /** Whether the principal may read `repo` (for answers that must not throw the repository's 404). */
+  canRead(principal: ReadPrincipal, repo: RepoRow): boolean {
+    return inScope(this.scope(principal), repo);
+  }
+
   /** What the principal may read, for queries that list (an organization's repositories). */
   scope(principal: ReadPrincipal): ReadScope {
     if (principal.kind === 'session') return { repoIds: principal.repoIds, orgIds: principal.orgIds, publicRepos: true };

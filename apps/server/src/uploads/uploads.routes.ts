@@ -31,7 +31,7 @@ export function uploadsRoutes(deps: { uploads: UploadsService; auth: TokenAuthSe
     });
 
     // OIDC ID tokens are verified here too, before the body: only the commit check waits for it.
-    app.post('/api/v1/uploads', { onRequest: requireToken(deps.auth, ['upload', 'org_upload'], { auth: deps.oidc, use: 'upload' }), bodyLimit: deps.limits.maxBodyBytes }, async (request, reply) => {
+    app.post('/api/v1/uploads', { onRequest: requireToken(deps.auth, ['upload', 'org_upload', 'personal'], { auth: deps.oidc, use: 'upload' }), bodyLimit: deps.limits.maxBodyBytes }, async (request, reply) => {
       const headers = parseInput(UploadHeaders, request.headers, 'headers');
       const body = request.body as UploadBody | undefined;
       if (body === undefined) throw new AppError('CW_ERR_UPLOAD_MEDIA_TYPE', 'the request has no body; send the envelope as Content-Type: application/json with Content-Encoding: gzip');
@@ -44,7 +44,7 @@ export function uploadsRoutes(deps: { uploads: UploadsService; auth: TokenAuthSe
       method: 'POST',
       url: '/api/v1/uploads',
       summary: 'Upload coverage for a commit (202; processed asynchronously)',
-      tokens: ['upload', 'org_upload'],
+      tokens: ['upload', 'org_upload', 'personal'],
       oidc: 'upload',
       headers: UploadHeaders,
       body: { contentType: 'application/json', description: 'the envelope as JSON, sent with Content-Encoding: gzip', schema: UploadEnvelopeSchema },
@@ -59,7 +59,7 @@ export function uploadsRoutes(deps: { uploads: UploadsService; auth: TokenAuthSe
         method: 'GET',
         url: '/api/v1/uploads/:id',
         summary: "An upload's state, error, diagnostics and totals",
-        tokens: ['upload', 'read', 'org_upload'],
+        tokens: ['upload', 'read', 'org_upload', 'personal'],
         oidc: 'status',
         params: UploadParams,
         response: UploadStatusSchema,

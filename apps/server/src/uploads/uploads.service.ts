@@ -3,7 +3,9 @@ import { NO_AUDIT, type AuditRecorder } from '../audit/audit-log.js';
 import { createHash, randomUUID } from 'node:crypto';
 import { FORMAT_IDS } from '@coverwatch/core';
 import { UploadEnvelopeSchema, type UploadEnvelope } from '@coverwatch/protocol';
-import type { Principal, UploadPrincipal } from '../auth/token-auth.service.js';
+import type { PersonalPrincipal, Principal, UploadPrincipal } from '../auth/token-auth.service.js';
+import type { MembershipsRepository } from '../orgs/memberships.repository.js';
+import type { RepoAccessPolicy } from '../repos/repo-access.policy.js';
 import type { BlobStore } from '../blobs/blob-store.js';
 import type { CommitsRepository } from '../commits/commits.repository.js';
 import type { Db } from '../db/database.js';
@@ -41,6 +43,9 @@ export class UploadsService {
     private readonly pullRequests: PullRequestsRepository,
     private readonly tokenUses: OidcTokenUsesRepository,
     private readonly tokens: TokensRepository,
+    /** Who may write a repository (personal tokens upload as their user). */
+    private readonly members: Pick<MembershipsRepository, 'mayWrite'>,
+    private readonly access: RepoAccessPolicy,
     /** `upload.received` for each accepted upload (the anomaly rules read it). */
     private readonly audit: AuditRecorder = NO_AUDIT,
   ) {}
@@ -61,7 +66,8 @@ export class UploadsService {
     }
     const envelope = parseInput(UploadEnvelopeSchema, parsed, 'body');
     checkFormats(envelope);
-    const principal = uploader.kind === 'org_upload' ? await this.orgUploadTarget(uploader.tokenId, uploader.orgId, envelope) : uploader;
+    const principal =
+      uploader.kind === 'org_upload' ? await this.orgUploadTarget(uploader.tokenId, uploader.orgId, envelope) : uploader.kind === 'personal' ? await this.personalUploadTarget(uploader, envelope) : uploader;
     if (principal.oidc !== undefined) checkOidcUpload(principal.oidc, envelope);
     const repo = await this.repos.findById(principal.repositoryId);
     const origin = uploadOrigin(envelope, envelope.repository?.slug ?? repo?.fullName ?? '');
@@ -179,23 +185,35 @@ export class UploadsService {
   async get(principal: UploadPrincipal, id: string): Promise<{ upload: UploadRecord; repository: string; commitSha: string }> {
     const upload = await this.uploads.findById(id);
     const repo = upload === null ? null : await this.repos.findById(upload.repository_id);
-    const owned = principal.kind === 'org_upload' ? repo !== null && repo.orgId === principal.orgId : upload !== null && upload.repository_id === principal.repositoryId;
+    const owned =
+      principal.kind === 'org_upload'
+        ? repo !== null && repo.orgId === principal.orgId
+        : principal.kind === 'personal'
+          ? repo !== null && this.access.canRead(principal, repo)
+          : upload !== null && upload.repository_id === principal.repositoryId;
     if (upload === null || !owned) throw new AppError('CW_ERR_UPLOAD_NOT_FOUND', `no upload ${id}`);
     const commit = await this.commits.findById(upload.commit_id);
     return { upload, repository: repo!.fullName, commitSha: commit!.sha };
   }
 
+  /**
+   * The repository a `read-write` personal token's upload names: within the token's scope, and one
+   * its user may write now (owner, admin or member of its organization, or a write grant). One the
+   * user only reads is 403; any other answers as a missing one. A `read` token never uploads.
+   */
+  private async personalUploadTarget(principal: PersonalPrincipal, envelope: UploadEnvelope): Promise<Principal> {
+    if (principal.access !== 'read-write') throw new AppError('CW_ERR_AUTH_FORBIDDEN', 'this route needs an upload, org_upload or read-write personal token; read personal tokens cannot use it');
+    const { owner, name } = namedRepository(envelope, 'a personal token');
+    const repo = this.access.check(principal, await this.repos.findByFullName(owner, name), owner, name);
+    if (!(await this.members.mayWrite(principal.userId, repo.orgId, repo.id))) {
+      throw new AppError('CW_ERR_REPO_FORBIDDEN', `your access cannot upload to ${repo.fullName}: owners, admins and members of its organization and write-grant holders can`);
+    }
+    return { tokenId: principal.tokenId, kind: 'upload', repositoryId: repo.id };
+  }
+
   /** The repository an organization upload token's upload names, if its organization owns it; any other is refused as unknown. */
   private async orgUploadTarget(tokenId: string, orgId: string, envelope: UploadEnvelope): Promise<Principal> {
-    const slug = envelope.repository?.slug;
-    if (slug === undefined) {
-      throw new AppError('CW_ERR_REQUEST_INVALID', 'invalid request: body.repository.slug: an organization upload token uploads to the repository the envelope names (coverwatch upload --slug OWNER/NAME)', [
-        { path: 'body.repository.slug', message: 'required with an organization upload token' },
-      ]);
-    }
-    const cut = slug.indexOf('/');
-    const owner = slug.slice(0, cut);
-    const name = slug.slice(cut + 1);
+    const { owner, name } = namedRepository(envelope, 'an organization upload token');
     const repo = await this.repos.findByFullName(owner, name);
     // Another organization's repository answers exactly as a missing one: the token learns nothing about it.
     if (repo === null || repo.orgId !== orgId) throw repoNotFound(owner, name);
@@ -208,6 +226,18 @@ export class UploadsService {
     if (earlier.body_sha256 !== bodySha) throw new AppError('CW_ERR_UPLOAD_IDEMPOTENCY_CONFLICT', 'this Idempotency-Key was used with a different upload; use a new key for new content');
     return earlier;
   }
+}
+
+/** OWNER/NAME of the repository the envelope names: required for tokens that are not bound to one. */
+function namedRepository(envelope: UploadEnvelope, what: string): { owner: string; name: string } {
+  const slug = envelope.repository?.slug;
+  if (slug === undefined) {
+    throw new AppError('CW_ERR_REQUEST_INVALID', `invalid request: body.repository.slug: ${what} uploads to the repository the envelope names (coverwatch upload --slug OWNER/NAME)`, [
+      { path: 'body.repository.slug', message: `required with ${what}` },
+    ]);
+  }
+  const cut = slug.indexOf('/');
+  return { owner: slug.slice(0, cut), name: slug.slice(cut + 1) };
 }
 
 /** Core reads a closed list of formats; a name outside it is a 400 now rather than a failed upload later. */
