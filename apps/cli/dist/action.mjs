@@ -29102,7 +29102,10 @@ var OrgRoleSchema = external_exports.enum(["owner", "admin", "member", "viewer"]
 var MyOrgsResponseSchema = external_exports.object({ organizations: external_exports.array(external_exports.object({ name: external_exports.string(), role: OrgRoleSchema, memberSince: external_exports.string() })) });
 var OrgMemberListSchema = external_exports.object({
   org: external_exports.string(),
-  members: external_exports.array(external_exports.object({ userId: external_exports.string(), email: external_exports.string(), role: OrgRoleSchema, memberSince: external_exports.string() }))
+  /** `passkey` (whether the member holds a WebAuthn credential) only for owners and admins asking: owners and admins must hold one. */
+  members: external_exports.array(external_exports.object({ userId: external_exports.string(), email: external_exports.string(), role: OrgRoleSchema, memberSince: external_exports.string(), passkey: external_exports.boolean().optional() })),
+  /** For owners and admins: owners and admins who hold no passkey (they keep the role until someone acts). */
+  lackingPasskey: external_exports.array(external_exports.object({ userId: external_exports.string(), email: external_exports.string(), role: OrgRoleSchema })).optional()
 });
 var AddMemberRequestSchema = external_exports.strictObject({ email: external_exports.string().min(3).max(254), role: OrgRoleSchema });
 var ChangeRoleRequestSchema = external_exports.strictObject({ role: OrgRoleSchema });

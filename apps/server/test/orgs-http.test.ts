@@ -185,7 +185,8 @@ describe('roles, sessions and the read API', () => {
     expect((await get(globexOwner, '/api/v1/orgs/globex/members')).json()).toEqual(before);
     expect((await get(globexOwner, '/api/v1/orgs/globex/repos')).json().repositories.map((r: { fullName: string }) => r.fullName)).toEqual(['globex/open', 'globex/secret']);
     expect((await get(globexOwner, '/api/v1/repos/globex/open/settings')).json()).toMatchObject({ visibility: 'public', grants: [] });
-    expect(before.members).toEqual([{ userId: globexOwner.userId, email: globexOwner.email, role: 'owner', memberSince: expect.any(String) }]);
+    expect(before.members).toEqual([{ userId: globexOwner.userId, email: globexOwner.email, role: 'owner', memberSince: expect.any(String), passkey: true }]);
+    expect(before.lackingPasskey).toEqual([]);
   });
 
   it('own organization: members list for members only, changes for owners and admins only', async () => {
@@ -196,6 +197,9 @@ describe('roles, sessions and the read API', () => {
       expect(list.statusCode, role).toBe(isMember ? 200 : 404);
       if (isMember) expect(list.json().members.map((m: { role: string }) => m.role)).toEqual(['owner', 'admin', 'member', 'viewer']);
       else expect(list.json()).toEqual(orgNotFound('acme'));
+      // Who holds a passkey: for owners and admins only.
+      if (isMember) expect(list.json().members.every((m: { passkey?: boolean }) => m.passkey === undefined), role).toBe(role !== 'owner' && role !== 'admin');
+      if (role === 'owner') expect(list.json().members.map((m: { passkey: boolean }) => m.passkey)).toEqual([true, true, false, false]);
       // Changing the viewer's role: owners and admins may, members and viewers may not (403), outsiders cannot see the organization (404).
       const change = await post(u, `/api/v1/orgs/acme/members/${users.viewer.userId}/role`, { role: 'viewer' });
       expect(change.statusCode, `${role}: ${change.body}`).toBe(role === 'owner' || role === 'admin' ? 200 : isMember ? 403 : 404);

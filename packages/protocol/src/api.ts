@@ -417,7 +417,10 @@ export const MyOrgsResponseSchema = z.object({ organizations: z.array(z.object({
 /** `GET /api/v1/orgs/{org}/members`: owners first, then by email. */
 export const OrgMemberListSchema = z.object({
   org: z.string(),
-  members: z.array(z.object({ userId: z.string(), email: z.string(), role: OrgRoleSchema, memberSince: z.string() })),
+  /** `passkey` (whether the member holds a WebAuthn credential) only for owners and admins asking: owners and admins must hold one. */
+  members: z.array(z.object({ userId: z.string(), email: z.string(), role: OrgRoleSchema, memberSince: z.string(), passkey: z.boolean().optional() })),
+  /** For owners and admins: owners and admins who hold no passkey (they keep the role until someone acts). */
+  lackingPasskey: z.array(z.object({ userId: z.string(), email: z.string(), role: OrgRoleSchema })).optional(),
 });
 
 /** `POST /api/v1/orgs/{org}/members`: adds an existing user by email. */

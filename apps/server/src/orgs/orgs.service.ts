@@ -99,10 +99,19 @@ export class OrgsService {
     return { organizations: list.map((m) => ({ name: m.orgName, role: m.role, memberSince: m.createdAt })) };
   }
 
-  /** Members of an organization, for any member; anyone else gets the answer of an organization that does not exist. */
+  /**
+   * Members of an organization, for any member; anyone else gets the answer of an organization that
+   * does not exist. Owners and admins also see who holds a passkey, and which owners and admins do not.
+   */
   async listMembers(userId: string, orgName: string) {
-    const { org } = await this.visibleOrg({ type: 'user', userId }, orgName);
-    return { org: org.name, members: (await this.members.listMembers(org.id)).map((m) => ({ userId: m.userId, email: m.email, role: m.role, memberSince: m.createdAt })) };
+    const { org, actorRole } = await this.visibleOrg({ type: 'user', userId }, orgName);
+    const all = await this.members.listMembers(org.id);
+    if (actorRole === null || !MANAGERS.has(actorRole)) return { org: org.name, members: all.map((m) => ({ userId: m.userId, email: m.email, role: m.role, memberSince: m.createdAt })) };
+    return {
+      org: org.name,
+      members: all.map((m) => ({ userId: m.userId, email: m.email, role: m.role, memberSince: m.createdAt, passkey: m.passkey })),
+      lackingPasskey: all.filter((m) => MANAGERS.has(m.role) && !m.passkey).map((m) => ({ userId: m.userId, email: m.email, role: m.role })),
+    };
   }
 
   /**
