@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { MeResponseSchema, SessionListResponseSchema, SessionsEndedResponseSchema, SetPasswordRequestSchema, SetPasswordResponseSchema, SignInRequestSchema, SignInResponseSchema } from '@coverwatch/protocol';
+import type { AuditLog, AuditRecorder } from '../audit/audit-log.js';
 import { AppError } from '../errors/app-error.js';
 import type { ApiCatalog } from '../http/api-catalog.js';
 import { output, parseInput } from '../http/validate.js';
@@ -15,6 +16,12 @@ export function clientOf(request: FastifyRequest): ClientContext {
   const ua = request.headers['user-agent'];
   // The socket's address, or what a configured trusted proxy forwarded (config trustedProxies, docs/security.md).
   return { ip: request.ip, userAgent: typeof ua === 'string' ? ua.slice(0, 256) : null };
+}
+
+/** An audit recorder for changes a signed-in user makes: the user as actor, the request's address and user agent as source. */
+export function userAudit(audit: AuditLog, session: Session, request: FastifyRequest): AuditRecorder {
+  const client = clientOf(request);
+  return audit.as({ actor: { type: 'user', id: session.userId, name: session.email }, source: { ip: client.ip ?? undefined, userAgent: client.userAgent ?? undefined } });
 }
 
 /** A session as its owner sees it (never its secret). */

@@ -11,7 +11,7 @@ import {
   OrgMemberListSchema,
   RepositorySchema,
 } from '@coverwatch/protocol';
-import { clientOf } from '../accounts/accounts.routes.js';
+import { userAudit } from '../accounts/accounts.routes.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { ApiCatalog } from '../http/api-catalog.js';
 import { OrgParams, OwnerSchema } from '../http/params.js';
@@ -28,11 +28,7 @@ const MemberParams = z.strictObject({ org: OwnerSchema, userId: z.uuid() });
 export function orgsRoutes(deps: { orgs: OrgsService; audit: AuditLog; api: ApiCatalog; usersMayCreate: boolean }) {
   return async (app: FastifyInstance): Promise<void> => {
     const { api, orgs } = deps;
-    // Every change is recorded as the signed-in user, from where the request came.
-    const auditOf = (session: Session, request: FastifyRequest) => {
-      const client = clientOf(request);
-      return deps.audit.as({ actor: { type: 'user', id: session.userId, name: session.email }, source: { ip: client.ip ?? undefined, userAgent: client.userAgent ?? undefined } });
-    };
+    const auditOf = (session: Session, request: FastifyRequest) => userAudit(deps.audit, session, request);
 
     api.sessionRoute(app, { method: 'GET', url: '/api/v1/me/orgs', summary: 'The organizations the signed-in user belongs to, with their role', tokens: 'session', response: MyOrgsResponseSchema }, async ({ session }) =>
       orgs.myOrgs(session.userId),

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { GrantChangeRequestSchema, GrantChangeResponseSchema, RepoSettingsChangeSchema, RepoSettingsSchema } from '@coverwatch/protocol';
-import { clientOf } from '../accounts/accounts.routes.js';
+import { userAudit } from '../accounts/accounts.routes.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { ApiCatalog } from '../http/api-catalog.js';
 import { RepoParams } from '../http/params.js';
@@ -14,10 +14,7 @@ import type { RepoSettingsService } from './repo-settings.service.js';
 export function repoSettingsRoutes(deps: { settings: RepoSettingsService; audit: AuditLog; api: ApiCatalog }) {
   return async (app: FastifyInstance): Promise<void> => {
     const { api, settings } = deps;
-    const auditOf = (session: Session, request: FastifyRequest) => {
-      const client = clientOf(request);
-      return deps.audit.as({ actor: { type: 'user', id: session.userId, name: session.email }, source: { ip: client.ip ?? undefined, userAgent: client.userAgent ?? undefined } });
-    };
+    const auditOf = (session: Session, request: FastifyRequest) => userAudit(deps.audit, session, request);
 
     api.sessionRoute(
       app,

@@ -13,7 +13,7 @@ import {
   RotatePersonalTokenRequestSchema,
   RotatedAccountTokenSchema,
 } from '@coverwatch/protocol';
-import { clientOf } from '../accounts/accounts.routes.js';
+import { userAudit } from '../accounts/accounts.routes.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { ApiCatalog } from '../http/api-catalog.js';
 import { OrgParams, OwnerSchema } from '../http/params.js';
@@ -50,11 +50,7 @@ export function tokensRoutes(deps: { leaked: LeakedTokensService; accountTokens:
       return reply.status(202).send(output(TokenRevokeResponseSchema, result));
     });
 
-    // Every change is recorded as the signed-in user, from where the request came.
-    const auditOf = (session: Session, request: FastifyRequest) => {
-      const client = clientOf(request);
-      return deps.audit.as({ actor: { type: 'user', id: session.userId, name: session.email }, source: { ip: client.ip ?? undefined, userAgent: client.userAgent ?? undefined } });
-    };
+    const auditOf = (session: Session, request: FastifyRequest) => userAudit(deps.audit, session, request);
 
     api.sessionRoute(
       app,
