@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
+import { openPostgres, openSqlite, type Db } from '../src/db/database.js';
 
 /**
  * PostgreSQL for tests: COVERWATCH_TEST_DATABASE_URL (.ci/run sets it). Without it the PostgreSQL
@@ -67,4 +68,22 @@ async function withClient<T>(url: string, f: (c: pg.Client) => Promise<T>): Prom
   } finally {
     await client.end();
   }
+}
+
+/**
+ * The storage backends a repository test runs on, for `describe.each`: SQLite in memory, and
+ * PostgreSQL in a fresh schema of `schemas` when the test database is there (else a printed skip
+ * naming `pgSuite`).
+ */
+export function storageBackends(schemas: PgTestSchemas, pgSuite: string): { backend: string; open: () => Promise<{ db: Db; schema: string | undefined }> }[] {
+  const sqlite = { backend: 'SQLite', open: async () => ({ db: openSqlite(':memory:'), schema: undefined }) };
+  if (skipWithoutPostgres(pgSuite)) return [sqlite];
+  const postgres = {
+    backend: 'PostgreSQL',
+    open: async () => {
+      const { url, schema } = await schemas.create();
+      return { db: openPostgres(url, { max: 4 }), schema };
+    },
+  };
+  return [sqlite, postgres];
 }

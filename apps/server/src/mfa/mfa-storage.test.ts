@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { Migrator } from 'kysely';
 import { afterAll, describe, expect, it } from 'vitest';
-import { PgTestSchemas, skipWithoutPostgres } from '../../test/pg-test-schema.js';
-import { migrateToLatest, openPostgres, openSqlite, type Db } from '../db/database.js';
+import { PgTestSchemas, storageBackends } from '../../test/pg-test-schema.js';
+import { migrateToLatest, type Db } from '../db/database.js';
 import { migrationProvider } from '../db/migrations/index.js';
 import { MfaRepository } from './mfa.repository.js';
 
@@ -13,20 +13,7 @@ afterAll(async () => {
   await schemas.dropAll();
 });
 
-const BACKENDS = [
-  { backend: 'SQLite', open: async () => ({ db: openSqlite(':memory:'), schema: undefined as string | undefined }) },
-  ...(skipWithoutPostgres('MFA storage (migration 0011, single-use codes, challenges, counters) on PostgreSQL')
-    ? []
-    : [
-        {
-          backend: 'PostgreSQL',
-          open: async () => {
-            const { url, schema } = await schemas.create();
-            return { db: openPostgres(url, { max: 4 }), schema: schema as string | undefined };
-          },
-        },
-      ]),
-];
+const BACKENDS = storageBackends(schemas, 'MFA storage (migration 0011, single-use codes, challenges, counters) on PostgreSQL');
 
 const T = '2030-01-01T00:00:00.000Z';
 const LATER = '2030-01-01T00:10:00.000Z';

@@ -1,8 +1,8 @@
 import { Migrator } from 'kysely';
 import { afterAll, describe, expect, it } from 'vitest';
-import { PgTestSchemas, skipWithoutPostgres } from '../../test/pg-test-schema.js';
+import { PgTestSchemas, storageBackends } from '../../test/pg-test-schema.js';
 import { AdminService } from '../admin/admin.service.js';
-import { migrateToLatest, openPostgres, openSqlite, type Db } from '../db/database.js';
+import { migrateToLatest, type Db } from '../db/database.js';
 import { isUniqueViolation } from '../db/db-errors.js';
 import { MIGRATIONS, migrationProvider } from '../db/migrations/index.js';
 import { AppError } from '../errors/app-error.js';
@@ -20,20 +20,7 @@ afterAll(async () => {
 });
 
 /** Opens an empty database, unmigrated, with the Migrator options migrateToLatest would use. */
-const BACKENDS = [
-  { backend: 'SQLite', open: async () => ({ db: openSqlite(':memory:'), schema: undefined as string | undefined }) },
-  ...(skipWithoutPostgres('OIDC storage (migration 0003, token uses, repository links) on PostgreSQL')
-    ? []
-    : [
-        {
-          backend: 'PostgreSQL',
-          open: async () => {
-            const { url, schema } = await schemas.create();
-            return { db: openPostgres(url, { max: 4 }), schema: schema as string | undefined };
-          },
-        },
-      ]),
-];
+const BACKENDS = storageBackends(schemas, 'OIDC storage (migration 0003, token uses, repository links) on PostgreSQL');
 
 const GITHUB = 'https://token.actions.githubusercontent.com';
 const GITLAB = 'https://gitlab.com';
