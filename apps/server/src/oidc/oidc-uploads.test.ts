@@ -151,9 +151,9 @@ describe('uploads with OIDC ID tokens', () => {
 
   it('/api/docs lists OIDC on the upload routes', async () => {
     const doc = (await s.app.inject({ method: 'GET', url: '/api/docs' })).json();
-    // Organization upload tokens (cw_oup_) upload too (docs/security.md#tokens-of-users-and-organizations).
-    expect(doc.paths['/api/v1/uploads'].post['x-coverwatch-tokens']).toEqual(['upload', 'org_upload', 'oidc']);
-    expect(doc.paths['/api/v1/uploads/{id}'].get['x-coverwatch-tokens']).toEqual(['upload', 'read', 'org_upload', 'oidc']);
+    // Organization upload tokens (cw_oup_) and read-write personal tokens upload too (docs/security.md#tokens-of-users-and-organizations).
+    expect(doc.paths['/api/v1/uploads'].post['x-coverwatch-tokens']).toEqual(['upload', 'org_upload', 'personal', 'oidc']);
+    expect(doc.paths['/api/v1/uploads/{id}'].get['x-coverwatch-tokens']).toEqual(['upload', 'read', 'org_upload', 'personal', 'oidc']);
   });
 });
 
