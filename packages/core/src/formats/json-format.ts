@@ -2,17 +2,40 @@ import { DiagnosticSink } from '../model/diagnostics.js';
 import type { ParseLimits } from '../model/limits.js';
 import { ReportBuilder } from '../model/report.js';
 import { JsonDocument } from '../text/json-document.js';
+import { JsonItemStream } from '../text/json-item-stream.js';
 import type { ParseOptions, ParseOutcome, StreamParser } from './types.js';
 
 /** Reads a parsed JSON document into a report; problems go to the sink. */
 export type JsonReportReader = (root: unknown, report: ReportBuilder, sink: DiagnosticSink, limits: ParseLimits) => void;
 
+/** A format whose bulk is one array member of the top-level object (`{"files": [...]}`), read entry by entry. */
+export interface JsonEntries {
+  readonly key: string;
+  /** Reads one entry of that array (`index` as in the array); `read` then sees the array empty. */
+  readonly entry: (entry: unknown, index: number, report: ReportBuilder, sink: DiagnosticSink, limits: ParseLimits) => void;
+}
+
 /**
  * The streaming parser of a format whose files are one JSON document: the bytes are collected (up
- * to the document limit), parsed once with JSON.parse, and handed to `read`.
+ * to the document limit), parsed once with JSON.parse, and handed to `read`. With `entries`, the
+ * bulk array's entries are parsed and read as they stream in instead (text/json-item-stream.ts), so
+ * memory follows the largest entry rather than the document, and the limit applies to each entry and
+ * to the rest, not to the whole.
  */
-export function createJsonFormatParser(options: ParseOptions, read: JsonReportReader): StreamParser {
+export function createJsonFormatParser(options: ParseOptions, read: JsonReportReader, entries?: JsonEntries): StreamParser {
   const sink = new DiagnosticSink(options.fileName);
+  if (entries !== undefined) {
+    const report = new ReportBuilder(sink, options.limits);
+    const stream = new JsonItemStream(sink, options.limits.maxDocumentBytes, entries.key, (v, i) => entries.entry(v, i, report, sink, options.limits));
+    return {
+      write: (chunk) => stream.write(chunk),
+      end(): ParseOutcome {
+        const root = stream.end();
+        if (root !== undefined) read(root, report, sink, options.limits);
+        return { status: sink.hasErrors ? 'invalid' : 'ok', report: report.build(), diagnostics: sink.finish() };
+      },
+    };
+  }
   const doc = new JsonDocument(sink, options.limits.maxDocumentBytes);
   return {
     write: (chunk) => doc.write(chunk),

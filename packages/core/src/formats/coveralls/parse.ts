@@ -19,7 +19,10 @@ import { createJsonFormatParser } from '../json-format.js';
  * Job metadata (`repo_token`, `service_*`, `git`, `run_at`, `source_digest`, `source`) is ignored.
  */
 export function createCoverallsParser(options: ParseOptions): StreamParser {
-  return createJsonFormatParser(options, (root, report, sink, limits) => readDocument(root, report, sink, limits.maxLineNumber));
+  return createJsonFormatParser(options, (root, report, sink, limits) => readDocument(root, report, sink, limits.maxLineNumber), {
+    key: 'source_files',
+    entry: (sf, i, report, sink, limits) => readSourceFile(sf, i, report, sink, limits.maxLineNumber),
+  });
 }
 
 function readDocument(root: unknown, report: ReportBuilder, sink: DiagnosticSink, maxLine: number): void {
@@ -33,23 +36,24 @@ function readDocument(root: unknown, report: ReportBuilder, sink: DiagnosticSink
     );
     return;
   }
-  for (let i = 0; i < sources.length; i++) {
-    const sf: unknown = sources[i];
-    if (!isObject(sf)) {
-      sink.error('CW_COVERALLS_BAD_SOURCE_FILE', `source_files[${i}]: expected an object {name, coverage}, found ${describeJson(sf)}`);
-      continue;
-    }
-    const name = own(sf, 'name');
-    if (typeof name !== 'string') {
-      sink.error('CW_COVERALLS_BAD_SOURCE_FILE', `source_files[${i}]: expected "name" to be the file path, found ${describeJson(name)}`);
-      continue;
-    }
-    const file = report.file(name);
-    if (file === null) continue;
-    const where = `source_files[${i}] (${quoteKey(name)})`;
-    readCoverage(sf, file, where, sink, maxLine);
-    readBranches(sf, file, where, sink);
+  for (let i = 0; i < sources.length; i++) readSourceFile(sources[i], i, report, sink, maxLine);
+}
+
+function readSourceFile(sf: unknown, i: number, report: ReportBuilder, sink: DiagnosticSink, maxLine: number): void {
+  if (!isObject(sf)) {
+    sink.error('CW_COVERALLS_BAD_SOURCE_FILE', `source_files[${i}]: expected an object {name, coverage}, found ${describeJson(sf)}`);
+    return;
   }
+  const name = own(sf, 'name');
+  if (typeof name !== 'string') {
+    sink.error('CW_COVERALLS_BAD_SOURCE_FILE', `source_files[${i}]: expected "name" to be the file path, found ${describeJson(name)}`);
+    return;
+  }
+  const file = report.file(name);
+  if (file === null) return;
+  const where = `source_files[${i}] (${quoteKey(name)})`;
+  readCoverage(sf, file, where, sink, maxLine);
+  readBranches(sf, file, where, sink);
 }
 
 function readCoverage(sf: JsonObject, file: FileCoverageBuilder, where: string, sink: DiagnosticSink, maxLine: number): void {

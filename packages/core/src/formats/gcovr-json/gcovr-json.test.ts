@@ -176,3 +176,19 @@ describe('gcovr-json detection', () => {
     }
   });
 });
+
+describe('gcovr JSON: streamed entry by entry', () => {
+  it('a document far over the document limit reads when each entry is under it, with the same result as a whole parse', () => {
+    const files = Array.from({ length: 400 }, (_, i) => ({ file: `src/f${i}.c`, functions: [], lines: [{ line_number: 1, count: i, branches: [] }, { line_number: 2, count: 0, branches: [] }] }));
+    const doc = encodeUtf8(JSON.stringify({ 'gcovr/format_version': '0.6', files }));
+    const small = { ...DEFAULT_LIMITS, maxDocumentBytes: 2048 };
+    expect(doc.length).toBeGreaterThan(10 * small.maxDocumentBytes);
+    const p = gcovrJsonFormat.createParser({ fileName: 'gcovr.json', limits: small });
+    for (let i = 0; i < doc.length; i += 1000) p.write(doc.subarray(i, i + 1000));
+    const streamed = p.end();
+    expect(streamed.status).toBe('ok');
+    const whole = parse({ 'gcovr/format_version': '0.6', files }, 1 << 20);
+    expect(reportTotals(streamed.report)).toEqual(reportTotals(whole.report));
+    expect(reportTotals(streamed.report).totals).toMatchObject({ files: 400, lines: 800, hits: 399 });
+  });
+});

@@ -25,7 +25,7 @@ const BRANCH_IDS: readonly string[] = Array.from({ length: 256 }, (_, i) => Stri
  * Decisions, conditions and calls (gcovr 7+/8 extras) are not modelled.
  */
 export function createGcovrJsonParser(options: ParseOptions): StreamParser {
-  return createJsonFormatParser(options, (root, report, sink) => readDocument(root, report, sink));
+  return createJsonFormatParser(options, (root, report, sink) => readDocument(root, report, sink), { key: 'files', entry: (e, i, report, sink) => readEntry(e, i, report, sink) });
 }
 
 function readDocument(root: unknown, report: ReportBuilder, sink: DiagnosticSink): void {
@@ -39,18 +39,19 @@ function readDocument(root: unknown, report: ReportBuilder, sink: DiagnosticSink
     );
     return;
   }
-  for (let i = 0; i < files.length; i++) {
-    const entry: unknown = files[i];
-    if (!isObject(entry) || typeof entry.file !== 'string') {
-      sink.error('CW_GCOVR_BAD_FILE', `files[${i}]: expected an object {file, lines, functions} with "file" a path, found ${describeJson(isObject(entry) ? entry.file : entry)}`);
-      continue;
-    }
-    const file = report.file(entry.file);
-    if (file === null) continue;
-    const where = `files[${i}] (${quoteKey(entry.file)})`;
-    readLines(entry, file, where, sink);
-    readFunctions(entry, file, where, sink);
+  for (let i = 0; i < files.length; i++) readEntry(files[i], i, report, sink);
+}
+
+function readEntry(entry: unknown, i: number, report: ReportBuilder, sink: DiagnosticSink): void {
+  if (!isObject(entry) || typeof entry.file !== 'string') {
+    sink.error('CW_GCOVR_BAD_FILE', `files[${i}]: expected an object {file, lines, functions} with "file" a path, found ${describeJson(isObject(entry) ? entry.file : entry)}`);
+    return;
   }
+  const file = report.file(entry.file);
+  if (file === null) return;
+  const where = `files[${i}] (${quoteKey(entry.file)})`;
+  readLines(entry, file, where, sink);
+  readFunctions(entry, file, where, sink);
 }
 
 /**

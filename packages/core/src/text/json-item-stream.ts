@@ -1,0 +1,251 @@
+import type { DiagnosticSink } from '../model/diagnostics.js';
+
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const COMMA = 0x2c;
+const COLON = 0x3a;
+const OPEN_BRACE = 0x7b;
+const CLOSE_BRACE = 0x7d;
+const OPEN_BRACKET = 0x5b;
+const CLOSE_BRACKET = 0x5d;
+const NEWLINE = 0x0a;
+const NEWLINES = new Uint8Array(4096).fill(NEWLINE);
+
+const isSpace = (c: number) => c === 0x20 || c === NEWLINE || c === 0x0d || c === 0x09;
+/** As JsonDocument decodes: a BOM dropped, invalid sequences as U+FFFD. */
+const decoder = new TextDecoder('utf-8', { fatal: false, ignoreBOM: false });
+
+/**
+ * Streams one JSON document whose bulk is one array member of its top-level object (`{"files": [
+ * ... ]}`): each element of that array goes to `onItem` as soon as its bytes are complete, parsed on
+ * its own; the rest of the document is kept and parsed at `end()`, with that array emptied. Memory
+ * follows the largest element and the rest, not the document, so a report of any size streams.
+ *
+ * Only the first member named `key` streams, and only when it is an array: anything else (another
+ * shape, a root that is not an object) stays in the rest, where the format's reader finds and
+ * diagnoses it as before. The rest keeps every newline of the elements it leaves out, so a syntax
+ * error in it is reported on the document's line. An element that is not valid JSON (or a missing
+ * or extra comma between elements) is a syntax error on its line, and nothing more is streamed.
+ */
+export class JsonItemStream {
+  private readonly rest: Uint8Array[] = [];
+  private restBytes = 0;
+  private item: Uint8Array[] = [];
+  private itemBytes = 0;
+  private overflow = false;
+  private failed = false;
+  /** Bytes seen, and newlines among them (the current line is `line + 1`). */
+  private line = 0;
+  private started = false;
+  private depth = 0;
+  private inString = false;
+  private escape = false;
+  /** In the root object: the next string is a key; the key's bytes while it is read. */
+  private expectKey = false;
+  private keyBytes: number[] | null = null;
+  private lastKey: string | null = null;
+  /** 0: not yet streamed, 1: inside the streamed array, 2: done. */
+  private phase: 0 | 1 | 2 = 0;
+  private streamable = false;
+  /** Inside the array: whether an element has begun, the line it began on, and whether one ended with a comma. */
+  private inItem = false;
+  private itemLine = 0;
+  private afterComma = false;
+  private index = 0;
+
+  constructor(
+    private readonly sink: DiagnosticSink,
+    private readonly maxBytes: number,
+    private readonly key: string,
+    private readonly onItem: (value: unknown, index: number) => void,
+  ) {}
+
+  write(chunk: Uint8Array): void {
+    if (this.overflow || this.failed) return;
+    let restFrom = 0;
+    // An element begun in an earlier chunk continues at this chunk's start.
+    let itemFrom = this.phase === 1 && this.inItem ? 0 : -1;
+    for (let i = 0; i < chunk.length; i++) {
+      const c = chunk[i]!;
+      if (c === NEWLINE) this.line++;
+      if (this.inString) {
+        if (this.escape) this.escape = false;
+        else if (c === BACKSLASH) this.escape = true;
+        else if (c === QUOTE) {
+          this.inString = false;
+          if (this.keyBytes !== null) this.endKey();
+          continue;
+        }
+        // A key's bytes as written (escapes too), up to what could still spell the key.
+        if (this.keyBytes !== null && this.keyBytes.length <= 6 * this.key.length + 8) this.keyBytes.push(c);
+        continue;
+      }
+      if (this.phase === 1 && this.depth === 2) {
+        // Between or at the edges of the streamed array's elements.
+        if (c === COMMA || c === CLOSE_BRACKET) {
+          if (this.inItem) {
+            if (itemFrom >= 0) this.addItem(chunk.subarray(itemFrom, i));
+            itemFrom = -1;
+            if (!this.finishItem()) return;
+          } else if (this.afterComma || (c === COMMA && this.index === 0)) {
+            return this.syntax(`expected an element of "${this.key}" before "${String.fromCharCode(c)}"`, this.line + 1);
+          }
+          this.afterComma = c === COMMA;
+          if (c === CLOSE_BRACKET) {
+            this.phase = 2;
+            this.depth = 1;
+            restFrom = i;
+          }
+          continue;
+        }
+        if (!this.inItem) {
+          if (isSpace(c)) {
+            if (c === NEWLINE) this.pushRest(NEWLINES.subarray(0, 1));
+            continue;
+          }
+          this.inItem = true;
+          this.itemLine = this.line + 1;
+          itemFrom = i;
+        }
+      }
+      if (c === QUOTE) {
+        this.inString = true;
+        if (this.depth === 1 && this.expectKey && this.phase === 0) this.keyBytes = [];
+      } else if (c === OPEN_BRACE || c === OPEN_BRACKET) {
+        if (!this.started) {
+          this.started = true;
+          this.streamable = c === OPEN_BRACE;
+          this.expectKey = true;
+        } else if (this.depth === 1 && this.phase === 0 && c === OPEN_BRACKET && this.streamable && this.lastKey === this.key) {
+          // The array to stream: the rest keeps its brackets (with the newlines between), the elements go.
+          this.pushRest(chunk.subarray(restFrom, i + 1));
+          restFrom = -1;
+          this.phase = 1;
+          this.depth = 2;
+          continue;
+        }
+        this.depth++;
+      } else if (c === CLOSE_BRACE || c === CLOSE_BRACKET) {
+        this.depth--;
+      } else if (this.depth === 1) {
+        if (c === COMMA) this.expectKey = true;
+        else if (c === COLON) this.expectKey = false;
+      }
+      // Anything else first (a BOM, a scalar root): not an object, nothing streams.
+      if (!this.started && !isSpace(c)) this.started = true;
+    }
+    if (this.phase === 1) {
+      if (itemFrom >= 0) this.addItem(chunk.subarray(itemFrom));
+    } else if (restFrom >= 0) this.pushRest(chunk.subarray(restFrom));
+  }
+
+  /**
+   * The rest of the document, parsed, with the streamed array empty; undefined when the document is
+   * not valid JSON or over the limit (diagnosed).
+   */
+  end(): unknown {
+    if (this.overflow || this.failed) return undefined;
+    const text = joinText(this.rest);
+    this.rest.length = 0;
+    try {
+      return JSON.parse(text) as unknown;
+    } catch (e) {
+      // A document cut short ends on its last line.
+      this.sink.error('CW_JSON_SYNTAX', `not valid JSON: ${message(e)}`, lineAt(text, e) ?? (/end of JSON input/.test(message(e)) ? this.line + 1 : undefined));
+      return undefined;
+    }
+  }
+
+  private endKey(): void {
+    const raw = this.keyBytes!;
+    this.keyBytes = null;
+    this.expectKey = false;
+    // Keys with escapes are rare: decode them as JSON does rather than compare bytes.
+    const text = new TextDecoder('utf-8', { fatal: false, ignoreBOM: true }).decode(Uint8Array.from(raw));
+    try {
+      this.lastKey = raw.includes(BACKSLASH) ? (JSON.parse(`"${text}"`) as string) : text;
+    } catch {
+      this.lastKey = null;
+    }
+  }
+
+  private pushRest(bytes: Uint8Array): void {
+    if (bytes.length === 0) return;
+    this.restBytes += bytes.length;
+    if (this.restBytes > this.maxBytes) return this.tooLarge();
+    // Copied: the caller may reuse its chunk.
+    this.rest.push(bytes.slice());
+  }
+
+  private addItem(bytes: Uint8Array): void {
+    this.itemBytes += bytes.length;
+    if (this.itemBytes > this.maxBytes) return this.tooLarge();
+    this.item.push(bytes.slice());
+  }
+
+  private finishItem(): boolean {
+    if (this.overflow) return false;
+    const text = joinText(this.item);
+    this.item = [];
+    this.itemBytes = 0;
+    this.inItem = false;
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch (e) {
+      const within = lineAt(text, e);
+      this.syntax(`not valid JSON: ${message(e)}`, within === undefined ? this.itemLine : this.itemLine + within - 1);
+      return false;
+    }
+    // The element's newlines stay in the rest, so later lines keep their numbers.
+    let n = 0;
+    for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) n++;
+    while (n > 0) {
+      const k = Math.min(n, NEWLINES.length);
+      this.pushRest(NEWLINES.subarray(0, k));
+      n -= k;
+    }
+    this.onItem(value, this.index++);
+    return true;
+  }
+
+  private syntax(msg: string, line: number): void {
+    this.failed = true;
+    this.sink.error('CW_JSON_SYNTAX', msg.slice(0, 240), line);
+  }
+
+  private tooLarge(): void {
+    if (this.overflow) return;
+    this.overflow = true;
+    this.rest.length = 0;
+    this.item = [];
+    this.sink.error('CW_DOCUMENT_TOO_LARGE', `the JSON document (without its "${this.key}" entries) or one of its entries is larger than the limit of ${this.maxBytes} bytes`);
+  }
+}
+
+function joinText(parts: readonly Uint8Array[]): string {
+  if (parts.length === 1) return decoder.decode(parts[0]);
+  let size = 0;
+  for (const p of parts) size += p.length;
+  const all = new Uint8Array(size);
+  let o = 0;
+  for (const p of parts) {
+    all.set(p, o);
+    o += p.length;
+  }
+  return decoder.decode(all);
+}
+
+function message(e: unknown): string {
+  return (e instanceof Error ? e.message : String(e)).slice(0, 200);
+}
+
+/** The 1-based line of a JSON.parse error position in `text`, when the message names one. */
+function lineAt(text: string, e: unknown): number | undefined {
+  const m = /position (\d+)/.exec(e instanceof Error ? e.message : '');
+  if (m === null) return undefined;
+  const pos = Number(m[1]);
+  let line = 1;
+  for (let i = text.indexOf('\n'); i !== -1 && i < pos; i = text.indexOf('\n', i + 1)) line++;
+  return line;
+}
