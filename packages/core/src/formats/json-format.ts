@@ -8,11 +8,13 @@ import type { ParseOptions, ParseOutcome, StreamParser } from './types.js';
 /** Reads a parsed JSON document into a report; problems go to the sink. */
 export type JsonReportReader = (root: unknown, report: ReportBuilder, sink: DiagnosticSink, limits: ParseLimits) => void;
 
-/** A format whose bulk is one array member of the top-level object (`{"files": [...]}`), read entry by entry. */
+/** A format whose bulk is one member of the top-level object (`{"files": [...]}` or `{"files": {...}}`), read entry by entry. */
 export interface JsonEntries {
   readonly key: string;
-  /** Reads one entry of that array (`index` as in the array); `read` then sees the array empty. */
-  readonly entry: (entry: unknown, index: number, report: ReportBuilder, sink: DiagnosticSink, limits: ParseLimits) => void;
+  /** An array (the default) or an object, whose members come with their keys. */
+  readonly kind?: 'array' | 'object';
+  /** Reads one entry (`index` its position; `key` an object member's name); `read` then sees the container empty. */
+  readonly entry: (entry: unknown, index: number, report: ReportBuilder, sink: DiagnosticSink, limits: ParseLimits, key: string | undefined) => void;
 }
 
 /**
@@ -26,7 +28,7 @@ export function createJsonFormatParser(options: ParseOptions, read: JsonReportRe
   const sink = new DiagnosticSink(options.fileName);
   if (entries !== undefined) {
     const report = new ReportBuilder(sink, options.limits);
-    const stream = new JsonItemStream(sink, options.limits.maxDocumentBytes, entries.key, (v, i) => entries.entry(v, i, report, sink, options.limits));
+    const stream = new JsonItemStream(sink, options.limits.maxDocumentBytes, entries.key, (v, i, k) => entries.entry(v, i, report, sink, options.limits, k), entries.kind);
     return {
       write: (chunk) => stream.write(chunk),
       end(): ParseOutcome {

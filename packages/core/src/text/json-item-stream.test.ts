@@ -5,14 +5,20 @@ import { JsonItemStream } from './json-item-stream.js';
 
 const enc = new TextEncoder();
 
-/** Streams `text` in chunks of the given sizes (cycled); returns the items, the rest and the diagnostics. */
-function stream(text: string, sizes: readonly number[] = [1 << 20], key = 'files') {
+/** Streams `text` in chunks of the given sizes (cycled); returns the items (with their keys, for objects), the rest and the diagnostics. */
+function stream(text: string, sizes: readonly number[] = [1 << 20], key = 'files', kind: 'array' | 'object' = 'array') {
   const sink = new DiagnosticSink('r.json');
   const items: unknown[] = [];
-  const s = new JsonItemStream(sink, 1 << 20, key, (v, i) => {
-    expect(i).toBe(items.length);
-    items.push(v);
-  });
+  const s = new JsonItemStream(
+    sink,
+    1 << 20,
+    key,
+    (v, i, k) => {
+      expect(i).toBe(items.length);
+      items.push(kind === 'object' ? [k, v] : v);
+    },
+    kind,
+  );
   const bytes = enc.encode(text);
   for (let o = 0, k = 0; o < bytes.length; k++) {
     const n = Math.max(1, sizes[k % sizes.length]!);
@@ -50,6 +56,28 @@ describe('JsonItemStream', () => {
       }),
       { numRuns: 300 },
     );
+  });
+
+  it('an object container: each member with its key, in document order; the rest with the object emptied', () => {
+    const doc = fc.record({
+      files: fc.dictionary(fc.string({ maxLength: 8 }).map((k) => `k${k}`), fc.jsonValue({ maxDepth: 3 }), { maxKeys: 6 }),
+      meta: fc.jsonValue({ maxDepth: 2 }),
+      pretty: fc.boolean(),
+    });
+    fc.assert(
+      fc.property(doc, fc.array(fc.integer({ min: 1, max: 40 }), { minLength: 1, maxLength: 5 }), ({ files, meta, pretty }, sizes) => {
+        const text = JSON.stringify({ meta, files }, null, pretty ? 2 : undefined);
+        const got = stream(text, sizes, 'files', 'object');
+        expect(got.diagnostics).toEqual([]);
+        expect(got.items).toEqual(Object.entries(JSON.parse(text).files));
+        expect(got.rest).toEqual({ meta: JSON.parse(text).meta, files: {} });
+      }),
+      { numRuns: 200 },
+    );
+    // An array under the key is not streamed in object mode (nor an object in array mode).
+    expect(stream('{"files": [1]}', [4], 'files', 'object')).toMatchObject({ items: [], rest: { files: [1] } });
+    expect(stream('{"files": {"a": 1}}', [4])).toMatchObject({ items: [], rest: { files: { a: 1 } } });
+    expect(stream('{\n"files": {\n"a": 1,\n"b" 2}}', [3], 'files', 'object').diagnostics.map((d) => [d.code, d.line])).toEqual([['CW_JSON_SYNTAX', 4]]);
   });
 
   it('streams nothing from other shapes: the key nested, not an array, a root array, a scalar; keys with escapes match', () => {

@@ -16,12 +16,14 @@ const isSpace = (c: number) => c === 0x20 || c === NEWLINE || c === 0x0d || c ==
 const decoder = new TextDecoder('utf-8', { fatal: false, ignoreBOM: false });
 
 /**
- * Streams one JSON document whose bulk is one array member of its top-level object (`{"files": [
- * ... ]}`): each element of that array goes to `onItem` as soon as its bytes are complete, parsed on
- * its own; the rest of the document is kept and parsed at `end()`, with that array emptied. Memory
- * follows the largest element and the rest, not the document, so a report of any size streams.
+ * Streams one JSON document whose bulk is one member of its top-level object (`{"files": [...]}`,
+ * or with `kind` `object`, `{"files": {"a.py": {...}, ...}}`): each element (or member, with its key)
+ * goes to `onItem` as soon as its bytes are complete, parsed on its own; the rest of the document is
+ * kept and parsed at `end()`, with that container emptied. Memory follows the largest element and
+ * the rest, not the document, so a report of any size streams. Members of a streamed object come in
+ * document order, each repeat of a key on its own (JSON.parse would keep the last).
  *
- * Only the first member named `key` streams, and only when it is an array: anything else (another
+ * Only the first member named `key` streams, and only when it is of that kind: anything else (another
  * shape, a root that is not an object) stays in the rest, where the format's reader finds and
  * diagnoses it as before. The rest keeps every newline of the elements it leaves out, so a syntax
  * error in it is reported on the document's line. An element that is not valid JSON (or a missing
@@ -57,8 +59,15 @@ export class JsonItemStream {
     private readonly sink: DiagnosticSink,
     private readonly maxBytes: number,
     private readonly key: string,
-    private readonly onItem: (value: unknown, index: number) => void,
-  ) {}
+    private readonly onItem: (value: unknown, index: number, key: string | undefined) => void,
+    private readonly kind: 'array' | 'object' = 'array',
+  ) {
+    this.open = kind === 'array' ? OPEN_BRACKET : OPEN_BRACE;
+    this.close = kind === 'array' ? CLOSE_BRACKET : CLOSE_BRACE;
+  }
+
+  private readonly open: number;
+  private readonly close: number;
 
   write(chunk: Uint8Array): void {
     if (this.overflow || this.failed) return;
@@ -82,7 +91,7 @@ export class JsonItemStream {
       }
       if (this.phase === 1 && this.depth === 2) {
         // Between or at the edges of the streamed array's elements.
-        if (c === COMMA || c === CLOSE_BRACKET) {
+        if (c === COMMA || c === this.close) {
           if (this.inItem) {
             if (itemFrom >= 0) this.addItem(chunk.subarray(itemFrom, i));
             itemFrom = -1;
@@ -91,7 +100,7 @@ export class JsonItemStream {
             return this.syntax(`expected an element of "${this.key}" before "${String.fromCharCode(c)}"`, this.line + 1);
           }
           this.afterComma = c === COMMA;
-          if (c === CLOSE_BRACKET) {
+          if (c === this.close) {
             this.phase = 2;
             this.depth = 1;
             restFrom = i;
@@ -116,8 +125,8 @@ export class JsonItemStream {
           this.started = true;
           this.streamable = c === OPEN_BRACE;
           this.expectKey = true;
-        } else if (this.depth === 1 && this.phase === 0 && c === OPEN_BRACKET && this.streamable && this.lastKey === this.key) {
-          // The array to stream: the rest keeps its brackets (with the newlines between), the elements go.
+        } else if (this.depth === 1 && this.phase === 0 && c === this.open && this.streamable && this.lastKey === this.key) {
+          // The container to stream: the rest keeps its brackets (with the newlines between), the elements go.
           this.pushRest(chunk.subarray(restFrom, i + 1));
           restFrom = -1;
           this.phase = 1;
@@ -190,10 +199,19 @@ export class JsonItemStream {
     this.itemBytes = 0;
     this.inItem = false;
     let value: unknown;
+    let key: string | undefined;
+    // An object's member is parsed as an object of one member (the brace adds no newline).
+    const source = this.kind === 'array' ? text : `{${text}}`;
     try {
-      value = JSON.parse(text);
+      value = JSON.parse(source);
+      if (this.kind === 'object') {
+        const keys = Object.keys(value as object);
+        if (keys.length !== 1) throw new Error(`expected one "key": value member of "${this.key}"`);
+        key = keys[0]!;
+        value = (value as Record<string, unknown>)[key];
+      }
     } catch (e) {
-      const within = lineAt(text, e);
+      const within = lineAt(source, e);
       this.syntax(`not valid JSON: ${message(e)}`, within === undefined ? this.itemLine : this.itemLine + within - 1);
       return false;
     }
@@ -205,7 +223,7 @@ export class JsonItemStream {
       this.pushRest(NEWLINES.subarray(0, k));
       n -= k;
     }
-    this.onItem(value, this.index++);
+    this.onItem(value, this.index++, key);
     return true;
   }
 

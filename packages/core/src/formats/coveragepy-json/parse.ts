@@ -24,7 +24,7 @@ import { createJsonFormatParser } from '../json-format.js';
  *   not branches (current coverage.py asserts they cannot occur; no summary counts them).
  */
 export function createCoveragepyJsonParser(options: ParseOptions): StreamParser {
-  return createJsonFormatParser(options, (root, report, sink) => readDocument(root, report, sink));
+  return createJsonFormatParser(options, (root, report, sink) => readDocument(root, report, sink), { key: 'files', kind: 'object', entry: (e, _i, report, sink, _l, path) => readEntry(path!, e, report, sink) });
 }
 
 function readDocument(root: unknown, report: ReportBuilder, sink: DiagnosticSink): void {
@@ -38,17 +38,18 @@ function readDocument(root: unknown, report: ReportBuilder, sink: DiagnosticSink
     );
     return;
   }
-  for (const path of Object.keys(files)) {
-    const entry = files[path];
-    const where = quoteKey(path);
-    if (!isObject(entry)) {
-      sink.error('CW_COVERAGEPY_BAD_FILE', `files[${where}]: expected an object with executed_lines/missing_lines, found ${describeJson(entry)}`);
-      continue;
-    }
-    const file = report.file(path);
-    if (file === null) continue;
-    readFile(entry, file, where, sink);
+  for (const path of Object.keys(files)) readEntry(path, files[path], report, sink);
+}
+
+function readEntry(path: string, entry: unknown, report: ReportBuilder, sink: DiagnosticSink): void {
+  const where = quoteKey(path);
+  if (!isObject(entry)) {
+    sink.error('CW_COVERAGEPY_BAD_FILE', `files[${where}]: expected an object with executed_lines/missing_lines, found ${describeJson(entry)}`);
+    return;
   }
+  const file = report.file(path);
+  if (file === null) return;
+  readFile(entry, file, where, sink);
 }
 
 /** What the records say, to compare with the tool's `summary`. */
