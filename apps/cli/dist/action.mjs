@@ -770,21 +770,21 @@ var DiagnosticSink = class {
   }
   items = [];
   dropped = 0;
-  add(code2, severity, message, line2) {
+  add(code2, severity, message2, line2) {
     if (this.items.length >= this.cap) {
       this.dropped++;
       return;
     }
-    const d = { code: code2, severity, message };
+    const d = { code: code2, severity, message: message2 };
     if (this.file !== void 0) d.file = this.file;
     if (line2 !== void 0) d.line = line2;
     this.items.push(d);
   }
-  error(code2, message, line2) {
-    this.add(code2, "error", message, line2);
+  error(code2, message2, line2) {
+    this.add(code2, "error", message2, line2);
   }
-  warn(code2, message, line2) {
-    this.add(code2, "warning", message, line2);
+  warn(code2, message2, line2) {
+    this.add(code2, "warning", message2, line2);
   }
   get hasErrors() {
     return this.items.some((d) => d.severity === "error");
@@ -4667,9 +4667,248 @@ function detectCoverwatchJson(head) {
   return /^\s*\{\s*"coverwatch"\s*:\s*1\s*,/.test(head) ? 1 : 0;
 }
 
+// packages/core/src/text/json-item-stream.ts
+var QUOTE2 = 34;
+var BACKSLASH2 = 92;
+var COMMA2 = 44;
+var COLON2 = 58;
+var OPEN_BRACE2 = 123;
+var CLOSE_BRACE2 = 125;
+var OPEN_BRACKET2 = 91;
+var CLOSE_BRACKET2 = 93;
+var NEWLINE = 10;
+var NEWLINES = new Uint8Array(4096).fill(NEWLINE);
+var isSpace2 = (c) => c === 32 || c === NEWLINE || c === 13 || c === 9;
+var decoder3 = new TextDecoder("utf-8", { fatal: false, ignoreBOM: false });
+var JsonItemStream = class {
+  constructor(sink, maxBytes, key, onItem, kind = "array") {
+    this.sink = sink;
+    this.maxBytes = maxBytes;
+    this.key = key;
+    this.onItem = onItem;
+    this.kind = kind;
+    this.open = kind === "array" ? OPEN_BRACKET2 : OPEN_BRACE2;
+    this.close = kind === "array" ? CLOSE_BRACKET2 : CLOSE_BRACE2;
+  }
+  rest = [];
+  restBytes = 0;
+  item = [];
+  itemBytes = 0;
+  overflow = false;
+  failed = false;
+  /** Bytes seen, and newlines among them (the current line is `line + 1`). */
+  line = 0;
+  started = false;
+  depth = 0;
+  inString = false;
+  escape = false;
+  /** In the root object: the next string is a key; the key's bytes while it is read. */
+  expectKey = false;
+  keyBytes = null;
+  lastKey = null;
+  /** 0: not yet streamed, 1: inside the streamed array, 2: done. */
+  phase = 0;
+  streamable = false;
+  /** Inside the array: whether an element has begun, the line it began on, and whether one ended with a comma. */
+  inItem = false;
+  itemLine = 0;
+  afterComma = false;
+  index = 0;
+  open;
+  close;
+  write(chunk) {
+    if (this.overflow || this.failed) return;
+    let restFrom = 0;
+    let itemFrom = this.phase === 1 && this.inItem ? 0 : -1;
+    for (let i = 0; i < chunk.length; i++) {
+      const c = chunk[i];
+      if (c === NEWLINE) this.line++;
+      if (this.inString) {
+        if (this.escape) this.escape = false;
+        else if (c === BACKSLASH2) this.escape = true;
+        else if (c === QUOTE2) {
+          this.inString = false;
+          if (this.keyBytes !== null) this.endKey();
+          continue;
+        }
+        if (this.keyBytes !== null && this.keyBytes.length <= 6 * this.key.length + 8) this.keyBytes.push(c);
+        continue;
+      }
+      if (this.phase === 1 && this.depth === 2) {
+        if (c === COMMA2 || c === this.close) {
+          if (this.inItem) {
+            if (itemFrom >= 0) this.addItem(chunk.subarray(itemFrom, i));
+            itemFrom = -1;
+            if (!this.finishItem()) return;
+          } else if (this.afterComma || c === COMMA2 && this.index === 0) {
+            return this.syntax(`expected an element of "${this.key}" before "${String.fromCharCode(c)}"`, this.line + 1);
+          }
+          this.afterComma = c === COMMA2;
+          if (c === this.close) {
+            this.phase = 2;
+            this.depth = 1;
+            restFrom = i;
+          }
+          continue;
+        }
+        if (!this.inItem) {
+          if (isSpace2(c)) {
+            if (c === NEWLINE) this.pushRest(NEWLINES.subarray(0, 1));
+            continue;
+          }
+          this.inItem = true;
+          this.itemLine = this.line + 1;
+          itemFrom = i;
+        }
+      }
+      if (c === QUOTE2) {
+        this.inString = true;
+        if (this.depth === 1 && this.expectKey && this.phase === 0) this.keyBytes = [];
+      } else if (c === OPEN_BRACE2 || c === OPEN_BRACKET2) {
+        if (!this.started) {
+          this.started = true;
+          this.streamable = c === OPEN_BRACE2;
+          this.expectKey = true;
+        } else if (this.depth === 1 && this.phase === 0 && c === this.open && this.streamable && this.lastKey === this.key) {
+          this.pushRest(chunk.subarray(restFrom, i + 1));
+          restFrom = -1;
+          this.phase = 1;
+          this.depth = 2;
+          continue;
+        }
+        this.depth++;
+      } else if (c === CLOSE_BRACE2 || c === CLOSE_BRACKET2) {
+        this.depth--;
+      } else if (this.depth === 1) {
+        if (c === COMMA2) this.expectKey = true;
+        else if (c === COLON2) this.expectKey = false;
+      }
+      if (!this.started && !isSpace2(c)) this.started = true;
+    }
+    if (this.phase === 1) {
+      if (itemFrom >= 0) this.addItem(chunk.subarray(itemFrom));
+    } else if (restFrom >= 0) this.pushRest(chunk.subarray(restFrom));
+  }
+  /**
+   * The rest of the document, parsed, with the streamed array empty; undefined when the document is
+   * not valid JSON or over the limit (diagnosed).
+   */
+  end() {
+    if (this.overflow || this.failed) return void 0;
+    const text2 = joinText(this.rest);
+    this.rest.length = 0;
+    try {
+      return JSON.parse(text2);
+    } catch (e) {
+      this.sink.error("CW_JSON_SYNTAX", `not valid JSON: ${message(e)}`, lineAt(text2, e) ?? (/end of JSON input/.test(message(e)) ? this.line + 1 : void 0));
+      return void 0;
+    }
+  }
+  endKey() {
+    const raw = this.keyBytes;
+    this.keyBytes = null;
+    this.expectKey = false;
+    const text2 = new TextDecoder("utf-8", { fatal: false, ignoreBOM: true }).decode(Uint8Array.from(raw));
+    try {
+      this.lastKey = raw.includes(BACKSLASH2) ? JSON.parse(`"${text2}"`) : text2;
+    } catch {
+      this.lastKey = null;
+    }
+  }
+  pushRest(bytes) {
+    if (bytes.length === 0) return;
+    this.restBytes += bytes.length;
+    if (this.restBytes > this.maxBytes) return this.tooLarge();
+    this.rest.push(bytes.slice());
+  }
+  addItem(bytes) {
+    this.itemBytes += bytes.length;
+    if (this.itemBytes > this.maxBytes) return this.tooLarge();
+    this.item.push(bytes.slice());
+  }
+  finishItem() {
+    if (this.overflow) return false;
+    const text2 = joinText(this.item);
+    this.item = [];
+    this.itemBytes = 0;
+    this.inItem = false;
+    let value;
+    let key;
+    const source = this.kind === "array" ? text2 : `{${text2}}`;
+    try {
+      value = JSON.parse(source);
+      if (this.kind === "object") {
+        const keys = Object.keys(value);
+        if (keys.length !== 1) throw new Error(`expected one "key": value member of "${this.key}"`);
+        key = keys[0];
+        value = value[key];
+      }
+    } catch (e) {
+      const within = lineAt(source, e);
+      this.syntax(`not valid JSON: ${message(e)}`, within === void 0 ? this.itemLine : this.itemLine + within - 1);
+      return false;
+    }
+    let n = 0;
+    for (let i = text2.indexOf("\n"); i !== -1; i = text2.indexOf("\n", i + 1)) n++;
+    while (n > 0) {
+      const k = Math.min(n, NEWLINES.length);
+      this.pushRest(NEWLINES.subarray(0, k));
+      n -= k;
+    }
+    this.onItem(value, this.index++, key);
+    return true;
+  }
+  syntax(msg, line2) {
+    this.failed = true;
+    this.sink.error("CW_JSON_SYNTAX", msg.slice(0, 240), line2);
+  }
+  tooLarge() {
+    if (this.overflow) return;
+    this.overflow = true;
+    this.rest.length = 0;
+    this.item = [];
+    this.sink.error("CW_DOCUMENT_TOO_LARGE", `the JSON document (without its "${this.key}" entries) or one of its entries is larger than the limit of ${this.maxBytes} bytes`);
+  }
+};
+function joinText(parts) {
+  if (parts.length === 1) return decoder3.decode(parts[0]);
+  let size = 0;
+  for (const p of parts) size += p.length;
+  const all = new Uint8Array(size);
+  let o = 0;
+  for (const p of parts) {
+    all.set(p, o);
+    o += p.length;
+  }
+  return decoder3.decode(all);
+}
+function message(e) {
+  return (e instanceof Error ? e.message : String(e)).slice(0, 200);
+}
+function lineAt(text2, e) {
+  const m = /position (\d+)/.exec(e instanceof Error ? e.message : "");
+  if (m === null) return void 0;
+  const pos = Number(m[1]);
+  let line2 = 1;
+  for (let i = text2.indexOf("\n"); i !== -1 && i < pos; i = text2.indexOf("\n", i + 1)) line2++;
+  return line2;
+}
+
 // packages/core/src/formats/json-format.ts
-function createJsonFormatParser(options, read3) {
+function createJsonFormatParser(options, read3, entries) {
   const sink = new DiagnosticSink(options.fileName);
+  if (entries !== void 0) {
+    const report = new ReportBuilder(sink, options.limits);
+    const stream = new JsonItemStream(sink, options.limits.maxDocumentBytes, entries.key, (v, i, k) => entries.entry(v, i, report, sink, options.limits, k), entries.kind);
+    return {
+      write: (chunk) => stream.write(chunk),
+      end() {
+        const root = stream.end();
+        if (root !== void 0) read3(root, report, sink, options.limits);
+        return { status: sink.hasErrors ? "invalid" : "ok", report: report.build(), diagnostics: sink.finish() };
+      }
+    };
+  }
   const doc = new JsonDocument(sink, options.limits.maxDocumentBytes);
   return {
     write: (chunk) => doc.write(chunk),
@@ -4950,10 +5189,10 @@ var XmlTokenizer = class {
     this.countedPos = 0;
     this.tokenStart = 0;
   }
-  fail(code2, message) {
+  fail(code2, message2) {
     if (this.failed) return;
     this.failed = true;
-    this.sink.error(code2, message, this.line);
+    this.sink.error(code2, message2, this.line);
   }
   /** data[s, e) as a string (invalid UTF-8 becomes U+FFFD). */
   str(s, e) {
@@ -5810,7 +6049,7 @@ function createJacocoParser(options) {
   let synthesized = 0;
   let warnedBranches = false;
   const pathOf = (sourceName) => pkgName === "" ? sourceName : `${pkgName}/${sourceName}`;
-  const bad = (code2, message) => sink.error(code2, message, tok.line);
+  const bad = (code2, message2) => sink.error(code2, message2, tok.line);
   const openRoot = (name) => {
     rootChecked = true;
     isJacoco = name === "report";
@@ -6100,7 +6339,7 @@ function createOpenCoverParser(options) {
   let warnedBranchNoLine = false;
   let unknownFiles = 0;
   let pointsWithoutFile = 0;
-  const bad = (code2, message) => sink.error(code2, message, tok.line);
+  const bad = (code2, message2) => sink.error(code2, message2, tok.line);
   const lookup = (uid) => uid === void 0 ? void 0 : moduleFiles.get(uid) ?? sessionFiles.get(uid);
   const builderOf = (e) => {
     if (e.builder === void 0) {
@@ -7070,7 +7309,7 @@ function detectCoveragepyJson(head, _fileName) {
 
 // packages/core/src/formats/coveragepy-json/parse.ts
 function createCoveragepyJsonParser(options) {
-  return createJsonFormatParser(options, (root, report, sink) => readDocument(root, report, sink));
+  return createJsonFormatParser(options, (root, report, sink) => readDocument(root, report, sink), { key: "files", kind: "object", entry: (e, _i, report, sink, _l, path5) => readEntry2(path5, e, report, sink) });
 }
 function readDocument(root, report, sink) {
   const files = isObject(root) ? own(root, "files") : void 0;
@@ -7081,17 +7320,17 @@ function readDocument(root, report, sink) {
     );
     return;
   }
-  for (const path5 of Object.keys(files)) {
-    const entry = files[path5];
-    const where = quoteKey(path5);
-    if (!isObject(entry)) {
-      sink.error("CW_COVERAGEPY_BAD_FILE", `files[${where}]: expected an object with executed_lines/missing_lines, found ${describeJson(entry)}`);
-      continue;
-    }
-    const file2 = report.file(path5);
-    if (file2 === null) continue;
-    readFile3(entry, file2, where, sink);
+  for (const path5 of Object.keys(files)) readEntry2(path5, files[path5], report, sink);
+}
+function readEntry2(path5, entry, report, sink) {
+  const where = quoteKey(path5);
+  if (!isObject(entry)) {
+    sink.error("CW_COVERAGEPY_BAD_FILE", `files[${where}]: expected an object with executed_lines/missing_lines, found ${describeJson(entry)}`);
+    return;
   }
+  const file2 = report.file(path5);
+  if (file2 === null) return;
+  readFile3(entry, file2, where, sink);
 }
 function readFile3(entry, file2, where, sink) {
   const counted = { executed: 0, missing: 0, arcsTaken: 0, arcsMissing: 0 };
@@ -7233,7 +7472,10 @@ function detectCoveralls(head, _fileName) {
 
 // packages/core/src/formats/coveralls/parse.ts
 function createCoverallsParser(options) {
-  return createJsonFormatParser(options, (root, report, sink, limits) => readDocument2(root, report, sink, limits.maxLineNumber));
+  return createJsonFormatParser(options, (root, report, sink, limits) => readDocument2(root, report, sink, limits.maxLineNumber), {
+    key: "source_files",
+    entry: (sf, i, report, sink, limits) => readSourceFile(sf, i, report, sink, limits.maxLineNumber)
+  });
 }
 function readDocument2(root, report, sink, maxLine) {
   const sources = isObject(root) ? own(root, "source_files") : void 0;
@@ -7244,23 +7486,23 @@ function readDocument2(root, report, sink, maxLine) {
     );
     return;
   }
-  for (let i = 0; i < sources.length; i++) {
-    const sf = sources[i];
-    if (!isObject(sf)) {
-      sink.error("CW_COVERALLS_BAD_SOURCE_FILE", `source_files[${i}]: expected an object {name, coverage}, found ${describeJson(sf)}`);
-      continue;
-    }
-    const name = own(sf, "name");
-    if (typeof name !== "string") {
-      sink.error("CW_COVERALLS_BAD_SOURCE_FILE", `source_files[${i}]: expected "name" to be the file path, found ${describeJson(name)}`);
-      continue;
-    }
-    const file2 = report.file(name);
-    if (file2 === null) continue;
-    const where = `source_files[${i}] (${quoteKey(name)})`;
-    readCoverage(sf, file2, where, sink, maxLine);
-    readBranches2(sf, file2, where, sink);
+  for (let i = 0; i < sources.length; i++) readSourceFile(sources[i], i, report, sink, maxLine);
+}
+function readSourceFile(sf, i, report, sink, maxLine) {
+  if (!isObject(sf)) {
+    sink.error("CW_COVERALLS_BAD_SOURCE_FILE", `source_files[${i}]: expected an object {name, coverage}, found ${describeJson(sf)}`);
+    return;
   }
+  const name = own(sf, "name");
+  if (typeof name !== "string") {
+    sink.error("CW_COVERALLS_BAD_SOURCE_FILE", `source_files[${i}]: expected "name" to be the file path, found ${describeJson(name)}`);
+    return;
+  }
+  const file2 = report.file(name);
+  if (file2 === null) return;
+  const where = `source_files[${i}] (${quoteKey(name)})`;
+  readCoverage(sf, file2, where, sink, maxLine);
+  readBranches2(sf, file2, where, sink);
 }
 function readCoverage(sf, file2, where, sink, maxLine) {
   const coverage = own(sf, "coverage");
@@ -7337,7 +7579,7 @@ function detectGcovrJson(head, _fileName) {
 // packages/core/src/formats/gcovr-json/parse.ts
 var BRANCH_IDS5 = Array.from({ length: 256 }, (_, i) => String(i));
 function createGcovrJsonParser(options) {
-  return createJsonFormatParser(options, (root, report, sink) => readDocument3(root, report, sink));
+  return createJsonFormatParser(options, (root, report, sink) => readDocument3(root, report, sink), { key: "files", entry: (e, i, report, sink) => readEntry3(e, i, report, sink) });
 }
 function readDocument3(root, report, sink) {
   const files = isObject(root) ? own(root, "files") : void 0;
@@ -7348,18 +7590,18 @@ function readDocument3(root, report, sink) {
     );
     return;
   }
-  for (let i = 0; i < files.length; i++) {
-    const entry = files[i];
-    if (!isObject(entry) || typeof entry.file !== "string") {
-      sink.error("CW_GCOVR_BAD_FILE", `files[${i}]: expected an object {file, lines, functions} with "file" a path, found ${describeJson(isObject(entry) ? entry.file : entry)}`);
-      continue;
-    }
-    const file2 = report.file(entry.file);
-    if (file2 === null) continue;
-    const where = `files[${i}] (${quoteKey(entry.file)})`;
-    readLines2(entry, file2, where, sink);
-    readFunctions2(entry, file2, where, sink);
+  for (let i = 0; i < files.length; i++) readEntry3(files[i], i, report, sink);
+}
+function readEntry3(entry, i, report, sink) {
+  if (!isObject(entry) || typeof entry.file !== "string") {
+    sink.error("CW_GCOVR_BAD_FILE", `files[${i}]: expected an object {file, lines, functions} with "file" a path, found ${describeJson(isObject(entry) ? entry.file : entry)}`);
+    return;
   }
+  const file2 = report.file(entry.file);
+  if (file2 === null) return;
+  const where = `files[${i}] (${quoteKey(entry.file)})`;
+  readLines2(entry, file2, where, sink);
+  readFunctions2(entry, file2, where, sink);
 }
 function flag(o, key) {
   const v = o[key];
@@ -7836,9 +8078,9 @@ function refusal(fileName, d, _sawEnough) {
       );
   }
 }
-function unrecognized(fileName, code2, message) {
+function unrecognized(fileName, code2, message2) {
   const sink = new DiagnosticSink(fileName);
-  sink.error(code2, message);
+  sink.error(code2, message2);
   return { status: "unrecognized", format: null, report: EMPTY_REPORT, diagnostics: sink.finish() };
 }
 function concat2(chunks, size) {
@@ -8006,8 +8248,8 @@ var NON_ASCII2 = /[\u0080-\uffff]/;
 function normalizePath(raw, options = {}) {
   const maxLength = options.maxLength ?? DEFAULT_LIMITS.maxPathLength;
   const problems = [];
-  const fail = (code2, message) => {
-    problems.push({ code: code2, message });
+  const fail = (code2, message2) => {
+    problems.push({ code: code2, message: message2 });
     return { path: null, absolute: false, problems };
   };
   if (raw.length > maxLength) return fail("CW_PATH_TOO_LONG", `the path has ${raw.length} characters, more than the limit of ${maxLength}`);
@@ -8617,12 +8859,12 @@ async function isGzip(path5) {
   const b = Buffer.concat(chunks);
   return b.length === 2 && b[0] === 31 && b[1] === 139;
 }
-function ioFailure(fileName, code2, message) {
+function ioFailure(fileName, code2, message2) {
   return {
     status: "unrecognized",
     format: null,
     report: { files: [] },
-    diagnostics: [{ code: code2, severity: "error", file: fileName, message }]
+    diagnostics: [{ code: code2, severity: "error", file: fileName, message: message2 }]
   };
 }
 
@@ -8872,8 +9114,8 @@ import { gunzipSync } from "node:zlib";
 
 // apps/cli/src/upload/upload-error.ts
 var UploadError = class extends Error {
-  constructor(kind, message, code2) {
-    super(message);
+  constructor(kind, message2, code2) {
+    super(message2);
     this.kind = kind;
     this.code = code2;
   }
@@ -10181,8 +10423,8 @@ function prefixIssues(path5, issues) {
     return iss;
   });
 }
-function unwrapMessage(message) {
-  return typeof message === "string" ? message : message?.message;
+function unwrapMessage(message2) {
+  return typeof message2 === "string" ? message2 : message2?.message;
 }
 function sizeCaps(defChecks) {
   const caps = [];
@@ -10212,7 +10454,7 @@ function finalizeIssue(iss, ctx, config2) {
       iss.schema = iss.inst;
   }
   const schemaError = iss.schema !== iss.inst ? iss.schema?._zod.def?.error : void 0;
-  const message = iss.message ? iss.message : unwrapMessage(iss.inst?._zod.def?.error?.(iss)) ?? unwrapMessage(schemaError?.(iss)) ?? unwrapMessage(ctx?.error?.(iss)) ?? unwrapMessage(config2.customError?.(iss)) ?? unwrapMessage(config2.localeError?.(iss)) ?? "Invalid input";
+  const message2 = iss.message ? iss.message : unwrapMessage(iss.inst?._zod.def?.error?.(iss)) ?? unwrapMessage(schemaError?.(iss)) ?? unwrapMessage(ctx?.error?.(iss)) ?? unwrapMessage(config2.customError?.(iss)) ?? unwrapMessage(config2.localeError?.(iss)) ?? "Invalid input";
   const full = {};
   for (const k of Object.keys(iss)) {
     if (k === "inst" || k === "schema" || k === "continue" || k === "input" || k === "__proto__")
@@ -10220,7 +10462,7 @@ function finalizeIssue(iss, ctx, config2) {
     full[k] = iss[k];
   }
   full.path ?? (full.path = []);
-  full.message = message;
+  full.message = message2;
   if (ctx?.reportInput) {
     full.input = iss.input;
   }
@@ -21959,8 +22201,8 @@ var globalRegistry = globalThis.__zod_globalRegistry;
 var INVALID2 = Symbol.for("zod.compile.invalid");
 var FALLBACK_FLAG = Symbol.for("zod.compile.fallback");
 var ZodCompileAsyncError = class extends Error {
-  constructor(message = "z.compile does not support async refinements, transforms, or checks") {
-    super(message);
+  constructor(message2 = "z.compile does not support async refinements, transforms, or checks") {
+    super(message2);
     this.name = "ZodCompileAsyncError";
   }
 };
@@ -24660,12 +24902,12 @@ function initializeContext(params) {
     external: params?.external ?? void 0
   };
 }
-function handleUnrepresentable(schema, ctx, json2, params, message) {
-  const result = typeof ctx.unrepresentable === "function" ? ctx.unrepresentable({ zodSchema: schema, path: params.path, message }) : ctx.unrepresentable;
+function handleUnrepresentable(schema, ctx, json2, params, message2) {
+  const result = typeof ctx.unrepresentable === "function" ? ctx.unrepresentable({ zodSchema: schema, path: params.path, message: message2 }) : ctx.unrepresentable;
   if (result === "any")
     return false;
   if (result === void 0 || result === "throw")
-    throw new Error(message);
+    throw new Error(message2);
   Object.assign(json2, result);
   return true;
 }
@@ -29282,8 +29524,8 @@ import http from "node:http";
 import https from "node:https";
 import tls from "node:tls";
 var NetworkError = class extends Error {
-  constructor(message, retryable = true) {
-    super(message);
+  constructor(message2, retryable = true) {
+    super(message2);
     this.retryable = retryable;
   }
 };
