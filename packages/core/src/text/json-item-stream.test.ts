@@ -6,7 +6,7 @@ import { JsonItemStream } from './json-item-stream.js';
 const enc = new TextEncoder();
 
 /** Streams `text` in chunks of the given sizes (cycled); returns the items (with their keys, for objects), the rest and the diagnostics. */
-function stream(text: string, sizes: readonly number[] = [1 << 20], key = 'files', kind: 'array' | 'object' = 'array') {
+function stream(text: string, sizes: readonly number[] = [1 << 20], key: string | null = 'files', kind: 'array' | 'object' = 'array') {
   const sink = new DiagnosticSink('r.json');
   const items: unknown[] = [];
   const s = new JsonItemStream(
@@ -78,6 +78,25 @@ describe('JsonItemStream', () => {
     expect(stream('{"files": [1]}', [4], 'files', 'object')).toMatchObject({ items: [], rest: { files: [1] } });
     expect(stream('{"files": {"a": 1}}', [4])).toMatchObject({ items: [], rest: { files: { a: 1 } } });
     expect(stream('{\n"files": {\n"a": 1,\n"b" 2}}', [3], 'files', 'object').diagnostics.map((d) => [d.code, d.line])).toEqual([['CW_JSON_SYNTAX', 4]]);
+  });
+
+  it('the root object itself (key null): each top-level member with its key; nothing from a root array', () => {
+    fc.assert(
+      fc.property(
+        fc.dictionary(fc.string({ maxLength: 8 }).map((k) => `k${k}`), fc.jsonValue({ maxDepth: 3 }), { maxKeys: 6 }),
+        fc.array(fc.integer({ min: 1, max: 40 }), { minLength: 1, maxLength: 5 }),
+        (map, sizes) => {
+          const text = JSON.stringify(map, null, 1);
+          const got = stream(text, sizes, null, 'object');
+          expect(got.diagnostics).toEqual([]);
+          expect(got.items).toEqual(Object.entries(map));
+          expect(got.rest).toEqual({});
+        },
+      ),
+      { numRuns: 200 },
+    );
+    expect(stream('[1, 2]', [1], null, 'object')).toMatchObject({ items: [], rest: [1, 2] });
+    expect(stream('{"a": 1,\n"b":}', [2], null, 'object').diagnostics.map((d) => [d.code, d.line])).toEqual([['CW_JSON_SYNTAX', 2]]);
   });
 
   it('streams nothing from other shapes: the key nested, not an array, a root array, a scalar; keys with escapes match', () => {

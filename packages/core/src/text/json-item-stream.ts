@@ -58,13 +58,17 @@ export class JsonItemStream {
   constructor(
     private readonly sink: DiagnosticSink,
     private readonly maxBytes: number,
-    private readonly key: string,
+    /** The top-level member to stream; null: the root container itself. */
+    private readonly key: string | null,
     private readonly onItem: (value: unknown, index: number, key: string | undefined) => void,
     private readonly kind: 'array' | 'object' = 'array',
   ) {
     this.open = kind === 'array' ? OPEN_BRACKET : OPEN_BRACE;
     this.close = kind === 'array' ? CLOSE_BRACKET : CLOSE_BRACE;
+    this.streamDepth = key === null ? 1 : 2;
   }
+
+  private readonly streamDepth: number;
 
   private readonly open: number;
   private readonly close: number;
@@ -86,10 +90,10 @@ export class JsonItemStream {
           continue;
         }
         // A key's bytes as written (escapes too), up to what could still spell the key.
-        if (this.keyBytes !== null && this.keyBytes.length <= 6 * this.key.length + 8) this.keyBytes.push(c);
+        if (this.keyBytes !== null && this.keyBytes.length <= 6 * (this.key?.length ?? 0) + 8) this.keyBytes.push(c);
         continue;
       }
-      if (this.phase === 1 && this.depth === 2) {
+      if (this.phase === 1 && this.depth === this.streamDepth) {
         // Between or at the edges of the streamed array's elements.
         if (c === COMMA || c === this.close) {
           if (this.inItem) {
@@ -97,12 +101,12 @@ export class JsonItemStream {
             itemFrom = -1;
             if (!this.finishItem()) return;
           } else if (this.afterComma || (c === COMMA && this.index === 0)) {
-            return this.syntax(`expected an element of "${this.key}" before "${String.fromCharCode(c)}"`, this.line + 1);
+            return this.syntax(`expected an entry of ${this.what()} before "${String.fromCharCode(c)}"`, this.line + 1);
           }
           this.afterComma = c === COMMA;
           if (c === this.close) {
             this.phase = 2;
-            this.depth = 1;
+            this.depth = this.streamDepth - 1;
             restFrom = i;
           }
           continue;
@@ -121,16 +125,18 @@ export class JsonItemStream {
         this.inString = true;
         if (this.depth === 1 && this.expectKey && this.phase === 0) this.keyBytes = [];
       } else if (c === OPEN_BRACE || c === OPEN_BRACKET) {
-        if (!this.started) {
+        const first = !this.started;
+        if (first) {
           this.started = true;
           this.streamable = c === OPEN_BRACE;
           this.expectKey = true;
-        } else if (this.depth === 1 && this.phase === 0 && c === this.open && this.streamable && this.lastKey === this.key) {
+        }
+        if (first ? this.key === null && c === this.open : this.depth === 1 && this.phase === 0 && c === this.open && this.streamable && this.key !== null && this.lastKey === this.key) {
           // The container to stream: the rest keeps its brackets (with the newlines between), the elements go.
           this.pushRest(chunk.subarray(restFrom, i + 1));
           restFrom = -1;
           this.phase = 1;
-          this.depth = 2;
+          this.depth = this.streamDepth;
           continue;
         }
         this.depth++;
@@ -206,7 +212,7 @@ export class JsonItemStream {
       value = JSON.parse(source);
       if (this.kind === 'object') {
         const keys = Object.keys(value as object);
-        if (keys.length !== 1) throw new Error(`expected one "key": value member of "${this.key}"`);
+        if (keys.length !== 1) throw new Error(`expected one "key": value member of ${this.what()}`);
         key = keys[0]!;
         value = (value as Record<string, unknown>)[key];
       }
@@ -227,6 +233,10 @@ export class JsonItemStream {
     return true;
   }
 
+  private what(): string {
+    return this.key === null ? 'the top-level object' : `"${this.key}"`;
+  }
+
   private syntax(msg: string, line: number): void {
     this.failed = true;
     this.sink.error('CW_JSON_SYNTAX', msg.slice(0, 240), line);
@@ -237,7 +247,7 @@ export class JsonItemStream {
     this.overflow = true;
     this.rest.length = 0;
     this.item = [];
-    this.sink.error('CW_DOCUMENT_TOO_LARGE', `the JSON document (without its "${this.key}" entries) or one of its entries is larger than the limit of ${this.maxBytes} bytes`);
+    this.sink.error('CW_DOCUMENT_TOO_LARGE', `the JSON document (without the entries of ${this.what()}) or one of those entries is larger than the limit of ${this.maxBytes} bytes`);
   }
 }
 
