@@ -1,4 +1,5 @@
 import type { DiagnosticSink } from '../model/diagnostics.js';
+import { type AttrLayout, internalize, learnLayout, nameSignature } from './attr-layout.js';
 
 /**
  * The attributes of the tag being reported. The object is reused for every tag: read what you need
@@ -87,10 +88,22 @@ const NAME_TABLE_MAX = 384;
 const NAME_PROBES = 8;
 const MAX_INTERNED_NAME = 64;
 
+/** Times an element name may learn a new attribute layout (elements whose attributes keep changing stop). */
+const LAYOUT_LEARNS = 8;
+
 /** An element name: its string (what handlers see) and its bytes (what close tags are compared with). */
-interface ElementName {
-  readonly str: string;
-  readonly bytes: Uint8Array;
+class ElementName {
+  /** The attributes this element had (see attr-layout.ts); null until learned. */
+  layout: AttrLayout | null = null;
+  learns: number;
+  constructor(
+    readonly str: string,
+    readonly bytes: Uint8Array,
+    cached: boolean,
+  ) {
+    // A name not kept in the name table is a new object each time: nothing it learns would be reused.
+    this.learns = cached ? LAYOUT_LEARNS : 0;
+  }
 }
 
 /**
@@ -396,6 +409,9 @@ export class XmlTokenizer {
     const name = this.elementName(b, lt + 1, i);
     const attrs = this.attrs;
     attrs.reset(b);
+    const layout = name.layout;
+    if (layout !== null) i = this.layoutAttrs(b, n, i, layout);
+    const fromLayout = attrs.count;
     // The loops need no `i < n` test: they all stop at the sentinel byte at b[n] (see `scan`).
     for (;;) {
       let c = b[i]!;
@@ -404,13 +420,17 @@ export class XmlTokenizer {
         while ((CLASS[c]! & SPACE) !== 0);
       }
       if (i >= n) return -1;
-      if (c === 62 /* > */) return this.emitOpen(name, false, i + 1);
+      if (c === 62 /* > */) {
+        this.afterAttrs(name, fromLayout);
+        return this.emitOpen(name, false, i + 1);
+      }
       if (c === 47 /* / */) {
         if (i + 1 >= n) return -1;
         if (b[i + 1] !== 62) {
           this.fail('CW_XML_SYNTAX', `expected "/>" in <${name.str}>`);
           return -2;
         }
+        this.afterAttrs(name, fromLayout);
         return this.emitOpen(name, true, i + 2);
       }
       const an = i;
@@ -466,8 +486,9 @@ export class XmlTokenizer {
     for (let probe = 0; probe < NAME_PROBES; probe++) {
       const cand = table[h];
       if (cand === null || cand === undefined) {
-        const made = this.newName(b, s, e);
-        if (len <= MAX_INTERNED_NAME && this.nameTableCount < NAME_TABLE_MAX) {
+        const cached = len <= MAX_INTERNED_NAME && this.nameTableCount < NAME_TABLE_MAX;
+        const made = this.newName(b, s, e, cached);
+        if (cached) {
           table[h] = made;
           this.nameTableCount++;
         }
@@ -476,11 +497,51 @@ export class XmlTokenizer {
       if (sameBytes(cand.bytes, b, s, e)) return cand;
       h = (h + 1) & (NAME_TABLE_SIZE - 1);
     }
-    return this.newName(b, s, e);
+    return this.newName(b, s, e, false);
   }
 
-  private newName(b: Uint8Array, s: number, e: number): ElementName {
-    return { str: internalize(this.str(s, e)), bytes: b.slice(s, e) };
+  private newName(b: Uint8Array, s: number, e: number, cached: boolean): ElementName {
+    return new ElementName(internalize(this.str(s, e)), b.slice(s, e), cached);
+  }
+
+  /**
+   * Reads the attributes at b[i...] that follow `layout` (each exactly ` name="value"`), adding them
+   * to `attrs`; stops at the first difference, or where the input ends, leaving the rest to the
+   * general scanner. Returns where it stopped.
+   */
+  private layoutAttrs(b: Uint8Array, n: number, i: number, layout: AttrLayout): number {
+    const prefixes = layout.prefixes;
+    const attrs = this.attrs;
+    for (let k = 0; k < prefixes.length; k++) {
+      const p = prefixes[k]!;
+      const len = p.length;
+      // (Bytes past n are stale: never compare them.)
+      if (i + len >= n) return i;
+      let j = 0;
+      while (j < len && b[i + j] === p[j]) j++;
+      if (j < len) return i;
+      const vs = i + len;
+      let ve = vs;
+      while (ve < n && b[ve] !== 34) ve++;
+      if (ve >= n) return i;
+      attrs.addKnown(i + 1, vs - 2, vs, ve, layout.sigs[k]!);
+      i = ve + 1;
+    }
+    return i;
+  }
+
+  /** After a tag's attributes: learns its layout when the general scanner read some of them. */
+  private afterAttrs(name: ElementName, fromLayout: number): void {
+    const attrs = this.attrs;
+    if (fromLayout === attrs.count) {
+      if (fromLayout > 0) attrs.layoutNames = name.layout!.names;
+      return;
+    }
+    if (name.learns > 0) {
+      name.learns--;
+      const learned = attrs.learn();
+      if (learned !== null) name.layout = learned;
+    }
   }
 
   private emitOpen(name: ElementName, selfClosing: boolean, end: number): number {
@@ -550,23 +611,54 @@ class TagAttributes implements XmlAttributes {
   /** Set by the scanner when an attribute name of this tag has non-ASCII bytes. */
   nonAsciiNames = false;
 
+  /**
+   * Set by the tokenizer when every attribute of this tag came through a layout: the names, in
+   * order, all distinct, so lookups compare interned strings (pointers) instead of bytes.
+   */
+  layoutNames: readonly string[] | null = null;
+  /** The attribute found last: handlers read attributes in document order, so the next is tried first. */
+  private cursor = -1;
+
   reset(b: Uint8Array): void {
     this.b = b;
     this.count = 0;
     this.nonAsciiNames = false;
+    this.layoutNames = null;
+    this.cursor = -1;
+  }
+
+  /** An attribute whose name signature is known (from a layout). */
+  addKnown(nameStart: number, nameEnd: number, valueStart: number, valueEnd: number, sig: number): void {
+    const i = this.count;
+    const k = 4 * i;
+    if (k + 4 > this.offsets.length) this.grow();
+    this.count = i + 1;
+    const o = this.offsets;
+    o[k] = nameStart;
+    o[k + 1] = nameEnd;
+    o[k + 2] = valueStart;
+    o[k + 3] = valueEnd;
+    this.sigs[i] = sig;
+  }
+
+  /** The layout of this tag's attributes (see attr-layout.ts), or null. */
+  learn(): AttrLayout | null {
+    return this.nonAsciiNames ? null : learnLayout(this.b, this.offsets, this.count);
+  }
+
+  private grow(): void {
+    const o = new Int32Array(this.offsets.length * 2);
+    o.set(this.offsets);
+    this.offsets = o;
+    const s = new Int32Array(this.sigs.length * 2);
+    s.set(this.sigs);
+    this.sigs = s;
   }
 
   add(nameStart: number, nameEnd: number, valueStart: number, valueEnd: number): void {
     const i = this.count++;
     const k = 4 * i;
-    if (k + 4 > this.offsets.length) {
-      const o = new Int32Array(this.offsets.length * 2);
-      o.set(this.offsets);
-      this.offsets = o;
-      const s = new Int32Array(this.sigs.length * 2);
-      s.set(this.sigs);
-      this.sigs = s;
-    }
+    if (k + 4 > this.offsets.length) this.grow();
     const o = this.offsets;
     o[k] = nameStart;
     o[k + 1] = nameEnd;
@@ -574,16 +666,33 @@ class TagAttributes implements XmlAttributes {
     o[k + 3] = valueEnd;
     const len = nameEnd - nameStart;
     const b = this.b;
-    this.sigs[i] = len === 0 ? 0 : signature(len, b[nameStart]!, b[nameEnd - 1]!);
+    this.sigs[i] = len === 0 ? 0 : nameSignature(len, b[nameStart]!, b[nameEnd - 1]!);
   }
 
   /** Index of the first attribute called `name`, or -1; compared in place, byte by byte. */
   private find(name: string): number {
+    const names = this.layoutNames;
+    if (names !== null) {
+      // (A tag may match only the first attributes of its element's layout.)
+      const count = this.count;
+      const next = this.cursor + 1;
+      if (next < count && names[next] === name) {
+        this.cursor = next;
+        return next;
+      }
+      for (let i = 0; i < count; i++) {
+        if (names[i] === name) {
+          this.cursor = i;
+          return i;
+        }
+      }
+      return -1;
+    }
     const len = name.length;
     const first = name.charCodeAt(0);
     const last = name.charCodeAt(len - 1);
     if (len === 0 || first >= 128 || last >= 128) return this.findSlow(name);
-    const sig = signature(len, first, last);
+    const sig = nameSignature(len, first, last);
     const sigs = this.sigs;
     const count = this.count;
     for (let i = 0; i < count; i++) {
@@ -702,10 +811,6 @@ const COMMENT_OPEN = [60, 33, 45, 45]; // <!--
 const CDATA_OPEN = [60, 33, 91, 67, 68, 65, 84, 65, 91]; // <![CDATA[
 const DOCTYPE_OPEN = [60, 33, 68, 79, 67, 84, 89, 80, 69]; // <!DOCTYPE
 
-function signature(len: number, first: number, last: number): number {
-  return ((len & 0x7fff) << 16) | (first << 8) | last;
-}
-
 function startsWith(b: Uint8Array, n: number, at: number, prefix: readonly number[]): boolean {
   if (n - at < prefix.length) return false;
   for (let i = 0; i < prefix.length; i++) if (b[at + i] !== prefix[i]) return false;
@@ -783,14 +888,6 @@ function utf8Boundary(b: Uint8Array, s: number, n: number): number {
   return n;
 }
 
-/**
- * The same string, internalized (as V8 does for property keys): comparing two internalized strings
- * with `===` is a pointer comparison, so a handler's `name === 'line'` against string literals stays
- * cheap. Done once per distinct name.
- */
-function internalize(s: string): string {
-  return Object.keys({ [s]: 0 })[0] ?? s;
-}
 
 function parseDecimal(s: string): number {
   if (s.length === 0) return -1;
