@@ -109,3 +109,39 @@ describe('attribute layouts agree with the general scanner', () => {
     }
   });
 });
+
+describe('element names compared in words (the repeated-name fast path)', () => {
+  function names(xml: string, cut?: number) {
+    const events: string[] = [];
+    const sink = new DiagnosticSink('t.xml');
+    const t = new XmlTokenizer({ openTag: (n, a) => events.push(`<${n}:${a.count}@${t.line}`), closeTag: (n) => events.push(`/${n}`) }, sink, { maxTokenLength: 1 << 16 });
+    const bytes = encodeUtf8(xml);
+    if (cut === undefined) t.write(bytes);
+    else {
+      t.write(bytes.subarray(0, cut));
+      t.write(bytes.subarray(cut));
+    }
+    t.end();
+    return { events, diagnostics: sink.finish().map((d) => `${d.code}@${d.line}: ${d.message}`) };
+  }
+
+  it('tells apart names that share a prefix, and close tags with spaces, in any cut', () => {
+    const xml = '<r><line/><lines a="1"/><line></line><lines></lines ><line\n/><lin/><SequencePoint/><SequencePoints><SequencePoint x="1"></SequencePoint></SequencePoints><l/><l></l>\n</r>';
+    const expected = [
+      '<r:0@1', '<line:0@1', '/line', '<lines:1@1', '/lines', '<line:0@1', '/line', '<lines:0@1', '/lines', '<line:0@1', '/line', '<lin:0@2', '/lin',
+      '<SequencePoint:0@2', '/SequencePoint', '<SequencePoints:0@2', '<SequencePoint:1@2', '/SequencePoint', '/SequencePoints', '<l:0@2', '/l', '<l:0@2', '/l', '/r',
+    ];
+    expect(names(xml)).toEqual({ events: expected, diagnostics: [] });
+    for (let cut = 1; cut < xml.length; cut++) expect(names(xml, cut)).toEqual({ events: expected, diagnostics: [] });
+  });
+
+  it('still reports mismatched close tags of similar names', () => {
+    for (const [xml, msg] of [
+      ['<r><line></lines></r>', 'expected </line>, found </lines>'],
+      ['<r><lines></line></r>', 'expected </lines>, found </line>'],
+      ['<r><line></lin></r>', 'expected </line>, found </lin>'],
+    ] as const) {
+      for (let cut = 1; cut < xml.length; cut++) expect(names(xml, cut).diagnostics).toEqual([`CW_XML_MISMATCHED_TAG@1: ${msg}`]);
+    }
+  });
+});

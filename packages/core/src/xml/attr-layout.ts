@@ -12,8 +12,8 @@
  */
 export class AttrLayout {
   constructor(
-    /** Per attribute: the bytes ` name="`. */
-    readonly prefixes: readonly Uint8Array[],
+    /** Per attribute: the bytes ` name="` (at least 4). */
+    readonly prefixes: readonly BytePattern[],
     /** Per attribute: its name (interned; all distinct). */
     readonly names: readonly string[],
     /** Per attribute: the name's signature (see `nameSignature`). */
@@ -37,7 +37,7 @@ export function nameSignature(len: number, first: number, last: number): number 
 export function learnLayout(b: Uint8Array, offsets: Int32Array, count: number): AttrLayout | null {
   if (count === 0) return null;
   const n = Math.min(count, MAX_LAYOUT);
-  const prefixes: Uint8Array[] = [];
+  const prefixes: BytePattern[] = [];
   const names: string[] = [];
   const sigs = new Int32Array(n);
   for (let i = 0; i < n; i++) {
@@ -51,7 +51,7 @@ export function learnLayout(b: Uint8Array, offsets: Int32Array, count: number): 
       name += String.fromCharCode(c);
     }
     if (names.includes(name)) break;
-    prefixes.push(b.slice(ns - 1, ne + 2));
+    prefixes.push(new BytePattern(b.slice(ns - 1, ne + 2)));
     names.push(internalize(name));
     sigs[i] = nameSignature(ne - ns, b[ns]!, b[ne - 1]!);
   }
@@ -65,4 +65,37 @@ export function learnLayout(b: Uint8Array, offsets: Int32Array, count: number): 
  */
 export function internalize(s: string): string {
   return Object.keys({ [s]: 0 })[0] ?? s;
+}
+
+/**
+ * Bytes compared as little-endian 32-bit words read with a DataView (one load and compare per four
+ * bytes instead of a byte loop whose exit the CPU mispredicts). The last word overlaps the one
+ * before it when the length is not a multiple of 4: two words cover 5 to 8 bytes exactly.
+ */
+export class BytePattern {
+  /** Words at offsets 0, 4, 8, ... and length - 4 (only for length >= 4). */
+  readonly words: Int32Array;
+  readonly length: number;
+  constructor(readonly bytes: Uint8Array) {
+    const len = bytes.length;
+    this.length = len;
+    const dv = new DataView(bytes.buffer, bytes.byteOffset, len);
+    const count = len < 4 ? 0 : (len + 3) >> 2;
+    this.words = new Int32Array(count);
+    for (let k = 0; k < count; k++) this.words[k] = dv.getInt32(Math.min(4 * k, len - 4), true);
+  }
+
+  /** True when `view` holds these bytes at `at` (the caller ensures at + length <= view.byteLength). */
+  at(view: DataView, b: Uint8Array, at: number): boolean {
+    const w = this.words;
+    const len = this.length;
+    if (len < 4) {
+      const bytes = this.bytes;
+      for (let j = 0; j < len; j++) if (b[at + j] !== bytes[j]) return false;
+      return true;
+    }
+    const last = w.length - 1;
+    for (let k = 0; k < last; k++) if (view.getInt32(at + 4 * k, true) !== w[k]) return false;
+    return view.getInt32(at + len - 4, true) === w[last];
+  }
 }

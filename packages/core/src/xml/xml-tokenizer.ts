@@ -1,5 +1,5 @@
 import type { DiagnosticSink } from '../model/diagnostics.js';
-import { type AttrLayout, internalize, learnLayout, nameSignature } from './attr-layout.js';
+import { type AttrLayout, BytePattern, internalize, learnLayout, nameSignature } from './attr-layout.js';
 
 /**
  * The attributes of the tag being reported. The object is reused for every tag: read what you need
@@ -96,6 +96,7 @@ class ElementName {
   /** The attributes this element had (see attr-layout.ts); null until learned. */
   layout: AttrLayout | null = null;
   learns: number;
+  readonly pattern: BytePattern;
   constructor(
     readonly str: string,
     readonly bytes: Uint8Array,
@@ -103,6 +104,7 @@ class ElementName {
   ) {
     // A name not kept in the name table is a new object each time: nothing it learns would be reused.
     this.learns = cached ? LAYOUT_LEARNS : 0;
+    this.pattern = new BytePattern(bytes);
   }
 }
 
@@ -131,6 +133,8 @@ export class XmlTokenizer {
   private store: Uint8Array = EMPTY;
   /** `store` as 32-bit words (for counting newlines four bytes at a time). */
   private words: Int32Array = new Int32Array(0);
+  /** `store` as a DataView (for comparing known names four bytes at a time). */
+  private view: DataView<ArrayBufferLike> = new DataView(new ArrayBuffer(0));
   private bomChecked = false;
   /** Line number at `countedPos`; lines are counted lazily, only when asked for (or bytes are dropped). */
   private lineAtCounted = 1;
@@ -198,6 +202,7 @@ export class XmlTokenizer {
       grown.set(this.store.subarray(0, this.n));
       this.store = grown;
       this.words = new Int32Array(grown.buffer, 0, grown.length >> 2);
+      this.view = new DataView(grown.buffer);
     }
     this.store.set(chunk, this.n);
     this.data = this.store;
@@ -246,6 +251,7 @@ export class XmlTokenizer {
       // (end() without any write.)
       this.store = new Uint8Array(4);
       this.words = new Int32Array(this.store.buffer, 0, 1);
+      this.view = new DataView(this.store.buffer);
       this.data = this.store;
     }
     const b = this.data;
@@ -381,6 +387,17 @@ export class XmlTokenizer {
   }
 
   private closeTag(b: Uint8Array, n: number, lt: number): number {
+    const top = this.stack.length === 0 ? null : this.stack[this.stack.length - 1]!;
+    if (top !== null) {
+      // Usually `</name>` exactly, for the element open: compared in words, no scan for '>'.
+      const gt = lt + 2 + top.pattern.length;
+      if (gt < n && b[gt] === 62 && top.pattern.at(this.view, b, lt + 2)) {
+        this.stack.pop();
+        this.handler.closeTag(top.str);
+        if (this.stack.length === 0) this.rootClosed = true;
+        return gt + 1;
+      }
+    }
     let gt = lt + 2;
     while (gt < n && b[gt] !== 62) gt++;
     if (gt >= n) return -1;
@@ -400,13 +417,20 @@ export class XmlTokenizer {
 
   private openTag(b: Uint8Array, n: number, lt: number): number {
     let i = lt + 1;
-    while ((CLASS[b[i]!]! & TAG_NAME_END) === 0) i++;
-    if (i >= n) return -1;
-    if (i === lt + 1 || !isNameStart(b[lt + 1]!)) {
-      this.fail('CW_XML_SYNTAX', `invalid tag name "${this.str(lt, Math.min(lt + 20, n))}"`);
-      return -2;
+    let name = this.lastName;
+    // Mostly the same element as the one before (a run of <line>s): its name is compared in words,
+    // and the scan for the end of the name is skipped. (Its bytes hold no name-ending byte.)
+    if (name !== null && lt + 1 + name.pattern.length < n && (CLASS[b[lt + 1 + name.pattern.length]!]! & TAG_NAME_END) !== 0 && name.pattern.at(this.view, b, lt + 1)) {
+      i += name.pattern.length;
+    } else {
+      while ((CLASS[b[i]!]! & TAG_NAME_END) === 0) i++;
+      if (i >= n) return -1;
+      if (i === lt + 1 || !isNameStart(b[lt + 1]!)) {
+        this.fail('CW_XML_SYNTAX', `invalid tag name "${this.str(lt, Math.min(lt + 20, n))}"`);
+        return -2;
+      }
+      name = this.elementName(b, lt + 1, i);
     }
-    const name = this.elementName(b, lt + 1, i);
     const attrs = this.attrs;
     attrs.reset(b);
     const layout = name.layout;
@@ -512,14 +536,12 @@ export class XmlTokenizer {
   private layoutAttrs(b: Uint8Array, n: number, i: number, layout: AttrLayout): number {
     const prefixes = layout.prefixes;
     const attrs = this.attrs;
+    const view = this.view;
     for (let k = 0; k < prefixes.length; k++) {
       const p = prefixes[k]!;
       const len = p.length;
       // (Bytes past n are stale: never compare them.)
-      if (i + len >= n) return i;
-      let j = 0;
-      while (j < len && b[i + j] === p[j]) j++;
-      if (j < len) return i;
+      if (i + len >= n || !p.at(view, b, i)) return i;
       const vs = i + len;
       let ve = vs;
       while (ve < n && b[ve] !== 34) ve++;
