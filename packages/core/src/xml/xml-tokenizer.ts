@@ -859,6 +859,16 @@ function sameBytes(name: Uint8Array, b: Uint8Array, s: number, e: number): boole
 }
 
 /**
+ * Node's Buffer.prototype.indexOf, which also works on a plain Uint8Array and is a memchr: 10-20x
+ * faster than TypedArray.prototype.indexOf on the long newline-free stretches of a one-line report
+ * (JaCoCo). Absent outside Node (core has no Node dependency), then the standard indexOf is used.
+ */
+const nativeIndexOf = ((): ((this: Uint8Array, value: number, from: number) => number) | null => {
+  const f = (globalThis as { Buffer?: { prototype?: { indexOf?: unknown } } }).Buffer?.prototype?.indexOf;
+  return typeof f === 'function' ? (f as (this: Uint8Array, value: number, from: number) => number) : null;
+})();
+
+/**
  * Newlines in b[from, to). Every byte of the input is counted once, so this is kept cheap: a one-line
  * document (JaCoCo) is searched with indexOf, and once newlines turn out to be frequent (pretty-printed
  * reports) the rest is counted four bytes at a time, with a zero-byte test on each word XOR
@@ -872,21 +882,29 @@ function countNewlines(b: Uint8Array, words: Int32Array, from: number, to: numbe
   }
   const range = b.subarray(from, to);
   let k = 0;
-  let i = range.indexOf(10);
+  let i = nativeIndexOf !== null ? nativeIndexOf.call(range, 10, 0) : range.indexOf(10);
   while (i >= 0 && k < 16) {
     k++;
-    i = range.indexOf(10, i + 1);
+    i = nativeIndexOf !== null ? nativeIndexOf.call(range, 10, i + 1) : range.indexOf(10, i + 1);
   }
   if (i < 0) return k;
   // Many newlines: count the rest, from the 17th on, in words.
   i += from;
   for (; i < to && (i & 3) !== 0; i++) if (b[i] === 10) k++;
   const wEnd = to >> 2;
-  for (let w = i >> 2; w < wEnd; w++) {
-    const y = words[w]! ^ 0x0a0a0a0a;
-    // High bit of each byte of t is set when that byte of y is not zero.
-    const t = ((y & 0x7f7f7f7f) + 0x7f7f7f7f) | y | 0x7f7f7f7f;
-    if (t !== -1) k += Math.imul(~t >>> 7, 0x01010101) >>> 24;
+  let w = i >> 2;
+  while (w < wEnd) {
+    // Per-byte counts summed in the four byte lanes of `lanes` (at most 255 words, so no lane
+    // overflows), without a branch per word.
+    const stop = Math.min(wEnd, w + 255);
+    let lanes = 0;
+    for (; w < stop; w++) {
+      const y = words[w]! ^ 0x0a0a0a0a;
+      // High bit of each byte of t is set when that byte of y is not zero.
+      const t = ((y & 0x7f7f7f7f) + 0x7f7f7f7f) | y | 0x7f7f7f7f;
+      lanes += ~t >>> 7;
+    }
+    k += (lanes & 0xff) + ((lanes >>> 8) & 0xff) + ((lanes >>> 16) & 0xff) + (lanes >>> 24);
   }
   for (i = Math.max(i, wEnd << 2); i < to; i++) if (b[i] === 10) k++;
   return k;
