@@ -273,3 +273,19 @@ describe('XmlTokenizer: long text in small chunks', () => {
     }
   });
 });
+
+describe('XmlTokenizer open elements', () => {
+  it('include the element being reported, self-closing or not, and only while it is open', () => {
+    const seen: string[] = [];
+    const t: XmlTokenizer = new XmlTokenizer(
+      { openTag: (n) => seen.push(`<${n} ${t.openElements.join('/')}`), closeTag: (n) => seen.push(`</${n} ${t.openElements.join('/')}`) },
+      new DiagnosticSink('t.xml'),
+      { maxTokenLength: 1 << 16 },
+    );
+    t.write(encodeUtf8('<r><file><metrics a="1"/><line/></file><x></x></r>'));
+    t.end();
+    expect(seen).toEqual([
+      '<r r', '<file r/file', '<metrics r/file/metrics', '</metrics r/file', '<line r/file/line', '</line r/file', '</file r', '<x r/x', '</x r', '</r ',
+    ]);
+  });
+});

@@ -1,4 +1,5 @@
 import type { DiagnosticSink } from '../model/diagnostics.js';
+import { type AttrLayout, BytePattern, internalize, learnLayout, nameSignature } from './attr-layout.js';
 
 /**
  * The attributes of the tag being reported. The object is reused for every tag: read what you need
@@ -87,10 +88,24 @@ const NAME_TABLE_MAX = 384;
 const NAME_PROBES = 8;
 const MAX_INTERNED_NAME = 64;
 
+/** Times an element name may learn a new attribute layout (elements whose attributes keep changing stop). */
+const LAYOUT_LEARNS = 8;
+
 /** An element name: its string (what handlers see) and its bytes (what close tags are compared with). */
-interface ElementName {
-  readonly str: string;
-  readonly bytes: Uint8Array;
+class ElementName {
+  /** The attributes this element had (see attr-layout.ts); null until learned. */
+  layout: AttrLayout | null = null;
+  learns: number;
+  readonly pattern: BytePattern;
+  constructor(
+    readonly str: string,
+    readonly bytes: Uint8Array,
+    cached: boolean,
+  ) {
+    // A name not kept in the name table is a new object each time: nothing it learns would be reused.
+    this.learns = cached ? LAYOUT_LEARNS : 0;
+    this.pattern = new BytePattern(bytes);
+  }
 }
 
 /**
@@ -118,6 +133,8 @@ export class XmlTokenizer {
   private store: Uint8Array = EMPTY;
   /** `store` as 32-bit words (for counting newlines four bytes at a time). */
   private words: Int32Array = new Int32Array(0);
+  /** `store` as a DataView (for comparing known names four bytes at a time). */
+  private view: DataView<ArrayBufferLike> = new DataView(new ArrayBuffer(0));
   private bomChecked = false;
   /** Line number at `countedPos`; lines are counted lazily, only when asked for (or bytes are dropped). */
   private lineAtCounted = 1;
@@ -185,6 +202,7 @@ export class XmlTokenizer {
       grown.set(this.store.subarray(0, this.n));
       this.store = grown;
       this.words = new Int32Array(grown.buffer, 0, grown.length >> 2);
+      this.view = new DataView(grown.buffer);
     }
     this.store.set(chunk, this.n);
     this.data = this.store;
@@ -233,6 +251,7 @@ export class XmlTokenizer {
       // (end() without any write.)
       this.store = new Uint8Array(4);
       this.words = new Int32Array(this.store.buffer, 0, 1);
+      this.view = new DataView(this.store.buffer);
       this.data = this.store;
     }
     const b = this.data;
@@ -368,6 +387,17 @@ export class XmlTokenizer {
   }
 
   private closeTag(b: Uint8Array, n: number, lt: number): number {
+    const top = this.stack.length === 0 ? null : this.stack[this.stack.length - 1]!;
+    if (top !== null) {
+      // Usually `</name>` exactly, for the element open: compared in words, no scan for '>'.
+      const gt = lt + 2 + top.pattern.length;
+      if (gt < n && b[gt] === 62 && top.pattern.at(this.view, b, lt + 2)) {
+        this.stack.pop();
+        this.handler.closeTag(top.str);
+        if (this.stack.length === 0) this.rootClosed = true;
+        return gt + 1;
+      }
+    }
     let gt = lt + 2;
     while (gt < n && b[gt] !== 62) gt++;
     if (gt >= n) return -1;
@@ -387,15 +417,25 @@ export class XmlTokenizer {
 
   private openTag(b: Uint8Array, n: number, lt: number): number {
     let i = lt + 1;
-    while ((CLASS[b[i]!]! & TAG_NAME_END) === 0) i++;
-    if (i >= n) return -1;
-    if (i === lt + 1 || !isNameStart(b[lt + 1]!)) {
-      this.fail('CW_XML_SYNTAX', `invalid tag name "${this.str(lt, Math.min(lt + 20, n))}"`);
-      return -2;
+    let name = this.lastName;
+    // Mostly the same element as the one before (a run of <line>s): its name is compared in words,
+    // and the scan for the end of the name is skipped. (Its bytes hold no name-ending byte.)
+    if (name !== null && lt + 1 + name.pattern.length < n && (CLASS[b[lt + 1 + name.pattern.length]!]! & TAG_NAME_END) !== 0 && name.pattern.at(this.view, b, lt + 1)) {
+      i += name.pattern.length;
+    } else {
+      while ((CLASS[b[i]!]! & TAG_NAME_END) === 0) i++;
+      if (i >= n) return -1;
+      if (i === lt + 1 || !isNameStart(b[lt + 1]!)) {
+        this.fail('CW_XML_SYNTAX', `invalid tag name "${this.str(lt, Math.min(lt + 20, n))}"`);
+        return -2;
+      }
+      name = this.elementName(b, lt + 1, i);
     }
-    const name = this.elementName(b, lt + 1, i);
     const attrs = this.attrs;
     attrs.reset(b);
+    const layout = name.layout;
+    if (layout !== null) i = this.layoutAttrs(b, n, i, layout);
+    const fromLayout = attrs.count;
     // The loops need no `i < n` test: they all stop at the sentinel byte at b[n] (see `scan`).
     for (;;) {
       let c = b[i]!;
@@ -404,13 +444,17 @@ export class XmlTokenizer {
         while ((CLASS[c]! & SPACE) !== 0);
       }
       if (i >= n) return -1;
-      if (c === 62 /* > */) return this.emitOpen(name, false, i + 1);
+      if (c === 62 /* > */) {
+        this.afterAttrs(name, fromLayout);
+        return this.emitOpen(name, false, i + 1);
+      }
       if (c === 47 /* / */) {
         if (i + 1 >= n) return -1;
         if (b[i + 1] !== 62) {
           this.fail('CW_XML_SYNTAX', `expected "/>" in <${name.str}>`);
           return -2;
         }
+        this.afterAttrs(name, fromLayout);
         return this.emitOpen(name, true, i + 2);
       }
       const an = i;
@@ -466,8 +510,9 @@ export class XmlTokenizer {
     for (let probe = 0; probe < NAME_PROBES; probe++) {
       const cand = table[h];
       if (cand === null || cand === undefined) {
-        const made = this.newName(b, s, e);
-        if (len <= MAX_INTERNED_NAME && this.nameTableCount < NAME_TABLE_MAX) {
+        const cached = len <= MAX_INTERNED_NAME && this.nameTableCount < NAME_TABLE_MAX;
+        const made = this.newName(b, s, e, cached);
+        if (cached) {
           table[h] = made;
           this.nameTableCount++;
         }
@@ -476,11 +521,49 @@ export class XmlTokenizer {
       if (sameBytes(cand.bytes, b, s, e)) return cand;
       h = (h + 1) & (NAME_TABLE_SIZE - 1);
     }
-    return this.newName(b, s, e);
+    return this.newName(b, s, e, false);
   }
 
-  private newName(b: Uint8Array, s: number, e: number): ElementName {
-    return { str: internalize(this.str(s, e)), bytes: b.slice(s, e) };
+  private newName(b: Uint8Array, s: number, e: number, cached: boolean): ElementName {
+    return new ElementName(internalize(this.str(s, e)), b.slice(s, e), cached);
+  }
+
+  /**
+   * Reads the attributes at b[i...] that follow `layout` (each exactly ` name="value"`), adding them
+   * to `attrs`; stops at the first difference, or where the input ends, leaving the rest to the
+   * general scanner. Returns where it stopped.
+   */
+  private layoutAttrs(b: Uint8Array, n: number, i: number, layout: AttrLayout): number {
+    const prefixes = layout.prefixes;
+    const attrs = this.attrs;
+    const view = this.view;
+    for (let k = 0; k < prefixes.length; k++) {
+      const p = prefixes[k]!;
+      const len = p.length;
+      // (Bytes past n are stale: never compare them.)
+      if (i + len >= n || !p.at(view, b, i)) return i;
+      const vs = i + len;
+      let ve = vs;
+      while (ve < n && b[ve] !== 34) ve++;
+      if (ve >= n) return i;
+      attrs.addKnown(i + 1, vs - 2, vs, ve, layout.sigs[k]!);
+      i = ve + 1;
+    }
+    return i;
+  }
+
+  /** After a tag's attributes: learns its layout when the general scanner read some of them. */
+  private afterAttrs(name: ElementName, fromLayout: number): void {
+    const attrs = this.attrs;
+    if (fromLayout === attrs.count) {
+      if (fromLayout > 0) attrs.layoutNames = name.layout!.names;
+      return;
+    }
+    if (name.learns > 0) {
+      name.learns--;
+      const learned = attrs.learn();
+      if (learned !== null) name.layout = learned;
+    }
   }
 
   private emitOpen(name: ElementName, selfClosing: boolean, end: number): number {
@@ -550,23 +633,54 @@ class TagAttributes implements XmlAttributes {
   /** Set by the scanner when an attribute name of this tag has non-ASCII bytes. */
   nonAsciiNames = false;
 
+  /**
+   * Set by the tokenizer when every attribute of this tag came through a layout: the names, in
+   * order, all distinct, so lookups compare interned strings (pointers) instead of bytes.
+   */
+  layoutNames: readonly string[] | null = null;
+  /** The attribute found last: handlers read attributes in document order, so the next is tried first. */
+  private cursor = -1;
+
   reset(b: Uint8Array): void {
     this.b = b;
     this.count = 0;
     this.nonAsciiNames = false;
+    this.layoutNames = null;
+    this.cursor = -1;
+  }
+
+  /** An attribute whose name signature is known (from a layout). */
+  addKnown(nameStart: number, nameEnd: number, valueStart: number, valueEnd: number, sig: number): void {
+    const i = this.count;
+    const k = 4 * i;
+    if (k + 4 > this.offsets.length) this.grow();
+    this.count = i + 1;
+    const o = this.offsets;
+    o[k] = nameStart;
+    o[k + 1] = nameEnd;
+    o[k + 2] = valueStart;
+    o[k + 3] = valueEnd;
+    this.sigs[i] = sig;
+  }
+
+  /** The layout of this tag's attributes (see attr-layout.ts), or null. */
+  learn(): AttrLayout | null {
+    return this.nonAsciiNames ? null : learnLayout(this.b, this.offsets, this.count);
+  }
+
+  private grow(): void {
+    const o = new Int32Array(this.offsets.length * 2);
+    o.set(this.offsets);
+    this.offsets = o;
+    const s = new Int32Array(this.sigs.length * 2);
+    s.set(this.sigs);
+    this.sigs = s;
   }
 
   add(nameStart: number, nameEnd: number, valueStart: number, valueEnd: number): void {
     const i = this.count++;
     const k = 4 * i;
-    if (k + 4 > this.offsets.length) {
-      const o = new Int32Array(this.offsets.length * 2);
-      o.set(this.offsets);
-      this.offsets = o;
-      const s = new Int32Array(this.sigs.length * 2);
-      s.set(this.sigs);
-      this.sigs = s;
-    }
+    if (k + 4 > this.offsets.length) this.grow();
     const o = this.offsets;
     o[k] = nameStart;
     o[k + 1] = nameEnd;
@@ -574,16 +688,33 @@ class TagAttributes implements XmlAttributes {
     o[k + 3] = valueEnd;
     const len = nameEnd - nameStart;
     const b = this.b;
-    this.sigs[i] = len === 0 ? 0 : signature(len, b[nameStart]!, b[nameEnd - 1]!);
+    this.sigs[i] = len === 0 ? 0 : nameSignature(len, b[nameStart]!, b[nameEnd - 1]!);
   }
 
   /** Index of the first attribute called `name`, or -1; compared in place, byte by byte. */
   private find(name: string): number {
+    const names = this.layoutNames;
+    if (names !== null) {
+      // (A tag may match only the first attributes of its element's layout.)
+      const count = this.count;
+      const next = this.cursor + 1;
+      if (next < count && names[next] === name) {
+        this.cursor = next;
+        return next;
+      }
+      for (let i = 0; i < count; i++) {
+        if (names[i] === name) {
+          this.cursor = i;
+          return i;
+        }
+      }
+      return -1;
+    }
     const len = name.length;
     const first = name.charCodeAt(0);
     const last = name.charCodeAt(len - 1);
     if (len === 0 || first >= 128 || last >= 128) return this.findSlow(name);
-    const sig = signature(len, first, last);
+    const sig = nameSignature(len, first, last);
     const sigs = this.sigs;
     const count = this.count;
     for (let i = 0; i < count; i++) {
@@ -702,10 +833,6 @@ const COMMENT_OPEN = [60, 33, 45, 45]; // <!--
 const CDATA_OPEN = [60, 33, 91, 67, 68, 65, 84, 65, 91]; // <![CDATA[
 const DOCTYPE_OPEN = [60, 33, 68, 79, 67, 84, 89, 80, 69]; // <!DOCTYPE
 
-function signature(len: number, first: number, last: number): number {
-  return ((len & 0x7fff) << 16) | (first << 8) | last;
-}
-
 function startsWith(b: Uint8Array, n: number, at: number, prefix: readonly number[]): boolean {
   if (n - at < prefix.length) return false;
   for (let i = 0; i < prefix.length; i++) if (b[at + i] !== prefix[i]) return false;
@@ -732,6 +859,16 @@ function sameBytes(name: Uint8Array, b: Uint8Array, s: number, e: number): boole
 }
 
 /**
+ * Node's Buffer.prototype.indexOf, which also works on a plain Uint8Array and is a memchr: 10-20x
+ * faster than TypedArray.prototype.indexOf on the long newline-free stretches of a one-line report
+ * (JaCoCo). Absent outside Node (core has no Node dependency), then the standard indexOf is used.
+ */
+const nativeIndexOf = ((): ((this: Uint8Array, value: number, from: number) => number) | null => {
+  const f = (globalThis as { Buffer?: { prototype?: { indexOf?: unknown } } }).Buffer?.prototype?.indexOf;
+  return typeof f === 'function' ? (f as (this: Uint8Array, value: number, from: number) => number) : null;
+})();
+
+/**
  * Newlines in b[from, to). Every byte of the input is counted once, so this is kept cheap: a one-line
  * document (JaCoCo) is searched with indexOf, and once newlines turn out to be frequent (pretty-printed
  * reports) the rest is counted four bytes at a time, with a zero-byte test on each word XOR
@@ -745,21 +882,29 @@ function countNewlines(b: Uint8Array, words: Int32Array, from: number, to: numbe
   }
   const range = b.subarray(from, to);
   let k = 0;
-  let i = range.indexOf(10);
+  let i = nativeIndexOf !== null ? nativeIndexOf.call(range, 10, 0) : range.indexOf(10);
   while (i >= 0 && k < 16) {
     k++;
-    i = range.indexOf(10, i + 1);
+    i = nativeIndexOf !== null ? nativeIndexOf.call(range, 10, i + 1) : range.indexOf(10, i + 1);
   }
   if (i < 0) return k;
   // Many newlines: count the rest, from the 17th on, in words.
   i += from;
   for (; i < to && (i & 3) !== 0; i++) if (b[i] === 10) k++;
   const wEnd = to >> 2;
-  for (let w = i >> 2; w < wEnd; w++) {
-    const y = words[w]! ^ 0x0a0a0a0a;
-    // High bit of each byte of t is set when that byte of y is not zero.
-    const t = ((y & 0x7f7f7f7f) + 0x7f7f7f7f) | y | 0x7f7f7f7f;
-    if (t !== -1) k += Math.imul(~t >>> 7, 0x01010101) >>> 24;
+  let w = i >> 2;
+  while (w < wEnd) {
+    // Per-byte counts summed in the four byte lanes of `lanes` (at most 255 words, so no lane
+    // overflows), without a branch per word.
+    const stop = Math.min(wEnd, w + 255);
+    let lanes = 0;
+    for (; w < stop; w++) {
+      const y = words[w]! ^ 0x0a0a0a0a;
+      // High bit of each byte of t is set when that byte of y is not zero.
+      const t = ((y & 0x7f7f7f7f) + 0x7f7f7f7f) | y | 0x7f7f7f7f;
+      lanes += ~t >>> 7;
+    }
+    k += (lanes & 0xff) + ((lanes >>> 8) & 0xff) + ((lanes >>> 16) & 0xff) + (lanes >>> 24);
   }
   for (i = Math.max(i, wEnd << 2); i < to; i++) if (b[i] === 10) k++;
   return k;
@@ -783,14 +928,6 @@ function utf8Boundary(b: Uint8Array, s: number, n: number): number {
   return n;
 }
 
-/**
- * The same string, internalized (as V8 does for property keys): comparing two internalized strings
- * with `===` is a pointer comparison, so a handler's `name === 'line'` against string literals stays
- * cheap. Done once per distinct name.
- */
-function internalize(s: string): string {
-  return Object.keys({ [s]: 0 })[0] ?? s;
-}
 
 function parseDecimal(s: string): number {
   if (s.length === 0) return -1;

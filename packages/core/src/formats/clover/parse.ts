@@ -2,6 +2,7 @@ import { DiagnosticSink } from '../../model/diagnostics.js';
 import type { FileCoverageBuilder } from '../../model/file-builder.js';
 import { ReportBuilder } from '../../model/report.js';
 import { parseCount } from '../../text/numbers.js';
+import { RecordColumns } from '../../xml/record-columns.js';
 import { XmlTokenizer, type XmlAttributes } from '../../xml/xml-tokenizer.js';
 import type { ParseOptions, ParseOutcome, StreamParser } from '../types.js';
 
@@ -64,6 +65,8 @@ export function createCloverParser(options: ParseOptions): StreamParser {
   let istanbul = false;
   let inFile = false;
   let file: FileCoverageBuilder | null = null;
+  /** The current file's records, handed to `file` in bulk. */
+  const cols = new RecordColumns(options.limits);
   /** Per-file `<metrics conditionals>` (-1 when absent) and outcomes read, for the cross-check. */
   let fileConditionals = -1;
   let fileOutcomes = 0;
@@ -82,7 +85,7 @@ export function createCloverParser(options: ParseOptions): StreamParser {
   const warnedElements = new Set<string>();
 
   const flushLine = () => {
-    if (pendingLine > 0 && file !== null) file.line(pendingLine, pendingHits, pendingAt);
+    if (pendingLine > 0 && file !== null && !cols.line(pendingLine, pendingHits)) file.line(pendingLine, pendingHits, pendingAt);
     pendingLine = -1;
   };
 
@@ -185,7 +188,11 @@ export function createCloverParser(options: ParseOptions): StreamParser {
       const n = t + f;
       if (!withinBudget(n)) return;
       fileOutcomes += n;
-      for (let i = 0; i < n; i++) file!.branch(line, branchId(i), i < t ? 1 : 0);
+      for (let i = 0; i < n; i++) {
+        const id = branchId(i);
+        const taken = i < t ? 1 : 0;
+        if (!cols.branch(line, id, taken)) file!.branch(line, id, taken);
+      }
       return;
     }
     // Clover proper: the condition evaluated true t times and false f times. OpenClover writes no
@@ -200,8 +207,10 @@ export function createCloverParser(options: ParseOptions): StreamParser {
     if (!withinBudget(2)) return;
     fileOutcomes += 2;
     const max = options.limits.maxHits;
-    file!.branch(line, `${condIndex}:true`, t, atIf(t > max));
-    file!.branch(line, `${condIndex}:false`, f, atIf(f > max));
+    const idTrue = `${condIndex}:true`;
+    const idFalse = `${condIndex}:false`;
+    if (!cols.branch(line, idTrue, t)) file!.branch(line, idTrue, t, atIf(t > max));
+    if (!cols.branch(line, idFalse, f)) file!.branch(line, idFalse, f, atIf(f > max));
   };
 
   const onMetrics = (attrs: XmlAttributes) => {
@@ -226,6 +235,7 @@ export function createCloverParser(options: ParseOptions): StreamParser {
     }
     inFile = false;
     file = null;
+    cols.start(null);
   };
 
   const tok: XmlTokenizer = new XmlTokenizer(
@@ -253,6 +263,7 @@ export function createCloverParser(options: ParseOptions): StreamParser {
             return;
           }
           file = report.file(path, at);
+          cols.start(file);
           if (file !== null) files.add(file);
           return;
         }

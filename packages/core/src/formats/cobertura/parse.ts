@@ -2,6 +2,7 @@ import { DiagnosticSink } from '../../model/diagnostics.js';
 import type { FileCoverageBuilder } from '../../model/file-builder.js';
 import { ReportBuilder } from '../../model/report.js';
 import { parseCount, parseUint } from '../../text/numbers.js';
+import { RecordColumns } from '../../xml/record-columns.js';
 import { XmlTokenizer, type XmlAttributes } from '../../xml/xml-tokenizer.js';
 import type { ParseOptions, ParseOutcome, StreamParser } from '../types.js';
 
@@ -56,6 +57,8 @@ export function createCoberturaParser(options: ParseOptions): StreamParser {
   let declared: Declared | null = null;
   let inClass = false;
   let file: FileCoverageBuilder | null = null;
+  /** The class's line and branch records, handed to `file` in bulk. */
+  const cols = new RecordColumns(limits);
   let classCount = 0;
   let bytesSeen = 0;
 
@@ -131,6 +134,7 @@ export function createCoberturaParser(options: ParseOptions): StreamParser {
       inClass = false;
       inMethod = false;
       file = null;
+      cols.start(null);
     }
   };
 
@@ -144,9 +148,11 @@ export function createCoberturaParser(options: ParseOptions): StreamParser {
     if (path === undefined || path.length === 0) {
       sink.error('CW_COBERTURA_BAD_CLASS', `line ${at}: expected <class> with a filename="<source path>" attribute; class skipped`, at);
       file = null;
+      cols.start(null);
       return;
     }
     file = report.file(path, at);
+    cols.start(file);
     if (file !== null) classFiles.add(file);
   };
 
@@ -173,7 +179,9 @@ export function createCoberturaParser(options: ParseOptions): StreamParser {
     // The report line is only needed for a diagnostic, and finding it costs a newline scan, so it is
     // computed when the builder would warn (out-of-range numbers) or we report a problem.
     const inRange = Number.isInteger(number) && number >= 1 && number <= limits.maxLineNumber && hits >= 0 && hits <= limits.maxHits;
-    if (!file.line(number, hits, inRange ? undefined : tokenizer.line)) return;
+    if (inRange) {
+      if (!cols.line(number, hits)) file.line(number, hits);
+    } else if (!file.line(number, hits, tokenizer.line)) return;
     const cc = attrs.get('condition-coverage');
     if (cc === undefined) {
       // No per-line counts: the line's <condition> children, if any, give its branches.
@@ -197,7 +205,11 @@ export function createCoberturaParser(options: ParseOptions): StreamParser {
     outcomes += condTotal;
     outcomesTaken += condTaken;
     // Same line number and counts of 0 or 1: the builder has nothing to warn about, so no `at`.
-    for (let i = 0; i < condTotal; i++) file.branch(number, branchId(i), i < condTaken ? 1 : 0);
+    for (let i = 0; i < condTotal; i++) {
+      const id = branchId(i);
+      const taken = i < condTaken ? 1 : 0;
+      if (!cols.branch(number, id, taken)) file.branch(number, id, taken);
+    }
   };
 
   /**
@@ -328,6 +340,8 @@ export function createCoberturaParser(options: ParseOptions): StreamParser {
     },
     end(): ParseOutcome {
       tokenizer.end();
+      // (A truncated report ends inside a class: keep what was read of it.)
+      cols.start(null);
       if (inMethod) finishMethod();
       // A document with methods has a function metric in every file (an istanbul file without
       // functions has 0 of them); one without any <method> has none (coverage.py, gcovr 5.x).

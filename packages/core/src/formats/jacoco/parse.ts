@@ -1,6 +1,7 @@
 import { DiagnosticSink } from '../../model/diagnostics.js';
 import type { FileCoverageBuilder } from '../../model/file-builder.js';
 import { ReportBuilder } from '../../model/report.js';
+import { RecordColumns } from '../../xml/record-columns.js';
 import { XmlTokenizer, type XmlAttributes } from '../../xml/xml-tokenizer.js';
 import type { ParseOptions, ParseOutcome, StreamParser } from '../types.js';
 
@@ -60,6 +61,8 @@ export function createJacocoParser(options: ParseOptions): StreamParser {
   // <sourcefile>
   let inSourcefile = false;
   let file: FileCoverageBuilder | null = null;
+  /** The sourcefile's line and branch records, handed to `file` in bulk. */
+  const cols = new RecordColumns(options.limits);
   let sourceAt = 0;
   let linesCovered = 0;
   let linesMissed = 0;
@@ -158,12 +161,14 @@ export function createJacocoParser(options: ParseOptions): StreamParser {
       return;
     }
     file = report.file(pathOf(name), sourceAt);
+    cols.start(file);
     // JaCoCo always has a method metric: a file whose classes have no methods has 0 functions, not null.
     file?.enableFunctions();
   };
 
   const closeSourcefile = () => {
     inSourcefile = false;
+    cols.start(null);
     if (file === null) return;
     // The sourcefile's own LINE and BRANCH counters are computed by JaCoCo from the same <line>
     // elements; a difference means the file was edited or truncated, so say so.
@@ -205,10 +210,10 @@ export function createJacocoParser(options: ParseOptions): StreamParser {
     // others); covered = at least one instruction ran.
     if (ci > 0) {
       linesCovered++;
-      file.line(nr, 1, at);
+      if (!cols.line(nr, 1)) file.line(nr, 1, at);
     } else if (mi > 0) {
       linesMissed++;
-      file.line(nr, 0, at);
+      if (!cols.line(nr, 0)) file.line(nr, 0, at);
     }
     // JaCoCo gives only counts per line: mb + cb outcomes, ids "0".."n-1", the first cb taken.
     const n = mb + cb;
@@ -227,7 +232,8 @@ export function createJacocoParser(options: ParseOptions): StreamParser {
         return;
       }
       synthesized += n;
-      for (let i = 0; i < n; i++) if (!file.branch(nr, branchId(i), i < cb ? 1 : 0, at)) break;
+      // (An out-of-range line fails for every outcome alike: the builder reports it once.)
+      for (let i = 0; i < n; i++) if (!cols.branch(nr, branchId(i), i < cb ? 1 : 0) && !file.branch(nr, branchId(i), i < cb ? 1 : 0, at)) break;
     }
   };
 
@@ -293,6 +299,8 @@ export function createJacocoParser(options: ParseOptions): StreamParser {
     write: (chunk) => tok.write(chunk),
     end(): ParseOutcome {
       tok.end();
+      // (A truncated report ends inside a sourcefile: keep what was read of it.)
+      cols.start(null);
       if (isJacoco && !tok.hasFailed && !sawPackage) sink.warn('CW_JACOCO_EMPTY', 'the JaCoCo report holds no <package>: no class matched the report task');
       if (methodsWithoutFile > 0) {
         sink.warn('CW_JACOCO_METHOD_WITHOUT_FILE', `${methodsWithoutFile} method(s) belong to classes without a sourcefilename attribute (compiled without -g:source?); not counted as functions`);

@@ -2,6 +2,7 @@ import { DiagnosticSink } from '../../model/diagnostics.js';
 import type { FileCoverageBuilder } from '../../model/file-builder.js';
 import { ReportBuilder } from '../../model/report.js';
 import { parseCount } from '../../text/numbers.js';
+import { RecordColumns } from '../../xml/record-columns.js';
 import { XmlTokenizer, type XmlAttributes } from '../../xml/xml-tokenizer.js';
 import type { ParseOptions, ParseOutcome, StreamParser } from '../types.js';
 
@@ -117,6 +118,8 @@ export function createOpenCoverParser(options: ParseOptions): StreamParser {
   let nameDepth = 0;
   let nameText = '';
 
+  /** Line and branch records, handed to their file's builder in bulk. */
+  const cols = new RecordColumns(options.limits);
   let expandedLines = 0;
   let warnedExpansion = false;
   let warnedBranchNoLine = false;
@@ -187,7 +190,8 @@ export function createOpenCoverParser(options: ParseOptions): StreamParser {
         if (fnLine < 0) fnLine = sl;
         if (el > fnEnd) fnEnd = el;
       }
-      if (!b.line(sl, vc, at)) continue;
+      cols.use(b);
+      if (!cols.line(sl, vc) && !b.line(sl, vc, at)) continue;
       // A statement spanning lines covers each of them (ReportGenerator and Codecov both expand
       // sl..el); the expansion is bounded per point and per report.
       if (el > sl) {
@@ -204,7 +208,7 @@ export function createOpenCoverParser(options: ParseOptions): StreamParser {
           last = sl;
         }
         if (last > maxLine) last = maxLine;
-        for (let l = sl + 1; l <= last; l++) b.line(l, vc, at);
+        for (let l = sl + 1; l <= last; l++) if (!cols.line(l, vc)) b.line(l, vc, at);
         expandedLines += last - sl;
       }
     }
@@ -214,7 +218,11 @@ export function createOpenCoverParser(options: ParseOptions): StreamParser {
       if (sl === HIDDEN_LINE) continue;
       const e = entryFor(pointUid(m.bpFile[k], m));
       const b = e === undefined ? null : builderOf(e);
-      if (b !== null) b.branch(sl, m.bpId[k]!, bp[3 * k + 1]!, bp[3 * k + 2]! || undefined);
+      if (b === null) continue;
+      cols.use(b);
+      const id = m.bpId[k]!;
+      const vc = bp[3 * k + 1]!;
+      if (!cols.branch(sl, id, vc)) b.branch(sl, id, vc, bp[3 * k + 2]! || undefined);
     }
     if (fnEntry === undefined) return;
     if (fnLine < 0 && m.mpLine > 0 && m.mpLine !== HIDDEN_LINE && (m.mpFile === undefined || lookup(m.mpFile) === fnEntry)) fnLine = m.mpLine;
@@ -388,6 +396,7 @@ export function createOpenCoverParser(options: ParseOptions): StreamParser {
     end(): ParseOutcome {
       tok.end();
       if (deferred.length > 0) closeModule();
+      cols.start(null);
       if (unknownFiles > 0) {
         sink.error('CW_OPENCOVER_UNKNOWN_FILE', `${unknownFiles} point(s) refer to a file uid that no <File> declares; ignored`);
       }
