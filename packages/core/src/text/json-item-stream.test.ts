@@ -89,7 +89,8 @@ describe('JsonItemStream', () => {
           const text = JSON.stringify(map, null, 1);
           const got = stream(text, sizes, null, 'object');
           expect(got.diagnostics).toEqual([]);
-          expect(got.items).toEqual(Object.entries(map));
+          // Against what JSON.parse reads back (JSON has no -0, for one).
+          expect(got.items).toEqual(Object.entries(JSON.parse(text) as object));
           expect(got.rest).toEqual({});
         },
       ),
