@@ -2721,7 +2721,7 @@ var JsonDocument = class {
     this.chunks.push(chunk);
     this.size += chunk.length;
   }
-  /** The document's bytes as one array (joined once, then kept: `members()` may be followed by `parse()`). */
+  /** The document's bytes as one array. */
   bytes() {
     if (this.chunks.length === 1) return this.chunks[0];
     const bytes = new Uint8Array(this.size);
@@ -2733,20 +2733,6 @@ var JsonDocument = class {
     this.chunks.length = 0;
     if (bytes.length > 0) this.chunks.push(bytes);
     return bytes;
-  }
-  /**
-   * The members of the top-level object (or the elements of the top-level array), each value parsed
-   * only when asked for, or null when that is not possible: the document is too large or is not a
-   * well-formed object or array around its members. A null means nothing: call `parse()`, which gives
-   * the value or diagnoses the syntax error.
-   *
-   * Only the structure between member values is checked here; a value is checked when it is parsed.
-   * `JsonMembers.value()` returns undefined for a value that is not valid JSON: the document is then
-   * invalid, and the caller must discard what it did with earlier members and call `parse()`.
-   */
-  members() {
-    if (this.overflow) return null;
-    return new Scanner(this.bytes()).document();
   }
   /** The parsed value, or undefined when the document was too large or is not valid JSON (diagnosed). */
   parse() {
@@ -2770,212 +2756,6 @@ var JsonDocument = class {
     }
   }
 };
-var JsonMembers = class {
-  constructor(isArray, keys, bytes, starts, ends) {
-    this.isArray = isArray;
-    this.keys = keys;
-    this.bytes = bytes;
-    this.starts = starts;
-    this.ends = ends;
-  }
-  get length() {
-    return this.keys.length;
-  }
-  /** Member i's value, parsed anew on each call; undefined when it is not valid JSON. */
-  value(i) {
-    const text2 = decodeSlice(this.bytes, this.starts[i], this.ends[i]);
-    try {
-      return JSON.parse(text2);
-    } catch {
-      return void 0;
-    }
-  }
-};
-var decoder2 = new TextDecoder("utf-8", { fatal: false, ignoreBOM: true });
-function decodeSlice(bytes, start, end) {
-  return decoder2.decode(bytes.subarray(start, end));
-}
-var QUOTE = 34;
-var BACKSLASH = 92;
-var COMMA = 44;
-var COLON = 58;
-var OPEN_BRACE = 123;
-var CLOSE_BRACE = 125;
-var OPEN_BRACKET = 91;
-var CLOSE_BRACKET = 93;
-function isArrayIndex(key) {
-  return /^(?:0|[1-9][0-9]{0,9})$/.test(key) && Number(key) <= 4294967294;
-}
-var Scanner = class {
-  constructor(b) {
-    this.b = b;
-  }
-  pos = 0;
-  document() {
-    const b = this.b;
-    if (b.length >= 3 && b[0] === 239 && b[1] === 187 && b[2] === 191) this.pos = 3;
-    this.ws();
-    const found = this.container();
-    if (found === null) return null;
-    this.ws();
-    return this.pos === b.length ? found : null;
-  }
-  /** Scans the object or array at pos into members. */
-  container() {
-    const b = this.b;
-    const open2 = b[this.pos];
-    if (open2 !== OPEN_BRACE && open2 !== OPEN_BRACKET) return null;
-    const isArray = open2 === OPEN_BRACKET;
-    const close = isArray ? CLOSE_BRACKET : CLOSE_BRACE;
-    this.pos++;
-    this.ws();
-    const keys = [];
-    const starts = [];
-    const ends = [];
-    let index = null;
-    let indexKeys = false;
-    if (b[this.pos] === close) this.pos++;
-    else
-      for (; ; ) {
-        let key;
-        if (isArray) key = String(keys.length);
-        else {
-          const k = this.key();
-          if (k === null) return null;
-          key = k;
-          this.ws();
-        }
-        const start = this.pos;
-        if (!this.skipValue()) return null;
-        if (isArray) {
-          keys.push(key);
-          starts.push(start);
-          ends.push(this.pos);
-        } else {
-          index ??= /* @__PURE__ */ new Map();
-          const at = index.get(key);
-          if (at !== void 0) {
-            starts[at] = start;
-            ends[at] = this.pos;
-          } else {
-            index.set(key, keys.length);
-            keys.push(key);
-            starts.push(start);
-            ends.push(this.pos);
-            if (!indexKeys && isArrayIndex(key)) indexKeys = true;
-          }
-        }
-        this.ws();
-        const c = b[this.pos++];
-        if (c === close) break;
-        if (c !== COMMA) return null;
-        this.ws();
-      }
-    if (indexKeys) return sortedByKeyOrder(keys, starts, ends, this.b);
-    return new JsonMembers(isArray, keys, this.b, starts, ends);
-  }
-  /** A member key `"..." :` at pos, decoded; pos ends after the colon. */
-  key() {
-    const b = this.b;
-    const start = this.pos;
-    if (b[start] !== QUOTE || !this.skipString()) return null;
-    let key;
-    try {
-      key = JSON.parse(decodeSlice(b, start, this.pos));
-    } catch {
-      return null;
-    }
-    this.ws();
-    if (b[this.pos] !== COLON) return null;
-    this.pos++;
-    this.ws();
-    return typeof key === "string" ? key : null;
-  }
-  /** Skips the string at pos (its opening quote); false when it does not end. */
-  skipString() {
-    const b = this.b;
-    const n = b.length;
-    let i = this.pos + 1;
-    for (; i < n; i++) {
-      const c = b[i];
-      if (c === QUOTE) {
-        this.pos = i + 1;
-        return true;
-      }
-      if (c === BACKSLASH) i++;
-    }
-    return false;
-  }
-  /**
-   * Skips one value at pos by its structure: strings and bracket depth, not which bracket closes
-   * which (a mismatch is found when the value is parsed). A scalar runs to the next `,`, `}`, `]`
-   * or whitespace.
-   */
-  skipValue() {
-    const b = this.b;
-    const n = b.length;
-    let i = this.pos;
-    const first = b[i];
-    if (first === OPEN_BRACE || first === OPEN_BRACKET) {
-      let depth = 0;
-      for (; i < n; i++) {
-        const c = b[i];
-        if (c === QUOTE) {
-          for (i++; i < n; i++) {
-            const d = b[i];
-            if (d === QUOTE) break;
-            if (d === BACKSLASH) i++;
-          }
-        } else if (c === OPEN_BRACE || c === OPEN_BRACKET) depth++;
-        else if (c === CLOSE_BRACE || c === CLOSE_BRACKET) {
-          if (--depth === 0) {
-            this.pos = i + 1;
-            return true;
-          }
-        }
-      }
-      return false;
-    }
-    if (first === QUOTE) return this.skipString();
-    for (; i < n; i++) {
-      const c = b[i];
-      if (c === COMMA || c === CLOSE_BRACE || c === CLOSE_BRACKET || c === 32 || c === 10 || c === 13 || c === 9) break;
-    }
-    if (i === this.pos) return false;
-    this.pos = i;
-    return true;
-  }
-  /** Skips JSON whitespace (space, tab, LF, CR: nothing else, as JSON.parse). */
-  ws() {
-    const b = this.b;
-    let i = this.pos;
-    for (; ; ) {
-      const c = b[i];
-      if (c !== 32 && c !== 10 && c !== 13 && c !== 9) break;
-      i++;
-    }
-    this.pos = i;
-  }
-};
-function sortedByKeyOrder(keys, starts, ends, bytes) {
-  const order = keys.map((_, i) => i);
-  const idx = keys.map((k) => isArrayIndex(k) ? Number(k) : -1);
-  order.sort((a, b) => {
-    const x = idx[a];
-    const y = idx[b];
-    if (x >= 0 && y >= 0) return x - y;
-    if (x >= 0) return -1;
-    if (y >= 0) return 1;
-    return a - b;
-  });
-  return new JsonMembers(
-    false,
-    order.map((i) => keys[i]),
-    bytes,
-    order.map((i) => starts[i]),
-    order.map((i) => ends[i])
-  );
-}
 
 // packages/core/src/formats/gcov-json/parse.ts
 var KNOWN_VERSIONS = /* @__PURE__ */ new Set(["1", "2"]);
@@ -3928,18 +3708,18 @@ function detectCoverwatchJson(head) {
 }
 
 // packages/core/src/text/json-item-stream.ts
-var QUOTE2 = 34;
-var BACKSLASH2 = 92;
-var COMMA2 = 44;
-var COLON2 = 58;
-var OPEN_BRACE2 = 123;
-var CLOSE_BRACE2 = 125;
-var OPEN_BRACKET2 = 91;
-var CLOSE_BRACKET2 = 93;
+var QUOTE = 34;
+var BACKSLASH = 92;
+var COMMA = 44;
+var COLON = 58;
+var OPEN_BRACE = 123;
+var CLOSE_BRACE = 125;
+var OPEN_BRACKET = 91;
+var CLOSE_BRACKET = 93;
 var NEWLINE = 10;
 var NEWLINES = new Uint8Array(4096).fill(NEWLINE);
 var isSpace2 = (c) => c === 32 || c === NEWLINE || c === 13 || c === 9;
-var decoder3 = new TextDecoder("utf-8", { fatal: false, ignoreBOM: false });
+var decoder2 = new TextDecoder("utf-8", { fatal: false, ignoreBOM: false });
 var JsonItemStream = class {
   constructor(sink, maxBytes, key, onItem, kind = "array") {
     this.sink = sink;
@@ -3947,8 +3727,9 @@ var JsonItemStream = class {
     this.key = key;
     this.onItem = onItem;
     this.kind = kind;
-    this.open = kind === "array" ? OPEN_BRACKET2 : OPEN_BRACE2;
-    this.close = kind === "array" ? CLOSE_BRACKET2 : CLOSE_BRACE2;
+    this.open = kind === "array" ? OPEN_BRACKET : OPEN_BRACE;
+    this.close = kind === "array" ? CLOSE_BRACKET : CLOSE_BRACE;
+    this.streamDepth = key === null ? 1 : 2;
   }
   rest = [];
   restBytes = 0;
@@ -3974,6 +3755,9 @@ var JsonItemStream = class {
   itemLine = 0;
   afterComma = false;
   index = 0;
+  /** Keys of a streamed object so far: a repeat is read too, and said. */
+  seen = /* @__PURE__ */ new Set();
+  streamDepth;
   open;
   close;
   write(chunk) {
@@ -3985,28 +3769,28 @@ var JsonItemStream = class {
       if (c === NEWLINE) this.line++;
       if (this.inString) {
         if (this.escape) this.escape = false;
-        else if (c === BACKSLASH2) this.escape = true;
-        else if (c === QUOTE2) {
+        else if (c === BACKSLASH) this.escape = true;
+        else if (c === QUOTE) {
           this.inString = false;
           if (this.keyBytes !== null) this.endKey();
           continue;
         }
-        if (this.keyBytes !== null && this.keyBytes.length <= 6 * this.key.length + 8) this.keyBytes.push(c);
+        if (this.keyBytes !== null && this.keyBytes.length <= 6 * (this.key?.length ?? 0) + 8) this.keyBytes.push(c);
         continue;
       }
-      if (this.phase === 1 && this.depth === 2) {
-        if (c === COMMA2 || c === this.close) {
+      if (this.phase === 1 && this.depth === this.streamDepth) {
+        if (c === COMMA || c === this.close) {
           if (this.inItem) {
             if (itemFrom >= 0) this.addItem(chunk.subarray(itemFrom, i));
             itemFrom = -1;
             if (!this.finishItem()) return;
-          } else if (this.afterComma || c === COMMA2 && this.index === 0) {
-            return this.syntax(`expected an element of "${this.key}" before "${String.fromCharCode(c)}"`, this.line + 1);
+          } else if (this.afterComma || c === COMMA && this.index === 0) {
+            return this.syntax(`expected an entry of ${this.what()} before "${String.fromCharCode(c)}"`, this.line + 1);
           }
-          this.afterComma = c === COMMA2;
+          this.afterComma = c === COMMA;
           if (c === this.close) {
             this.phase = 2;
-            this.depth = 1;
+            this.depth = this.streamDepth - 1;
             restFrom = i;
           }
           continue;
@@ -4021,27 +3805,29 @@ var JsonItemStream = class {
           itemFrom = i;
         }
       }
-      if (c === QUOTE2) {
+      if (c === QUOTE) {
         this.inString = true;
         if (this.depth === 1 && this.expectKey && this.phase === 0) this.keyBytes = [];
-      } else if (c === OPEN_BRACE2 || c === OPEN_BRACKET2) {
-        if (!this.started) {
+      } else if (c === OPEN_BRACE || c === OPEN_BRACKET) {
+        const first = !this.started;
+        if (first) {
           this.started = true;
-          this.streamable = c === OPEN_BRACE2;
+          this.streamable = c === OPEN_BRACE;
           this.expectKey = true;
-        } else if (this.depth === 1 && this.phase === 0 && c === this.open && this.streamable && this.lastKey === this.key) {
+        }
+        if (first ? this.key === null && c === this.open : this.depth === 1 && this.phase === 0 && c === this.open && this.streamable && this.key !== null && this.lastKey === this.key) {
           this.pushRest(chunk.subarray(restFrom, i + 1));
           restFrom = -1;
           this.phase = 1;
-          this.depth = 2;
+          this.depth = this.streamDepth;
           continue;
         }
         this.depth++;
-      } else if (c === CLOSE_BRACE2 || c === CLOSE_BRACKET2) {
+      } else if (c === CLOSE_BRACE || c === CLOSE_BRACKET) {
         this.depth--;
       } else if (this.depth === 1) {
-        if (c === COMMA2) this.expectKey = true;
-        else if (c === COLON2) this.expectKey = false;
+        if (c === COMMA) this.expectKey = true;
+        else if (c === COLON) this.expectKey = false;
       }
       if (!this.started && !isSpace2(c)) this.started = true;
     }
@@ -4070,7 +3856,7 @@ var JsonItemStream = class {
     this.expectKey = false;
     const text2 = new TextDecoder("utf-8", { fatal: false, ignoreBOM: true }).decode(Uint8Array.from(raw));
     try {
-      this.lastKey = raw.includes(BACKSLASH2) ? JSON.parse(`"${text2}"`) : text2;
+      this.lastKey = raw.includes(BACKSLASH) ? JSON.parse(`"${text2}"`) : text2;
     } catch {
       this.lastKey = null;
     }
@@ -4099,9 +3885,12 @@ var JsonItemStream = class {
       value = JSON.parse(source);
       if (this.kind === "object") {
         const keys = Object.keys(value);
-        if (keys.length !== 1) throw new Error(`expected one "key": value member of "${this.key}"`);
+        if (keys.length !== 1) throw new Error(`expected one "key": value member of ${this.what()}`);
         key = keys[0];
         value = value[key];
+        if (this.seen.has(key)) {
+          this.sink.warn("CW_JSON_DUPLICATE_KEY", `${JSON.stringify(key).slice(0, 200)} appears more than once in ${this.what()}: every entry is read (JSON.parse would keep only the last)`, this.itemLine);
+        } else this.seen.add(key);
       }
     } catch (e) {
       const within = lineAt(source, e);
@@ -4118,6 +3907,9 @@ var JsonItemStream = class {
     this.onItem(value, this.index++, key);
     return true;
   }
+  what() {
+    return this.key === null ? "the top-level object" : `"${this.key}"`;
+  }
   syntax(msg, line2) {
     this.failed = true;
     this.sink.error("CW_JSON_SYNTAX", msg.slice(0, 240), line2);
@@ -4127,11 +3919,11 @@ var JsonItemStream = class {
     this.overflow = true;
     this.rest.length = 0;
     this.item = [];
-    this.sink.error("CW_DOCUMENT_TOO_LARGE", `the JSON document (without its "${this.key}" entries) or one of its entries is larger than the limit of ${this.maxBytes} bytes`);
+    this.sink.error("CW_DOCUMENT_TOO_LARGE", `the JSON document (without the entries of ${this.what()}) or one of those entries is larger than the limit of ${this.maxBytes} bytes`);
   }
 };
 function joinText(parts) {
-  if (parts.length === 1) return decoder3.decode(parts[0]);
+  if (parts.length === 1) return decoder2.decode(parts[0]);
   let size = 0;
   for (const p of parts) size += p.length;
   const all = new Uint8Array(size);
@@ -4140,7 +3932,7 @@ function joinText(parts) {
     all.set(p, o);
     o += p.length;
   }
-  return decoder3.decode(all);
+  return decoder2.decode(all);
 }
 function message(e) {
   return (e instanceof Error ? e.message : String(e)).slice(0, 200);
@@ -4308,6 +4100,136 @@ function detectCobertura(head, fileName) {
   return /cobertura|coverage\.xml$/i.test(fileName) ? 0.4 : 0.2;
 }
 
+// packages/core/src/xml/record-columns.ts
+var FLUSH_AT = 1 << 16;
+var RecordColumns = class {
+  lines = new GrowableInt32(1024);
+  hits = new GrowableFloat64(1024);
+  bLines = new GrowableInt32(256);
+  bTaken = new GrowableFloat64(256);
+  /** Entries past `bLines.length` are stale and never read (truncating would free and regrow it). */
+  bIds = [];
+  maxLine;
+  maxHits;
+  file = null;
+  constructor(limits) {
+    this.maxLine = limits.maxLineNumber;
+    this.maxHits = limits.maxHits;
+  }
+  /** Hands over what is held for the previous file, then collects for `file` (null: none). */
+  start(file2) {
+    this.flush();
+    this.file = file2;
+  }
+  /** As `start`, unless `file` is already the one collected for (parsers whose records jump between files). */
+  use(file2) {
+    if (file2 !== this.file) this.start(file2);
+  }
+  /** True when the record was collected; false when the caller must give it to the builder. */
+  line(line2, hits) {
+    if (!(line2 >= 1 && line2 <= this.maxLine && (line2 | 0) === line2 && hits >= 0 && hits <= this.maxHits && Math.floor(hits) === hits)) return false;
+    this.lines.push(line2);
+    this.hits.push(hits);
+    if (this.lines.length >= FLUSH_AT) this.flushLines();
+    return true;
+  }
+  /** As `line`, for a branch outcome. */
+  branch(line2, id, taken) {
+    if (!(line2 >= 1 && line2 <= this.maxLine && (line2 | 0) === line2 && taken >= 0 && taken <= this.maxHits && Math.floor(taken) === taken)) return false;
+    const k = this.bLines.length;
+    this.bLines.push(line2);
+    this.bTaken.push(taken);
+    if (k < this.bIds.length) this.bIds[k] = id;
+    else this.bIds.push(id);
+    if (k + 1 >= FLUSH_AT) this.flushBranches();
+    return true;
+  }
+  /** Hands over everything held to the current file. */
+  flush() {
+    this.flushLines();
+    this.flushBranches();
+  }
+  flushLines() {
+    const n = this.lines.length;
+    if (n > 0 && this.file !== null) this.file.addLines(this.lines.data, this.hits.data, n);
+    this.lines.length = 0;
+    this.hits.length = 0;
+  }
+  flushBranches() {
+    const n = this.bLines.length;
+    if (n > 0 && this.file !== null) this.file.addBranches(this.bLines.data, this.bIds, this.bTaken.data, n);
+    this.bLines.length = 0;
+    this.bTaken.length = 0;
+  }
+};
+
+// packages/core/src/xml/attr-layout.ts
+var AttrLayout = class {
+  constructor(prefixes, names, sigs) {
+    this.prefixes = prefixes;
+    this.names = names;
+    this.sigs = sigs;
+  }
+};
+var MAX_LAYOUT = 24;
+function nameSignature(len, first, last) {
+  return (len & 32767) << 16 | first << 8 | last;
+}
+function learnLayout(b, offsets, count) {
+  if (count === 0) return null;
+  const n = Math.min(count, MAX_LAYOUT);
+  const prefixes = [];
+  const names = [];
+  const sigs = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    const ns = offsets[4 * i];
+    const ne = offsets[4 * i + 1];
+    if (ne <= ns || ns < 1 || b[ns - 1] !== 32 || b[ne] !== 61 || b[ne + 1] !== 34 || offsets[4 * i + 2] !== ne + 2) break;
+    let name = "";
+    for (let p = ns; p < ne; p++) {
+      const c = b[p];
+      if (c >= 128) return null;
+      name += String.fromCharCode(c);
+    }
+    if (names.includes(name)) break;
+    prefixes.push(new BytePattern(b.slice(ns - 1, ne + 2)));
+    names.push(internalize(name));
+    sigs[i] = nameSignature(ne - ns, b[ns], b[ne - 1]);
+  }
+  if (names.length === 0) return null;
+  return new AttrLayout(prefixes, names, names.length === n ? sigs : sigs.slice(0, names.length));
+}
+function internalize(s) {
+  return Object.keys({ [s]: 0 })[0] ?? s;
+}
+var BytePattern = class {
+  constructor(bytes) {
+    this.bytes = bytes;
+    const len = bytes.length;
+    this.length = len;
+    const dv = new DataView(bytes.buffer, bytes.byteOffset, len);
+    const count = len < 4 ? 0 : len + 3 >> 2;
+    this.words = new Int32Array(count);
+    for (let k = 0; k < count; k++) this.words[k] = dv.getInt32(Math.min(4 * k, len - 4), true);
+  }
+  /** Words at offsets 0, 4, 8, ... and length - 4 (only for length >= 4). */
+  words;
+  length;
+  /** True when `view` holds these bytes at `at` (the caller ensures at + length <= view.byteLength). */
+  at(view, b, at) {
+    const w = this.words;
+    const len = this.length;
+    if (len < 4) {
+      const bytes = this.bytes;
+      for (let j = 0; j < len; j++) if (b[at + j] !== bytes[j]) return false;
+      return true;
+    }
+    const last = w.length - 1;
+    for (let k = 0; k < last; k++) if (view.getInt32(at + 4 * k, true) !== w[k]) return false;
+    return view.getInt32(at + len - 4, true) === w[last];
+  }
+};
+
 // packages/core/src/xml/xml-tokenizer.ts
 var PREDEFINED = { amp: "&", lt: "<", gt: ">", quot: '"', apos: "'" };
 var EMPTY2 = new Uint8Array(0);
@@ -4352,6 +4274,19 @@ var NAME_TABLE_SIZE = 512;
 var NAME_TABLE_MAX = 384;
 var NAME_PROBES = 8;
 var MAX_INTERNED_NAME = 64;
+var LAYOUT_LEARNS = 8;
+var ElementName = class {
+  constructor(str, bytes, cached2) {
+    this.str = str;
+    this.bytes = bytes;
+    this.learns = cached2 ? LAYOUT_LEARNS : 0;
+    this.pattern = new BytePattern(bytes);
+  }
+  /** The attributes this element had (see attr-layout.ts); null until learned. */
+  layout = null;
+  learns;
+  pattern;
+};
 var XmlTokenizer = class {
   constructor(handler, sink, options) {
     this.handler = handler;
@@ -4374,6 +4309,8 @@ var XmlTokenizer = class {
   store = EMPTY2;
   /** `store` as 32-bit words (for counting newlines four bytes at a time). */
   words = new Int32Array(0);
+  /** `store` as a DataView (for comparing known names four bytes at a time). */
+  view = new DataView(new ArrayBuffer(0));
   bomChecked = false;
   /** Line number at `countedPos`; lines are counted lazily, only when asked for (or bytes are dropped). */
   lineAtCounted = 1;
@@ -4420,6 +4357,7 @@ var XmlTokenizer = class {
       grown.set(this.store.subarray(0, this.n));
       this.store = grown;
       this.words = new Int32Array(grown.buffer, 0, grown.length >> 2);
+      this.view = new DataView(grown.buffer);
     }
     this.store.set(chunk, this.n);
     this.data = this.store;
@@ -4462,6 +4400,7 @@ var XmlTokenizer = class {
     if (this.store.length <= this.n) {
       this.store = new Uint8Array(4);
       this.words = new Int32Array(this.store.buffer, 0, 1);
+      this.view = new DataView(this.store.buffer);
       this.data = this.store;
     }
     const b = this.data;
@@ -4588,6 +4527,16 @@ var XmlTokenizer = class {
     return i + 1;
   }
   closeTag(b, n, lt) {
+    const top = this.stack.length === 0 ? null : this.stack[this.stack.length - 1];
+    if (top !== null) {
+      const gt2 = lt + 2 + top.pattern.length;
+      if (gt2 < n && b[gt2] === 62 && top.pattern.at(this.view, b, lt + 2)) {
+        this.stack.pop();
+        this.handler.closeTag(top.str);
+        if (this.stack.length === 0) this.rootClosed = true;
+        return gt2 + 1;
+      }
+    }
     let gt = lt + 2;
     while (gt < n && b[gt] !== 62) gt++;
     if (gt >= n) return -1;
@@ -4605,15 +4554,23 @@ var XmlTokenizer = class {
   }
   openTag(b, n, lt) {
     let i = lt + 1;
-    while ((CLASS[b[i]] & TAG_NAME_END) === 0) i++;
-    if (i >= n) return -1;
-    if (i === lt + 1 || !isNameStart(b[lt + 1])) {
-      this.fail("CW_XML_SYNTAX", `invalid tag name "${this.str(lt, Math.min(lt + 20, n))}"`);
-      return -2;
+    let name = this.lastName;
+    if (name !== null && lt + 1 + name.pattern.length < n && (CLASS[b[lt + 1 + name.pattern.length]] & TAG_NAME_END) !== 0 && name.pattern.at(this.view, b, lt + 1)) {
+      i += name.pattern.length;
+    } else {
+      while ((CLASS[b[i]] & TAG_NAME_END) === 0) i++;
+      if (i >= n) return -1;
+      if (i === lt + 1 || !isNameStart(b[lt + 1])) {
+        this.fail("CW_XML_SYNTAX", `invalid tag name "${this.str(lt, Math.min(lt + 20, n))}"`);
+        return -2;
+      }
+      name = this.elementName(b, lt + 1, i);
     }
-    const name = this.elementName(b, lt + 1, i);
     const attrs = this.attrs;
     attrs.reset(b);
+    const layout = name.layout;
+    if (layout !== null) i = this.layoutAttrs(b, n, i, layout);
+    const fromLayout = attrs.count;
     for (; ; ) {
       let c = b[i];
       if ((CLASS[c] & SPACE) !== 0) {
@@ -4622,13 +4579,17 @@ var XmlTokenizer = class {
         while ((CLASS[c] & SPACE) !== 0);
       }
       if (i >= n) return -1;
-      if (c === 62) return this.emitOpen(name, false, i + 1);
+      if (c === 62) {
+        this.afterAttrs(name, fromLayout);
+        return this.emitOpen(name, false, i + 1);
+      }
       if (c === 47) {
         if (i + 1 >= n) return -1;
         if (b[i + 1] !== 62) {
           this.fail("CW_XML_SYNTAX", `expected "/>" in <${name.str}>`);
           return -2;
         }
+        this.afterAttrs(name, fromLayout);
         return this.emitOpen(name, true, i + 2);
       }
       const an = i;
@@ -4678,8 +4639,9 @@ var XmlTokenizer = class {
     for (let probe = 0; probe < NAME_PROBES; probe++) {
       const cand = table[h];
       if (cand === null || cand === void 0) {
-        const made = this.newName(b, s, e);
-        if (len <= MAX_INTERNED_NAME && this.nameTableCount < NAME_TABLE_MAX) {
+        const cached2 = len <= MAX_INTERNED_NAME && this.nameTableCount < NAME_TABLE_MAX;
+        const made = this.newName(b, s, e, cached2);
+        if (cached2) {
           table[h] = made;
           this.nameTableCount++;
         }
@@ -4688,10 +4650,45 @@ var XmlTokenizer = class {
       if (sameBytes(cand.bytes, b, s, e)) return cand;
       h = h + 1 & NAME_TABLE_SIZE - 1;
     }
-    return this.newName(b, s, e);
+    return this.newName(b, s, e, false);
   }
-  newName(b, s, e) {
-    return { str: internalize(this.str(s, e)), bytes: b.slice(s, e) };
+  newName(b, s, e, cached2) {
+    return new ElementName(internalize(this.str(s, e)), b.slice(s, e), cached2);
+  }
+  /**
+   * Reads the attributes at b[i...] that follow `layout` (each exactly ` name="value"`), adding them
+   * to `attrs`; stops at the first difference, or where the input ends, leaving the rest to the
+   * general scanner. Returns where it stopped.
+   */
+  layoutAttrs(b, n, i, layout) {
+    const prefixes = layout.prefixes;
+    const attrs = this.attrs;
+    const view = this.view;
+    for (let k = 0; k < prefixes.length; k++) {
+      const p = prefixes[k];
+      const len = p.length;
+      if (i + len >= n || !p.at(view, b, i)) return i;
+      const vs = i + len;
+      let ve = vs;
+      while (ve < n && b[ve] !== 34) ve++;
+      if (ve >= n) return i;
+      attrs.addKnown(i + 1, vs - 2, vs, ve, layout.sigs[k]);
+      i = ve + 1;
+    }
+    return i;
+  }
+  /** After a tag's attributes: learns its layout when the general scanner read some of them. */
+  afterAttrs(name, fromLayout) {
+    const attrs = this.attrs;
+    if (fromLayout === attrs.count) {
+      if (fromLayout > 0) attrs.layoutNames = name.layout.names;
+      return;
+    }
+    if (name.learns > 0) {
+      name.learns--;
+      const learned = attrs.learn();
+      if (learned !== null) name.layout = learned;
+    }
   }
   emitOpen(name, selfClosing, end) {
     if (this.rootClosed) {
@@ -4748,22 +4745,49 @@ var TagAttributes = class {
   valueCache = new Array(VALUE_CACHE_SIZE).fill("");
   /** Set by the scanner when an attribute name of this tag has non-ASCII bytes. */
   nonAsciiNames = false;
+  /**
+   * Set by the tokenizer when every attribute of this tag came through a layout: the names, in
+   * order, all distinct, so lookups compare interned strings (pointers) instead of bytes.
+   */
+  layoutNames = null;
+  /** The attribute found last: handlers read attributes in document order, so the next is tried first. */
+  cursor = -1;
   reset(b) {
     this.b = b;
     this.count = 0;
     this.nonAsciiNames = false;
+    this.layoutNames = null;
+    this.cursor = -1;
+  }
+  /** An attribute whose name signature is known (from a layout). */
+  addKnown(nameStart, nameEnd, valueStart, valueEnd, sig) {
+    const i = this.count;
+    const k = 4 * i;
+    if (k + 4 > this.offsets.length) this.grow();
+    this.count = i + 1;
+    const o = this.offsets;
+    o[k] = nameStart;
+    o[k + 1] = nameEnd;
+    o[k + 2] = valueStart;
+    o[k + 3] = valueEnd;
+    this.sigs[i] = sig;
+  }
+  /** The layout of this tag's attributes (see attr-layout.ts), or null. */
+  learn() {
+    return this.nonAsciiNames ? null : learnLayout(this.b, this.offsets, this.count);
+  }
+  grow() {
+    const o = new Int32Array(this.offsets.length * 2);
+    o.set(this.offsets);
+    this.offsets = o;
+    const s = new Int32Array(this.sigs.length * 2);
+    s.set(this.sigs);
+    this.sigs = s;
   }
   add(nameStart, nameEnd, valueStart, valueEnd) {
     const i = this.count++;
     const k = 4 * i;
-    if (k + 4 > this.offsets.length) {
-      const o2 = new Int32Array(this.offsets.length * 2);
-      o2.set(this.offsets);
-      this.offsets = o2;
-      const s = new Int32Array(this.sigs.length * 2);
-      s.set(this.sigs);
-      this.sigs = s;
-    }
+    if (k + 4 > this.offsets.length) this.grow();
     const o = this.offsets;
     o[k] = nameStart;
     o[k + 1] = nameEnd;
@@ -4771,15 +4795,31 @@ var TagAttributes = class {
     o[k + 3] = valueEnd;
     const len = nameEnd - nameStart;
     const b = this.b;
-    this.sigs[i] = len === 0 ? 0 : signature(len, b[nameStart], b[nameEnd - 1]);
+    this.sigs[i] = len === 0 ? 0 : nameSignature(len, b[nameStart], b[nameEnd - 1]);
   }
   /** Index of the first attribute called `name`, or -1; compared in place, byte by byte. */
   find(name) {
+    const names = this.layoutNames;
+    if (names !== null) {
+      const count2 = this.count;
+      const next = this.cursor + 1;
+      if (next < count2 && names[next] === name) {
+        this.cursor = next;
+        return next;
+      }
+      for (let i = 0; i < count2; i++) {
+        if (names[i] === name) {
+          this.cursor = i;
+          return i;
+        }
+      }
+      return -1;
+    }
     const len = name.length;
     const first = name.charCodeAt(0);
     const last = name.charCodeAt(len - 1);
     if (len === 0 || first >= 128 || last >= 128) return this.findSlow(name);
-    const sig = signature(len, first, last);
+    const sig = nameSignature(len, first, last);
     const sigs = this.sigs;
     const count = this.count;
     for (let i = 0; i < count; i++) {
@@ -4884,9 +4924,6 @@ var TagAttributes = class {
 var COMMENT_OPEN = [60, 33, 45, 45];
 var CDATA_OPEN = [60, 33, 91, 67, 68, 65, 84, 65, 91];
 var DOCTYPE_OPEN = [60, 33, 68, 79, 67, 84, 89, 80, 69];
-function signature(len, first, last) {
-  return (len & 32767) << 16 | first << 8 | last;
-}
 function startsWith(b, n, at, prefix) {
   if (n - at < prefix.length) return false;
   for (let i = 0; i < prefix.length; i++) if (b[at + i] !== prefix[i]) return false;
@@ -4906,6 +4943,10 @@ function sameBytes(name, b, s, e) {
   for (let i = 0; i < len; i++) if (name[i] !== b[s + i]) return false;
   return true;
 }
+var nativeIndexOf = (() => {
+  const f = globalThis.Buffer?.prototype?.indexOf;
+  return typeof f === "function" ? f : null;
+})();
 function countNewlines(b, words, from, to) {
   if (to - from < 64) {
     let k2 = 0;
@@ -4914,19 +4955,25 @@ function countNewlines(b, words, from, to) {
   }
   const range = b.subarray(from, to);
   let k = 0;
-  let i = range.indexOf(10);
+  let i = nativeIndexOf !== null ? nativeIndexOf.call(range, 10, 0) : range.indexOf(10);
   while (i >= 0 && k < 16) {
     k++;
-    i = range.indexOf(10, i + 1);
+    i = nativeIndexOf !== null ? nativeIndexOf.call(range, 10, i + 1) : range.indexOf(10, i + 1);
   }
   if (i < 0) return k;
   i += from;
   for (; i < to && (i & 3) !== 0; i++) if (b[i] === 10) k++;
   const wEnd = to >> 2;
-  for (let w = i >> 2; w < wEnd; w++) {
-    const y = words[w] ^ 168430090;
-    const t = (y & 2139062143) + 2139062143 | y | 2139062143;
-    if (t !== -1) k += Math.imul(~t >>> 7, 16843009) >>> 24;
+  let w = i >> 2;
+  while (w < wEnd) {
+    const stop = Math.min(wEnd, w + 255);
+    let lanes = 0;
+    for (; w < stop; w++) {
+      const y = words[w] ^ 168430090;
+      const t = (y & 2139062143) + 2139062143 | y | 2139062143;
+      lanes += ~t >>> 7;
+    }
+    k += (lanes & 255) + (lanes >>> 8 & 255) + (lanes >>> 16 & 255) + (lanes >>> 24);
   }
   for (i = Math.max(i, wEnd << 2); i < to; i++) if (b[i] === 10) k++;
   return k;
@@ -4945,9 +4992,6 @@ function utf8Boundary(b, s, n) {
     if (n - (k - 1) < want) return k - 1 > s ? k - 1 : n;
   }
   return n;
-}
-function internalize(s) {
-  return Object.keys({ [s]: 0 })[0] ?? s;
 }
 function parseDecimal2(s) {
   if (s.length === 0) return -1;
@@ -4977,6 +5021,7 @@ function createCoberturaParser(options) {
   let declared = null;
   let inClass = false;
   let file2 = null;
+  const cols = new RecordColumns(limits);
   let classCount = 0;
   let bytesSeen = 0;
   let inMethod = false;
@@ -5041,6 +5086,7 @@ function createCoberturaParser(options) {
       inClass = false;
       inMethod = false;
       file2 = null;
+      cols.start(null);
     }
   };
   const openClass = (attrs) => {
@@ -5053,9 +5099,11 @@ function createCoberturaParser(options) {
     if (path5 === void 0 || path5.length === 0) {
       sink.error("CW_COBERTURA_BAD_CLASS", `line ${at}: expected <class> with a filename="<source path>" attribute; class skipped`, at);
       file2 = null;
+      cols.start(null);
       return;
     }
     file2 = report.file(path5, at);
+    cols.start(file2);
     if (file2 !== null) classFiles.add(file2);
   };
   const classLine = (attrs) => {
@@ -5073,7 +5121,9 @@ function createCoberturaParser(options) {
     if (hits > 0) lineElementsCovered++;
     if (file2 === null) return;
     const inRange = Number.isInteger(number4) && number4 >= 1 && number4 <= limits.maxLineNumber && hits >= 0 && hits <= limits.maxHits;
-    if (!file2.line(number4, hits, inRange ? void 0 : tokenizer.line)) return;
+    if (inRange) {
+      if (!cols.line(number4, hits)) file2.line(number4, hits);
+    } else if (!file2.line(number4, hits, tokenizer.line)) return;
     const cc = attrs.get("condition-coverage");
     if (cc === void 0) {
       conditionLine = number4;
@@ -5095,7 +5145,11 @@ function createCoberturaParser(options) {
     }
     outcomes += condTotal;
     outcomesTaken += condTaken;
-    for (let i = 0; i < condTotal; i++) file2.branch(number4, branchId(i), i < condTaken ? 1 : 0);
+    for (let i = 0; i < condTotal; i++) {
+      const id = branchId(i);
+      const taken = i < condTaken ? 1 : 0;
+      if (!cols.branch(number4, id, taken)) file2.branch(number4, id, taken);
+    }
   };
   const readCondition = (attrs) => {
     const cov = attrs.get("coverage");
@@ -5206,6 +5260,7 @@ function createCoberturaParser(options) {
     },
     end() {
       tokenizer.end();
+      cols.start(null);
       if (inMethod) finishMethod();
       if (sawMethod) for (const f of classFiles) f.enableFunctions();
       if (declared !== null && !sink.hasErrors) {
@@ -5297,6 +5352,7 @@ function createJacocoParser(options) {
   let instructionCovered = -1;
   let inSourcefile = false;
   let file2 = null;
+  const cols = new RecordColumns(options.limits);
   let sourceAt = 0;
   let linesCovered = 0;
   let linesMissed = 0;
@@ -5378,10 +5434,12 @@ function createJacocoParser(options) {
       return;
     }
     file2 = report.file(pathOf(name), sourceAt);
+    cols.start(file2);
     file2?.enableFunctions();
   };
   const closeSourcefile = () => {
     inSourcefile = false;
+    cols.start(null);
     if (file2 === null) return;
     if (counterLine !== null && (counterLine[0] !== linesMissed || counterLine[1] !== linesCovered)) {
       sink.warn(
@@ -5417,10 +5475,10 @@ function createJacocoParser(options) {
     const at = nr < 1 || nr > maxLine ? tok.line : void 0;
     if (ci > 0) {
       linesCovered++;
-      file2.line(nr, 1, at);
+      if (!cols.line(nr, 1)) file2.line(nr, 1, at);
     } else if (mi > 0) {
       linesMissed++;
-      file2.line(nr, 0, at);
+      if (!cols.line(nr, 0)) file2.line(nr, 0, at);
     }
     const n = mb + cb;
     if (n > 0) {
@@ -5438,7 +5496,7 @@ function createJacocoParser(options) {
         return;
       }
       synthesized += n;
-      for (let i = 0; i < n; i++) if (!file2.branch(nr, branchId2(i), i < cb ? 1 : 0, at)) break;
+      for (let i = 0; i < n; i++) if (!cols.branch(nr, branchId2(i), i < cb ? 1 : 0) && !file2.branch(nr, branchId2(i), i < cb ? 1 : 0, at)) break;
     }
   };
   const onCounter = (attrs) => {
@@ -5495,6 +5553,7 @@ function createJacocoParser(options) {
     write: (chunk) => tok.write(chunk),
     end() {
       tok.end();
+      cols.start(null);
       if (isJacoco && !tok.hasFailed && !sawPackage) sink.warn("CW_JACOCO_EMPTY", "the JaCoCo report holds no <package>: no class matched the report task");
       if (methodsWithoutFile > 0) {
         sink.warn("CW_JACOCO_METHOD_WITHOUT_FILE", `${methodsWithoutFile} method(s) belong to classes without a sourcefilename attribute (compiled without -g:source?); not counted as functions`);
@@ -5594,6 +5653,7 @@ function createOpenCoverParser(options) {
   const method = new MethodData();
   let nameDepth = 0;
   let nameText = "";
+  const cols = new RecordColumns(options.limits);
   let expandedLines = 0;
   let warnedExpansion = false;
   let warnedBranchNoLine = false;
@@ -5652,7 +5712,8 @@ function createOpenCoverParser(options) {
         if (fnLine < 0) fnLine = sl;
         if (el > fnEnd) fnEnd = el;
       }
-      if (!b.line(sl, vc, at)) continue;
+      cols.use(b);
+      if (!cols.line(sl, vc) && !b.line(sl, vc, at)) continue;
       if (el > sl) {
         let last = el;
         if (el - sl >= MAX_SPAN || expandedLines + (el - sl) > MAX_EXPANDED_LINES) {
@@ -5667,7 +5728,7 @@ function createOpenCoverParser(options) {
           last = sl;
         }
         if (last > maxLine) last = maxLine;
-        for (let l = sl + 1; l <= last; l++) b.line(l, vc, at);
+        for (let l = sl + 1; l <= last; l++) if (!cols.line(l, vc)) b.line(l, vc, at);
         expandedLines += last - sl;
       }
     }
@@ -5677,7 +5738,11 @@ function createOpenCoverParser(options) {
       if (sl === HIDDEN_LINE) continue;
       const e = entryFor(pointUid(m.bpFile[k], m));
       const b = e === void 0 ? null : builderOf(e);
-      if (b !== null) b.branch(sl, m.bpId[k], bp[3 * k + 1], bp[3 * k + 2] || void 0);
+      if (b === null) continue;
+      cols.use(b);
+      const id = m.bpId[k];
+      const vc = bp[3 * k + 1];
+      if (!cols.branch(sl, id, vc)) b.branch(sl, id, vc, bp[3 * k + 2] || void 0);
     }
     if (fnEntry === void 0) return;
     if (fnLine < 0 && m.mpLine > 0 && m.mpLine !== HIDDEN_LINE && (m.mpFile === void 0 || lookup(m.mpFile) === fnEntry)) fnLine = m.mpLine;
@@ -5833,6 +5898,7 @@ function createOpenCoverParser(options) {
     end() {
       tok.end();
       if (deferred.length > 0) closeModule();
+      cols.start(null);
       if (unknownFiles > 0) {
         sink.error("CW_OPENCOVER_UNKNOWN_FILE", `${unknownFiles} point(s) refer to a file uid that no <File> declares; ignored`);
       }
@@ -5894,6 +5960,7 @@ function createCloverParser(options) {
   let istanbul = false;
   let inFile = false;
   let file2 = null;
+  const cols = new RecordColumns(options.limits);
   let fileConditionals = -1;
   let fileOutcomes = 0;
   let sawMethod = false;
@@ -5908,7 +5975,7 @@ function createCloverParser(options) {
   let warnedBudget = false;
   const warnedElements = /* @__PURE__ */ new Set();
   const flushLine = () => {
-    if (pendingLine > 0 && file2 !== null) file2.line(pendingLine, pendingHits, pendingAt);
+    if (pendingLine > 0 && file2 !== null && !cols.line(pendingLine, pendingHits)) file2.line(pendingLine, pendingHits, pendingAt);
     pendingLine = -1;
   };
   const atIf = (outOfRange) => outOfRange ? tok.line : void 0;
@@ -5993,7 +6060,11 @@ function createCloverParser(options) {
       const n = t + f;
       if (!withinBudget(n)) return;
       fileOutcomes += n;
-      for (let i = 0; i < n; i++) file2.branch(line2, branchId3(i), i < t ? 1 : 0);
+      for (let i = 0; i < n; i++) {
+        const id = branchId3(i);
+        const taken = i < t ? 1 : 0;
+        if (!cols.branch(line2, id, taken)) file2.branch(line2, id, taken);
+      }
       return;
     }
     if (count === -1) return bad(`<line type="cond" count="..."> with a non-negative count, found ${quote(countText)}`);
@@ -6006,8 +6077,10 @@ function createCloverParser(options) {
     if (!withinBudget(2)) return;
     fileOutcomes += 2;
     const max = options.limits.maxHits;
-    file2.branch(line2, `${condIndex}:true`, t, atIf(t > max));
-    file2.branch(line2, `${condIndex}:false`, f, atIf(f > max));
+    const idTrue = `${condIndex}:true`;
+    const idFalse = `${condIndex}:false`;
+    if (!cols.branch(line2, idTrue, t)) file2.branch(line2, idTrue, t, atIf(t > max));
+    if (!cols.branch(line2, idFalse, f)) file2.branch(line2, idFalse, f, atIf(f > max));
   };
   const onMetrics = (attrs) => {
     const open2 = tok.openElements;
@@ -6029,6 +6102,7 @@ function createCloverParser(options) {
     }
     inFile = false;
     file2 = null;
+    cols.start(null);
   };
   const tok = new XmlTokenizer(
     {
@@ -6053,6 +6127,7 @@ function createCloverParser(options) {
             return;
           }
           file2 = report.file(path5, at);
+          cols.start(file2);
           if (file2 !== null) files.add(file2);
           return;
         }
@@ -6290,37 +6365,17 @@ function detectIstanbulJson(head, _fileName) {
 // packages/core/src/formats/istanbul-json/parse.ts
 function createIstanbulJsonParser(options) {
   const sink = new DiagnosticSink(options.fileName);
-  const doc = new JsonDocument(sink, options.limits.maxDocumentBytes);
-  const done = (s, report) => ({
-    status: s.hasErrors ? "invalid" : "ok",
-    report: report.build(),
-    diagnostics: s.finish()
-  });
+  const report = new ReportBuilder(sink, options.limits);
+  const scratch = new Scratch(options.limits.maxHits);
+  const stream = new JsonItemStream(sink, options.limits.maxDocumentBytes, null, (value, _i, key) => readEntry(key, value, report, sink, scratch), "object");
   return {
-    write: (chunk) => doc.write(chunk),
+    write: (chunk) => stream.write(chunk),
     end() {
-      const scratch = new Scratch(options.limits.maxHits);
-      const members2 = doc.members();
-      if (members2 !== null && !members2.isArray) {
-        const lazySink = new DiagnosticSink(options.fileName);
-        const report2 = new ReportBuilder(lazySink, options.limits);
-        if (readMembers(members2, report2, lazySink, scratch)) return done(lazySink, report2);
-      }
-      const report = new ReportBuilder(sink, options.limits);
-      const root = doc.parse();
+      const root = stream.end();
       if (root !== void 0) readCoverageMap(root, report, sink, scratch);
-      return done(sink, report);
+      return { status: sink.hasErrors ? "invalid" : "ok", report: report.build(), diagnostics: sink.finish() };
     }
   };
-}
-function readMembers(members2, report, sink, scratch) {
-  const keys = members2.keys;
-  for (let i = 0; i < keys.length; i++) {
-    const value = members2.value(i);
-    if (value === void 0) return false;
-    readEntry(keys[i], value, report, sink, scratch);
-  }
-  return true;
 }
 function readCoverageMap(root, report, sink, scratch) {
   if (!isObject(root)) {

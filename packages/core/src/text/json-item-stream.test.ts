@@ -100,6 +100,89 @@ describe('JsonItemStream', () => {
     expect(stream('{"a": 1,\n"b":}', [2], null, 'object').diagnostics.map((d) => [d.code, d.line])).toEqual([['CW_JSON_SYNTAX', 2]]);
   });
 
+  it('root mode: what JSON.parse accepts gives its entries; what it rejects is an error, never entries and a rest', () => {
+    const good = [
+      '{}',
+      ' \t\r\n{ "a" : 1 , "b":[1,{"c":"}]\\"{"}], "d": "x\\\\", "e": null, "f": true, "g": -1.5e3 } \n',
+      '{"z": 1, "10": 2, "2": 3, "01": 4, "4294967295": 5, "__proto__": {"p": 1}, "constructor": 7}',
+      '{"\\u0041\\n": 1, "é": "ü", "😀": [1]}',
+      '\ufeff{"bom": 1}',
+      '[{"a":1}, 2]',
+    ];
+    for (const text of good) {
+      const expected = JSON.parse(text.replace(/^\ufeff/, '')) as object;
+      const got = stream(text, [5], null, 'object');
+      expect(got.diagnostics, text).toEqual([]);
+      // Entries stream (any order: JSON.parse lists index-like keys first), or the whole stays in the rest.
+      const entries = got.items.length > 0 ? Object.fromEntries(got.items as [string, unknown][]) : got.rest;
+      expect(JSON.stringify(Object.entries(entries as object).sort()), text).toBe(JSON.stringify(Object.entries(expected).sort()));
+    }
+    const bad = ['', '{', '{"a": 1', '{"a": 1,}', '{"a" 1}', '{"a": 1} x', '{"a": [1, 2}', '{"a": {"b": 1]}', '{"a": tru}', '{"a": 01}', '{"a": "x\ty"}', "{'a': 1}", '{"a": 1}\u000b', '\u000b{"a": 1}', '{"a\\q": 1}', '{"a": 1 2}', '{"a": "}"', '{"a": "\\"}', '{,"a": 1}', '{"a": 1,,"b": 2}'];
+    for (const text of bad) {
+      expect(() => JSON.parse(text), text).toThrow();
+      const got = stream(text, [5], null, 'object');
+      expect(got.rest, text).toBeUndefined();
+      expect(got.diagnostics.map((d) => d.code), text).toEqual(['CW_JSON_SYNTAX']);
+    }
+  });
+
+  it('agrees with JSON.parse on mutated documents: the same entries when it accepts them, an error when it rejects them', () => {
+    const base = '{"a.js": {"s": {"0": 1, "1": 0}, "m": [{"l": 1}, "}", "\\\\"]}, "b": [1, 2], "c": "q\\"r", "0": null}';
+    let seed = 7;
+    const rand = (n: number) => {
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+      return seed % n;
+    };
+    const alphabet = '{}[]",:\\ 01aen-';
+    const sorted = (pairs: unknown[]) => pairs.map((p) => JSON.stringify(p)).sort();
+    let accepted = 0;
+    for (let t = 0; t < 3000; t++) {
+      const chars = base.split('');
+      for (let k = 1 + rand(3); k > 0; k--) {
+        const at = rand(chars.length);
+        const op = rand(3);
+        if (op === 0) chars.splice(at, 1);
+        else if (op === 1) chars.splice(at, 0, alphabet[rand(alphabet.length)]!);
+        else chars[at] = alphabet[rand(alphabet.length)]!;
+      }
+      const text = chars.join('');
+      let expected: unknown;
+      try {
+        expected = JSON.parse(text);
+      } catch {
+        expected = undefined;
+      }
+      const got = stream(text, [5], null, 'object');
+      if (expected === undefined) {
+        expect(got.rest, text).toBeUndefined();
+        expect(got.diagnostics.map((d) => d.code), text).toContain('CW_JSON_SYNTAX');
+        continue;
+      }
+      accepted++;
+      expect(got.diagnostics.filter((d) => d.severity === 'error'), text).toEqual([]);
+      if (got.diagnostics.some((d) => d.code === 'CW_JSON_DUPLICATE_KEY')) continue;
+      if (typeof expected === 'object' && expected !== null && !Array.isArray(expected)) {
+        expect(sorted(got.items), text).toEqual(sorted(Object.entries(expected)));
+        expect(got.rest, text).toEqual({});
+      } else {
+        expect(got.items, text).toEqual([]);
+        expect(got.rest, text).toEqual(expected);
+      }
+    }
+    expect(accepted).toBeGreaterThan(100);
+  });
+
+  it('decodes entries as the whole document decodes (invalid UTF-8 included)', () => {
+    const bytes = Uint8Array.from([...enc.encode('{"a": "'), 0xc3, ...enc.encode('", "b\u00e9": ["'), 0xff, 0xe2, 0x82, ...enc.encode('"]}')]);
+    const expected = JSON.parse(new TextDecoder().decode(bytes)) as Record<string, unknown>;
+    const sink = new DiagnosticSink('r.json');
+    const items: unknown[] = [];
+    const s = new JsonItemStream(sink, 1 << 20, null, (v, _i, k) => items.push([k, v]), 'object');
+    for (let i = 0; i < bytes.length; i += 3) s.write(bytes.subarray(i, i + 3));
+    expect(s.end()).toEqual({});
+    expect(items).toEqual(Object.entries(expected));
+  });
+
   it('streams nothing from other shapes: the key nested, not an array, a root array, a scalar; keys with escapes match', () => {
     for (const text of ['{"a": {"files": [1, 2]}}', '{"files": {"x": 1}}', '[{"files": [1]}]', '"files"', '{"files": 3, "other": [1]}']) {
       const got = stream(text);

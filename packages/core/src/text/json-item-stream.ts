@@ -54,6 +54,8 @@ export class JsonItemStream {
   private itemLine = 0;
   private afterComma = false;
   private index = 0;
+  /** Keys of a streamed object so far: a repeat is read too, and said. */
+  private readonly seen = new Set<string>();
 
   constructor(
     private readonly sink: DiagnosticSink,
@@ -215,6 +217,9 @@ export class JsonItemStream {
         if (keys.length !== 1) throw new Error(`expected one "key": value member of ${this.what()}`);
         key = keys[0]!;
         value = (value as Record<string, unknown>)[key];
+        if (this.seen.has(key)) {
+          this.sink.warn('CW_JSON_DUPLICATE_KEY', `${JSON.stringify(key).slice(0, 200)} appears more than once in ${this.what()}: every entry is read (JSON.parse would keep only the last)`, this.itemLine);
+        } else this.seen.add(key);
       }
     } catch (e) {
       const within = lineAt(source, e);

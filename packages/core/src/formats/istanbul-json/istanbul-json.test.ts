@@ -175,17 +175,18 @@ describe('istanbul-json parser', () => {
     expect(r.diagnostics.map((d) => d.code)).toEqual(['CW_HITS_CLAMPED']);
   });
 
-  it('a repeated file key keeps its last value, and a file that is not valid JSON leaves only the syntax error', () => {
+  it('a repeated file key: every entry is read (counts add) and a warning says so; a file that is not valid JSON is a syntax error on its line', () => {
+    // JSON.parse (and istanbul) would keep the last entry only; streaming reads each as it comes.
     const a = JSON.stringify(NYC['/src/a.js']);
-    const dup = parse(`{"k": ${a.replace('"s":{"0":1', '"s":{"0":5')}, "x.js": {"path": 1}, "k": ${a}}`);
+    const dup = parse(`{"k": ${a.replace('"s":{"0":1', '"s":{"0":5')}, "x.js": {"path": 1},\n"k": ${a}}`);
     expect(dup.report.files.map((f) => f.path)).toEqual(['/src/a.js', 'x.js']);
-    expect([...dup.report.files[0]!.lineHits]).toEqual([1, 2, 0]);
-    expect(new Set(dup.diagnostics.map((d) => d.code))).toEqual(new Set(['CW_ISTANBUL_BAD_FIELD']));
-    // The first file would warn (a bad count) before the second turns out not to be JSON.
-    const bad = parse(`{"k": ${a.replace('"s":{"0":1', '"s":{"0":"x"')}, "x.js": {"path": [1, 2}}}`);
+    expect([...dup.report.files[0]!.lineHits]).toEqual([6, 4, 0]);
+    expect(dup.diagnostics.filter((d) => d.code === 'CW_JSON_DUPLICATE_KEY').map((d) => [d.severity, d.line, d.message])).toEqual([
+      ['warning', 2, '"k" appears more than once in the top-level object: every entry is read (JSON.parse would keep only the last)'],
+    ]);
+    const bad = parse(`{"k": ${a},\n"x.js": {"path": [1, 2}}}`);
     expect(bad.status).toBe('invalid');
-    expect(bad.report.files).toEqual([]);
-    expect(bad.diagnostics.map((d) => d.code)).toEqual(['CW_JSON_SYNTAX']);
+    expect(bad.diagnostics.map((d) => [d.code, d.line])).toEqual([['CW_JSON_SYNTAX', 2]]);
   });
 
   it('not an object, not JSON, empty: invalid with an error', () => {

@@ -1,7 +1,7 @@
 import { DiagnosticSink } from '../../model/diagnostics.js';
 import type { FileCoverageBuilder } from '../../model/file-builder.js';
 import { ReportBuilder } from '../../model/report.js';
-import { JsonDocument, type JsonMembers } from '../../text/json-document.js';
+import { JsonItemStream } from '../../text/json-item-stream.js';
 import { BadEntries, describeJson, isNumber, isObject, own, quoteKey, type JsonObject } from '../../text/json-guards.js';
 import type { ParseOptions, ParseOutcome, StreamParser } from '../types.js';
 
@@ -26,41 +26,20 @@ import type { ParseOptions, ParseOutcome, StreamParser } from '../types.js';
  */
 export function createIstanbulJsonParser(options: ParseOptions): StreamParser {
   const sink = new DiagnosticSink(options.fileName);
-  const doc = new JsonDocument(sink, options.limits.maxDocumentBytes);
-  const done = (s: DiagnosticSink, report: ReportBuilder): ParseOutcome => ({
-    status: s.hasErrors ? 'invalid' : 'ok',
-    report: report.build(),
-    diagnostics: s.finish(),
-  });
+  const report = new ReportBuilder(sink, options.limits);
+  const scratch = new Scratch(options.limits.maxHits);
+  // One file at a time, as its bytes arrive: each file's objects die young, and memory follows the
+  // largest file rather than the map (text/json-item-stream.ts).
+  const stream = new JsonItemStream(sink, options.limits.maxDocumentBytes, null, (value, _i, key) => readEntry(key!, value, report, sink, scratch), 'object');
   return {
-    write: (chunk) => doc.write(chunk),
+    write: (chunk) => stream.write(chunk),
     end(): ParseOutcome {
-      const scratch = new Scratch(options.limits.maxHits);
-      // One file at a time: each file's objects die young instead of one huge tree living on.
-      const members = doc.members();
-      if (members !== null && !members.isArray) {
-        const lazySink = new DiagnosticSink(options.fileName);
-        const report = new ReportBuilder(lazySink, options.limits);
-        if (readMembers(members, report, lazySink, scratch)) return done(lazySink, report);
-        // Some file is not valid JSON: start over from the whole document, which diagnoses it.
-      }
-      const report = new ReportBuilder(sink, options.limits);
-      const root = doc.parse();
+      // The map emptied of what streamed; anything else (an array, a scalar) as it was.
+      const root = stream.end();
       if (root !== undefined) readCoverageMap(root, report, sink, scratch);
-      return done(sink, report);
+      return { status: sink.hasErrors ? 'invalid' : 'ok', report: report.build(), diagnostics: sink.finish() };
     },
   };
-}
-
-/** Reads the files of a coverage map parsed one at a time; false when one is not valid JSON. */
-function readMembers(members: JsonMembers, report: ReportBuilder, sink: DiagnosticSink, scratch: Scratch): boolean {
-  const keys = members.keys;
-  for (let i = 0; i < keys.length; i++) {
-    const value = members.value(i);
-    if (value === undefined) return false;
-    readEntry(keys[i]!, value, report, sink, scratch);
-  }
-  return true;
 }
 
 function readCoverageMap(root: unknown, report: ReportBuilder, sink: DiagnosticSink, scratch: Scratch): void {
