@@ -279,10 +279,20 @@ export function createGoCoverprofileParser(options: ParseOptions): StreamParser 
   /** Report line of the block fastBlock reads (set by the reader before each call). */
   let lineNo = 0;
 
-  const splitter = new ByteLineReader(onLine, sink, limits.maxRecordLength, (b, s, n, at) => {
-    lineNo = at;
-    return fastBlock(b, s, n);
-  });
+  const splitter = new ByteLineReader(
+    {
+      onLine,
+      fastLines(b, s, n, at, run) {
+        lineNo = at;
+        const next = fastBlock(b, s, n);
+        if (next < 0) return 0;
+        run.next = next;
+        return 1;
+      },
+    },
+    sink,
+    limits.maxRecordLength,
+  );
   return {
     write(chunk) {
       bytes += chunk.length;
