@@ -12,6 +12,13 @@ import type { ParseOptions, ParseOutcome, StreamParser } from '../types.js';
 /** Distinct function names one parser interns (memory stays bounded whatever the input). */
 const NAMES_MAX = 1 << 16;
 
+/**
+ * Branch ids "<block>,<branch>" (no leading zeros, branch below 100) by block * 100 + branch, shared
+ * by every parser: strings are immutable, and a table per parser grew sparse (slow) elements.
+ * Filled with '' rather than holes so its elements kind never changes (a change deoptimizes).
+ */
+const ID_TABLE: string[] = new Array<string>(1 << 15).fill('');
+
 /** Functions per record past which FN/FNDA names are found through a Map rather than a scan. */
 const FN_SCAN_MAX = 32;
 
@@ -92,7 +99,7 @@ class LcovParser implements StreamParser, LineHandler {
   // Valid BRDA records of the current record, handed over the same way.
   private brLines = new GrowableInt32(1024);
   private brTaken = new GrowableFloat64(1024);
-  private brIds: string[] = [];
+  private brIds: string[] = new Array<string>(1024).fill('');
   private readonly maxLine: number;
   private readonly maxHits: number;
   private flushLines() {
@@ -503,7 +510,9 @@ class LcovParser implements StreamParser, LineHandler {
   // one string per distinct short ASCII name, found by a hash of its bytes without decoding. An
   // open-addressing table of typed hashes: a Map of hash lists cost more than decoding every name.
   private nameHashes = new Int32Array(1024);
-  private nameSlots: (string | undefined)[] = new Array<string | undefined>(1024);
+  // '' rather than holes: arrays of every parser then share one elements kind, and the compiled code
+  // made for the first parser stays valid for the next.
+  private nameSlots: string[] = new Array<string>(1024).fill('');
   private namesInterned = 0;
   private functionName(b: Uint8Array, s: number, e: number): string {
     const n = e - s;
@@ -540,7 +549,7 @@ class LcovParser implements StreamParser, LineHandler {
     const oldH = this.nameHashes;
     const oldS = this.nameSlots;
     this.nameHashes = new Int32Array(oldH.length * 2);
-    this.nameSlots = new Array<string | undefined>(this.nameHashes.length);
+    this.nameSlots = new Array<string>(this.nameHashes.length).fill('');
     const mask = this.nameHashes.length - 1;
     for (let k = 0; k < oldH.length; k++) {
       const h = oldH[k]!;
@@ -548,12 +557,23 @@ class LcovParser implements StreamParser, LineHandler {
       let slot = h & mask;
       while (this.nameHashes[slot] !== 0) slot = (slot + 1) & mask;
       this.nameHashes[slot] = h;
-      this.nameSlots[slot] = oldS[k];
+      this.nameSlots[slot] = oldS[k]!;
     }
   }
 
-  /** Ids "<block>,<branch>" of small numbers (block up to 4 digits, branch up to 2), by block * 100 + branch. */
-  private idTable: (string | undefined)[] = [];
+  /** Ids past ID_TABLE (block * 100 + branch): blocks numbered from 328 up, in very large files. */
+  private bigIds: Map<number, string> | null = null;
+
+  private bigId(block: number, branch: number): string {
+    const key = block * 100 + branch;
+    this.bigIds ??= new Map();
+    let id = this.bigIds.get(key);
+    if (id === undefined) {
+      id = `${block},${branch}`;
+      this.bigIds.set(key, id);
+    }
+    return id;
+  }
 
   /**
    * Runs of `DA:<line>,<hits>\n` and `BRDA:<line>,<block>,<branch>,<taken>\n` lines (nearly every
@@ -566,7 +586,6 @@ class LcovParser implements StreamParser, LineHandler {
     if (file === null || !this.fastPath) return 0;
     const maxLine = this.maxLine;
     const maxHits = this.maxHits;
-    const idTable = this.idTable;
     const brIds = this.brIds;
     let DL = this.daLines.data;
     let DH = this.daHits.data;
@@ -653,10 +672,15 @@ class LcovParser implements StreamParser, LineHandler {
         if (c === 13 && i + 1 < n && b[i + 1] === 10) i++;
         else if (c !== 10 || i >= n) break;
         const key = block * 100 + branch;
-        let id = idTable[key];
-        if (id === undefined) {
-          id = `${block},${branch}`;
-          idTable[key] = id;
+        let id: string;
+        if (key < ID_TABLE.length) {
+          id = ID_TABLE[key]!;
+          if (id === '') {
+            id = `${block},${branch}`;
+            ID_TABLE[key] = id;
+          }
+        } else {
+          id = this.bigId(block, branch);
         }
         if (line >= 1 && line <= maxLine && taken <= maxHits) {
           if (bn === BL.length) {
