@@ -2,7 +2,9 @@ import { DiagnosticSink } from '../../model/diagnostics.js';
 import type { FileCoverageBuilder } from '../../model/file-builder.js';
 import { GrowableFloat64, GrowableInt32 } from '../../model/growable.js';
 import { ReportBuilder } from '../../model/report.js';
-import { ByteLineReader, decodeRange } from '../../text/byte-lines.js';
+import { ByteLineReader, decodeRange, type FastRun, type LineHandler } from '../../text/byte-lines.js';
+import { DEFAULT_LIMITS, type ParseLimits } from '../../model/limits.js';
+import { encodeUtf8 } from '../../text/text-decoder.js';
 import type { ParseOptions, ParseOutcome, StreamParser } from '../types.js';
 
 /**
@@ -79,20 +81,36 @@ type Mode = 'set' | 'count' | 'atomic';
  *   on it, so it is covered when any block covering it ran;
  * - no branches, no functions (`go tool cover -func` needs the Go source to find functions).
  */
-export function createGoCoverprofileParser(options: ParseOptions): StreamParser {
-  const sink = new DiagnosticSink(options.fileName);
-  const limits = options.limits;
-  const report = new ReportBuilder(sink, limits);
-  const blocks = new Blocks();
+export function createGoCoverprofileParser(options: ParseOptions, fastPath = true): StreamParser {
+  if (shapeAnchor === null) shapeAnchor = anchorShapes();
+  return new GoCoverprofileParser(options, fastPath);
+}
+
+/** A small parse kept for the life of the process: see the LCOV parser's shapeAnchor. */
+let shapeAnchor: unknown = null;
+
+function anchorShapes(): unknown {
+  const p = new GoCoverprofileParser({ fileName: 'anchor.out', limits: DEFAULT_LIMITS }, true);
+  p.write(encodeUtf8('mode: count\na.go:3.1,4.2 1 1\na.go:1.1,2.9 2 0\nb.go:1.1,1.5 1 3\n'));
+  return [p, p.end()];
+}
+
+/** The parser's state; methods rather than closures so V8 compiles them once per process (see LineHandler). */
+class GoCoverprofileParser implements StreamParser, LineHandler {
+
+  private readonly sink: DiagnosticSink;
+  private readonly limits: ParseLimits;
+  private readonly report: ReportBuilder;
+  private blocks = new Blocks();
   /** File index by path; -1 for a path the report refused (diagnosed by ReportBuilder). */
-  const fileIndex = new Map<string, number>();
-  const builders: FileCoverageBuilder[] = [];
-  let lastPath: string | null = null;
-  let lastFile = -1;
+  private fileIndex = new Map<string, number>();
+  private builders: FileCoverageBuilder[] = [];
+  private lastPath: string | null = null;
+  private lastFile = -1;
   /** Set by uintBefore: the index of the character before the digits it read. */
-  let pos = 0;
+  private pos = 0;
   /** Reads the decimal number ending just before s[end], right to left; -1 when there is none. */
-  const uintBefore = (s: Uint8Array, start: number, end: number): number => {
+  private uintBefore(s: Uint8Array, start: number, end: number): number {
     let i = end - 1;
     let v = 0;
     let scale = 1;
@@ -103,48 +121,49 @@ export function createGoCoverprofileParser(options: ParseOptions): StreamParser 
       scale *= 10;
       i--;
     }
-    pos = i;
+    this.pos = i;
     return i === end - 1 ? -1 : v;
-  };
-  let mode: Mode | null = null;
-  let sawBlockBeforeMode = false;
-  let mixedModes = false;
-  let sawAnything = false;
-  let bytes = 0;
+  }
+  private mode: Mode | null = null;
+  private sawBlockBeforeMode = false;
+  private mixedModes = false;
+  private sawAnything = false;
+  private bytes = 0;
 
-  const bad = (at: number, what: string, text: string) =>
-    sink.error('CW_GO_BAD_BLOCK', `line ${at}: expected ${what}, found "${text.slice(0, 80)}"`, at);
+  private bad(at: number, what: string, text: string): void {
+    this.sink.error('CW_GO_BAD_BLOCK', `line ${at}: expected ${what}, found "${text.slice(0, 80)}"`, at);
+  }
 
-  const onMode = (text: string, at: number) => {
+  private onMode(text: string, at: number) {
     const value = text.slice(5).trim();
     const m: Mode | null = value === 'set' || value === 'count' || value === 'atomic' ? value : null;
     if (m === null) {
-      sink.warn('CW_GO_UNKNOWN_MODE', `line ${at}: unknown cover mode "${value.slice(0, 40)}" (expected set, count or atomic); read as count`, at);
+      this.sink.warn('CW_GO_UNKNOWN_MODE', `line ${at}: unknown cover mode "${value.slice(0, 40)}" (expected set, count or atomic); read as count`, at);
     }
     const effective: Mode = m ?? 'count';
-    if (mode === null) {
-      mode = effective;
-    } else if (mode !== effective) {
+    if (this.mode === null) {
+      this.mode = effective;
+    } else if (this.mode !== effective) {
       // `cat a.out b.out` of profiles made with different -covermode: the modes only matter when a
       // block repeats, and then adding counts is right for count/atomic and harmless for set.
-      if (!mixedModes) {
-        sink.warn('CW_GO_MODE_CONFLICT', `line ${at}: mode "${effective}" differs from the earlier "${mode}"; repeated blocks are added up`, at);
+      if (!this.mixedModes) {
+        this.sink.warn('CW_GO_MODE_CONFLICT', `line ${at}: mode "${effective}" differs from the earlier "${this.mode}"; repeated blocks are added up`, at);
       }
-      mixedModes = true;
-      if (effective !== 'set') mode = effective;
+      this.mixedModes = true;
+      if (effective !== 'set') this.mode = effective;
     }
-  };
+  }
 
   /** The bytes of the last block's path: consecutive blocks of one file skip decoding it. */
-  let lastPathBytes = new Uint8Array(0);
-  const samePath = (b: Uint8Array, s: number, e: number): boolean => {
-    const p = lastPathBytes;
+  private lastPathBytes = new Uint8Array(0);
+  private samePath(b: Uint8Array, s: number, e: number): boolean {
+    const p = this.lastPathBytes;
     if (p.length !== e - s) return false;
     for (let i = 0; i < p.length; i++) if (p[i] !== b[s + i]) return false;
     return true;
-  };
+  }
 
-  const onLine = (b: Uint8Array, s: number, lineEnd: number, at: number) => {
+  onLine(b: Uint8Array, s: number, lineEnd: number, at: number) {
     let end = lineEnd;
     // Tolerate trailing blanks (editors, `echo` in shell scripts); Go itself writes none.
     while (end > s) {
@@ -153,160 +172,172 @@ export function createGoCoverprofileParser(options: ParseOptions): StreamParser 
       else break;
     }
     if (end === s) return;
-    sawAnything = true;
+    this.sawAnything = true;
     // `mode: ` heads every profile; concatenated profiles repeat it (Codecov's Go example script and
     // gocovmerge-less CI setups do `cat profile.out >> coverage.txt`).
     if (b[s] === 109 /* m */ && end - s >= 5 && b[s + 1] === 111 && b[s + 2] === 100 && b[s + 3] === 101 && b[s + 4] === 58) {
-      onMode(decodeRange(b, s, end), at);
+      this.onMode(decodeRange(b, s, end), at);
       return;
     }
-    if (mode === null && !sawBlockBeforeMode) {
-      sawBlockBeforeMode = true;
-      sink.error('CW_GO_NO_MODE', `line ${at}: expected the header "mode: set|count|atomic" before the first block`, at);
+    if (this.mode === null && !this.sawBlockBeforeMode) {
+      this.sawBlockBeforeMode = true;
+      this.sink.error('CW_GO_NO_MODE', `line ${at}: expected the header "mode: set|count|atomic" before the first block`, at);
     }
     // <file>:<startLine>.<startCol>,<endLine>.<endCol> <numStmt> <count>, parsed right to left in
     // one pass (the file name may itself contain ':', e.g. a Windows drive letter; the numbers never
     // do). `pos` is left on the separator before each number.
-    const count = uintBefore(b, s, end);
-    const ns = pos >= s && b[pos] === 32 ? uintBefore(b, s, pos) : -1;
-    const ec = ns >= 0 && b[pos] === 32 ? uintBefore(b, s, pos) : -1;
-    const el = ec >= 0 && b[pos] === 46 ? uintBefore(b, s, pos) : -1;
-    const sc = el >= 0 && b[pos] === 44 ? uintBefore(b, s, pos) : -1;
-    const sl = sc >= 0 && b[pos] === 46 ? uintBefore(b, s, pos) : -1;
-    const colon = pos;
+    const count = this.uintBefore(b, s, end);
+    const ns = this.pos >= s && b[this.pos] === 32 ? this.uintBefore(b, s, this.pos) : -1;
+    const ec = ns >= 0 && b[this.pos] === 32 ? this.uintBefore(b, s, this.pos) : -1;
+    const el = ec >= 0 && b[this.pos] === 46 ? this.uintBefore(b, s, this.pos) : -1;
+    const sc = el >= 0 && b[this.pos] === 44 ? this.uintBefore(b, s, this.pos) : -1;
+    const sl = sc >= 0 && b[this.pos] === 46 ? this.uintBefore(b, s, this.pos) : -1;
+    const colon = this.pos;
     if (count < 0 || ns < 0 || ec < 0 || el < 0 || sc < 0 || sl < 0 || colon <= s || b[colon] !== 58) {
-      return bad(at, '"<file>:<line>.<col>,<line>.<col> <statements> <count>" with non-negative integers', decodeRange(b, s, end));
+      return this.bad(at, '"<file>:<line>.<col>,<line>.<col> <statements> <count>" with non-negative integers', decodeRange(b, s, end));
     }
-    if (sl === 0) return bad(at, 'a block starting at line 1 or later (Go lines are 1-based)', decodeRange(b, s, end));
+    if (sl === 0) return this.bad(at, 'a block starting at line 1 or later (Go lines are 1-based)', decodeRange(b, s, end));
     if (el < sl || (el === sl && ec < sc)) {
-      return bad(at, 'a block whose end position is not before its start', decodeRange(b, s, end));
+      return this.bad(at, 'a block whose end position is not before its start', decodeRange(b, s, end));
     }
-    if (el > limits.maxLineNumber) {
-      sink.warn('CW_LINE_TOO_LARGE', `line ${at}: line number ${el} exceeds the limit of ${limits.maxLineNumber}; block ignored`, at);
+    if (el > this.limits.maxLineNumber) {
+      this.sink.warn('CW_LINE_TOO_LARGE', `line ${at}: line number ${el} exceeds the limit of ${this.limits.maxLineNumber}; block ignored`, at);
       return;
     }
     if (ns > MAX_STATEMENTS_PER_BLOCK) {
-      sink.error('CW_GO_BAD_BLOCK', `line ${at}: a block claims ${ns} statements (more than ${MAX_STATEMENTS_PER_BLOCK}); block ignored`, at);
+      this.sink.error('CW_GO_BAD_BLOCK', `line ${at}: a block claims ${ns} statements (more than ${MAX_STATEMENTS_PER_BLOCK}); block ignored`, at);
       return;
     }
     let f: number;
     // Go writes a file's blocks together, so the previous block's file is nearly always this one:
     // comparing bytes avoids decoding the path at all.
-    if (lastPath !== null && samePath(b, s, colon)) {
-      f = lastFile;
+    if (this.lastPath !== null && this.samePath(b, s, colon)) {
+      f = this.lastFile;
     } else {
       const path = decodeRange(b, s, colon);
-      lastPathBytes = b.slice(s, colon);
-      const known = fileIndex.get(path);
+      this.lastPathBytes = b.slice(s, colon);
+      const known = this.fileIndex.get(path);
       if (known !== undefined) {
         f = known;
-        lastPath = path;
+        this.lastPath = path;
       } else {
-        const b2 = report.file(path, at);
-        f = b2 === null ? -1 : builders.push(b2) - 1;
-        fileIndex.set(path, f);
-        lastPath = path;
+        const b2 = this.report.file(path, at);
+        f = b2 === null ? -1 : this.builders.push(b2) - 1;
+        this.fileIndex.set(path, f);
+        this.lastPath = path;
       }
-      lastFile = f;
+      this.lastFile = f;
     }
     if (f < 0) return;
     // Columns beyond int32 cannot be real; clamping keeps the typed store exact for everything else.
-    blocks.push(f, sl, Math.min(sc, 0x7fffffff), el, Math.min(ec, 0x7fffffff), ns, Math.min(at, 0x7fffffff), count);
-  };
+    this.blocks.push(f, sl, Math.min(sc, 0x7fffffff), el, Math.min(ec, 0x7fffffff), ns, Math.min(at, 0x7fffffff), count);
+  }
 
   /**
-   * The hot path: a block of the same file as the previous one, read left to right in the pass that
-   * finds the line end. Returns the index after the LF, or -1 to leave the line to onLine (another
-   * file, blanks, anything unusual or invalid: onLine owns every diagnostic).
+   * The hot path: runs of blocks of the same file as the previous one, read left to right in the
+   * pass that finds the line ends. Stops at another file, blanks, anything unusual or invalid:
+   * onLine owns every diagnostic.
    */
-  const fastBlock = (b: Uint8Array, s: number, n: number): number => {
-    const f = lastFile;
-    const p = lastPathBytes;
+  fastLines(b: Uint8Array, s: number, n: number, at: number, run: FastRun): number {
+    const f = this.lastFile;
+    const p = this.lastPathBytes;
     const pl = p.length;
-    if (f < 0 || mode === null || s + pl + 12 >= n) return -1;
-    for (let k = 0; k < pl; k++) if (b[s + k] !== p[k]) return -1;
-    let i = s + pl;
-    if (b[i] !== 58 /* : */) return -1;
-    let c = 0;
-    let start = ++i;
-    let sl = 0;
-    while (i < n && (c = b[i]!) >= 48 && c <= 57) {
-      sl = sl * 10 + (c - 48);
-      i++;
+    if (f < 0 || this.mode === null || !this.fastPath) return 0;
+    const maxLine = this.limits.maxLineNumber;
+    const blocks = this.blocks;
+    let k = 0;
+    for (;;) {
+      if (s + pl + 12 >= n) break;
+      let same = true;
+      for (let q = 0; q < pl; q++) {
+        if (b[s + q] !== p[q]) {
+          same = false;
+          break;
+        }
+      }
+      if (!same) break;
+      let i = s + pl;
+      if (b[i] !== 58 /* : */) break;
+      let c = 0;
+      let start = ++i;
+      let sl = 0;
+      while (i < n && (c = b[i]!) >= 48 && c <= 57) {
+        sl = sl * 10 + (c - 48);
+        i++;
+      }
+      if (c !== 46 || i === start || i - start > 9) break;
+      start = ++i;
+      let sc = 0;
+      while (i < n && (c = b[i]!) >= 48 && c <= 57) {
+        sc = sc * 10 + (c - 48);
+        i++;
+      }
+      if (c !== 44 || i === start || i - start > 9) break;
+      start = ++i;
+      let el = 0;
+      while (i < n && (c = b[i]!) >= 48 && c <= 57) {
+        el = el * 10 + (c - 48);
+        i++;
+      }
+      if (c !== 46 || i === start || i - start > 9) break;
+      start = ++i;
+      let ec = 0;
+      while (i < n && (c = b[i]!) >= 48 && c <= 57) {
+        ec = ec * 10 + (c - 48);
+        i++;
+      }
+      if (c !== 32 || i === start || i - start > 9) break;
+      start = ++i;
+      let ns = 0;
+      while (i < n && (c = b[i]!) >= 48 && c <= 57) {
+        ns = ns * 10 + (c - 48);
+        i++;
+      }
+      if (c !== 32 || i === start || i - start > 9) break;
+      start = ++i;
+      let count = 0;
+      while (i < n && (c = b[i]!) >= 48 && c <= 57) {
+        count = count * 10 + (c - 48);
+        i++;
+      }
+      if (i === start || i - start > 15 || i >= n) break;
+      if (c === 13 && i + 1 < n && b[i + 1] === 10) i++;
+      else if (c !== 10) break;
+      if (sl === 0 || el < sl || (el === sl && ec < sc) || el > maxLine || ns > MAX_STATEMENTS_PER_BLOCK) break;
+      blocks.push(f, sl, sc, el, ec, ns, Math.min(at + k, 0x7fffffff), count);
+      k++;
+      s = i + 1;
     }
-    if (c !== 46 || i === start || i - start > 9) return -1;
-    start = ++i;
-    let sc = 0;
-    while (i < n && (c = b[i]!) >= 48 && c <= 57) {
-      sc = sc * 10 + (c - 48);
-      i++;
-    }
-    if (c !== 44 || i === start || i - start > 9) return -1;
-    start = ++i;
-    let el = 0;
-    while (i < n && (c = b[i]!) >= 48 && c <= 57) {
-      el = el * 10 + (c - 48);
-      i++;
-    }
-    if (c !== 46 || i === start || i - start > 9) return -1;
-    start = ++i;
-    let ec = 0;
-    while (i < n && (c = b[i]!) >= 48 && c <= 57) {
-      ec = ec * 10 + (c - 48);
-      i++;
-    }
-    if (c !== 32 || i === start || i - start > 9) return -1;
-    start = ++i;
-    let ns = 0;
-    while (i < n && (c = b[i]!) >= 48 && c <= 57) {
-      ns = ns * 10 + (c - 48);
-      i++;
-    }
-    if (c !== 32 || i === start || i - start > 9) return -1;
-    start = ++i;
-    let count = 0;
-    while (i < n && (c = b[i]!) >= 48 && c <= 57) {
-      count = count * 10 + (c - 48);
-      i++;
-    }
-    if (i === start || i - start > 15 || i >= n) return -1;
-    if (c === 13 && i + 1 < n && b[i + 1] === 10) i++;
-    else if (c !== 10) return -1;
-    if (sl === 0 || el < sl || (el === sl && ec < sc) || el > limits.maxLineNumber || ns > MAX_STATEMENTS_PER_BLOCK) return -1;
-    blocks.push(f, sl, sc, el, ec, ns, Math.min(lineNo, 0x7fffffff), count);
-    return i + 1;
-  };
-  /** Report line of the block fastBlock reads (set by the reader before each call). */
-  let lineNo = 0;
+    run.next = s;
+    return k;
+  }
 
-  const splitter = new ByteLineReader(
-    {
-      onLine,
-      fastLines(b, s, n, at, run) {
-        lineNo = at;
-        const next = fastBlock(b, s, n);
-        if (next < 0) return 0;
-        run.next = next;
-        return 1;
-      },
-    },
-    sink,
-    limits.maxRecordLength,
-  );
-  return {
-    write(chunk) {
-      bytes += chunk.length;
-      splitter.write(chunk);
-    },
-    end(): ParseOutcome {
-      splitter.end();
-      if (!sawAnything) sink.error('CW_GO_EMPTY', 'the profile is empty: expected "mode: set|count|atomic" and blocks');
-      const budget = { statements: DERIVED_RECORD_FLOOR + bytes, lines: DERIVED_RECORD_FLOOR + bytes, exceeded: false };
-      emitAll(blocks, builders, mode === 'set', sink, budget);
-      const diagnostics = sink.finish();
-      return { status: sink.hasErrors ? 'invalid' : 'ok', report: report.build(), diagnostics };
-    },
-  };
+  private readonly splitter: ByteLineReader;
+
+  /** `fastPath` false sends every line through onLine: tests compare both paths. */
+  constructor(
+    options: ParseOptions,
+    private readonly fastPath: boolean,
+  ) {
+    this.sink = new DiagnosticSink(options.fileName);
+    this.limits = options.limits;
+    this.report = new ReportBuilder(this.sink, this.limits);
+    this.splitter = new ByteLineReader(this, this.sink, this.limits.maxRecordLength);
+  }
+
+  write(chunk: Uint8Array): void {
+    this.bytes += chunk.length;
+    this.splitter.write(chunk);
+  }
+
+  end(): ParseOutcome {
+    this.splitter.end();
+    if (!this.sawAnything) this.sink.error('CW_GO_EMPTY', 'the profile is empty: expected "mode: set|count|atomic" and blocks');
+    const budget = { statements: DERIVED_RECORD_FLOOR + this.bytes, lines: DERIVED_RECORD_FLOOR + this.bytes, exceeded: false };
+    emitAll(this.blocks, this.builders, this.mode === 'set', this.sink, budget);
+    const diagnostics = this.sink.finish();
+    return { status: this.sink.hasErrors ? 'invalid' : 'ok', report: this.report.build(), diagnostics };
+  }
 }
 
 interface Budget {
