@@ -46,4 +46,34 @@ describe('Go cover profile fast path', () => {
       { numRuns: 400 },
     );
   });
+
+  it('derives lines as the naive reading does: every spanned line, the largest count of its blocks', () => {
+    const valid = fc
+      .tuple(fc.integer({ min: 1, max: 40 }), fc.integer({ min: 1, max: 9 }), fc.integer({ min: 0, max: 6 }), fc.integer({ min: 0, max: 9 }), fc.integer({ min: 0, max: 3 }), fc.integer({ min: 0, max: 5 }))
+      .map(([sl, sc, span, ec, ns, count]) => ({ sl, sc, el: sl + span, ec: span === 0 ? sc + ec : ec, ns, count }));
+    fc.assert(
+      fc.property(fc.array(valid, { maxLength: 30 }), fc.boolean(), (blocks, sortFirst) => {
+        const list = sortFirst ? [...blocks].sort((a, b) => a.sl - b.sl || a.sc - b.sc) : blocks;
+        const text = `mode: count\n${list.map((k) => `a.go:${k.sl}.${k.sc},${k.el}.${k.ec} ${k.ns} ${k.count}\n`).join('')}`;
+        // Identical blocks add up (count mode); then each line takes the largest count on it.
+        const merged = new Map<string, { sl: number; el: number; ec: number; count: number }>();
+        for (const k of list) {
+          const key = `${k.sl}.${k.sc},${k.el}.${k.ec}`;
+          const m = merged.get(key);
+          if (m === undefined) merged.set(key, { ...k });
+          else m.count += k.count;
+        }
+        const expected = new Map<number, number>();
+        for (const k of merged.values()) {
+          const last = k.el === k.sl || k.ec > 2 ? k.el : k.el - 1;
+          for (let l = k.sl; l <= last; l++) expected.set(l, Math.max(expected.get(l) ?? 0, k.count));
+        }
+        const out = parse(text, true, 7);
+        const f = out.report.files[0];
+        const got = f === undefined ? [] : [...f.lineNumbers].map((l, i) => [l, f.lineHits[i]]);
+        expect(got).toEqual([...expected.entries()].sort((a, b) => a[0] - b[0]));
+      }),
+      { numRuns: 300 },
+    );
+  });
 });
