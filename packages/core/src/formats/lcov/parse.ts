@@ -351,8 +351,14 @@ class LcovParser implements StreamParser, LineHandler {
    * bytes. Anything unusual (fractions, stray characters, records outside SF) falls back to the
    * string path above, which owns every diagnostic, so both paths give identical results.
    */
-  onLine(b: Uint8Array, s: number, e: number, at: number) {
-    if (this.file !== null && e - s > 3 && b[s] === 68 /* D */ && b[s + 1] === 65 /* A */ && b[s + 2] === 58 /* : */) {
+  /**
+   * DA and BRDA lines the fast path left (at chunk boundaries, with checksums, unusual ids): read
+   * from the bytes when regular. False sends the line on to the general path. Kept out of onLine so
+   * that a deoptimization here (rare inputs) recompiles a small function, not the whole dispatcher.
+   */
+  private byteRecord(b: Uint8Array, s: number, e: number, at: number): boolean {
+    const file = this.file!;
+    if (e - s > 3 && b[s] === 68 /* D */ && b[s + 1] === 65 /* A */ && b[s + 2] === 58 /* : */) {
       let i = s + 3;
       let line = 0;
       let c = 0;
@@ -370,11 +376,11 @@ class LcovParser implements StreamParser, LineHandler {
         if (i > hs && (i === e || c === 44)) {
           this.daCount++;
           this.pushDa(line, hits, at);
-          return;
+          return true;
         }
       }
     } else if (
-      this.file !== null && e - s > 5 && b[s] === 66 /* B */ && b[s + 1] === 82 /* R */ && b[s + 2] === 68 /* D */ && b[s + 3] === 65 /* A */ && b[s + 4] === 58
+      e - s > 5 && b[s] === 66 /* B */ && b[s + 1] === 82 /* R */ && b[s + 2] === 68 /* D */ && b[s + 3] === 65 /* A */ && b[s + 4] === 58
     ) {
       let i = s + 5;
       let line = 0;
@@ -410,13 +416,18 @@ class LcovParser implements StreamParser, LineHandler {
               this.brTaken.push(taken);
               this.brIds[this.brLines.length - 1] = this.branchId(b, idStart, last);
             } else {
-              this.file.branch(line, this.branchId(b, idStart, last), taken, at);
+              file.branch(line, this.branchId(b, idStart, last), taken, at);
             }
-            return;
+            return true;
           }
         }
       }
     }
+    return false;
+  }
+
+  onLine(b: Uint8Array, s: number, e: number, at: number) {
+    if (this.file !== null && (b[s] === 68 /* D */ || b[s] === 66 /* B */) && this.byteRecord(b, s, e, at)) return;
     // Summary lines and record ends: no text to keep, so no decoding either.
     const n = e - s;
     if (n === 13 && b[s] === 101 /* e */ && b[s + 12] === 100 /* d */ && b[s + 3] === 95 /* _ */) {
