@@ -64,29 +64,34 @@ function groupByPath(reports: readonly Report[]): FileCoverage[][] {
     }
     return [...byPath.keys()].sort(comparePaths).map((p) => byPath.get(p)!);
   }
-  const k = reports.length;
-  const pos = new Int32Array(k);
-  const groups: FileCoverage[][] = [];
-  for (;;) {
-    let min: string | null = null;
-    for (let j = 0; j < k; j++) {
-      const fs = reports[j]!.files;
-      const p = pos[j]!;
-      if (p < fs.length && (min === null || fs[p]!.path < min)) min = fs[p]!.path;
-    }
-    if (min === null) return groups;
-    let group: FileCoverage[] | null = null;
-    for (let j = 0; j < k; j++) {
-      const fs = reports[j]!.files;
-      const p = pos[j]!;
-      if (p < fs.length && fs[p]!.path === min) {
-        if (group === null) group = [fs[p]!];
-        else group.push(fs[p]!);
-        pos[j] = p + 1;
-      }
-    }
-    groups.push(group!);
+  // Balanced pairwise merges of the sorted lists: each file is compared about log2(k) times (a scan
+  // of every report's head per group compared each path with all k heads, and paths with long
+  // common prefixes made that half the time of merging 20 shards).
+  let lists: FileCoverage[][][] = reports.map((r) => r.files.map((f) => [f]));
+  while (lists.length > 1) {
+    const next: FileCoverage[][][] = [];
+    for (let i = 0; i + 1 < lists.length; i += 2) next.push(mergeGroups(lists[i]!, lists[i + 1]!));
+    if (lists.length % 2 === 1) next.push(lists[lists.length - 1]!);
+    lists = next;
   }
+  return lists[0] ?? [];
+}
+
+/** Merges two path-sorted lists of groups; a path in both gets a's files then b's (report order). */
+function mergeGroups(a: FileCoverage[][], b: FileCoverage[][]): FileCoverage[][] {
+  const out: FileCoverage[][] = [];
+  let i = 0;
+  let j = 0;
+  while (i < a.length && j < b.length) {
+    const pa = a[i]![0]!.path;
+    const pb = b[j]![0]!.path;
+    if (pa === pb) out.push(a[i++]!.concat(b[j++]!));
+    else if (pa < pb) out.push(a[i++]!);
+    else out.push(b[j++]!);
+  }
+  while (i < a.length) out.push(a[i++]!);
+  while (j < b.length) out.push(b[j++]!);
+  return out;
 }
 
 /** Most inputs merged in one k-way pass (the head of each is scanned linearly). */
