@@ -536,7 +536,7 @@ class LcovParser implements StreamParser, LineHandler {
     }
     h |= 1; // 0 marks an empty slot
     const mask = this.nameHashes.length - 1;
-    let slot = h & mask;
+    let slot = nameSlot(h) & mask;
     for (;;) {
       const sh = this.nameHashes[slot]!;
       if (sh === 0) break;
@@ -565,7 +565,7 @@ class LcovParser implements StreamParser, LineHandler {
     for (let k = 0; k < oldH.length; k++) {
       const h = oldH[k]!;
       if (h === 0) continue;
-      let slot = h & mask;
+      let slot = nameSlot(h) & mask;
       while (this.nameHashes[slot] !== 0) slot = (slot + 1) & mask;
       this.nameHashes[slot] = h;
       this.nameSlots[slot] = oldS[k]!;
@@ -749,6 +749,15 @@ class LcovParser implements StreamParser, LineHandler {
     const diagnostics = this.sink.finish();
     return { status: this.sink.hasErrors ? 'invalid' : 'ok', report: this.report.build(), diagnostics };
   }
+}
+
+/**
+ * A table slot from a name hash: FNV-1a's low bits only mix the input's low bits, and the stored
+ * hash has bit 0 set, so indexing by the hash itself used half the slots and made long probe runs.
+ */
+function nameSlot(h: number): number {
+  const x = Math.imul(h ^ (h >>> 16), 0x45d9f3b);
+  return x ^ (x >>> 16);
 }
 
 function indexName(map: Map<string, number[]>, name: string, i: number): void {
