@@ -99,6 +99,9 @@ const FAN_IN = 16;
 
 /** Output columns shared by the merged files; each merged file takes views of what it wrote. */
 class Packed {
+  /** Keeps this class's hidden class, and the code compiled for it, alive: see PackedColumns in report.ts. */
+  static readonly shapeAnchor = new Packed(0, 0, 0);
+
   readonly LN: Int32Array;
   readonly LH: Float64Array;
   readonly BL: Int32Array;

@@ -95,6 +95,13 @@ export class ReportBuilder {
 
 /** Columns of all files of a report that were not typed views already, and each file's views into them. */
 class PackedColumns {
+  /**
+   * One instance for the life of the process. V8's optimized code for build() and file() depends on
+   * this class's hidden class, which dies with the last instance (each report's is garbage once
+   * built): the code was then thrown away and compiled again for every report.
+   */
+  static readonly shapeAnchor = new PackedColumns(0, 0, 0);
+
   private readonly LN: Int32Array;
   private readonly LH: Float64Array;
   private readonly BL: Int32Array;
