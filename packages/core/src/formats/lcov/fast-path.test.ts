@@ -5,7 +5,7 @@ import { encodeUtf8 } from '../../text/text-decoder.js';
 import { createLcovParser } from './parse.js';
 
 function parse(text: string, fastPath: boolean, chunk: number): ParseOutcome {
-  const p = createLcovParser({ fileName: 'lcov.info', limits: { ...DEFAULT_LIMITS, maxLineNumber: 1000, maxHits: 1e6 } }, fastPath);
+  const p = createLcovParser({ fileName: 'lcov.info', limits: { ...DEFAULT_LIMITS, maxLineNumber: 1000, maxHits: 1e6, maxRecordLength: 48 } }, fastPath);
   const bytes = encodeUtf8(text);
   for (let i = 0; i < bytes.length; i += chunk) p.write(bytes.subarray(i, i + chunk));
   return p.end();
@@ -33,9 +33,9 @@ const record = fc.oneof(
       .tuple(num, fc.constantFrom('0', '1', '00', '01', '12345', '3'), fc.constantFrom('0', '1', '10', '100', '07'), fc.oneof(num.map(String), fc.constant('-')))
       .map(([l, b, r, t]) => `BRDA:${l},${b},${r},${t}`),
   },
-  { weight: 1, arbitrary: fc.tuple(num, fc.constantFrom('f', 'g', 'ns::h')).map(([l, n]) => `FN:${l},${n}`) },
-  { weight: 1, arbitrary: fc.tuple(num, fc.constantFrom('f', 'g', 'ns::h', 'x')).map(([h, n]) => `FNDA:${h},${n}`) },
-  { weight: 1, arbitrary: fc.constantFrom('SF:a.c', 'SF:b.c', 'end_of_record', 'LF:3', 'TN:', 'BRF:2', 'DA:1', 'BRDA:1,0,0', 'DA:', '') },
+  { weight: 1, arbitrary: fc.tuple(num, fc.constantFrom('f', 'g', 'ns::h', 'long_'.repeat(10), '9lives')).map(([l, n]) => `FN:${l},${n}`) },
+  { weight: 1, arbitrary: fc.tuple(num, fc.constantFrom('f', 'g', 'ns::h', 'x', 'long_'.repeat(10), '')).map(([h, n]) => `FNDA:${h},${n}`) },
+  { weight: 1, arbitrary: fc.constantFrom('SF:a.c', 'SF:b.c', 'end_of_record', 'LF:3', 'TN:', 'BRF:2', 'DA:1', 'BRDA:1,0,0', 'DA:', '', 'FN:', 'FNDA:,f', 'FNF:1', 'FN:3,4,f') },
 );
 const tracefile = fc
   .tuple(fc.array(record, { maxLength: 60 }), fc.boolean())

@@ -102,6 +102,7 @@ class LcovParser implements StreamParser, LineHandler {
   private brIds: string[] = new Array<string>(1024).fill('');
   private readonly maxLine: number;
   private readonly maxHits: number;
+  private readonly maxRecordLength: number;
   private flushLines() {
     if (this.file !== null && this.daLines.length > 0) this.file.addLines(this.daLines.data, this.daHits.data, this.daLines.length);
     this.daLines.length = 0;
@@ -597,6 +598,7 @@ class LcovParser implements StreamParser, LineHandler {
     if (file === null || !this.fastPath) return 0;
     const maxLine = this.maxLine;
     const maxHits = this.maxHits;
+    const maxLength = this.maxRecordLength;
     const brIds = this.brIds;
     let DL = this.daLines.data;
     let DH = this.daHits.data;
@@ -646,6 +648,38 @@ class LcovParser implements StreamParser, LineHandler {
           this.badHits.push(hits);
           this.badAt.push(at + k);
         }
+      } else if (c0 === 70 /* F */) {
+        // FN:<line>,<name> and FNDA:<hits>,<name> (runs of them in geninfo output), handled exactly
+        // as onLine does; lines too long for the reader, or not ending in this buffer, are left to it.
+        if (b[s + 1] !== 78 /* N */) break;
+        let q = s + 2;
+        while (q < n && b[q] !== 10) q++;
+        if (q >= n || q - s > maxLength) break;
+        const e = b[q - 1] === 13 ? q - 1 : q;
+        if (b[s + 2] === 68 /* D */ && b[s + 3] === 65 /* A */ && b[s + 4] === 58 /* : */) {
+          i = s + 5;
+          let hits = 0;
+          while (i < e && (c = b[i]!) >= 48 && c <= 57) {
+            hits = hits * 10 + (c - 48);
+            i++;
+          }
+          if (!(i > s + 5 && i < e && c === 44)) break;
+          this.functionHitsBytes(b, i + 1, e, hits, at + k);
+        } else if (b[s + 2] === 58 /* : */) {
+          i = s + 3;
+          let line = 0;
+          while (i < e && (c = b[i]!) >= 48 && c <= 57) {
+            line = line * 10 + (c - 48);
+            i++;
+          }
+          const ns = i + 1;
+          if (!(i > s + 3 && i < e && c === 44 && ns < e && !(b[ns]! >= 48 && b[ns]! <= 57))) break;
+          this.hasFunctionMetric = true;
+          this.declareFunction(this.functionName(b, ns, e), line, null, at + k);
+        } else {
+          break;
+        }
+        i = q;
       } else {
         if (c0 !== 66 /* B */ || b[s + 1] !== 82 /* R */ || b[s + 2] !== 68 /* D */ || b[s + 3] !== 65 /* A */ || b[s + 4] !== 58 /* : */) break;
         i = s + 5;
@@ -732,6 +766,7 @@ class LcovParser implements StreamParser, LineHandler {
     this.report = new ReportBuilder(this.sink, options.limits);
     this.maxLine = options.limits.maxLineNumber;
     this.maxHits = options.limits.maxHits;
+    this.maxRecordLength = options.limits.maxRecordLength;
     this.splitter = new ByteLineReader(this, this.sink, options.limits.maxRecordLength);
   }
 
