@@ -93,6 +93,9 @@ export class ReportBuilder {
   }
 }
 
+const EMPTY_I32 = new Int32Array(0);
+const EMPTY_F64 = new Float64Array(0);
+
 /** Columns of all files of a report that were not typed views already, and each file's views into them. */
 class PackedColumns {
   /**
@@ -129,6 +132,9 @@ class PackedColumns {
     if (c.lines instanceof Int32Array && c.hits instanceof Float64Array) {
       lineNumbers = c.lines;
       lineHits = c.hits;
+    } else if (c.lines.length === 0) {
+      lineNumbers = EMPTY_I32;
+      lineHits = EMPTY_F64;
     } else {
       const l = c.lines.length;
       const o = this.oL;
@@ -143,6 +149,11 @@ class PackedColumns {
     if (c.bLines instanceof Int32Array && c.bTaken instanceof Float64Array) {
       branchLines = c.bLines;
       branchTaken = c.bTaken;
+    } else if (c.bLines.length === 0) {
+      // Most files of most formats have no branches: one shared empty column each (an empty typed
+      // array has nothing to modify), not two fresh views per file for the GC to copy.
+      branchLines = EMPTY_I32;
+      branchTaken = EMPTY_F64;
     } else {
       const b = c.bLines.length;
       const o = this.oB;
