@@ -159,6 +159,101 @@ function compareStrings(a: string, b: string): number {
 }
 
 function mergeInto(path: string, list: readonly FileCoverage[], out: Packed, max: number): FileCoverage {
+  // CI shards report the same files with the same lines, branches and functions, only counts
+  // differ: then the keys are shared with the first input and only the counts are added up.
+  return sameKeys(list) ? mergeSameKeys(path, list, out, max) : mergeGeneral(path, list, out, max);
+}
+
+function sameInts(a: Int32Array, b: Int32Array): boolean {
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** Whether every input has the first one's keys: lines, branches, functions (or none), statements (or none). */
+function sameKeys(list: readonly FileCoverage[]): boolean {
+  const f0 = list[0]!;
+  for (let j = 1; j < list.length; j++) {
+    const f = list[j]!;
+    if (!sameInts(f.lineNumbers, f0.lineNumbers) || !sameInts(f.branchLines, f0.branchLines)) return false;
+    for (let i = 0; i < f0.branchIds.length; i++) if (f.branchIds[i] !== f0.branchIds[i]) return false;
+    const a = f0.functions;
+    const b = f.functions;
+    if ((a === null) !== (b === null)) return false;
+    if (a !== null) {
+      if (a.length !== b!.length) return false;
+      for (let i = 0; i < a.length; i++) if (a[i]!.line !== b![i]!.line || a[i]!.name !== b![i]!.name) return false;
+    }
+    const sa = f0.statements;
+    const sb = f.statements;
+    if ((sa === null) !== (sb === null)) return false;
+    if (sa !== null && (!sameInts(sa.lines, sb!.lines) || !sameInts(sa.columns, sb!.columns))) return false;
+  }
+  return true;
+}
+
+/** Adds column `pick` of every input, element by element, into out[o...] (saturating, in input order). */
+function sumInto(list: readonly FileCoverage[], pick: (f: FileCoverage) => Float64Array, out: Float64Array, o: number, max: number): void {
+  const first = pick(list[0]!);
+  const n = first.length;
+  out.set(first, o);
+  for (let j = 1; j < list.length; j++) {
+    const v = pick(list[j]!);
+    for (let i = 0; i < n; i++) out[o + i] = add(out[o + i]!, v[i]!, max);
+  }
+}
+
+const pickLineHits = (f: FileCoverage): Float64Array => f.lineHits;
+const pickBranchTaken = (f: FileCoverage): Float64Array => f.branchTaken;
+const pickStatementHits = (f: FileCoverage): Float64Array => f.statements!.hits;
+
+function mergeSameKeys(path: string, list: readonly FileCoverage[], out: Packed, max: number): FileCoverage {
+  const f0 = list[0]!;
+  const nl = f0.lineNumbers.length;
+  const l0 = out.oL;
+  sumInto(list, pickLineHits, out.LH, l0, max);
+  out.oL = l0 + nl;
+  const nb = f0.branchLines.length;
+  const b0 = out.oB;
+  sumInto(list, pickBranchTaken, out.BT, b0, max);
+  out.oB = b0 + nb;
+  let functions: FunctionRecord[] | null = null;
+  if (f0.functions !== null) {
+    const fs = f0.functions;
+    functions = new Array<FunctionRecord>(fs.length);
+    for (let i = 0; i < fs.length; i++) {
+      let acc = fs[i]!;
+      for (let j = 1; j < list.length; j++) {
+        const r = list[j]!.functions![i]!;
+        const endLine: number | null = acc.endLine === null ? r.endLine : r.endLine === null ? acc.endLine : Math.max(acc.endLine, r.endLine);
+        acc = { name: r.name, line: r.line, endLine, hits: add(acc.hits, r.hits, max) };
+      }
+      functions[i] = acc;
+    }
+  }
+  let statements: StatementColumns | null = null;
+  if (f0.statements !== null) {
+    const s0 = out.oS;
+    const ns = f0.statements.lines.length;
+    sumInto(list, pickStatementHits, out.SH, s0, max);
+    out.oS = s0 + ns;
+    statements = { lines: f0.statements.lines, columns: f0.statements.columns, hits: out.SH.subarray(s0, s0 + ns) };
+  }
+  // Key columns are shared with the first input: reports are never modified after they are built.
+  return {
+    path,
+    lineNumbers: f0.lineNumbers,
+    lineHits: out.LH.subarray(l0, l0 + nl),
+    branchLines: f0.branchLines,
+    branchIds: f0.branchIds,
+    branchTaken: out.BT.subarray(b0, b0 + nb),
+    functions,
+    statements,
+  };
+}
+
+function mergeGeneral(path: string, list: readonly FileCoverage[], out: Packed, max: number): FileCoverage {
   const k = list.length;
 
   // Lines: k-way merge by line number.
