@@ -19,6 +19,13 @@ const NAMES_MAX = 1 << 16;
  */
 const ID_TABLE: string[] = new Array<string>(1 << 15).fill('');
 
+/**
+ * An array of function records to copy the empty scratch array of each parser from: it then holds
+ * objects from the start. A fresh `[]` holds small integers until the first push of an object, and
+ * that change of elements kind deoptimized the compiled parser once per report.
+ */
+const FN_KIND: MutableFunction[] = [{ name: '', line: 1, endLine: null, hits: 0 }];
+
 /** Functions per record past which FN/FNDA names are found through a Map rather than a scan. */
 const FN_SCAN_MAX = 32;
 
@@ -73,7 +80,7 @@ class LcovParser implements StreamParser, LineHandler {
   // Functions of the current record, in declaration order: the records handed to the builder at the
   // end of the record (a fresh array per record), their report lines, and per function how many FNDA
   // lines named it so far (kept on the first function of each name).
-  private fns: MutableFunction[] = [];
+  private fns: MutableFunction[] = FN_KIND.slice(0, 0);
   private fnAt: number[] = [];
   private fnSeen: number[] = [];
   /** Next function an FNDA is expected to name (geninfo writes FNDA in FN order). */
@@ -135,7 +142,8 @@ class LcovParser implements StreamParser, LineHandler {
     this.flushLines();
     if (this.file !== null) {
       if (this.hasFunctionMetric) this.file.enableFunctions();
-      if (this.fns.length > 0) this.file.addFunctions(this.fns as FunctionRecord[], this.fnAt);
+      // A copy of exactly the record's functions (the scratch array keeps its capacity and kind).
+      if (this.fns.length > 0) this.file.addFunctions(this.fns.slice() as FunctionRecord[], this.fnAt);
       if (this.lf >= 0 && this.lf !== this.daCount) {
         this.sink.add(
           'CW_LCOV_SUMMARY_MISMATCH',
@@ -150,9 +158,7 @@ class LcovParser implements StreamParser, LineHandler {
     this.daCount = 0;
     this.lf = -1;
     this.hasFunctionMetric = false;
-    if (this.fns.length > 0) {
-      this.fns = [];
-    }
+    this.fns.length = 0;
     this.fnCursor = 0;
     this.fnDuplicates = false;
     this.fnByName = null;
