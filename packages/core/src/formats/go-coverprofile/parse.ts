@@ -1,6 +1,6 @@
 import { DiagnosticSink } from '../../model/diagnostics.js';
 import type { FileCoverageBuilder } from '../../model/file-builder.js';
-import { GrowableFloat64, GrowableInt32 } from '../../model/growable.js';
+import { GrowableFloat64, GrowableInt32, objectArray } from '../../model/growable.js';
 import { ReportBuilder } from '../../model/report.js';
 import { ByteLineReader, decodeRange, type FastRun, type LineHandler } from '../../text/byte-lines.js';
 import { DEFAULT_LIMITS, type ParseLimits } from '../../model/limits.js';
@@ -104,7 +104,7 @@ class GoCoverprofileParser implements StreamParser, LineHandler {
   private blocks = new Blocks();
   /** File index by path; -1 for a path the report refused (diagnosed by ReportBuilder). */
   private fileIndex = new Map<string, number>();
-  private builders: FileCoverageBuilder[] = [];
+  private builders: FileCoverageBuilder[] = objectArray<FileCoverageBuilder>();
   private lastPath: string | null = null;
   private lastFile = -1;
   /** Set by uintBefore: the index of the character before the digits it read. */
@@ -445,18 +445,20 @@ interface Scratch {
  * does), `count`/`atomic` profiles add them (also as `go tool cover`: the counts of two test
  * binaries running the same code add up).
  */
+// Field accessors of block i (the packed layout, see Blocks). Module functions, not closures made
+// in each emitFile call: V8 compiled fresh closures again for every report.
+const sl = (ints: Int32Array, i: number): number => ints[i * STRIDE + F_SL]!;
+const sc = (ints: Int32Array, i: number): number => ints[i * STRIDE + F_SC]!;
+const el = (ints: Int32Array, i: number): number => ints[i * STRIDE + F_EL]!;
+const ec = (ints: Int32Array, i: number): number => ints[i * STRIDE + F_EC]!;
+const ns = (ints: Int32Array, i: number): number => ints[i * STRIDE + F_NS]!;
+const at = (ints: Int32Array, i: number): number => ints[i * STRIDE + F_AT]!;
+
 function emitFile(blocks: Blocks, order: Uint32Array, b: FileCoverageBuilder, setMode: boolean, sink: DiagnosticSink, budget: Budget, scratch: Scratch): void {
   const n = order.length;
   if (n === 0) return;
   const ints = blocks.ints;
   const cnt = blocks.counts;
-  // Field accessors of block i (the packed layout, see Blocks).
-  const sl = (i: number) => ints[i * STRIDE + F_SL]!;
-  const sc = (i: number) => ints[i * STRIDE + F_SC]!;
-  const el = (i: number) => ints[i * STRIDE + F_EL]!;
-  const ec = (i: number) => ints[i * STRIDE + F_EC]!;
-  const ns = (i: number) => ints[i * STRIDE + F_NS]!;
-  const at = (i: number) => ints[i * STRIDE + F_AT]!;
 
   // Merge identical blocks: `keep` lists the surviving block of each position, whose count and
   // statement count are updated in place.
@@ -466,16 +468,16 @@ function emitFile(blocks: Blocks, order: Uint32Array, b: FileCoverageBuilder, se
   for (let k = 0; k < n; k++) {
     const i = order[k]!;
     const last = keep.length > 0 ? keep.data[keep.length - 1]! : -1;
-    if (last >= 0 && sl(last) === sl(i) && sc(last) === sc(i) && el(last) === el(i) && ec(last) === ec(i)) {
-      if (ns(last) !== ns(i)) {
+    if (last >= 0 && sl(ints, last) === sl(ints, i) && sc(ints, last) === sc(ints, i) && el(ints, last) === el(ints, i) && ec(ints, last) === ec(ints, i)) {
+      if (ns(ints, last) !== ns(ints, i)) {
         if (inconsistent++ === 0) {
           sink.error(
             'CW_GO_INCONSISTENT_BLOCK',
-            `line ${at(i)}: ${b.path} block ${sl(i)}.${sc(i)},${el(i)}.${ec(i)} has ${ns(i)} statements here but ${ns(last)} at line ${at(last)} (profiles of different sources concatenated?); the larger is kept`,
-            at(i),
+            `line ${at(ints, i)}: ${b.path} block ${sl(ints, i)}.${sc(ints, i)},${el(ints, i)}.${ec(ints, i)} has ${ns(ints, i)} statements here but ${ns(ints, last)} at line ${at(ints, last)} (profiles of different sources concatenated?); the larger is kept`,
+            at(ints, i),
           );
         }
-        if (ns(i) > ns(last)) ints[last * STRIDE + F_NS] = ns(i);
+        if (ns(ints, i) > ns(ints, last)) ints[last * STRIDE + F_NS] = ns(ints, i);
       }
       cnt[last] = setMode ? Math.max(cnt[last]!, cnt[i]!) : cnt[last]! + cnt[i]!;
       continue;
@@ -508,17 +510,17 @@ function emitFile(blocks: Blocks, order: Uint32Array, b: FileCoverageBuilder, se
   let sn = 0;
   for (let q = 0; q < nk; q++) {
     const i = kept[q]!;
-    const count = ns(i);
+    const count = ns(ints, i);
     if (count > budget.statements) {
       b.addStatements(SL, SC, SH, sn, SA);
-      overBudget(sink, budget, at(i));
+      overBudget(sink, budget, at(ints, i));
       return;
     }
     budget.statements -= count;
-    const line = sl(i);
-    const start = sc(i);
+    const line = sl(ints, i);
+    const start = sc(ints, i);
     const hits = cnt[i]!;
-    const where = at(i);
+    const where = at(ints, i);
     if (sn + count > SL.length) {
       stL.length = stC.length = stH.length = stA.length = sn;
       stL.reserve(count);
@@ -565,12 +567,12 @@ function emitFile(blocks: Blocks, order: Uint32Array, b: FileCoverageBuilder, se
   let pn = 0;
   for (let q = 0; q < nk; q++) {
     const i = kept[q]!;
-    const first = sl(i);
+    const first = sl(ints, i);
     // The last line counts unless the block ends at column 1-2 of it: `}` closing a function.
-    const last = el(i) === first || ec(i) > 2 ? el(i) : el(i) - 1;
+    const last = el(ints, i) === first || ec(ints, i) > 2 ? el(ints, i) : el(ints, i) - 1;
     const span = last - first + 1;
     if (span > budget.lines) {
-      overBudget(sink, budget, at(i));
+      overBudget(sink, budget, at(ints, i));
       return;
     }
     budget.lines -= span;
@@ -586,7 +588,7 @@ function emitFile(blocks: Blocks, order: Uint32Array, b: FileCoverageBuilder, se
       PA = pa.data;
     }
     const h = cnt[i]!;
-    const where = at(i);
+    const where = at(ints, i);
     let l = first;
     // While in order, a line shared with the previous block (one ends where the next starts, the
     // common case) is merged right here, so sorted files need no second pass.
@@ -609,7 +611,7 @@ function emitFile(blocks: Blocks, order: Uint32Array, b: FileCoverageBuilder, se
   // Overlapping spans (nested blocks): when the file's line range is dense enough, take the maximum
   // per line in a table indexed by line instead of sorting the pairs.
   if (!sorted && m > 0) {
-    const minLine = sl(kept[0]!);
+    const minLine = sl(ints, kept[0]!);
     const range = maxSeen - minLine + 1;
     if (range <= 4 * m + 64) {
       if (scratch.denseHits.length < range) {

@@ -6,7 +6,7 @@ import type { FunctionRecord } from '../../model/file-coverage.js';
 import { ReportBuilder } from '../../model/report.js';
 import { ByteLineReader, decodeRange, parseUintBytes, type FastRun, type LineHandler } from '../../text/byte-lines.js';
 import { parseCount, parseUint } from '../../text/numbers.js';
-import { GrowableFloat64, GrowableInt32 } from '../../model/growable.js';
+import { GrowableFloat64, GrowableInt32, objectArray } from '../../model/growable.js';
 import type { ParseOptions, ParseOutcome, StreamParser } from '../types.js';
 
 /** Distinct function names one parser interns (memory stays bounded whatever the input). */
@@ -18,13 +18,6 @@ const NAMES_MAX = 1 << 16;
  * Filled with '' rather than holes so its elements kind never changes (a change deoptimizes).
  */
 const ID_TABLE: string[] = new Array<string>(1 << 15).fill('');
-
-/**
- * An array of function records to copy the empty scratch array of each parser from: it then holds
- * objects from the start. A fresh `[]` holds small integers until the first push of an object, and
- * that change of elements kind deoptimized the compiled parser once per report.
- */
-const FN_KIND: MutableFunction[] = [{ name: '', line: 1, endLine: null, hits: 0 }];
 
 /** Functions per record past which FN/FNDA names are found through a Map rather than a scan. */
 const FN_SCAN_MAX = 32;
@@ -80,7 +73,7 @@ class LcovParser implements StreamParser, LineHandler {
   // Functions of the current record, in declaration order: the records handed to the builder at the
   // end of the record (a fresh array per record), their report lines, and per function how many FNDA
   // lines named it so far (kept on the first function of each name).
-  private fns: MutableFunction[] = FN_KIND.slice(0, 0);
+  private fns: MutableFunction[] = objectArray<MutableFunction>();
   private fnAt: number[] = [];
   private fnSeen: number[] = [];
   /** Next function an FNDA is expected to name (geninfo writes FNDA in FN order). */
