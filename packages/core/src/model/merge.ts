@@ -223,13 +223,15 @@ function mergeSameKeys(path: string, list: readonly FileCoverage[], out: Packed,
     const fs = f0.functions;
     functions = new Array<FunctionRecord>(fs.length);
     for (let i = 0; i < fs.length; i++) {
-      let acc = fs[i]!;
+      const f = fs[i]!;
+      let endLine = f.endLine;
+      let hits = f.hits;
       for (let j = 1; j < list.length; j++) {
         const r = list[j]!.functions![i]!;
-        const endLine: number | null = acc.endLine === null ? r.endLine : r.endLine === null ? acc.endLine : Math.max(acc.endLine, r.endLine);
-        acc = { name: r.name, line: r.line, endLine, hits: add(acc.hits, r.hits, max) };
+        endLine = endLine === null ? r.endLine : r.endLine === null ? endLine : Math.max(endLine, r.endLine);
+        hits = add(hits, r.hits, max);
       }
-      functions[i] = acc;
+      functions[i] = { name: f.name, line: f.line, endLine, hits };
     }
   }
   let statements: StatementColumns | null = null;

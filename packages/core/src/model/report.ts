@@ -28,7 +28,7 @@ export class ReportBuilder {
    * The builder for `path`, or null when the path is unusable (empty, too long, contains NUL) or the
    * report already holds the maximum number of files; the reason goes to the sink.
    */
-  file(path: string, at?: number): FileCoverageBuilder | null {
+  file(path: string, at?: number, fresh = false): FileCoverageBuilder | null {
     const existing = this.files.get(path);
     if (existing !== undefined) return existing;
     if (path.length === 0) {
@@ -51,8 +51,8 @@ export class ReportBuilder {
       return null;
     }
     // A path sliced out of a large text chunk would keep the whole chunk alive (V8 sliced strings);
-    // store a copy. Once per file, so it costs nothing measurable.
-    const own = (' ' + path).slice(1);
+    // store a copy, unless the caller says the string is its own (decoded from bytes for this path).
+    const own = fresh ? path : (' ' + path).slice(1);
     const b = new FileCoverageBuilder(own, this.limits, this.sink, this.slabs);
     this.files.set(own, b);
     return b;

@@ -245,7 +245,7 @@ class GoCoverprofileParser implements StreamParser, LineHandler {
         f = known;
         this.lastPath = path;
       } else {
-        const b2 = this.report.file(path, at);
+        const b2 = this.report.file(path, at, true);
         f = b2 === null ? -1 : this.builders.push(b2) - 1;
         this.fileIndex.set(path, f);
         this.lastPath = path;

@@ -227,7 +227,8 @@ class LcovParser implements StreamParser, LineHandler {
     this.functionHits(decodeRange(b, s, e), hits, at);
   }
 
-  private startRecord(path: string, at: number) {
+  /** `fresh`: the path string was decoded for this record alone (nothing large to pin). */
+  private startRecord(path: string, at: number, fresh = false) {
     this.flushLines();
     if (this.inRecord) {
       this.sink.warn('CW_LCOV_MISSING_END', `line ${at}: SF before the previous record's end_of_record`, at);
@@ -236,7 +237,7 @@ class LcovParser implements StreamParser, LineHandler {
     this.sawAnyRecord = true;
     this.inRecord = true;
     this.recordStart = at;
-    this.file = this.report.file(path, at);
+    this.file = this.report.file(path, at, fresh);
   }
 
   private endRecord(at: number) {
@@ -435,7 +436,7 @@ class LcovParser implements StreamParser, LineHandler {
       return;
     }
     if (n > 3 && b[s] === 83 /* S */ && b[s + 1] === 70 /* F */ && b[s + 2] === 58) {
-      this.startRecord(decodeRange(b, s + 3, e), at);
+      this.startRecord(decodeRange(b, s + 3, e), at, true);
       return;
     }
     if (this.file !== null && n > 5 && b[s] === 70 /* F */ && b[s + 1] === 78 /* N */) {
