@@ -62,4 +62,17 @@ describe('LCOV fast path', () => {
     expect([...f.lineHits]).toEqual([3, 0, 5, 0]);
     expect([...f.branchTaken]).toEqual([4, 0]);
   });
+
+  it('sorts and merges the DA lines of one record whatever their order (sorted ones skip the sort)', () => {
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.integer({ min: 1, max: 30 }), fc.integer({ min: 0, max: 9 })), { maxLength: 40 }), fc.boolean(), (das, fast) => {
+        const text = `SF:a.c\n${das.map(([l, h]) => `DA:${l},${h}\n`).join('')}end_of_record\n`;
+        const expected = new Map<number, number>();
+        for (const [l, h] of das) expected.set(l, (expected.get(l) ?? 0) + h);
+        const f = parse(text, fast, 1 << 20).report.files[0]!;
+        expect([...f.lineNumbers].map((l, i) => [l, f.lineHits[i]])).toEqual([...expected.entries()].sort((a, b) => a[0] - b[0]));
+      }),
+      { numRuns: 300 },
+    );
+  });
 });
