@@ -90,6 +90,8 @@ export class FileCoverageBuilder {
   /** [lines, hits, lines, hits, ...]: one array per kind keeps small files small. */
   private segs: (Int32Array | Float64Array)[] | null = null;
   private segCount = 0;
+  /** Whether the first segment's lines are strictly ascending (read only while it is the only one). */
+  private segAscending = false;
   private bLines: number[] | null = null;
   private bIds: string[] | null = null;
   private bTaken: number[] | null = null;
@@ -146,10 +148,16 @@ export class FileCoverageBuilder {
     const SL = this.slabs.ints(n);
     const SH = this.slabs.floats(n);
     let k = 0;
+    // Whether the kept lines are strictly ascending (nearly always), found while copying: a sorted
+    // single segment then needs no second pass in normalized().
+    let ascending = true;
+    let prev = 0;
     for (let i = 0; i < n; i++) {
       const l = lines[i]!;
       const h = hits[i]!;
       if (l >= 1 && l <= maxLine && (l | 0) === l && h >= 0 && h <= maxHits && Math.floor(h) === h) {
+        if (l <= prev) ascending = false;
+        prev = l;
         SL[k] = l;
         SH[k++] = h;
       } else {
@@ -160,8 +168,12 @@ export class FileCoverageBuilder {
       const l = k === n ? SL : SL.subarray(0, k);
       const h = k === n ? SH : SH.subarray(0, k);
       // A literal: most files never get a second segment.
-      if (this.segs === null) this.segs = [l, h];
-      else this.segs.push(l, h);
+      if (this.segs === null) {
+        this.segs = [l, h];
+        this.segAscending = ascending;
+      } else {
+        this.segs.push(l, h);
+      }
       this.segCount += k;
     }
     if ((this.lines?.length ?? 0) + this.segCount >= this.linesCompactAt || (this.segs?.length ?? 0) >= 2 * MAX_SEGMENTS) this.compactLines();
@@ -424,7 +436,7 @@ export class FileCoverageBuilder {
     let lines: ArrayLike<number> = EMPTY;
     let hits: ArrayLike<number> = EMPTY;
     // The common case, one bulk handover already in order, needs no copy at all.
-    if (this.segs !== null && this.segs.length === 2 && this.lines === null && isAscending(this.segs[0]!)) {
+    if (this.segs !== null && this.segs.length === 2 && this.lines === null && (this.segAscending || isAscending(this.segs[0]!))) {
       lines = this.segs[0]!;
       hits = this.segs[1]!;
     } else if (this.segs !== null || this.lines !== null) {

@@ -75,3 +75,14 @@ export class GrowableFloat64 {
     this.length = values.length;
   }
 }
+
+const OBJECTS: unknown[] = [{}];
+
+/**
+ * An empty array that holds objects from the start. A fresh `[]` holds small integers until its first
+ * object is pushed, and that change of elements kind deoptimized code compiled for an earlier parser
+ * (once per report) when each parser starts with a fresh array.
+ */
+export function objectArray<T extends object>(): T[] {
+  return OBJECTS.slice(0, 0) as T[];
+}

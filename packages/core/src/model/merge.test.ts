@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { arbReport } from '../../test/arbitraries.js';
-import { EMPTY_REPORT, mergeReports, newReportBuilder, reportTotals, lineRecords } from '../index.js';
+import { EMPTY_REPORT, mergeReports, newReportBuilder, reportTotals, lineRecords, type Report } from '../index.js';
 
 describe('mergeReports', () => {
   const opts = { withStatements: true };
@@ -60,5 +60,45 @@ describe('mergeReports', () => {
     a.file('x')!.line(1, Number.MAX_SAFE_INTEGER);
     const m = mergeReports([a.build(), a.build()]);
     expect(m.files[0]!.lineHits[0]).toBe(Number.MAX_SAFE_INTEGER);
+  });
+
+  /** The reference merge: every record of every input added to one builder, normalized by build(). */
+  const reference = (reports: Report[]) => {
+    const b = newReportBuilder();
+    for (const r of reports) for (const f of r.files) b.file(f.path)!.addFile(f);
+    return b.build();
+  };
+
+  /** The same files and keys as `r` with other counts (CI shards: same sources, other tests). */
+  const recount = (r: Report, seed: number): Report => {
+    const h = (i: number) => (seed % 7 === 0 ? Number.MAX_SAFE_INTEGER - i : (i * 31 + seed) % 6);
+    return {
+      files: r.files.map((f) => ({
+        ...f,
+        lineHits: Float64Array.from(f.lineHits, (_, i) => h(i)),
+        branchTaken: Float64Array.from(f.branchTaken, (_, i) => h(i + 1)),
+        functions: f.functions === null ? null : f.functions.map((fn, i) => ({ ...fn, hits: h(i + 2), endLine: seed % 3 === 0 ? null : fn.line + (seed % 5) })),
+        statements: f.statements === null ? null : { ...f.statements, hits: Float64Array.from(f.statements.hits, (_, i) => h(i + 3)) },
+      })),
+    };
+  };
+
+  it('equals the reference merge (all records into one builder), for any inputs', () => {
+    fc.assert(fc.property(arbReport(opts), arbReport(opts), arbReport({ lcovIds: true }), (a, b, c) => {
+      expect(mergeReports([a, b, c])).toEqual(reference([a, b, c]));
+    }));
+  });
+
+  it('adds up shards with the same keys (the shared-keys path) exactly as the reference does', () => {
+    fc.assert(fc.property(arbReport(opts), fc.nat(100), fc.nat(100), arbReport(opts), (a, s1, s2, other) => {
+      const shards = [a, recount(a, s1), recount(a, s2)];
+      const m = mergeReports(shards);
+      expect(m).toEqual(reference(shards));
+      // Keys are shared with the first input: the shared-keys path ran.
+      for (let i = 0; i < a.files.length; i++) expect(m.files[i]!.lineNumbers).toBe(a.files[i]!.lineNumbers);
+      // One input with other keys sends those files down the general path; still the reference.
+      const mixed = [...shards, other];
+      expect(mergeReports(mixed)).toEqual(reference(mixed));
+    }));
   });
 });

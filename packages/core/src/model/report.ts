@@ -1,7 +1,7 @@
 import { DEFAULT_LIMITS, type ParseLimits } from './limits.js';
 import { DiagnosticSink } from './diagnostics.js';
 import type { FileCoverage } from './file-coverage.js';
-import { FileCoverageBuilder, LineSlabs } from './file-builder.js';
+import { FileCoverageBuilder, LineSlabs, type NormalizedColumns } from './file-builder.js';
 
 /** A coverage report: normalized files, sorted by path, one entry per path. */
 export interface Report {
@@ -28,7 +28,7 @@ export class ReportBuilder {
    * The builder for `path`, or null when the path is unusable (empty, too long, contains NUL) or the
    * report already holds the maximum number of files; the reason goes to the sink.
    */
-  file(path: string, at?: number): FileCoverageBuilder | null {
+  file(path: string, at?: number, fresh = false): FileCoverageBuilder | null {
     const existing = this.files.get(path);
     if (existing !== undefined) return existing;
     if (path.length === 0) {
@@ -51,8 +51,8 @@ export class ReportBuilder {
       return null;
     }
     // A path sliced out of a large text chunk would keep the whole chunk alive (V8 sliced strings);
-    // store a copy. Once per file, so it costs nothing measurable.
-    const own = (' ' + path).slice(1);
+    // store a copy, unless the caller says the string is its own (decoded from bytes for this path).
+    const own = fresh ? path : (' ' + path).slice(1);
     const b = new FileCoverageBuilder(own, this.limits, this.sink, this.slabs);
     this.files.set(own, b);
     return b;
@@ -70,81 +70,114 @@ export class ReportBuilder {
    */
   build(): Report {
     const paths = [...this.files.keys()].sort(comparePaths);
-    const cols = paths.map((p) => this.files.get(p)!.normalized());
+    const n = paths.length;
+    const cols: NormalizedColumns[] = new Array<NormalizedColumns>(n);
+    for (let i = 0; i < n; i++) cols[i] = this.files.get(paths[i]!)!.normalized();
     // Columns that are already typed views (bulk handovers, see LineSlabs) are kept as they are;
     // the others are packed into one typed array per column.
     let nL = 0;
     let nB = 0;
     let nS = 0;
-    for (const c of cols) {
+    for (let i = 0; i < n; i++) {
+      const c = cols[i]!;
       if (!(c.lines instanceof Int32Array)) nL += c.lines.length;
       if (!(c.bLines instanceof Int32Array)) nB += c.bLines.length;
       if (c.sLines !== null && !(c.sLines instanceof Int32Array)) nS += c.sLines.length;
     }
-    const LN = new Int32Array(nL);
-    const LH = new Float64Array(nL);
-    const BL = new Int32Array(nB);
-    const BT = new Float64Array(nB);
-    const SL = new Int32Array(nS);
-    const SC = new Int32Array(nS);
-    const SH = new Float64Array(nS);
-    let oL = 0;
-    let oB = 0;
-    let oS = 0;
-    const files: FileCoverage[] = new Array<FileCoverage>(paths.length);
-    for (let i = 0; i < paths.length; i++) {
-      const c = cols[i]!;
-      let lineNumbers: Int32Array;
-      let lineHits: Float64Array;
-      if (c.lines instanceof Int32Array && c.hits instanceof Float64Array) {
-        lineNumbers = c.lines;
-        lineHits = c.hits;
-      } else {
-        const l = c.lines.length;
-        LN.set(c.lines, oL);
-        LH.set(c.hits, oL);
-        lineNumbers = LN.subarray(oL, oL + l);
-        lineHits = LH.subarray(oL, oL + l);
-        oL += l;
-      }
-      let branchLines: Int32Array;
-      let branchTaken: Float64Array;
-      if (c.bLines instanceof Int32Array && c.bTaken instanceof Float64Array) {
-        branchLines = c.bLines;
-        branchTaken = c.bTaken;
-      } else {
-        const b = c.bLines.length;
-        BL.set(c.bLines, oB);
-        BT.set(c.bTaken, oB);
-        branchLines = BL.subarray(oB, oB + b);
-        branchTaken = BT.subarray(oB, oB + b);
-        oB += b;
-      }
-      let statements: FileCoverage['statements'] = null;
-      if (c.sLines !== null) {
-        if (c.sLines instanceof Int32Array && c.sCols instanceof Int32Array && c.sHits instanceof Float64Array) {
-          statements = { lines: c.sLines, columns: c.sCols, hits: c.sHits };
-        } else {
-          const s = c.sLines.length;
-          SL.set(c.sLines, oS);
-          SC.set(c.sCols!, oS);
-          SH.set(c.sHits!, oS);
-          statements = { lines: SL.subarray(oS, oS + s), columns: SC.subarray(oS, oS + s), hits: SH.subarray(oS, oS + s) };
-          oS += s;
-        }
-      }
-      files[i] = {
-        path: paths[i]!,
-        lineNumbers,
-        lineHits,
-        branchLines,
-        branchIds: c.bIds,
-        branchTaken,
-        functions: c.functions,
-        statements,
-      };
-    }
+    const out = new PackedColumns(nL, nB, nS);
+    const files: FileCoverage[] = new Array<FileCoverage>(n);
+    // One call per file: the loops here stay small, so the code V8 compiles on the fly for them
+    // (once per report, as this runs once) stays cheap; the per-file work is compiled once.
+    for (let i = 0; i < n; i++) files[i] = out.file(paths[i]!, cols[i]!);
     return { files };
+  }
+}
+
+const EMPTY_I32 = new Int32Array(0);
+const EMPTY_F64 = new Float64Array(0);
+
+/** Columns of all files of a report that were not typed views already, and each file's views into them. */
+class PackedColumns {
+  /**
+   * One instance for the life of the process. V8's optimized code for build() and file() depends on
+   * this class's hidden class, which dies with the last instance (each report's is garbage once
+   * built): the code was then thrown away and compiled again for every report.
+   */
+  static readonly shapeAnchor = new PackedColumns(0, 0, 0);
+
+  private readonly LN: Int32Array;
+  private readonly LH: Float64Array;
+  private readonly BL: Int32Array;
+  private readonly BT: Float64Array;
+  private readonly SL: Int32Array;
+  private readonly SC: Int32Array;
+  private readonly SH: Float64Array;
+  private oL = 0;
+  private oB = 0;
+  private oS = 0;
+
+  constructor(nL: number, nB: number, nS: number) {
+    this.LN = new Int32Array(nL);
+    this.LH = new Float64Array(nL);
+    this.BL = new Int32Array(nB);
+    this.BT = new Float64Array(nB);
+    this.SL = new Int32Array(nS);
+    this.SC = new Int32Array(nS);
+    this.SH = new Float64Array(nS);
+  }
+
+  file(path: string, c: NormalizedColumns): FileCoverage {
+    let lineNumbers: Int32Array;
+    let lineHits: Float64Array;
+    if (c.lines instanceof Int32Array && c.hits instanceof Float64Array) {
+      lineNumbers = c.lines;
+      lineHits = c.hits;
+    } else if (c.lines.length === 0) {
+      lineNumbers = EMPTY_I32;
+      lineHits = EMPTY_F64;
+    } else {
+      const l = c.lines.length;
+      const o = this.oL;
+      this.LN.set(c.lines, o);
+      this.LH.set(c.hits, o);
+      lineNumbers = this.LN.subarray(o, o + l);
+      lineHits = this.LH.subarray(o, o + l);
+      this.oL = o + l;
+    }
+    let branchLines: Int32Array;
+    let branchTaken: Float64Array;
+    if (c.bLines instanceof Int32Array && c.bTaken instanceof Float64Array) {
+      branchLines = c.bLines;
+      branchTaken = c.bTaken;
+    } else if (c.bLines.length === 0) {
+      // Most files of most formats have no branches: one shared empty column each (an empty typed
+      // array has nothing to modify), not two fresh views per file for the GC to copy.
+      branchLines = EMPTY_I32;
+      branchTaken = EMPTY_F64;
+    } else {
+      const b = c.bLines.length;
+      const o = this.oB;
+      this.BL.set(c.bLines, o);
+      this.BT.set(c.bTaken, o);
+      branchLines = this.BL.subarray(o, o + b);
+      branchTaken = this.BT.subarray(o, o + b);
+      this.oB = o + b;
+    }
+    let statements: FileCoverage['statements'] = null;
+    if (c.sLines !== null) {
+      if (c.sLines instanceof Int32Array && c.sCols instanceof Int32Array && c.sHits instanceof Float64Array) {
+        statements = { lines: c.sLines, columns: c.sCols, hits: c.sHits };
+      } else {
+        const s = c.sLines.length;
+        const o = this.oS;
+        this.SL.set(c.sLines, o);
+        this.SC.set(c.sCols!, o);
+        this.SH.set(c.sHits!, o);
+        statements = { lines: this.SL.subarray(o, o + s), columns: this.SC.subarray(o, o + s), hits: this.SH.subarray(o, o + s) };
+        this.oS = o + s;
+      }
+    }
+    return { path, lineNumbers, lineHits, branchLines, branchIds: c.bIds, branchTaken, functions: c.functions, statements };
   }
 }
 
