@@ -3454,6 +3454,7 @@ var LineSplitter = class {
 
 // packages/core/src/formats/gcov-text/parse.ts
 var UNITS = " kMGTPEZY";
+var ownCopy = (s) => (" " + s).slice(1);
 var SEPARATOR = "------------------";
 function createGcovTextParser(options) {
   const sink = new DiagnosticSink(options.fileName);
@@ -3570,7 +3571,7 @@ function createGcovTextParser(options) {
     const hits = parseCountField(text2, s, e);
     if (hits < 0) return bad(at2, 'a call count after "called"', text2);
     if (pending !== null) dropPending();
-    pending = { name: text2.slice(9, c), hits, at: at2 };
+    pending = { name: ownCopy(text2.slice(9, c)), hits, at: at2 };
   };
   const onLine = (text2, at2) => {
     if (text2.length === 0) return;
@@ -3582,7 +3583,7 @@ function createGcovTextParser(options) {
     }
     if (expectHeader && text2.charCodeAt(text2.length - 1) === 58) {
       if (pending !== null) dropPending();
-      instance = text2.slice(0, -1);
+      instance = ownCopy(text2.slice(0, -1));
       expectHeader = false;
       return;
     }

@@ -8,6 +8,13 @@ import type { ParseOptions, ParseOutcome, StreamParser } from '../types.js';
 /** gcov's `-H/--human-readable` unit letters, in powers of 1000 (gcc `format_count`). */
 const UNITS = ' kMGTPEZY';
 
+/**
+ * A copy of a string cut from a line: V8 keeps a slice of 13 or more characters as a view of the
+ * decoded chunk it came from, and a function or instance name kept in the report would then keep
+ * that whole chunk alive (at 5M lines every chunk stayed: 1.5 GB for a 505 MB report).
+ */
+const ownCopy = (s: string): string => (' ' + s).slice(1);
+
 /** The separator gcov prints around the per-instance sections of a function group. */
 const SEPARATOR = '------------------';
 
@@ -174,7 +181,7 @@ export function createGcovTextParser(options: ParseOptions): StreamParser {
     const hits = parseCountField(text, s, e);
     if (hits < 0) return bad(at, 'a call count after "called"', text);
     if (pending !== null) dropPending();
-    pending = { name: text.slice(9, c), hits, at };
+    pending = { name: ownCopy(text.slice(9, c)), hits, at };
   };
 
   const onLine = (text: string, at: number) => {
@@ -188,7 +195,7 @@ export function createGcovTextParser(options: ParseOptions): StreamParser {
     if (expectHeader && text.charCodeAt(text.length - 1) === 58 /* : */) {
       // `Foo<int>::inc():` opens one instance's section.
       if (pending !== null) dropPending();
-      instance = text.slice(0, -1);
+      instance = ownCopy(text.slice(0, -1));
       expectHeader = false;
       return;
     }
