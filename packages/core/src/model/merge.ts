@@ -1,5 +1,6 @@
 import { DEFAULT_LIMITS, type ParseLimits } from './limits.js';
 import type { FileCoverage, FunctionRecord, StatementColumns } from './file-coverage.js';
+import { PackedColumns } from './packed-columns.js';
 import { comparePaths, type Report } from './report.js';
 
 /**
@@ -31,7 +32,7 @@ export function mergeReports(reports: readonly Report[], limits: ParseLimits = D
       nS += f.statements?.lines.length ?? 0;
     }
   }
-  const out = new Packed(nL, nB, nS);
+  const out = new PackedColumns(nL, nB, nS);
   const max = limits.maxHits;
   const files: FileCoverage[] = new Array<FileCoverage>(groups.length);
   for (let g = 0; g < groups.length; g++) {
@@ -97,32 +98,6 @@ function mergeGroups(a: FileCoverage[][], b: FileCoverage[][]): FileCoverage[][]
 /** Most inputs merged in one k-way pass (the head of each is scanned linearly). */
 const FAN_IN = 16;
 
-/** Output columns shared by the merged files; each merged file takes views of what it wrote. */
-class Packed {
-  /** Keeps this class's hidden class, and the code compiled for it, alive: see PackedColumns in report.ts. */
-  static readonly shapeAnchor = new Packed(0, 0, 0);
-
-  readonly LN: Int32Array;
-  readonly LH: Float64Array;
-  readonly BL: Int32Array;
-  readonly BT: Float64Array;
-  readonly SL: Int32Array;
-  readonly SC: Int32Array;
-  readonly SH: Float64Array;
-  oL = 0;
-  oB = 0;
-  oS = 0;
-  constructor(nL: number, nB: number, nS: number) {
-    this.LN = new Int32Array(nL);
-    this.LH = new Float64Array(nL);
-    this.BL = new Int32Array(nB);
-    this.BT = new Float64Array(nB);
-    this.SL = new Int32Array(nS);
-    this.SC = new Int32Array(nS);
-    this.SH = new Float64Array(nS);
-  }
-}
-
 /** More inputs than FAN_IN (a path in hundreds of reports): merge groups first, into their own arrays. */
 function reduceFanIn(path: string, list: readonly FileCoverage[], max: number): FileCoverage[] {
   let cur: readonly FileCoverage[] = list;
@@ -142,7 +117,7 @@ function reduceFanIn(path: string, list: readonly FileCoverage[], max: number): 
         nB += f.branchLines.length;
         nS += f.statements?.lines.length ?? 0;
       }
-      next.push(mergeInto(path, group, new Packed(nL, nB, nS), max));
+      next.push(mergeInto(path, group, new PackedColumns(nL, nB, nS), max));
     }
     cur = next;
   }
@@ -158,7 +133,7 @@ function compareStrings(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-function mergeInto(path: string, list: readonly FileCoverage[], out: Packed, max: number): FileCoverage {
+function mergeInto(path: string, list: readonly FileCoverage[], out: PackedColumns, max: number): FileCoverage {
   // CI shards report the same files with the same lines, branches and functions, only counts
   // differ: then the keys are shared with the first input and only the counts are added up.
   return sameKeys(list) ? mergeSameKeys(path, list, out, max) : mergeGeneral(path, list, out, max);
@@ -208,7 +183,7 @@ const pickLineHits = (f: FileCoverage): Float64Array => f.lineHits;
 const pickBranchTaken = (f: FileCoverage): Float64Array => f.branchTaken;
 const pickStatementHits = (f: FileCoverage): Float64Array => f.statements!.hits;
 
-function mergeSameKeys(path: string, list: readonly FileCoverage[], out: Packed, max: number): FileCoverage {
+function mergeSameKeys(path: string, list: readonly FileCoverage[], out: PackedColumns, max: number): FileCoverage {
   const f0 = list[0]!;
   const nl = f0.lineNumbers.length;
   const l0 = out.oL;
@@ -255,7 +230,7 @@ function mergeSameKeys(path: string, list: readonly FileCoverage[], out: Packed,
   };
 }
 
-function mergeGeneral(path: string, list: readonly FileCoverage[], out: Packed, max: number): FileCoverage {
+function mergeGeneral(path: string, list: readonly FileCoverage[], out: PackedColumns, max: number): FileCoverage {
   const k = list.length;
 
   // Lines: k-way merge by line number.
