@@ -1447,83 +1447,14 @@ function sortedOrder(n, cmp) {
   return order.sort(cmp);
 }
 
-// packages/core/src/model/report.ts
-var EMPTY_REPORT = Object.freeze({ files: Object.freeze([]) });
-var ReportBuilder = class {
-  constructor(sink, limits = DEFAULT_LIMITS) {
-    this.sink = sink;
-    this.limits = limits;
-  }
-  files = /* @__PURE__ */ new Map();
-  slabs = new LineSlabs();
-  tooMany = false;
-  /**
-   * The builder for `path`, or null when the path is unusable (empty, too long, contains NUL) or the
-   * report already holds the maximum number of files; the reason goes to the sink.
-   */
-  file(path5, at2, fresh = false) {
-    const existing = this.files.get(path5);
-    if (existing !== void 0) return existing;
-    if (path5.length === 0) {
-      this.sink.warn("CW_PATH_EMPTY", "a record has an empty source path; ignored", at2);
-      return null;
-    }
-    if (path5.length > this.limits.maxPathLength) {
-      this.sink.warn("CW_PATH_TOO_LONG", `a source path of ${path5.length} characters exceeds the limit of ${this.limits.maxPathLength}; ignored`, at2);
-      return null;
-    }
-    if (path5.includes("\0")) {
-      this.sink.warn("CW_PATH_NUL", "a source path contains a NUL character; ignored", at2);
-      return null;
-    }
-    if (this.files.size >= this.limits.maxFilesPerReport) {
-      if (!this.tooMany) {
-        this.sink.error("CW_TOO_MANY_FILES", `the report holds more than ${this.limits.maxFilesPerReport} files; the rest are ignored`, at2);
-        this.tooMany = true;
-      }
-      return null;
-    }
-    const own3 = fresh ? path5 : (" " + path5).slice(1);
-    const b = new FileCoverageBuilder(own3, this.limits, this.sink, this.slabs);
-    this.files.set(own3, b);
-    return b;
-  }
-  get fileCount() {
-    return this.files.size;
-  }
-  /**
-   * The finished report. Columns of all files are packed into one typed array per column and each
-   * file gets views into them: one allocation per column instead of several per file, which was a
-   * third of the time for reports of many small files (garbage collection of small ArrayBuffers).
-   * Consumers must not rely on a column's `.buffer` being its own.
-   */
-  build() {
-    const paths = [...this.files.keys()].sort(comparePaths);
-    const n = paths.length;
-    const cols = new Array(n);
-    for (let i = 0; i < n; i++) cols[i] = this.files.get(paths[i]).normalized();
-    let nL = 0;
-    let nB = 0;
-    let nS = 0;
-    for (let i = 0; i < n; i++) {
-      const c = cols[i];
-      if (!(c.lines instanceof Int32Array)) nL += c.lines.length;
-      if (!(c.bLines instanceof Int32Array)) nB += c.bLines.length;
-      if (c.sLines !== null && !(c.sLines instanceof Int32Array)) nS += c.sLines.length;
-    }
-    const out = new PackedColumns(nL, nB, nS);
-    const files = new Array(n);
-    for (let i = 0; i < n; i++) files[i] = out.file(paths[i], cols[i]);
-    return { files };
-  }
-};
+// packages/core/src/model/packed-columns.ts
 var EMPTY_I32 = new Int32Array(0);
 var EMPTY_F64 = new Float64Array(0);
 var PackedColumns = class _PackedColumns {
   /**
-   * One instance for the life of the process. V8's optimized code for build() and file() depends on
-   * this class's hidden class, which dies with the last instance (each report's is garbage once
-   * built): the code was then thrown away and compiled again for every report.
+   * One instance for the life of the process. V8's optimized code for build(), file() and the merge
+   * depends on this class's hidden class, which dies with the last instance (each report's is garbage
+   * once built): the code was then thrown away and compiled again for every report.
    */
   static shapeAnchor = new _PackedColumns(0, 0, 0);
   LN;
@@ -1595,6 +1526,77 @@ var PackedColumns = class _PackedColumns {
       }
     }
     return { path: path5, lineNumbers, lineHits, branchLines, branchIds: c.bIds, branchTaken, functions: c.functions, statements };
+  }
+};
+
+// packages/core/src/model/report.ts
+var EMPTY_REPORT = Object.freeze({ files: Object.freeze([]) });
+var ReportBuilder = class {
+  constructor(sink, limits = DEFAULT_LIMITS) {
+    this.sink = sink;
+    this.limits = limits;
+  }
+  files = /* @__PURE__ */ new Map();
+  slabs = new LineSlabs();
+  tooMany = false;
+  /**
+   * The builder for `path`, or null when the path is unusable (empty, too long, contains NUL) or the
+   * report already holds the maximum number of files; the reason goes to the sink.
+   */
+  file(path5, at2, fresh = false) {
+    const existing = this.files.get(path5);
+    if (existing !== void 0) return existing;
+    if (path5.length === 0) {
+      this.sink.warn("CW_PATH_EMPTY", "a record has an empty source path; ignored", at2);
+      return null;
+    }
+    if (path5.length > this.limits.maxPathLength) {
+      this.sink.warn("CW_PATH_TOO_LONG", `a source path of ${path5.length} characters exceeds the limit of ${this.limits.maxPathLength}; ignored`, at2);
+      return null;
+    }
+    if (path5.includes("\0")) {
+      this.sink.warn("CW_PATH_NUL", "a source path contains a NUL character; ignored", at2);
+      return null;
+    }
+    if (this.files.size >= this.limits.maxFilesPerReport) {
+      if (!this.tooMany) {
+        this.sink.error("CW_TOO_MANY_FILES", `the report holds more than ${this.limits.maxFilesPerReport} files; the rest are ignored`, at2);
+        this.tooMany = true;
+      }
+      return null;
+    }
+    const own3 = fresh ? path5 : (" " + path5).slice(1);
+    const b = new FileCoverageBuilder(own3, this.limits, this.sink, this.slabs);
+    this.files.set(own3, b);
+    return b;
+  }
+  get fileCount() {
+    return this.files.size;
+  }
+  /**
+   * The finished report. Columns of all files are packed into one typed array per column and each
+   * file gets views into them: one allocation per column instead of several per file, which was a
+   * third of the time for reports of many small files (garbage collection of small ArrayBuffers).
+   * Consumers must not rely on a column's `.buffer` being its own.
+   */
+  build() {
+    const paths = [...this.files.keys()].sort(comparePaths);
+    const n = paths.length;
+    const cols = new Array(n);
+    for (let i = 0; i < n; i++) cols[i] = this.files.get(paths[i]).normalized();
+    let nL = 0;
+    let nB = 0;
+    let nS = 0;
+    for (let i = 0; i < n; i++) {
+      const c = cols[i];
+      if (!(c.lines instanceof Int32Array)) nL += c.lines.length;
+      if (!(c.bLines instanceof Int32Array)) nB += c.bLines.length;
+      if (c.sLines !== null && !(c.sLines instanceof Int32Array)) nS += c.sLines.length;
+    }
+    const out = new PackedColumns(nL, nB, nS);
+    const files = new Array(n);
+    for (let i = 0; i < n; i++) files[i] = out.file(paths[i], cols[i]);
+    return { files };
   }
 };
 function comparePaths(a, b) {
@@ -1713,7 +1715,7 @@ function mergeReports(reports, limits = DEFAULT_LIMITS) {
       nS += f.statements?.lines.length ?? 0;
     }
   }
-  const out = new Packed(nL, nB, nS);
+  const out = new PackedColumns(nL, nB, nS);
   const max = limits.maxHits;
   const files = new Array(groups.length);
   for (let g = 0; g < groups.length; g++) {
@@ -1765,29 +1767,6 @@ function mergeGroups(a, b) {
   return out;
 }
 var FAN_IN = 16;
-var Packed = class _Packed {
-  /** Keeps this class's hidden class, and the code compiled for it, alive: see PackedColumns in report.ts. */
-  static shapeAnchor = new _Packed(0, 0, 0);
-  LN;
-  LH;
-  BL;
-  BT;
-  SL;
-  SC;
-  SH;
-  oL = 0;
-  oB = 0;
-  oS = 0;
-  constructor(nL, nB, nS) {
-    this.LN = new Int32Array(nL);
-    this.LH = new Float64Array(nL);
-    this.BL = new Int32Array(nB);
-    this.BT = new Float64Array(nB);
-    this.SL = new Int32Array(nS);
-    this.SC = new Int32Array(nS);
-    this.SH = new Float64Array(nS);
-  }
-};
 function reduceFanIn(path5, list, max) {
   let cur = list;
   while (cur.length > FAN_IN) {
@@ -1806,7 +1785,7 @@ function reduceFanIn(path5, list, max) {
         nB += f.branchLines.length;
         nS += f.statements?.lines.length ?? 0;
       }
-      next.push(mergeInto(path5, group, new Packed(nL, nB, nS), max));
+      next.push(mergeInto(path5, group, new PackedColumns(nL, nB, nS), max));
     }
     cur = next;
   }
@@ -3861,6 +3840,245 @@ function detectGcovJson(head, _fileName) {
   return 0;
 }
 
+// packages/core/src/text/json-item-stream.ts
+var QUOTE = 34;
+var BACKSLASH = 92;
+var COMMA = 44;
+var COLON = 58;
+var OPEN_BRACE = 123;
+var CLOSE_BRACE = 125;
+var OPEN_BRACKET = 91;
+var CLOSE_BRACKET = 93;
+var NEWLINE = 10;
+var NEWLINES = new Uint8Array(4096).fill(NEWLINE);
+var isSpace = (c) => c === 32 || c === NEWLINE || c === 13 || c === 9;
+var decoder2 = new TextDecoder("utf-8", { fatal: false, ignoreBOM: false });
+var JsonItemStream = class {
+  constructor(sink, maxBytes, key, onItem, kind = "array") {
+    this.sink = sink;
+    this.maxBytes = maxBytes;
+    this.key = key;
+    this.onItem = onItem;
+    this.kind = kind;
+    this.open = kind === "array" ? OPEN_BRACKET : OPEN_BRACE;
+    this.close = kind === "array" ? CLOSE_BRACKET : CLOSE_BRACE;
+    this.streamDepth = key === null ? 1 : 2;
+  }
+  rest = [];
+  restBytes = 0;
+  item = [];
+  itemBytes = 0;
+  overflow = false;
+  failed = false;
+  /** Bytes seen, and newlines among them (the current line is `line + 1`). */
+  line = 0;
+  started = false;
+  depth = 0;
+  inString = false;
+  escape = false;
+  /** In the root object: the next string is a key; the key's bytes while it is read. */
+  expectKey = false;
+  keyBytes = null;
+  lastKey = null;
+  /** 0: not yet streamed, 1: inside the streamed array, 2: done. */
+  phase = 0;
+  streamable = false;
+  /** Inside the array: whether an element has begun, the line it began on, and whether one ended with a comma. */
+  inItem = false;
+  itemLine = 0;
+  afterComma = false;
+  index = 0;
+  /** Keys of a streamed object so far: a repeat is read too, and said. */
+  seen = /* @__PURE__ */ new Set();
+  streamDepth;
+  open;
+  close;
+  write(chunk) {
+    if (this.overflow || this.failed) return;
+    let restFrom = 0;
+    let itemFrom = this.phase === 1 && this.inItem ? 0 : -1;
+    for (let i = 0; i < chunk.length; i++) {
+      const c = chunk[i];
+      if (c === NEWLINE) this.line++;
+      if (this.inString) {
+        if (this.escape) this.escape = false;
+        else if (c === BACKSLASH) this.escape = true;
+        else if (c === QUOTE) {
+          this.inString = false;
+          if (this.keyBytes !== null) this.endKey();
+          continue;
+        }
+        if (this.keyBytes !== null && this.keyBytes.length <= 6 * (this.key?.length ?? 0) + 8) this.keyBytes.push(c);
+        continue;
+      }
+      if (this.phase === 1 && this.depth === this.streamDepth) {
+        if (c === COMMA || c === this.close) {
+          if (this.inItem) {
+            if (itemFrom >= 0) this.addItem(chunk.subarray(itemFrom, i));
+            itemFrom = -1;
+            if (!this.finishItem()) return;
+          } else if (this.afterComma || c === COMMA && this.index === 0) {
+            return this.syntax(`expected an entry of ${this.what()} before "${String.fromCharCode(c)}"`, this.line + 1);
+          }
+          this.afterComma = c === COMMA;
+          if (c === this.close) {
+            this.phase = 2;
+            this.depth = this.streamDepth - 1;
+            restFrom = i;
+          }
+          continue;
+        }
+        if (!this.inItem) {
+          if (isSpace(c)) {
+            if (c === NEWLINE) this.pushRest(NEWLINES.subarray(0, 1));
+            continue;
+          }
+          this.inItem = true;
+          this.itemLine = this.line + 1;
+          itemFrom = i;
+        }
+      }
+      if (c === QUOTE) {
+        this.inString = true;
+        if (this.depth === 1 && this.expectKey && this.phase === 0) this.keyBytes = [];
+      } else if (c === OPEN_BRACE || c === OPEN_BRACKET) {
+        const first = !this.started;
+        if (first) {
+          this.started = true;
+          this.streamable = c === OPEN_BRACE;
+          this.expectKey = true;
+        }
+        if (first ? this.key === null && c === this.open : this.depth === 1 && this.phase === 0 && c === this.open && this.streamable && this.key !== null && this.lastKey === this.key) {
+          this.pushRest(chunk.subarray(restFrom, i + 1));
+          restFrom = -1;
+          this.phase = 1;
+          this.depth = this.streamDepth;
+          continue;
+        }
+        this.depth++;
+      } else if (c === CLOSE_BRACE || c === CLOSE_BRACKET) {
+        this.depth--;
+      } else if (this.depth === 1) {
+        if (c === COMMA) this.expectKey = true;
+        else if (c === COLON) this.expectKey = false;
+      }
+      if (!this.started && !isSpace(c)) this.started = true;
+    }
+    if (this.phase === 1) {
+      if (itemFrom >= 0) this.addItem(chunk.subarray(itemFrom));
+    } else if (restFrom >= 0) this.pushRest(chunk.subarray(restFrom));
+  }
+  /**
+   * The rest of the document, parsed, with the streamed array empty; undefined when the document is
+   * not valid JSON or over the limit (diagnosed).
+   */
+  end() {
+    if (this.overflow || this.failed) return void 0;
+    const text2 = joinText(this.rest);
+    this.rest.length = 0;
+    try {
+      return JSON.parse(text2);
+    } catch (e) {
+      this.sink.error("CW_JSON_SYNTAX", `not valid JSON: ${message(e)}`, lineAt(text2, e) ?? (/end of JSON input/.test(message(e)) ? this.line + 1 : void 0));
+      return void 0;
+    }
+  }
+  endKey() {
+    const raw = this.keyBytes;
+    this.keyBytes = null;
+    this.expectKey = false;
+    const text2 = new TextDecoder("utf-8", { fatal: false, ignoreBOM: true }).decode(Uint8Array.from(raw));
+    try {
+      this.lastKey = raw.includes(BACKSLASH) ? JSON.parse(`"${text2}"`) : text2;
+    } catch {
+      this.lastKey = null;
+    }
+  }
+  pushRest(bytes) {
+    if (bytes.length === 0) return;
+    this.restBytes += bytes.length;
+    if (this.restBytes > this.maxBytes) return this.tooLarge();
+    this.rest.push(bytes.slice());
+  }
+  addItem(bytes) {
+    this.itemBytes += bytes.length;
+    if (this.itemBytes > this.maxBytes) return this.tooLarge();
+    this.item.push(bytes.slice());
+  }
+  finishItem() {
+    if (this.overflow) return false;
+    const text2 = joinText(this.item);
+    this.item = [];
+    this.itemBytes = 0;
+    this.inItem = false;
+    let value;
+    let key;
+    const source = this.kind === "array" ? text2 : `{${text2}}`;
+    try {
+      value = JSON.parse(source);
+      if (this.kind === "object") {
+        const keys = Object.keys(value);
+        if (keys.length !== 1) throw new Error(`expected one "key": value member of ${this.what()}`);
+        key = keys[0];
+        value = value[key];
+        if (this.seen.has(key)) {
+          this.sink.warn("CW_JSON_DUPLICATE_KEY", `${JSON.stringify(key).slice(0, 200)} appears more than once in ${this.what()}: every entry is read (JSON.parse would keep only the last)`, this.itemLine);
+        } else this.seen.add(key);
+      }
+    } catch (e) {
+      const within = lineAt(source, e);
+      this.syntax(`not valid JSON: ${message(e)}`, within === void 0 ? this.itemLine : this.itemLine + within - 1);
+      return false;
+    }
+    let n = 0;
+    for (let i = text2.indexOf("\n"); i !== -1; i = text2.indexOf("\n", i + 1)) n++;
+    while (n > 0) {
+      const k = Math.min(n, NEWLINES.length);
+      this.pushRest(NEWLINES.subarray(0, k));
+      n -= k;
+    }
+    this.onItem(value, this.index++, key);
+    return true;
+  }
+  what() {
+    return this.key === null ? "the top-level object" : `"${this.key}"`;
+  }
+  syntax(msg, line2) {
+    this.failed = true;
+    this.sink.error("CW_JSON_SYNTAX", msg.slice(0, 240), line2);
+  }
+  tooLarge() {
+    if (this.overflow) return;
+    this.overflow = true;
+    this.rest.length = 0;
+    this.item = [];
+    this.sink.error("CW_DOCUMENT_TOO_LARGE", `the JSON document (without the entries of ${this.what()}) or one of those entries is larger than the limit of ${this.maxBytes} bytes`);
+  }
+};
+function joinText(parts) {
+  if (parts.length === 1) return decoder2.decode(parts[0]);
+  let size = 0;
+  for (const p of parts) size += p.length;
+  const all = new Uint8Array(size);
+  let o = 0;
+  for (const p of parts) {
+    all.set(p, o);
+    o += p.length;
+  }
+  return decoder2.decode(all);
+}
+function message(e) {
+  return (e instanceof Error ? e.message : String(e)).slice(0, 200);
+}
+function lineAt(text2, e) {
+  const m = /position (\d+)/.exec(e instanceof Error ? e.message : "");
+  if (m === null) return void 0;
+  const pos = Number(m[1]);
+  let line2 = 1;
+  for (let i = text2.indexOf("\n"); i !== -1 && i < pos; i = text2.indexOf("\n", i + 1)) line2++;
+  return line2;
+}
+
 // packages/core/src/text/json-document.ts
 var JsonDocument = class {
   constructor(sink, maxBytes) {
@@ -3904,14 +4122,7 @@ var JsonDocument = class {
       return JSON.parse(text2);
     } catch (e) {
       const msg = e instanceof Error ? e.message : String(e);
-      const m = /position (\d+)/.exec(msg);
-      let line2;
-      if (m) {
-        const pos = Number(m[1]);
-        line2 = 1;
-        for (let i = 0; i < pos && i < text2.length; i++) if (text2.charCodeAt(i) === 10) line2++;
-      }
-      this.sink.error("CW_JSON_SYNTAX", `not valid JSON: ${msg.slice(0, 200)}`, line2);
+      this.sink.error("CW_JSON_SYNTAX", `not valid JSON: ${msg.slice(0, 200)}`, lineAt(text2, e));
       return void 0;
     }
   }
@@ -3966,9 +4177,9 @@ function splitDocuments(bytes) {
   while (nl >= 0) {
     line2++;
     let p = nl - 1;
-    while (p >= start && isSpace(bytes[p])) p--;
+    while (p >= start && isSpace2(bytes[p])) p--;
     let q = nl + 1;
-    while (q < bytes.length && isSpace(bytes[q])) q++;
+    while (q < bytes.length && isSpace2(bytes[q])) q++;
     if (p >= start && bytes[p] === 125 && q < bytes.length && bytes[q] === 123) {
       out.push({ start, end: nl, line: startLine2 });
       start = nl + 1;
@@ -3977,11 +4188,11 @@ function splitDocuments(bytes) {
     nl = bytes.indexOf(10, nl + 1);
   }
   let i = start === 0 && bytes[0] === 239 && bytes[1] === 187 && bytes[2] === 191 ? 3 : start;
-  while (i < bytes.length && isSpace(bytes[i])) i++;
+  while (i < bytes.length && isSpace2(bytes[i])) i++;
   if (i < bytes.length) out.push({ start, end: bytes.length, line: startLine2 });
   return out;
 }
-function isSpace(b) {
+function isSpace2(b) {
   return b === 32 || b === 10 || b === 13 || b === 9;
 }
 function concat(chunks, size) {
@@ -4866,245 +5077,6 @@ var llvmCovJsonFormat = {
 // packages/core/src/formats/coverwatch-json/detect.ts
 function detectCoverwatchJson(head) {
   return /^\s*\{\s*"coverwatch"\s*:\s*1\s*,/.test(head) ? 1 : 0;
-}
-
-// packages/core/src/text/json-item-stream.ts
-var QUOTE = 34;
-var BACKSLASH = 92;
-var COMMA = 44;
-var COLON = 58;
-var OPEN_BRACE = 123;
-var CLOSE_BRACE = 125;
-var OPEN_BRACKET = 91;
-var CLOSE_BRACKET = 93;
-var NEWLINE = 10;
-var NEWLINES = new Uint8Array(4096).fill(NEWLINE);
-var isSpace2 = (c) => c === 32 || c === NEWLINE || c === 13 || c === 9;
-var decoder2 = new TextDecoder("utf-8", { fatal: false, ignoreBOM: false });
-var JsonItemStream = class {
-  constructor(sink, maxBytes, key, onItem, kind = "array") {
-    this.sink = sink;
-    this.maxBytes = maxBytes;
-    this.key = key;
-    this.onItem = onItem;
-    this.kind = kind;
-    this.open = kind === "array" ? OPEN_BRACKET : OPEN_BRACE;
-    this.close = kind === "array" ? CLOSE_BRACKET : CLOSE_BRACE;
-    this.streamDepth = key === null ? 1 : 2;
-  }
-  rest = [];
-  restBytes = 0;
-  item = [];
-  itemBytes = 0;
-  overflow = false;
-  failed = false;
-  /** Bytes seen, and newlines among them (the current line is `line + 1`). */
-  line = 0;
-  started = false;
-  depth = 0;
-  inString = false;
-  escape = false;
-  /** In the root object: the next string is a key; the key's bytes while it is read. */
-  expectKey = false;
-  keyBytes = null;
-  lastKey = null;
-  /** 0: not yet streamed, 1: inside the streamed array, 2: done. */
-  phase = 0;
-  streamable = false;
-  /** Inside the array: whether an element has begun, the line it began on, and whether one ended with a comma. */
-  inItem = false;
-  itemLine = 0;
-  afterComma = false;
-  index = 0;
-  /** Keys of a streamed object so far: a repeat is read too, and said. */
-  seen = /* @__PURE__ */ new Set();
-  streamDepth;
-  open;
-  close;
-  write(chunk) {
-    if (this.overflow || this.failed) return;
-    let restFrom = 0;
-    let itemFrom = this.phase === 1 && this.inItem ? 0 : -1;
-    for (let i = 0; i < chunk.length; i++) {
-      const c = chunk[i];
-      if (c === NEWLINE) this.line++;
-      if (this.inString) {
-        if (this.escape) this.escape = false;
-        else if (c === BACKSLASH) this.escape = true;
-        else if (c === QUOTE) {
-          this.inString = false;
-          if (this.keyBytes !== null) this.endKey();
-          continue;
-        }
-        if (this.keyBytes !== null && this.keyBytes.length <= 6 * (this.key?.length ?? 0) + 8) this.keyBytes.push(c);
-        continue;
-      }
-      if (this.phase === 1 && this.depth === this.streamDepth) {
-        if (c === COMMA || c === this.close) {
-          if (this.inItem) {
-            if (itemFrom >= 0) this.addItem(chunk.subarray(itemFrom, i));
-            itemFrom = -1;
-            if (!this.finishItem()) return;
-          } else if (this.afterComma || c === COMMA && this.index === 0) {
-            return this.syntax(`expected an entry of ${this.what()} before "${String.fromCharCode(c)}"`, this.line + 1);
-          }
-          this.afterComma = c === COMMA;
-          if (c === this.close) {
-            this.phase = 2;
-            this.depth = this.streamDepth - 1;
-            restFrom = i;
-          }
-          continue;
-        }
-        if (!this.inItem) {
-          if (isSpace2(c)) {
-            if (c === NEWLINE) this.pushRest(NEWLINES.subarray(0, 1));
-            continue;
-          }
-          this.inItem = true;
-          this.itemLine = this.line + 1;
-          itemFrom = i;
-        }
-      }
-      if (c === QUOTE) {
-        this.inString = true;
-        if (this.depth === 1 && this.expectKey && this.phase === 0) this.keyBytes = [];
-      } else if (c === OPEN_BRACE || c === OPEN_BRACKET) {
-        const first = !this.started;
-        if (first) {
-          this.started = true;
-          this.streamable = c === OPEN_BRACE;
-          this.expectKey = true;
-        }
-        if (first ? this.key === null && c === this.open : this.depth === 1 && this.phase === 0 && c === this.open && this.streamable && this.key !== null && this.lastKey === this.key) {
-          this.pushRest(chunk.subarray(restFrom, i + 1));
-          restFrom = -1;
-          this.phase = 1;
-          this.depth = this.streamDepth;
-          continue;
-        }
-        this.depth++;
-      } else if (c === CLOSE_BRACE || c === CLOSE_BRACKET) {
-        this.depth--;
-      } else if (this.depth === 1) {
-        if (c === COMMA) this.expectKey = true;
-        else if (c === COLON) this.expectKey = false;
-      }
-      if (!this.started && !isSpace2(c)) this.started = true;
-    }
-    if (this.phase === 1) {
-      if (itemFrom >= 0) this.addItem(chunk.subarray(itemFrom));
-    } else if (restFrom >= 0) this.pushRest(chunk.subarray(restFrom));
-  }
-  /**
-   * The rest of the document, parsed, with the streamed array empty; undefined when the document is
-   * not valid JSON or over the limit (diagnosed).
-   */
-  end() {
-    if (this.overflow || this.failed) return void 0;
-    const text2 = joinText(this.rest);
-    this.rest.length = 0;
-    try {
-      return JSON.parse(text2);
-    } catch (e) {
-      this.sink.error("CW_JSON_SYNTAX", `not valid JSON: ${message(e)}`, lineAt(text2, e) ?? (/end of JSON input/.test(message(e)) ? this.line + 1 : void 0));
-      return void 0;
-    }
-  }
-  endKey() {
-    const raw = this.keyBytes;
-    this.keyBytes = null;
-    this.expectKey = false;
-    const text2 = new TextDecoder("utf-8", { fatal: false, ignoreBOM: true }).decode(Uint8Array.from(raw));
-    try {
-      this.lastKey = raw.includes(BACKSLASH) ? JSON.parse(`"${text2}"`) : text2;
-    } catch {
-      this.lastKey = null;
-    }
-  }
-  pushRest(bytes) {
-    if (bytes.length === 0) return;
-    this.restBytes += bytes.length;
-    if (this.restBytes > this.maxBytes) return this.tooLarge();
-    this.rest.push(bytes.slice());
-  }
-  addItem(bytes) {
-    this.itemBytes += bytes.length;
-    if (this.itemBytes > this.maxBytes) return this.tooLarge();
-    this.item.push(bytes.slice());
-  }
-  finishItem() {
-    if (this.overflow) return false;
-    const text2 = joinText(this.item);
-    this.item = [];
-    this.itemBytes = 0;
-    this.inItem = false;
-    let value;
-    let key;
-    const source = this.kind === "array" ? text2 : `{${text2}}`;
-    try {
-      value = JSON.parse(source);
-      if (this.kind === "object") {
-        const keys = Object.keys(value);
-        if (keys.length !== 1) throw new Error(`expected one "key": value member of ${this.what()}`);
-        key = keys[0];
-        value = value[key];
-        if (this.seen.has(key)) {
-          this.sink.warn("CW_JSON_DUPLICATE_KEY", `${JSON.stringify(key).slice(0, 200)} appears more than once in ${this.what()}: every entry is read (JSON.parse would keep only the last)`, this.itemLine);
-        } else this.seen.add(key);
-      }
-    } catch (e) {
-      const within = lineAt(source, e);
-      this.syntax(`not valid JSON: ${message(e)}`, within === void 0 ? this.itemLine : this.itemLine + within - 1);
-      return false;
-    }
-    let n = 0;
-    for (let i = text2.indexOf("\n"); i !== -1; i = text2.indexOf("\n", i + 1)) n++;
-    while (n > 0) {
-      const k = Math.min(n, NEWLINES.length);
-      this.pushRest(NEWLINES.subarray(0, k));
-      n -= k;
-    }
-    this.onItem(value, this.index++, key);
-    return true;
-  }
-  what() {
-    return this.key === null ? "the top-level object" : `"${this.key}"`;
-  }
-  syntax(msg, line2) {
-    this.failed = true;
-    this.sink.error("CW_JSON_SYNTAX", msg.slice(0, 240), line2);
-  }
-  tooLarge() {
-    if (this.overflow) return;
-    this.overflow = true;
-    this.rest.length = 0;
-    this.item = [];
-    this.sink.error("CW_DOCUMENT_TOO_LARGE", `the JSON document (without the entries of ${this.what()}) or one of those entries is larger than the limit of ${this.maxBytes} bytes`);
-  }
-};
-function joinText(parts) {
-  if (parts.length === 1) return decoder2.decode(parts[0]);
-  let size = 0;
-  for (const p of parts) size += p.length;
-  const all = new Uint8Array(size);
-  let o = 0;
-  for (const p of parts) {
-    all.set(p, o);
-    o += p.length;
-  }
-  return decoder2.decode(all);
-}
-function message(e) {
-  return (e instanceof Error ? e.message : String(e)).slice(0, 200);
-}
-function lineAt(text2, e) {
-  const m = /position (\d+)/.exec(e instanceof Error ? e.message : "");
-  if (m === null) return void 0;
-  const pos = Number(m[1]);
-  let line2 = 1;
-  for (let i = text2.indexOf("\n"); i !== -1 && i < pos; i = text2.indexOf("\n", i + 1)) line2++;
-  return line2;
 }
 
 // packages/core/src/formats/json-format.ts
@@ -7525,18 +7497,12 @@ function detectIstanbulJson(head, _fileName) {
 
 // packages/core/src/formats/istanbul-json/parse.ts
 function createIstanbulJsonParser(options) {
-  const sink = new DiagnosticSink(options.fileName);
-  const report = new ReportBuilder(sink, options.limits);
   const scratch = new Scratch(options.limits.maxHits);
-  const stream = new JsonItemStream(sink, options.limits.maxDocumentBytes, null, (value, _i, key) => readEntry(key, value, report, sink, scratch), "object");
-  return {
-    write: (chunk) => stream.write(chunk),
-    end() {
-      const root = stream.end();
-      if (root !== void 0) readCoverageMap(root, report, sink, scratch);
-      return { status: sink.hasErrors ? "invalid" : "ok", report: report.build(), diagnostics: sink.finish() };
-    }
-  };
+  return createJsonFormatParser(options, (root, report, sink) => readCoverageMap(root, report, sink, scratch), {
+    key: null,
+    kind: "object",
+    entry: (value, _i, report, sink, _limits, key) => readEntry(key, value, report, sink, scratch)
+  });
 }
 function readCoverageMap(root, report, sink, scratch) {
   if (!isObject(root)) {

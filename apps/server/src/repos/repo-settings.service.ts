@@ -67,7 +67,8 @@ export class RepoSettingsService {
       await this.repos.setPathRules(repo.id, change.pathRules);
       await audit.record({ event: 'repo.path_rules_changed', target, details: { before: { ...before }, after: { fixes: [...change.pathRules.fixes], ignore: [...change.pathRules.ignore] } } });
     }
-    return this.view(await this.rights(userId, owner, name));
+    // Rights do not depend on visibility for those who may change it: only the row's visibility moved.
+    return this.view({ ...rights, repo: { ...repo, visibility: change.visibility ?? repo.visibility } });
   }
 
   /** Grants one user (by email) read or write on the repository, or (null) removes the grant: owners and admins. */

@@ -8,9 +8,10 @@ import type { ParseOptions, ParseOutcome, StreamParser } from './types.js';
 /** Reads a parsed JSON document into a report; problems go to the sink. */
 export type JsonReportReader = (root: unknown, report: ReportBuilder, sink: DiagnosticSink, limits: ParseLimits) => void;
 
-/** A format whose bulk is one member of the top-level object (`{"files": [...]}` or `{"files": {...}}`), read entry by entry. */
+/** A format whose bulk is one member of the top-level object (`{"files": [...]}` or `{"files": {...}}`), or the top-level object itself, read entry by entry. */
 export interface JsonEntries {
-  readonly key: string;
+  /** The member; null: the top-level object (a map keyed by path). */
+  readonly key: string | null;
   /** An array (the default) or an object, whose members come with their keys. */
   readonly kind?: 'array' | 'object';
   /** Reads one entry (`index` its position; `key` an object member's name); `read` then sees the container empty. */

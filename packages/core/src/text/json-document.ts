@@ -1,4 +1,5 @@
 import type { DiagnosticSink } from '../model/diagnostics.js';
+import { lineAt } from './json-item-stream.js';
 import { decodeUtf8 } from './text-decoder.js';
 
 /**
@@ -55,14 +56,7 @@ export class JsonDocument {
       return JSON.parse(text) as unknown;
     } catch (e) {
       const msg = e instanceof Error ? e.message : String(e);
-      const m = /position (\d+)/.exec(msg);
-      let line: number | undefined;
-      if (m) {
-        const pos = Number(m[1]);
-        line = 1;
-        for (let i = 0; i < pos && i < text.length; i++) if (text.charCodeAt(i) === 10) line++;
-      }
-      this.sink.error('CW_JSON_SYNTAX', `not valid JSON: ${msg.slice(0, 200)}`, line);
+      this.sink.error('CW_JSON_SYNTAX', `not valid JSON: ${msg.slice(0, 200)}`, lineAt(text, e));
       return undefined;
     }
   }

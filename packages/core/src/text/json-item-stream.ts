@@ -274,7 +274,7 @@ function message(e: unknown): string {
 }
 
 /** The 1-based line of a JSON.parse error position in `text`, when the message names one. */
-function lineAt(text: string, e: unknown): number | undefined {
+export function lineAt(text: string, e: unknown): number | undefined {
   const m = /position (\d+)/.exec(e instanceof Error ? e.message : '');
   if (m === null) return undefined;
   const pos = Number(m[1]);

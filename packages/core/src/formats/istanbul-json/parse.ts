@@ -1,9 +1,9 @@
-import { DiagnosticSink } from '../../model/diagnostics.js';
+import type { DiagnosticSink } from '../../model/diagnostics.js';
 import type { FileCoverageBuilder } from '../../model/file-builder.js';
-import { ReportBuilder } from '../../model/report.js';
-import { JsonItemStream } from '../../text/json-item-stream.js';
+import type { ReportBuilder } from '../../model/report.js';
 import { BadEntries, describeJson, isNumber, isObject, own, quoteKey, type JsonObject } from '../../text/json-guards.js';
-import type { ParseOptions, ParseOutcome, StreamParser } from '../types.js';
+import { createJsonFormatParser } from '../json-format.js';
+import type { ParseOptions, StreamParser } from '../types.js';
 
 /**
  * istanbul `coverage-final.json` parser (the `json` reporter of nyc, c8, jest, karma-coverage; old
@@ -25,21 +25,15 @@ import type { ParseOptions, ParseOutcome, StreamParser } from '../types.js';
  * ignored. Old istanbul may wrap a file under `data`, and marks ignored code `skip: true`.
  */
 export function createIstanbulJsonParser(options: ParseOptions): StreamParser {
-  const sink = new DiagnosticSink(options.fileName);
-  const report = new ReportBuilder(sink, options.limits);
   const scratch = new Scratch(options.limits.maxHits);
   // One file at a time, as its bytes arrive: each file's objects die young, and memory follows the
-  // largest file rather than the map (text/json-item-stream.ts).
-  const stream = new JsonItemStream(sink, options.limits.maxDocumentBytes, null, (value, _i, key) => readEntry(key!, value, report, sink, scratch), 'object');
-  return {
-    write: (chunk) => stream.write(chunk),
-    end(): ParseOutcome {
-      // The map emptied of what streamed; anything else (an array, a scalar) as it was.
-      const root = stream.end();
-      if (root !== undefined) readCoverageMap(root, report, sink, scratch);
-      return { status: sink.hasErrors ? 'invalid' : 'ok', report: report.build(), diagnostics: sink.finish() };
-    },
-  };
+  // largest file rather than the map. What stays for `readCoverageMap` is the emptied map, or a
+  // document of another shape (an array, a scalar) as it was.
+  return createJsonFormatParser(options, (root, report, sink) => readCoverageMap(root, report, sink, scratch), {
+    key: null,
+    kind: 'object',
+    entry: (value, _i, report, sink, _limits, key) => readEntry(key!, value, report, sink, scratch),
+  });
 }
 
 function readCoverageMap(root: unknown, report: ReportBuilder, sink: DiagnosticSink, scratch: Scratch): void {
