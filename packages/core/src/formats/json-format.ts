@@ -2,7 +2,7 @@ import { DiagnosticSink } from '../model/diagnostics.js';
 import type { ParseLimits } from '../model/limits.js';
 import { ReportBuilder } from '../model/report.js';
 import { JsonDocument } from '../text/json-document.js';
-import { JsonItemStream } from '../text/json-item-stream.js';
+import { JsonItemStream, type ItemBytesReader } from '../text/json-item-stream.js';
 import type { ParseOptions, ParseOutcome, StreamParser } from './types.js';
 
 /** Reads a parsed JSON document into a report; problems go to the sink. */
@@ -16,6 +16,8 @@ export interface JsonEntries {
   readonly kind?: 'array' | 'object';
   /** Reads one entry (`index` its position; `key` an object member's name); `read` then sees the container empty. */
   readonly entry: (entry: unknown, index: number, report: ReportBuilder, sink: DiagnosticSink, limits: ParseLimits, key: string | undefined) => void;
+  /** A reader of entries straight from their bytes, tried first; what it gives up on goes to `entry`. */
+  readonly fast?: (report: ReportBuilder, limits: ParseLimits) => ItemBytesReader;
 }
 
 /**
@@ -29,7 +31,7 @@ export function createJsonFormatParser(options: ParseOptions, read: JsonReportRe
   const sink = new DiagnosticSink(options.fileName);
   if (entries !== undefined) {
     const report = new ReportBuilder(sink, options.limits);
-    const stream = new JsonItemStream(sink, options.limits.maxDocumentBytes, entries.key, (v, i, k) => entries.entry(v, i, report, sink, options.limits, k), entries.kind);
+    const stream = new JsonItemStream(sink, options.limits.maxDocumentBytes, entries.key, (v, i, k) => entries.entry(v, i, report, sink, options.limits, k), entries.kind, entries.fast?.(report, options.limits) ?? null);
     return {
       write: (chunk) => stream.write(chunk),
       end(): ParseOutcome {

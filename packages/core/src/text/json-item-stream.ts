@@ -16,6 +16,26 @@ const isSpace = (c: number) => c === 0x20 || c === NEWLINE || c === 0x0d || c ==
 const decoder = new TextDecoder('utf-8', { fatal: false, ignoreBOM: false });
 
 /**
+ * Reads an entry of the streamed container straight from its bytes (text/json-bytes.ts), for a
+ * format that knows its entries' shape, instead of JSON.parse and the format's general reader.
+ */
+export interface ItemBytesReader {
+  /**
+   * Reads the entry starting at `b[from]`; returns the index just after it, or -1 when it is cut
+   * short by the end of `b` or must go to JSON.parse (then nothing of it has been applied).
+   */
+  read(b: Uint8Array, from: number): number;
+  /** After a -1: whether the entry was cut short (then it is read again once whole). */
+  readonly incomplete: boolean;
+  /** Newlines inside the entry last read. */
+  readonly newlines: number;
+  /** The key of the entry last read (object kinds). */
+  readonly key: string;
+  /** Applies the entry last read. */
+  commit(): void;
+}
+
+/**
  * Streams one JSON document whose bulk is one member of its top-level object (`{"files": [...]}`,
  * or with `kind` `object`, `{"files": {"a.py": {...}, ...}}`): each element (or member, with its key)
  * goes to `onItem` as soon as its bytes are complete, parsed on its own; the rest of the document is
@@ -54,6 +74,8 @@ export class JsonItemStream {
   private itemLine = 0;
   private afterComma = false;
   private index = 0;
+  /** Whether the entry being collected may still go to `fast` (false once it gave up on it whole). */
+  private fastRetry = true;
   /** Keys of a streamed object so far: a repeat is read too, and said. */
   private readonly seen = new Set<string>();
 
@@ -64,6 +86,8 @@ export class JsonItemStream {
     private readonly key: string | null,
     private readonly onItem: (value: unknown, index: number, key: string | undefined) => void,
     private readonly kind: 'array' | 'object' = 'array',
+    /** Reads entries from their bytes where it can; the others are parsed and go to `onItem`. */
+    private readonly fast: ItemBytesReader | null = null,
   ) {
     this.open = kind === 'array' ? OPEN_BRACKET : OPEN_BRACE;
     this.close = kind === 'array' ? CLOSE_BRACKET : CLOSE_BRACE;
@@ -117,6 +141,15 @@ export class JsonItemStream {
           if (isSpace(c)) {
             if (c === NEWLINE) this.pushRest(NEWLINES.subarray(0, 1));
             continue;
+          }
+          if (this.fast !== null) {
+            // Most entries lie whole in one chunk: read in place, no copy, no scan of their bytes.
+            const end = this.fastInChunk(chunk, i);
+            if (end >= 0) {
+              i = end - 1;
+              continue;
+            }
+            if (this.overflow) return;
           }
           this.inItem = true;
           this.itemLine = this.line + 1;
@@ -200,12 +233,77 @@ export class JsonItemStream {
     this.item.push(bytes.slice());
   }
 
+  /** Reads the entry at `chunk[i]` with `fast`: the index after it, or -1 (nothing done). */
+  private fastInChunk(chunk: Uint8Array, i: number): number {
+    const fast = this.fast!;
+    const end = fast.read(chunk, i);
+    if (end < 0) {
+      // Cut short by the chunk's end: try again once it is whole; otherwise JSON.parse has it.
+      this.fastRetry = fast.incomplete;
+      return -1;
+    }
+    // Applied only once its delimiter is in sight, as the general path does: an entry the
+    // document never closes, or one followed by junk, is left to the byte scan.
+    let next = end;
+    while (next < chunk.length && isSpace(chunk[next]!)) next++;
+    if (next === chunk.length || (chunk[next] !== COMMA && chunk[next] !== this.close)) {
+      this.fastRetry = true;
+      return -1;
+    }
+    if (end - i > this.maxBytes) {
+      this.tooLarge();
+      return -1;
+    }
+    const itemLine = this.line + 1;
+    this.line += fast.newlines;
+    this.pushNewlines(fast.newlines);
+    this.fastDone(itemLine);
+    return end;
+  }
+
+  /** After `fast` read an entry: the repeated-key warning, the entry applied, the next awaited. */
+  private fastDone(itemLine: number): void {
+    const fast = this.fast!;
+    if (this.kind === 'object') this.checkRepeat(fast.key, itemLine);
+    fast.commit();
+    this.index++;
+    this.inItem = false;
+    this.afterComma = false;
+    this.fastRetry = true;
+  }
+
+  private checkRepeat(key: string, line: number): void {
+    if (this.seen.has(key)) {
+      this.sink.warn('CW_JSON_DUPLICATE_KEY', `${JSON.stringify(key).slice(0, 200)} appears more than once in ${this.what()}: every entry is read (JSON.parse would keep only the last)`, line);
+    } else this.seen.add(key);
+  }
+
+  private pushNewlines(count: number): void {
+    let n = count;
+    while (n > 0) {
+      const k = Math.min(n, NEWLINES.length);
+      this.pushRest(NEWLINES.subarray(0, k));
+      n -= k;
+    }
+  }
+
   private finishItem(): boolean {
     if (this.overflow) return false;
-    const text = joinText(this.item);
+    const bytes = joinBytes(this.item);
     this.item = [];
     this.itemBytes = 0;
+    if (this.fast !== null && this.fastRetry) {
+      const end = this.fast.read(bytes, 0);
+      if (end >= 0 && onlySpace(bytes, end)) {
+        // The element's newlines stay in the rest, so later lines keep their numbers.
+        this.pushNewlines(countNewlines(bytes));
+        this.fastDone(this.itemLine);
+        return true;
+      }
+    }
+    this.fastRetry = true;
     this.inItem = false;
+    const text = decoder.decode(bytes);
     let value: unknown;
     let key: string | undefined;
     // An object's member is parsed as an object of one member (the brace adds no newline).
@@ -217,9 +315,7 @@ export class JsonItemStream {
         if (keys.length !== 1) throw new Error(`expected one "key": value member of ${this.what()}`);
         key = keys[0]!;
         value = (value as Record<string, unknown>)[key];
-        if (this.seen.has(key)) {
-          this.sink.warn('CW_JSON_DUPLICATE_KEY', `${JSON.stringify(key).slice(0, 200)} appears more than once in ${this.what()}: every entry is read (JSON.parse would keep only the last)`, this.itemLine);
-        } else this.seen.add(key);
+        this.checkRepeat(key, this.itemLine);
       }
     } catch (e) {
       const within = lineAt(source, e);
@@ -227,13 +323,7 @@ export class JsonItemStream {
       return false;
     }
     // The element's newlines stay in the rest, so later lines keep their numbers.
-    let n = 0;
-    for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) n++;
-    while (n > 0) {
-      const k = Math.min(n, NEWLINES.length);
-      this.pushRest(NEWLINES.subarray(0, k));
-      n -= k;
-    }
+    this.pushNewlines(countNewlines(bytes));
     this.onItem(value, this.index++, key);
     return true;
   }
@@ -257,7 +347,11 @@ export class JsonItemStream {
 }
 
 function joinText(parts: readonly Uint8Array[]): string {
-  if (parts.length === 1) return decoder.decode(parts[0]);
+  return decoder.decode(joinBytes(parts));
+}
+
+function joinBytes(parts: readonly Uint8Array[]): Uint8Array {
+  if (parts.length === 1) return parts[0]!;
   let size = 0;
   for (const p of parts) size += p.length;
   const all = new Uint8Array(size);
@@ -266,7 +360,18 @@ function joinText(parts: readonly Uint8Array[]): string {
     all.set(p, o);
     o += p.length;
   }
-  return decoder.decode(all);
+  return all;
+}
+
+function countNewlines(b: Uint8Array): number {
+  let n = 0;
+  for (let i = b.indexOf(NEWLINE); i !== -1; i = b.indexOf(NEWLINE, i + 1)) n++;
+  return n;
+}
+
+function onlySpace(b: Uint8Array, from: number): boolean {
+  for (let i = from; i < b.length; i++) if (!isSpace(b[i]!)) return false;
+  return true;
 }
 
 function message(e: unknown): string {

@@ -4,6 +4,8 @@ import type { ReportBuilder } from '../../model/report.js';
 import { BadEntries, describeJson, isNumber, isObject, own, quoteKey, type JsonObject } from '../../text/json-guards.js';
 import { createJsonFormatParser } from '../json-format.js';
 import type { ParseOptions, StreamParser } from '../types.js';
+import { IstanbulEntryBytes } from './entry-bytes.js';
+import { IstanbulScratch } from './scratch.js';
 
 /**
  * istanbul `coverage-final.json` parser (the `json` reporter of nyc, c8, jest, karma-coverage; old
@@ -24,8 +26,8 @@ import type { ParseOptions, StreamParser } from '../types.js';
  * Producer extras (c8 `all`, nyc `_coverageSchema`/`hash`/`contentHash`, `inputSourceMap`, `bT`) are
  * ignored. Old istanbul may wrap a file under `data`, and marks ignored code `skip: true`.
  */
-export function createIstanbulJsonParser(options: ParseOptions): StreamParser {
-  const scratch = new Scratch(options.limits.maxHits);
+export function createIstanbulJsonParser(options: ParseOptions, fastPath = true): StreamParser {
+  const scratch = new IstanbulScratch(options.limits.maxHits);
   // One file at a time, as its bytes arrive: each file's objects die young, and memory follows the
   // largest file rather than the map. What stays for `readCoverageMap` is the emptied map, or a
   // document of another shape (an array, a scalar) as it was.
@@ -33,10 +35,11 @@ export function createIstanbulJsonParser(options: ParseOptions): StreamParser {
     key: null,
     kind: 'object',
     entry: (value, _i, report, sink, _limits, key) => readEntry(key!, value, report, sink, scratch),
+    fast: fastPath ? (report, limits) => new IstanbulEntryBytes(report, limits, scratch) : undefined,
   });
 }
 
-function readCoverageMap(root: unknown, report: ReportBuilder, sink: DiagnosticSink, scratch: Scratch): void {
+function readCoverageMap(root: unknown, report: ReportBuilder, sink: DiagnosticSink, scratch: IstanbulScratch): void {
   if (!isObject(root)) {
     sink.error('CW_ISTANBUL_NOT_OBJECT', `expected a JSON object keyed by file path (coverage-final.json), found ${describeJson(root)}`);
     return;
@@ -44,7 +47,7 @@ function readCoverageMap(root: unknown, report: ReportBuilder, sink: DiagnosticS
   for (const key of Object.keys(root)) readEntry(key, root[key], report, sink, scratch);
 }
 
-function readEntry(key: string, value: unknown, report: ReportBuilder, sink: DiagnosticSink, scratch: Scratch): void {
+function readEntry(key: string, value: unknown, report: ReportBuilder, sink: DiagnosticSink, scratch: IstanbulScratch): void {
   if (!isObject(value)) {
     sink.error('CW_ISTANBUL_BAD_FILE', `${quoteKey(key)}: expected a file coverage object with statementMap/fnMap/branchMap/s/f/b, found ${describeJson(value)}`);
     return;
@@ -59,35 +62,7 @@ function readEntry(key: string, value: unknown, report: ReportBuilder, sink: Dia
   readFile(fc, file, quoteKey(path), sink, scratch);
 }
 
-/**
- * Per-parse working memory, reused file after file: the largest statement count per line (indexed by
- * line, -1 = no statement yet), the lines touched in the current file, and branch ids "k,i".
- */
-class Scratch {
-  lineMax: Float64Array = new Float64Array(1024).fill(-1);
-  touched: Int32Array = new Int32Array(256);
-  hits: Float64Array = new Float64Array(256);
-  private readonly branchIds = new Map<string, string[]>();
-
-  constructor(readonly maxHits: number) {}
-
-  /** The id "k,i" of outcome i of branch k; the common small ids are built once per parse. */
-  branchId(k: string, i: number): string {
-    if (k.length > 6 || i >= 64) return `${k},${i}`;
-    let ids = this.branchIds.get(k);
-    if (ids === undefined) {
-      ids = [];
-      this.branchIds.set(k, ids);
-    }
-    for (let j = ids.length; j <= i; j++) ids.push(`${k},${j}`);
-    return ids[i]!;
-  }
-}
-
-/** Lines past which the per-line scratch array is not grown (a hostile line number): a Map takes over. */
-const SCRATCH_MAX_LINES = 1 << 20;
-
-function readFile(fc: JsonObject, file: FileCoverageBuilder, where: string, sink: DiagnosticSink, scratch: Scratch): void {
+function readFile(fc: JsonObject, file: FileCoverageBuilder, where: string, sink: DiagnosticSink, scratch: IstanbulScratch): void {
   // istanbul always has all three metrics, possibly empty (index.js of qs has 0 functions, not null).
   file.enableStatements();
   file.enableFunctions();
@@ -116,17 +91,10 @@ function startLine(loc: unknown): number | undefined {
   return isNumber(start.line) ? start.line : undefined;
 }
 
-function readStatements(fc: JsonObject, file: FileCoverageBuilder, where: string, sink: DiagnosticSink, scratch: Scratch): void {
+function readStatements(fc: JsonObject, file: FileCoverageBuilder, where: string, sink: DiagnosticSink, scratch: IstanbulScratch): void {
   const map = own(fc, 'statementMap');
   const counts = own(fc, 's');
   if (!isObject(map) || !isObject(counts)) return missingMaps(sink, where, 'statementMap', 's', fc);
-  // The largest count of the statements starting on each line (istanbul's line coverage), in
-  // scratch.lineMax; lines past its reach (hostile) in a Map.
-  let lineMax = scratch.lineMax;
-  let touched = scratch.touched;
-  let nTouched = 0;
-  let ascending = true;
-  let far: Map<number, number> | null = null;
   const badCount = new BadEntries();
   const badLoc = new BadEntries();
   for (const id of Object.keys(counts)) {
@@ -148,74 +116,14 @@ function readStatements(fc: JsonObject, file: FileCoverageBuilder, where: string
     const column = start.column;
     if (!file.statement(line, typeof column === 'number' ? column : 0, n)) continue;
     // The builder accepted the statement: `line` is an integer >= 1 within the limit, n >= 0.
-    if (line >= lineMax.length) {
-      if (line >= SCRATCH_MAX_LINES) {
-        far ??= new Map();
-        const prev = far.get(line);
-        if (prev === undefined || n > prev) far.set(line, n);
-        continue;
-      }
-      lineMax = scratch.lineMax = grow(lineMax, line + 1);
-    }
-    const prev = lineMax[line]!;
-    if (prev < 0) {
-      if (nTouched === touched.length) {
-        const next = new Int32Array(nTouched * 2);
-        next.set(touched);
-        touched = scratch.touched = next;
-      }
-      if (nTouched > 0 && line < touched[nTouched - 1]!) ascending = false;
-      touched[nTouched++] = line;
-      lineMax[line] = n;
-    } else if (n > prev) lineMax[line] = n;
+    scratch.statementLine(line, n);
   }
-  emitLines(file, scratch, nTouched, ascending, far);
+  scratch.emitLines(file);
   flush(sink, 'CW_ISTANBUL_BAD_COUNT', where, 's', badCount, 'a statement count');
   flush(sink, 'CW_ISTANBUL_BAD_LOCATION', where, 'statementMap', badLoc, 'a statement location {start: {line, column}} for an id of "s"');
 }
 
-/** A copy of `a` at least `size` long, the new part -1 (no statement). */
-function grow(a: Float64Array, size: number): Float64Array {
-  const next = new Float64Array(Math.min(Math.max(size, a.length * 2), SCRATCH_MAX_LINES)).fill(-1);
-  next.set(a);
-  return next;
-}
-
-/** Hands the file's lines to the builder in ascending order and resets the scratch for the next file. */
-function emitLines(file: FileCoverageBuilder, scratch: Scratch, nTouched: number, ascending: boolean, far: Map<number, number> | null): void {
-  const total = nTouched + (far?.size ?? 0);
-  if (total === 0) return;
-  let lines = scratch.touched;
-  if (!ascending) lines.subarray(0, nTouched).sort();
-  if (far !== null) {
-    // Lines past the scratch all come after the scratch's lines.
-    if (lines.length < total) {
-      const next = new Int32Array(total);
-      next.set(lines.subarray(0, nTouched));
-      lines = scratch.touched = next;
-    }
-    let k = nTouched;
-    for (const line of far.keys()) lines[k++] = line;
-    lines.subarray(nTouched, total).sort();
-  }
-  if (scratch.hits.length < total) scratch.hits = new Float64Array(Math.max(total, scratch.hits.length * 2));
-  const hits = scratch.hits;
-  const lineMax = scratch.lineMax;
-  // The builder already warned about a clamped statement count; clamp here so it does not warn twice.
-  const maxHits = scratch.maxHits;
-  for (let k = 0; k < total; k++) {
-    const line = lines[k]!;
-    let n: number;
-    if (k < nTouched) {
-      n = lineMax[line]!;
-      lineMax[line] = -1;
-    } else n = far!.get(line)!;
-    hits[k] = n > maxHits ? maxHits : n;
-  }
-  file.addLines(lines, hits, total);
-}
-
-function readBranches(fc: JsonObject, file: FileCoverageBuilder, where: string, sink: DiagnosticSink, scratch: Scratch): void {
+function readBranches(fc: JsonObject, file: FileCoverageBuilder, where: string, sink: DiagnosticSink, scratch: IstanbulScratch): void {
   const map = own(fc, 'branchMap');
   const counts = own(fc, 'b');
   if (!isObject(map) || !isObject(counts)) return missingMaps(sink, where, 'branchMap', 'b', fc);
