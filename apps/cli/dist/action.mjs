@@ -3854,15 +3854,18 @@ var NEWLINES = new Uint8Array(4096).fill(NEWLINE);
 var isSpace = (c) => c === 32 || c === NEWLINE || c === 13 || c === 9;
 var decoder2 = new TextDecoder("utf-8", { fatal: false, ignoreBOM: false });
 var JsonItemStream = class {
+  /**
+   * `key`: the top-level member to stream (null: the root container itself) of the given `kind`; or
+   * the list of containers to stream, each entry then telling `onItem` where it came from.
+   */
   constructor(sink, maxBytes, key, onItem, kind = "array") {
     this.sink = sink;
     this.maxBytes = maxBytes;
-    this.key = key;
     this.onItem = onItem;
-    this.kind = kind;
-    this.open = kind === "array" ? OPEN_BRACKET : OPEN_BRACE;
-    this.close = kind === "array" ? CLOSE_BRACKET : CLOSE_BRACE;
-    this.streamDepth = key === null ? 1 : 2;
+    this.targets = typeof key === "string" || key === null ? [{ path: key === null ? [] : [key], kind }] : key;
+    let cap = 0;
+    for (const t of this.targets) for (const s of t.path) cap = Math.max(cap, s === null ? 4096 : 6 * s.length + 8);
+    this.keyCap = cap;
   }
   rest = [];
   restBytes = 0;
@@ -3872,31 +3875,32 @@ var JsonItemStream = class {
   failed = false;
   /** Bytes seen, and newlines among them (the current line is `line + 1`). */
   line = 0;
+  /** Whether anything but white space came yet (a first byte that is not a bracket streams nothing). */
   started = false;
-  depth = 0;
   inString = false;
   escape = false;
-  /** In the root object: the next string is a key; the key's bytes while it is read. */
-  expectKey = false;
+  /** The rest's containers on the way to a target, innermost last; below them, `untracked` levels. */
+  frames = [];
+  untracked = 0;
+  /** A key of the innermost frame while it is read, as written (escapes too), up to `keyCap` bytes. */
   keyBytes = null;
-  lastKey = null;
-  /** 0: not yet streamed, 1: inside the streamed array, 2: done. */
-  phase = 0;
-  streamable = false;
-  /** Inside the array: whether an element has begun, the line it began on, and whether one ended with a comma. */
+  keyLong = false;
+  keyCap;
+  streaming = null;
+  /** Nesting inside the current element of the streamed container (0: between elements). */
+  itemDepth = 0;
+  /** Inside the container: whether an element has begun, the line it began on, and whether one ended with a comma. */
   inItem = false;
   itemLine = 0;
   afterComma = false;
   index = 0;
   /** Keys of a streamed object so far: a repeat is read too, and said. */
   seen = /* @__PURE__ */ new Set();
-  streamDepth;
-  open;
-  close;
+  targets;
   write(chunk) {
     if (this.overflow || this.failed) return;
-    let restFrom = 0;
-    let itemFrom = this.phase === 1 && this.inItem ? 0 : -1;
+    let restFrom = this.streaming === null ? 0 : -1;
+    let itemFrom = this.streaming !== null && this.inItem ? 0 : -1;
     for (let i = 0; i < chunk.length; i++) {
       const c = chunk[i];
       if (c === NEWLINE) this.line++;
@@ -3908,69 +3912,76 @@ var JsonItemStream = class {
           if (this.keyBytes !== null) this.endKey();
           continue;
         }
-        if (this.keyBytes !== null && this.keyBytes.length <= 6 * (this.key?.length ?? 0) + 8) this.keyBytes.push(c);
+        if (this.keyBytes !== null) {
+          if (this.keyBytes.length < this.keyCap) this.keyBytes.push(c);
+          else this.keyLong = true;
+        }
         continue;
       }
-      if (this.phase === 1 && this.depth === this.streamDepth) {
-        if (c === COMMA || c === this.close) {
-          if (this.inItem) {
-            if (itemFrom >= 0) this.addItem(chunk.subarray(itemFrom, i));
-            itemFrom = -1;
-            if (!this.finishItem()) return;
-          } else if (this.afterComma || c === COMMA && this.index === 0) {
-            return this.syntax(`expected an entry of ${this.what()} before "${String.fromCharCode(c)}"`, this.line + 1);
-          }
-          this.afterComma = c === COMMA;
-          if (c === this.close) {
-            this.phase = 2;
-            this.depth = this.streamDepth - 1;
-            restFrom = i;
-          }
-          continue;
-        }
-        if (!this.inItem) {
-          if (isSpace(c)) {
-            if (c === NEWLINE) this.pushRest(NEWLINES.subarray(0, 1));
+      const s = this.streaming;
+      if (s !== null) {
+        if (this.itemDepth === 0) {
+          if (c === COMMA || c === s.close) {
+            if (this.inItem) {
+              if (itemFrom >= 0) this.addItem(chunk.subarray(itemFrom, i));
+              itemFrom = -1;
+              if (!this.finishItem()) return;
+            } else if (this.afterComma || c === COMMA && this.index === 0) {
+              return this.syntax(`expected an entry of ${this.what()} before "${String.fromCharCode(c)}"`, this.line + 1);
+            }
+            this.afterComma = c === COMMA;
+            if (c === s.close) {
+              this.streaming = null;
+              restFrom = i;
+            }
             continue;
           }
-          this.inItem = true;
-          this.itemLine = this.line + 1;
-          itemFrom = i;
+          if (!this.inItem) {
+            if (isSpace(c)) {
+              if (c === NEWLINE) this.pushRest(NEWLINES.subarray(0, 1));
+              continue;
+            }
+            this.inItem = true;
+            this.itemLine = this.line + 1;
+            itemFrom = i;
+          }
         }
+        if (c === QUOTE) this.inString = true;
+        else if (c === OPEN_BRACE || c === OPEN_BRACKET) this.itemDepth++;
+        else if (c === CLOSE_BRACE || c === CLOSE_BRACKET) this.itemDepth--;
+        continue;
       }
+      const top = this.untracked === 0 && this.frames.length > 0 ? this.frames[this.frames.length - 1] : null;
       if (c === QUOTE) {
         this.inString = true;
-        if (this.depth === 1 && this.expectKey && this.phase === 0) this.keyBytes = [];
-      } else if (c === OPEN_BRACE || c === OPEN_BRACKET) {
-        const first = !this.started;
-        if (first) {
-          this.started = true;
-          this.streamable = c === OPEN_BRACE;
-          this.expectKey = true;
+        if (top !== null && top.isObject && top.expectKey) {
+          this.keyBytes = [];
+          this.keyLong = false;
         }
-        if (first ? this.key === null && c === this.open : this.depth === 1 && this.phase === 0 && c === this.open && this.streamable && this.key !== null && this.lastKey === this.key) {
+      } else if (c === OPEN_BRACE || c === OPEN_BRACKET) {
+        if (this.untracked > 0 || top === null && this.started) this.untracked++;
+        else if (this.open(top, c === OPEN_BRACE)) {
           this.pushRest(chunk.subarray(restFrom, i + 1));
           restFrom = -1;
-          this.phase = 1;
-          this.depth = this.streamDepth;
-          continue;
         }
-        this.depth++;
       } else if (c === CLOSE_BRACE || c === CLOSE_BRACKET) {
-        this.depth--;
-      } else if (this.depth === 1) {
-        if (c === COMMA) this.expectKey = true;
-        else if (c === COLON) this.expectKey = false;
+        if (this.untracked > 0) this.untracked--;
+        else this.frames.pop();
+      } else if (top !== null) {
+        if (c === COMMA) {
+          if (top.isObject) top.expectKey = true;
+          else top.index++;
+        } else if (c === COLON && top.isObject) top.expectKey = false;
       }
-      if (!this.started && !isSpace(c)) this.started = true;
+      if (!isSpace(c)) this.started = true;
     }
-    if (this.phase === 1) {
+    if (this.streaming !== null) {
       if (itemFrom >= 0) this.addItem(chunk.subarray(itemFrom));
     } else if (restFrom >= 0) this.pushRest(chunk.subarray(restFrom));
   }
   /**
-   * The rest of the document, parsed, with the streamed array empty; undefined when the document is
-   * not valid JSON or over the limit (diagnosed).
+   * The rest of the document, parsed, with the streamed containers empty; undefined when the
+   * document is not valid JSON or over the limit (diagnosed).
    */
   end() {
     if (this.overflow || this.failed) return void 0;
@@ -3983,15 +3994,64 @@ var JsonItemStream = class {
       return void 0;
     }
   }
+  /**
+   * A container opens in the rest, as the root (`parent` null) or as an element or member value of
+   * `parent`: either it is a target's, and streaming starts (true), or it is followed as a frame
+   * when some target's path goes on through it, or it is skipped over.
+   */
+  open(parent, isObject3) {
+    let step;
+    let candidates;
+    if (parent === null) {
+      step = null;
+      candidates = this.targets.map((_, t) => t);
+    } else {
+      step = parent.isObject ? parent.expectKey ? null : parent.lastKey : parent.index;
+      candidates = parent.expectKey && parent.isObject ? [] : parent.targets;
+    }
+    const depth = parent === null ? 0 : parent.at.length + 1;
+    const at2 = parent === null ? [] : [...parent.at, step];
+    const onward = [];
+    for (const t of candidates) {
+      const path5 = this.targets[t].path;
+      if (parent !== null) {
+        const want = path5[depth - 1];
+        if (step === null || !(want === null || parent.isObject && want === step)) continue;
+      }
+      if (path5.length > depth) {
+        onward.push(t);
+        continue;
+      }
+      if (this.targets[t].kind === "object" !== isObject3) continue;
+      const done = `${t}:${String(step)}`;
+      if (parent !== null && parent.streamed?.has(done) === true) continue;
+      if (parent !== null) (parent.streamed ??= /* @__PURE__ */ new Set()).add(done);
+      this.streaming = { target: t, at: at2, isObject: isObject3, close: isObject3 ? CLOSE_BRACE : CLOSE_BRACKET };
+      this.itemDepth = 0;
+      this.inItem = false;
+      this.afterComma = false;
+      this.index = 0;
+      this.seen.clear();
+      return true;
+    }
+    if (onward.length > 0) this.frames.push({ isObject: isObject3, targets: onward, at: at2, expectKey: isObject3, lastKey: null, index: 0, streamed: null });
+    else this.untracked++;
+    return false;
+  }
   endKey() {
     const raw = this.keyBytes;
     this.keyBytes = null;
-    this.expectKey = false;
+    const top = this.frames[this.frames.length - 1];
+    top.expectKey = false;
+    if (this.keyLong) {
+      top.lastKey = null;
+      return;
+    }
     const text2 = new TextDecoder("utf-8", { fatal: false, ignoreBOM: true }).decode(Uint8Array.from(raw));
     try {
-      this.lastKey = raw.includes(BACKSLASH) ? JSON.parse(`"${text2}"`) : text2;
+      top.lastKey = raw.includes(BACKSLASH) ? JSON.parse(`"${text2}"`) : text2;
     } catch {
-      this.lastKey = null;
+      top.lastKey = null;
     }
   }
   pushRest(bytes) {
@@ -4007,16 +4067,17 @@ var JsonItemStream = class {
   }
   finishItem() {
     if (this.overflow) return false;
+    const s = this.streaming;
     const text2 = joinText(this.item);
     this.item = [];
     this.itemBytes = 0;
     this.inItem = false;
     let value;
     let key;
-    const source = this.kind === "array" ? text2 : `{${text2}}`;
+    const source = s.isObject ? `{${text2}}` : text2;
     try {
       value = JSON.parse(source);
-      if (this.kind === "object") {
+      if (s.isObject) {
         const keys = Object.keys(value);
         if (keys.length !== 1) throw new Error(`expected one "key": value member of ${this.what()}`);
         key = keys[0];
@@ -4037,11 +4098,14 @@ var JsonItemStream = class {
       this.pushRest(NEWLINES.subarray(0, k));
       n -= k;
     }
-    this.onItem(value, this.index++, key);
+    this.onItem(value, this.index++, key, { target: s.target, at: s.at });
     return true;
   }
+  /** The container being streamed, or (no container yet) the targets, for messages. */
   what() {
-    return this.key === null ? "the top-level object" : `"${this.key}"`;
+    const s = this.streaming;
+    if (s !== null) return s.at.length === 0 ? `the top-level ${s.isObject ? "object" : "array"}` : `"${formatPath(s.at)}"`;
+    return this.targets.map((t) => t.path.length === 0 ? `the top-level ${t.kind}` : `"${formatPath(t.path)}"`).join(", ");
   }
   syntax(msg, line2) {
     this.failed = true;
@@ -4055,6 +4119,11 @@ var JsonItemStream = class {
     this.sink.error("CW_DOCUMENT_TOO_LARGE", `the JSON document (without the entries of ${this.what()}) or one of those entries is larger than the limit of ${this.maxBytes} bytes`);
   }
 };
+function formatPath(path5) {
+  let out = "";
+  for (const s of path5) out += typeof s === "number" ? `[${s}]` : s === null ? out === "" ? "*" : ".*" : out === "" ? s : `.${s}`;
+  return out.slice(0, 200);
+}
 function joinText(parts) {
   if (parts.length === 1) return decoder2.decode(parts[0]);
   let size = 0;
@@ -4735,130 +4804,7 @@ function lineCounts(segments, maxVisited) {
   return { lines, counts, visited };
 }
 
-// packages/core/src/formats/llvm-cov-json/parse.ts
-function createLlvmCovJsonParser(options) {
-  const sink = new DiagnosticSink(options.fileName);
-  const doc = new JsonDocument(sink, options.limits.maxDocumentBytes);
-  let bytes = 0;
-  return {
-    write(chunk) {
-      bytes += chunk.length;
-      doc.write(chunk);
-    },
-    end() {
-      const report = new ReportBuilder(sink, options.limits);
-      const value = doc.parse();
-      let summaries = /* @__PURE__ */ new Map();
-      if (value !== void 0) summaries = read(value, report, sink, WORK_FLOOR + bytes);
-      const built = report.build();
-      crossCheck(built, summaries, sink);
-      return { status: sink.hasErrors ? "invalid" : "ok", report: built, diagnostics: sink.finish() };
-    }
-  };
-}
-var WORK_FLOOR = 1 << 20;
-var KNOWN_TYPE = "llvm.coverage.json.export";
-function read(root, report, sink, work) {
-  const summaries = /* @__PURE__ */ new Map();
-  if (!isObject(root)) {
-    sink.error("CW_LLVM_COV_SHAPE", `expected an llvm-cov export object {"data": [...], "type": "${KNOWN_TYPE}"}, found ${describeJson(root)}`);
-    return summaries;
-  }
-  const type = own(root, "type");
-  if (type !== KNOWN_TYPE) {
-    sink.warn("CW_LLVM_COV_TYPE", `"type" is ${describeJson(type)}, expected "${KNOWN_TYPE}"; reading it as an llvm-cov export`);
-  }
-  const version2 = own(root, "version");
-  if (typeof version2 === "string" && !version2.startsWith("2.")) {
-    sink.warn("CW_LLVM_COV_VERSION", `export format version ${quoteKey(version2)} is not 2.x; reading the fields 2.x defines`);
-  }
-  const data = own(root, "data");
-  if (!Array.isArray(data)) {
-    sink.error("CW_LLVM_COV_SHAPE", `expected "data" to be an array of exports, found ${describeJson(data)}`);
-    return summaries;
-  }
-  const budget = { left: work, exceeded: false };
-  const builders = /* @__PURE__ */ new Map();
-  const fileObjects = [];
-  let anyFunctions = false;
-  let anySegments = false;
-  data.forEach((d, di) => {
-    if (!isObject(d)) {
-      sink.error("CW_LLVM_COV_SHAPE", `data[${di}]: expected an object with "files", found ${describeJson(d)}`);
-      return;
-    }
-    const files = own(d, "files");
-    if (!Array.isArray(files)) {
-      sink.error("CW_LLVM_COV_SHAPE", `data[${di}]: expected "files" to be an array, found ${describeJson(files)}`);
-      return;
-    }
-    if (own(d, "functions") !== void 0) anyFunctions = true;
-    const bad = new BadEntries();
-    files.forEach((f, fi) => {
-      const name = isObject(f) ? own(f, "filename") : void 0;
-      if (!isObject(f) || typeof name !== "string") {
-        bad.add(fi, f);
-        return;
-      }
-      if (Array.isArray(own(f, "segments"))) anySegments = true;
-      const b = report.file(name);
-      if (b === null) return;
-      builders.set(name, b);
-      fileObjects.push({ f, b, where: `data[${di}].files[${fi}] (${quoteKey(name)})` });
-      const summary = own(f, "summary");
-      summaries.set(name, summaries.has(name) ? null : isObject(summary) ? summary : null);
-    });
-    const m = bad.summary('an object with a string "filename"');
-    if (m !== null) sink.error("CW_LLVM_COV_FILE", `data[${di}].files: ${m}`);
-  });
-  if (!anyFunctions) {
-    if (!anySegments && fileObjects.length > 0) {
-      sink.error("CW_LLVM_COV_SUMMARY_ONLY", "this export holds only summaries (llvm-cov export -summary-only): no line data; export without -summary-only");
-      return summaries;
-    }
-    if (fileObjects.length > 0) {
-      sink.add("CW_LLVM_COV_NO_FUNCTIONS", "info", `the export has no "functions" (llvm-cov export -skip-functions): lines and branches are counted from each file's segments, and there is no function metric`);
-    }
-    for (const { f, b, where } of fileObjects) readFileSegments(f, b, where, sink, budget);
-    return summaries;
-  }
-  for (const b of builders.values()) b.enableFunctions();
-  const groups = /* @__PURE__ */ new Map();
-  data.forEach((d, di) => {
-    if (!isObject(d)) return;
-    const fns = own(d, "functions");
-    if (fns === void 0) return;
-    if (!Array.isArray(fns)) {
-      sink.error("CW_LLVM_COV_SHAPE", `data[${di}]: expected "functions" to be an array, found ${describeJson(fns)}`);
-      return;
-    }
-    const bad = new BadEntries();
-    let reason = "";
-    for (let i = 0; i < fns.length; i++) {
-      const r = readFunction(fns[i]);
-      if (typeof r === "string") {
-        if (bad.count === 0) reason = r;
-        bad.add(i, fns[i]);
-        continue;
-      }
-      const file2 = r.filenames[r.mainFile];
-      if (!builders.has(file2)) continue;
-      const first = r.regions.find((x) => x[5] === r.mainFile);
-      const key = `${first[0]}:${first[1]}:${file2}`;
-      const g = groups.get(key);
-      if (g === void 0) groups.set(key, { file: file2, line: first[0], col: first[1], members: [r] });
-      else g.members.push(r);
-    }
-    const m = bad.summary(`a valid function record (${reason})`);
-    if (m !== null) sink.error("CW_LLVM_COV_FUNCTION", `data[${di}].functions: ${m}`);
-  });
-  const usedIds = /* @__PURE__ */ new Map();
-  for (const g of groups.values()) {
-    if (budget.exceeded) break;
-    emitGroup(g, builders.get(g.file), usedIds, sink, budget);
-  }
-  return summaries;
-}
+// packages/core/src/formats/llvm-cov-json/function-records.ts
 var isInt = (v) => isNumber(v) && Number.isInteger(v) && v >= 0;
 var isCount2 = (v) => isNumber(v) && v >= 0;
 function readFunction(v) {
@@ -4938,50 +4884,15 @@ function functionBranches(f) {
   visit2(f.mainFile, 0, "", 0);
   return out;
 }
-function emitGroup(g, b, usedIds, sink, budget) {
-  let best = null;
-  let bestBranches = [];
-  let bestCovered = -1;
-  let bestTotal = -1;
-  let total = 0;
-  for (const f of g.members) {
-    total += f.count;
-    const l = functionLines(f, budget);
-    if (budget.exceeded) {
-      sink.error("CW_LLVM_COV_TOO_LARGE", `${quoteKey(g.file)}: the regions need far more work than an export of this size can justify (regions spanning millions of lines or nested thousands deep: corrupt or hostile input); the remaining functions are ignored`);
-      return;
-    }
-    if (best === null || l.covered > best.covered || l.covered === best.covered && l.lines.length > best.lines.length) best = l;
-    const br = functionBranches(f);
-    let covered = 0;
-    for (const x of br) covered += (x.trueCount > 0 ? 1 : 0) + (x.falseCount > 0 ? 1 : 0);
-    if (covered > bestCovered || covered === bestCovered && br.length * 2 > bestTotal) {
-      bestBranches = br;
-      bestCovered = covered;
-      bestTotal = br.length * 2;
-    }
-  }
-  for (let i = 0; i < best.lines.length; i++) b.line(best.lines[i], best.counts[i]);
-  let used = usedIds.get(g.file);
-  if (used === void 0) usedIds.set(g.file, used = /* @__PURE__ */ new Set());
-  for (const x of bestBranches) {
-    let id = x.id;
-    for (let n = 2; used.has(`${x.line}|${id}`); n++) id = `${x.id}#${n}`;
-    used.add(`${x.line}|${id}`);
-    b.branch(x.line, `${id}:true`, x.trueCount);
-    b.branch(x.line, `${id}:false`, x.falseCount);
-  }
-  const first = g.members[0];
-  const name = g.members.every((f) => f.name === first.name) ? first.name : `Definition at line ${g.line}, column ${g.col}`;
-  const head = first.regions.find((r) => r[5] === first.mainFile);
-  b.fn(name, g.line, total, head[2]);
-}
-function readFileSegments(f, b, where, sink, budget) {
+
+// packages/core/src/formats/llvm-cov-json/file-segments.ts
+function countFileSegments(f, where, budget) {
+  const problems = [];
   const segs = own(f, "segments");
   const segments = [];
   if (segs !== void 0) {
     if (!Array.isArray(segs)) {
-      sink.error("CW_LLVM_COV_SEGMENT", `${where}: expected "segments" to be an array, found ${describeJson(segs)}`);
+      problems.push(["CW_LLVM_COV_SEGMENT", `${where}: expected "segments" to be an array, found ${describeJson(segs)}`]);
     } else {
       const bad2 = new BadEntries();
       for (let i = 0; i < segs.length; i++) {
@@ -4993,20 +4904,27 @@ function readFileSegments(f, b, where, sink, budget) {
         segments.push({ line: s[0], col: s[1], count: s[2], hasCount: s[3], isRegionEntry: s[4], isGap: s[5] === true });
       }
       const m2 = bad2.summary("a segment [line, column, count, hasCount, isRegionEntry, isGapRegion]");
-      if (m2 !== null) sink.error("CW_LLVM_COV_SEGMENT", `${where}: segments: ${m2}`);
+      if (m2 !== null) problems.push(["CW_LLVM_COV_SEGMENT", `${where}: segments: ${m2}`]);
     }
   }
+  let lines = [];
+  let counts = [];
   if (!budget.exceeded) {
     const lc = lineCounts(segments, budget.left);
     budget.left -= lc.visited;
     if (budget.left <= 0) {
       budget.exceeded = true;
-      sink.error("CW_LLVM_COV_TOO_LARGE", `${where}: the segments span far more lines than an export of this size can hold (corrupt or hostile input)`);
+      problems.push(["CW_LLVM_COV_TOO_LARGE", `${where}: the segments span far more lines than an export of this size can hold (corrupt or hostile input)`]);
     }
-    for (let i = 0; i < lc.lines.length; i++) b.line(lc.lines[i], lc.counts[i]);
+    lines = lc.lines;
+    counts = lc.counts;
   }
   const bad = new BadEntries();
   const used = /* @__PURE__ */ new Set();
+  const bLines = [];
+  const bIds = [];
+  const bTrue = [];
+  const bFalse = [];
   const addBranch = (v, where2, line2, prefix) => {
     if (!Array.isArray(v) || v.length < 6 || !isInt(v[0]) || !isInt(v[1]) || !isCount2(v[4]) || !isCount2(v[5])) {
       bad.add(where2, v);
@@ -5017,8 +4935,10 @@ function readFileSegments(f, b, where, sink, budget) {
     let id = base;
     for (let n = 2; used.has(`${l}|${id}`); n++) id = `${base}#${n}`;
     used.add(`${l}|${id}`);
-    b.branch(l, `${id}:true`, v[4]);
-    b.branch(l, `${id}:false`, v[5]);
+    bLines.push(l);
+    bIds.push(id);
+    bTrue.push(v[4]);
+    bFalse.push(v[5]);
   };
   const branches = own(f, "branches");
   if (Array.isArray(branches)) branches.forEach((v, i) => addBranch(v, i, null, ""));
@@ -5035,7 +4955,289 @@ function readFileSegments(f, b, where, sink, budget) {
     });
   }
   const m = bad.summary("a branch [lineStart, colStart, lineEnd, colEnd, trueCount, falseCount, ...]");
-  if (m !== null) sink.error("CW_LLVM_COV_BRANCH", `${where}: ${m}`);
+  if (m !== null) problems.push(["CW_LLVM_COV_BRANCH", `${where}: ${m}`]);
+  return {
+    lines: Float64Array.from(lines),
+    counts: Float64Array.from(counts),
+    branchLines: Float64Array.from(bLines),
+    branchIds: bIds,
+    branchTrue: Float64Array.from(bTrue),
+    branchFalse: Float64Array.from(bFalse),
+    problems
+  };
+}
+function applyFileSegments(c, b) {
+  for (let i = 0; i < c.lines.length; i++) b.line(c.lines[i], c.counts[i]);
+  for (let i = 0; i < c.branchIds.length; i++) {
+    b.branch(c.branchLines[i], `${c.branchIds[i]}:true`, c.branchTrue[i]);
+    b.branch(c.branchLines[i], `${c.branchIds[i]}:false`, c.branchFalse[i]);
+  }
+}
+
+// packages/core/src/formats/llvm-cov-json/function-group.ts
+var InstantiationGroup = class {
+  /** `file` must be the group's own string (not a slice of a parsed entry). */
+  constructor(file2, line2, col, first) {
+    this.file = file2;
+    this.line = line2;
+    this.col = col;
+    this.name = (" " + first.name).slice(1);
+    this.endLine = first.regions.find((r) => r[5] === first.mainFile)[2];
+  }
+  total = 0;
+  name;
+  sameName = true;
+  endLine;
+  /** The instantiation with the most covered lines (then the most lines), as FunctionCoverageSummary::get(Group) takes max(covered) and max(lines). */
+  bestLines = null;
+  bestCounts = null;
+  bestCovered = -1;
+  bestBranches = [];
+  bestBranchesCovered = -1;
+  bestBranchesTotal = -1;
+  /**
+   * Instantiations kept whole until the end: those read before the export listed their file (only
+   * an export that puts "functions" before "files", which llvm-cov never writes); once one is kept,
+   * the group's later ones are too, so they fold in document order.
+   */
+  pending = null;
+  /** Folds one instantiation in; false when the work budget ran out on it (the group is then unusable). */
+  add(f, budget) {
+    this.total += f.count;
+    if (f.name !== this.name) this.sameName = false;
+    const l = functionLines(f, budget);
+    if (budget.exceeded) return false;
+    const n = l.lines.length;
+    if (this.bestLines === null || l.covered > this.bestCovered || l.covered === this.bestCovered && n > this.bestLines.length) {
+      this.bestLines = l.lines.every((x) => x <= 2147483647) ? Int32Array.from(l.lines) : Float64Array.from(l.lines);
+      this.bestCounts = Float64Array.from(l.counts);
+      this.bestCovered = l.covered;
+    }
+    const br = functionBranches(f);
+    let covered = 0;
+    for (const x of br) covered += (x.trueCount > 0 ? 1 : 0) + (x.falseCount > 0 ? 1 : 0);
+    if (covered > this.bestBranchesCovered || covered === this.bestBranchesCovered && br.length * 2 > this.bestBranchesTotal) {
+      this.bestBranches = br;
+      this.bestBranchesCovered = covered;
+      this.bestBranchesTotal = br.length * 2;
+    }
+    return true;
+  }
+  /** Writes the group into its file: the best lines and branches, and one function. `used` holds the file's branch ids so far. */
+  emit(b, used) {
+    const lines = this.bestLines;
+    const counts = this.bestCounts;
+    for (let i = 0; i < lines.length; i++) b.line(lines[i], counts[i]);
+    for (const x of this.bestBranches) {
+      let id = x.id;
+      for (let n = 2; used.has(`${x.line}|${id}`); n++) id = `${x.id}#${n}`;
+      used.add(`${x.line}|${id}`);
+      b.branch(x.line, `${id}:true`, x.trueCount);
+      b.branch(x.line, `${id}:false`, x.falseCount);
+    }
+    b.fn(this.sameName ? this.name : `Definition at line ${this.line}, column ${this.col}`, this.line, this.total, this.endLine);
+  }
+};
+
+// packages/core/src/formats/llvm-cov-json/parse.ts
+function createLlvmCovJsonParser(options) {
+  const sink = new DiagnosticSink(options.fileName);
+  const reader = new ExportReader(new ReportBuilder(sink, options.limits), sink);
+  const stream = new JsonItemStream(sink, options.limits.maxDocumentBytes, STREAMED, (v, i, _k, place) => {
+    const di = place.at[1];
+    if (typeof di !== "number") return;
+    if (place.target === 0) reader.file(v, di, i);
+    else reader.fn(v, di, i);
+  });
+  return {
+    write(chunk) {
+      reader.bytes += chunk.length;
+      stream.write(chunk);
+    },
+    end() {
+      const root = stream.end();
+      const built = root === void 0 ? reader.report.build() : reader.finish(root);
+      if (root !== void 0) crossCheck(built, reader.summaries, sink);
+      return { status: sink.hasErrors ? "invalid" : "ok", report: built, diagnostics: sink.finish() };
+    }
+  };
+}
+var STREAMED = [
+  { path: ["data", null, "files"], kind: "array" },
+  { path: ["data", null, "functions"], kind: "array" }
+];
+var WORK_FLOOR = 1 << 20;
+var KNOWN_TYPE = "llvm.coverage.json.export";
+var ExportReader = class {
+  constructor(report, sink) {
+    this.report = report;
+    this.sink = sink;
+  }
+  bytes = 0;
+  summaries = /* @__PURE__ */ new Map();
+  builders = /* @__PURE__ */ new Map();
+  badFiles = /* @__PURE__ */ new Map();
+  badFunctions = /* @__PURE__ */ new Map();
+  anySegments = false;
+  /** Each file's own counts, until a function shows they are not needed (see FileSegmentCounts). */
+  fileCounts = [];
+  fileBudget = { left: WORK_FLOOR, exceeded: false };
+  fileBudgetBytes = 0;
+  groups = /* @__PURE__ */ new Map();
+  fnBudget = { left: WORK_FLOOR, exceeded: false };
+  fnBudgetBytes = 0;
+  /** The group the work budget ran out on: it and the groups after it are not emitted. */
+  stoppedAt = null;
+  /** One `data[di].files[fi]` entry. */
+  file(f, di, fi) {
+    const name = isObject(f) ? own(f, "filename") : void 0;
+    if (!isObject(f) || typeof name !== "string") {
+      let bad = this.badFiles.get(di);
+      if (bad === void 0) this.badFiles.set(di, bad = new BadEntries());
+      bad.add(fi, f);
+      return;
+    }
+    if (Array.isArray(own(f, "segments"))) this.anySegments = true;
+    const b = this.report.file(name);
+    if (b === null) return;
+    this.builders.set(b.path, b);
+    this.summaries.set(b.path, this.summaries.has(b.path) ? null : summaryOf(own(f, "summary")));
+    if (this.fileCounts !== null) {
+      this.fileBudget.left += this.bytes - this.fileBudgetBytes;
+      this.fileBudgetBytes = this.bytes;
+      this.fileCounts.push({ b, counts: countFileSegments(f, `data[${di}].files[${fi}] (${quoteKey(name)})`, this.fileBudget) });
+    }
+  }
+  /** One `data[di].functions[i]` entry: validated and folded into its group. */
+  fn(v, di, i) {
+    this.fileCounts = null;
+    const r = readFunction(v);
+    if (typeof r === "string") {
+      let bad = this.badFunctions.get(di);
+      if (bad === void 0) this.badFunctions.set(di, bad = { bad: new BadEntries(), reason: r });
+      bad.bad.add(i, v);
+      return;
+    }
+    if (this.stoppedAt !== null) return;
+    const file2 = r.filenames[r.mainFile];
+    const first = r.regions.find((x) => x[5] === r.mainFile);
+    let g = this.groups.get(`${first[0]}:${first[1]}:${file2}`);
+    const b = this.builders.get(file2);
+    if (g === void 0) {
+      g = new InstantiationGroup(b?.path ?? (" " + file2).slice(1), first[0], first[1], r);
+      this.groups.set(`${g.line}:${g.col}:${g.file}`, g);
+    }
+    if (b === void 0 || g.pending !== null) {
+      (g.pending ??= []).push(r);
+      return;
+    }
+    this.fnBudget.left += this.bytes - this.fnBudgetBytes;
+    this.fnBudgetBytes = this.bytes;
+    if (!g.add(r, this.fnBudget)) this.stoppedAt = g;
+  }
+  /** Reads the rest of the document (the streamed lists now empty) and finishes the report. */
+  finish(root) {
+    const { sink } = this;
+    if (!isObject(root)) {
+      sink.error("CW_LLVM_COV_SHAPE", `expected an llvm-cov export object {"data": [...], "type": "${KNOWN_TYPE}"}, found ${describeJson(root)}`);
+      return EMPTY_REPORT;
+    }
+    const type = own(root, "type");
+    if (type !== KNOWN_TYPE) {
+      sink.warn("CW_LLVM_COV_TYPE", `"type" is ${describeJson(type)}, expected "${KNOWN_TYPE}"; reading it as an llvm-cov export`);
+    }
+    const version2 = own(root, "version");
+    if (typeof version2 === "string" && !version2.startsWith("2.")) {
+      sink.warn("CW_LLVM_COV_VERSION", `export format version ${quoteKey(version2)} is not 2.x; reading the fields 2.x defines`);
+    }
+    const data = own(root, "data");
+    if (!Array.isArray(data)) {
+      sink.error("CW_LLVM_COV_SHAPE", `expected "data" to be an array of exports, found ${describeJson(data)}`);
+      return EMPTY_REPORT;
+    }
+    let anyFunctions = false;
+    data.forEach((d, di) => {
+      if (!isObject(d)) {
+        sink.error("CW_LLVM_COV_SHAPE", `data[${di}]: expected an object with "files", found ${describeJson(d)}`);
+        return;
+      }
+      const files = own(d, "files");
+      if (!Array.isArray(files)) {
+        sink.error("CW_LLVM_COV_SHAPE", `data[${di}]: expected "files" to be an array, found ${describeJson(files)}`);
+        return;
+      }
+      if (own(d, "functions") !== void 0) anyFunctions = true;
+      const m = this.badFiles.get(di)?.summary('an object with a string "filename"');
+      if (m != null) sink.error("CW_LLVM_COV_FILE", `data[${di}].files: ${m}`);
+    });
+    if (!anyFunctions) {
+      const counted = this.fileCounts ?? [];
+      if (!this.anySegments && counted.length > 0) {
+        sink.error("CW_LLVM_COV_SUMMARY_ONLY", "this export holds only summaries (llvm-cov export -summary-only): no line data; export without -summary-only");
+        return this.report.build();
+      }
+      if (counted.length > 0) {
+        sink.add("CW_LLVM_COV_NO_FUNCTIONS", "info", `the export has no "functions" (llvm-cov export -skip-functions): lines and branches are counted from each file's segments, and there is no function metric`);
+      }
+      for (const { b, counts } of counted) {
+        for (const [code2, message2] of counts.problems) sink.error(code2, message2);
+        applyFileSegments(counts, b);
+      }
+      return this.report.build();
+    }
+    this.fileCounts = null;
+    for (const b of this.builders.values()) b.enableFunctions();
+    data.forEach((d, di) => {
+      if (!isObject(d)) return;
+      const fns = own(d, "functions");
+      if (fns !== void 0 && !Array.isArray(fns)) {
+        sink.error("CW_LLVM_COV_SHAPE", `data[${di}]: expected "functions" to be an array, found ${describeJson(fns)}`);
+        return;
+      }
+      const bad = this.badFunctions.get(di);
+      const m = bad?.bad.summary(`a valid function record (${bad.reason})`);
+      if (m != null) sink.error("CW_LLVM_COV_FUNCTION", `data[${di}].functions: ${m}`);
+    });
+    this.emitGroups();
+    return this.report.build();
+  }
+  emitGroups() {
+    this.fnBudget.left += this.bytes - this.fnBudgetBytes;
+    this.fnBudgetBytes = this.bytes;
+    const usedIds = /* @__PURE__ */ new Map();
+    for (const [key, g] of this.groups) {
+      this.groups.delete(key);
+      const b = this.builders.get(g.file);
+      if (b === void 0) continue;
+      let ok = g !== this.stoppedAt;
+      for (const r of g.pending ?? []) if (ok && !g.add(r, this.fnBudget)) ok = false;
+      if (!ok) {
+        this.sink.error("CW_LLVM_COV_TOO_LARGE", `${quoteKey(g.file)}: the regions need far more work than an export of this size can justify (regions spanning millions of lines or nested thousands deep: corrupt or hostile input); the remaining functions are ignored`);
+        return;
+      }
+      let used = usedIds.get(g.file);
+      if (used === void 0) usedIds.set(g.file, used = /* @__PURE__ */ new Set());
+      g.emit(b, used);
+    }
+  }
+};
+function summaryOf(summary) {
+  if (!isObject(summary)) return null;
+  const out = new Float64Array(6);
+  const fields = [
+    ["lines", "count"],
+    ["lines", "covered"],
+    ["branches", "count"],
+    ["branches", "covered"],
+    ["functions", "count"],
+    ["functions", "covered"]
+  ];
+  fields.forEach(([what, field], i) => {
+    const m = own(summary, what);
+    const v = isObject(m) ? own(m, field) : void 0;
+    out[i] = isNumber(v) ? v : NaN;
+  });
+  return out;
 }
 function crossCheck(report, summaries, sink) {
   for (const file2 of report.files) {
@@ -5043,15 +5245,13 @@ function crossCheck(report, summaries, sink) {
     if (s === void 0 || s === null) continue;
     const t = fileTotals(file2);
     const pairs = [
-      ["lines", t.lines, metric(s, "lines", "count")],
-      ["lines covered", t.hits + t.partials, metric(s, "lines", "covered")],
-      ["branches", t.branches, metric(s, "branches", "count")],
-      ["branches covered", t.branches_hit, metric(s, "branches", "covered")]
+      ["lines", t.lines, s[0]],
+      ["lines covered", t.hits + t.partials, s[1]],
+      ["branches", t.branches, s[2]],
+      ["branches covered", t.branches_hit, s[3]]
     ];
-    if (t.functions !== null) {
-      pairs.push(["functions", t.functions, metric(s, "functions", "count")], ["functions covered", t.functions_hit, metric(s, "functions", "covered")]);
-    }
-    const diffs = pairs.filter(([, ours, theirs]) => typeof theirs === "number" && theirs !== ours);
+    if (t.functions !== null) pairs.push(["functions", t.functions, s[4]], ["functions covered", t.functions_hit, s[5]]);
+    const diffs = pairs.filter(([, ours, theirs]) => !Number.isNaN(theirs) && theirs !== ours);
     if (diffs.length > 0) {
       sink.add(
         "CW_LLVM_COV_SUMMARY_MISMATCH",
@@ -5060,10 +5260,6 @@ function crossCheck(report, summaries, sink) {
       );
     }
   }
-}
-function metric(summary, what, field) {
-  const m = own(summary, what);
-  return isObject(m) ? own(m, field) : void 0;
 }
 
 // packages/core/src/formats/llvm-cov-json/index.ts
@@ -5080,16 +5276,18 @@ function detectCoverwatchJson(head) {
 }
 
 // packages/core/src/formats/json-format.ts
-function createJsonFormatParser(options, read3, entries) {
+function createJsonFormatParser(options, read2, entries) {
   const sink = new DiagnosticSink(options.fileName);
   if (entries !== void 0) {
     const report = new ReportBuilder(sink, options.limits);
-    const stream = new JsonItemStream(sink, options.limits.maxDocumentBytes, entries.key, (v, i, k) => entries.entry(v, i, report, sink, options.limits, k), entries.kind);
+    const kind = entries.kind ?? "array";
+    const target = typeof entries.key === "string" || entries.key === null ? entries.key : [{ path: entries.key, kind }];
+    const stream = new JsonItemStream(sink, options.limits.maxDocumentBytes, target, (v, i, k, place) => entries.entry(v, i, report, sink, options.limits, k, place), kind);
     return {
       write: (chunk) => stream.write(chunk),
       end() {
         const root = stream.end();
-        if (root !== void 0) read3(root, report, sink, options.limits);
+        if (root !== void 0) read2(root, report, sink, options.limits);
         return { status: sink.hasErrors ? "invalid" : "ok", report: report.build(), diagnostics: sink.finish() };
       }
     };
@@ -5100,7 +5298,7 @@ function createJsonFormatParser(options, read3, entries) {
     end() {
       const report = new ReportBuilder(sink, options.limits);
       const root = doc.parse();
-      if (root !== void 0) read3(root, report, sink, options.limits);
+      if (root !== void 0) read2(root, report, sink, options.limits);
       return { status: sink.hasErrors ? "invalid" : "ok", report: report.build(), diagnostics: sink.finish() };
     }
   };
@@ -5109,9 +5307,9 @@ function createJsonFormatParser(options, read3, entries) {
 // packages/core/src/formats/coverwatch-json/parse.ts
 var isInt2 = (v) => typeof v === "number" && Number.isFinite(v);
 function createCoverwatchJsonParser(options) {
-  return createJsonFormatParser(options, (root, report, sink) => read2(root, report, sink));
+  return createJsonFormatParser(options, (root, report, sink) => read(root, report, sink));
 }
-function read2(value, report, sink) {
+function read(value, report, sink) {
   if (typeof value !== "object" || value === null || value.coverwatch !== 1) {
     sink.error("CW_CWJSON_VERSION", 'expected an object with "coverwatch": 1');
     return;
@@ -8216,52 +8414,69 @@ function rubyWord(s, start, end) {
 // packages/core/src/formats/simplecov-resultset/parse.ts
 var IGNORED = "ignored";
 function createSimplecovResultsetParser(options) {
-  return createJsonFormatParser(options, (root, report, sink, limits) => readDocument4(root, report, sink, limits.maxLineNumber));
-}
-function readDocument4(root, report, sink, maxLine) {
-  if (!isObject(root)) {
-    sink.error("CW_SIMPLECOV_NOT_OBJECT", `expected a JSON object keyed by command name (SimpleCov .resultset.json), found ${describeJson(root)}`);
-    return;
-  }
-  const byPath = /* @__PURE__ */ new Map();
-  for (const command of Object.keys(root)) {
-    const result = root[command];
-    const coverage = isObject(result) ? own(result, "coverage") : void 0;
-    if (!isObject(coverage)) {
-      sink.error("CW_SIMPLECOV_BAD_COMMAND", `${quoteKey(command)}: expected {"coverage": {path: {lines, branches}}, "timestamp": N}, found ${describeJson(isObject(result) ? coverage : result)} for "coverage"`);
-      continue;
+  const merger = new ResultMerger();
+  return createJsonFormatParser(options, (root, report, sink, limits) => merger.finish(root, report, sink, limits.maxLineNumber), {
+    key: [null, "coverage"],
+    kind: "object",
+    entry: (data, _i, _report, sink, _limits, path5, place) => {
+      if (typeof place.at[0] === "string") merger.add(place.at[0], path5, data, sink);
     }
-    for (const path5 of Object.keys(coverage)) {
-      const entry = { command, data: coverage[path5] };
-      const list = byPath.get(path5);
-      if (list === void 0) byPath.set(path5, [entry]);
-      else list.push(entry);
-    }
-  }
-  for (const [path5, list] of byPath) {
-    const file2 = report.file(path5);
-    if (file2 === null) continue;
-    readFile4(path5, list, file2, sink, maxLine);
-  }
+  });
 }
-function readFile4(path5, list, file2, sink, maxLine) {
-  const where = quoteKey(path5);
-  const parts = [];
-  let lines = null;
-  for (const { command, data } of list) {
+var ResultMerger = class {
+  byPath = /* @__PURE__ */ new Map();
+  add(command, path5, data, sink) {
+    const where = quoteKey(path5);
     const part = Array.isArray(data) ? { lines: data } : isObject(data) ? data : null;
     if (part === null) {
       sink.error("CW_SIMPLECOV_BAD_FILE", `${quoteKey(command)}: coverage[${where}]: expected {lines, branches} or a lines array, found ${describeJson(data)}`);
-      continue;
+      return;
     }
-    parts.push(part);
-    const arr = readLineArray(part, command, where, sink);
-    if (arr !== null) lines = lines === null ? arr : mergeLines2(lines, arr);
+    const reduced = { command: copy(command), lines: readLineArray(part, command, where, sink), branches: readBranches3(part, command, where, sink), methods: readMethods(part, command, where, sink) };
+    const list = this.byPath.get(path5);
+    if (list === void 0) this.byPath.set(copy(path5), [reduced]);
+    else list.push(reduced);
   }
-  const skipped = lines === null ? null : recordLines(lines, file2, where, sink, maxLine);
-  for (let i = 0; i < parts.length; i++) {
-    readBranches3(parts[i], list[i].command, skipped, file2, where, sink);
-    readMethods(parts[i], list[i].command, file2, where, sink);
+  /** Checks the rest of the document (each command's "coverage" now empty, unless it was not streamed) and writes the merged files. */
+  finish(root, report, sink, maxLine) {
+    if (!isObject(root)) {
+      sink.error("CW_SIMPLECOV_NOT_OBJECT", `expected a JSON object keyed by command name (SimpleCov .resultset.json), found ${describeJson(root)}`);
+      return;
+    }
+    for (const command of Object.keys(root)) {
+      const result = root[command];
+      const coverage = isObject(result) ? own(result, "coverage") : void 0;
+      if (!isObject(coverage)) {
+        sink.error("CW_SIMPLECOV_BAD_COMMAND", `${quoteKey(command)}: expected {"coverage": {path: {lines, branches}}, "timestamp": N}, found ${describeJson(isObject(result) ? coverage : result)} for "coverage"`);
+        continue;
+      }
+      for (const path5 of Object.keys(coverage)) this.add(command, path5, coverage[path5], sink);
+    }
+    for (const [path5, list] of this.byPath) {
+      this.byPath.delete(path5);
+      const file2 = report.file(path5, void 0, true);
+      if (file2 === null) continue;
+      writeFile(path5, list, file2, sink, maxLine);
+    }
+  }
+};
+var copy = (s) => s.length < 13 ? s : (" " + s).slice(1);
+function writeFile(path5, list, file2, sink, maxLine) {
+  let lines = null;
+  for (const part of list) if (part.lines !== null) lines = lines === null ? part.lines : mergeLines2(lines, part.lines);
+  const skipped = lines === null ? null : recordLines(lines, file2, quoteKey(path5), sink, maxLine);
+  for (const { branches, methods } of list) {
+    if (branches !== null) {
+      for (let i = 0; i < branches.ids.length; i++) {
+        const line2 = branches.lines[i];
+        if (skipped !== null && overlapsSkipped(skipped, line2, Math.max(line2, branches.ends[i]))) continue;
+        file2.branch(line2, branches.ids[i], branches.counts[i]);
+      }
+    }
+    if (methods !== null) {
+      file2.enableFunctions();
+      for (let i = 0; i < methods.names.length; i++) file2.fn(methods.names[i], methods.lines[i], methods.counts[i], methods.endLines[i]);
+    }
   }
 }
 function readLineArray(part, command, where, sink) {
@@ -8326,15 +8541,16 @@ function overlapsSkipped(skipped, from, to) {
   const hi = Math.min(last, to);
   return hi >= lo && skipped[hi] - skipped[lo - 1] > 0;
 }
-function readBranches3(part, command, skipped, file2, where, sink) {
-  if (!Object.hasOwn(part, "branches")) return;
+function readBranches3(part, command, where, sink) {
+  if (!Object.hasOwn(part, "branches")) return null;
   const branches = part.branches;
   const at2 = `${quoteKey(command)}: coverage[${where}].branches`;
-  if (Array.isArray(branches) && branches.length === 0) return;
+  if (Array.isArray(branches) && branches.length === 0) return null;
   if (!isObject(branches)) {
     sink.error("CW_SIMPLECOV_BAD_BRANCHES", `${at2}: expected an object keyed by "[:if, id, line, col, end_line, end_col]", found ${describeJson(branches)}`);
-    return;
+    return null;
   }
+  const out = { lines: [], ends: [], ids: [], counts: [] };
   const nums = [0, 0, 0, 0, 0];
   const badCondition = new BadEntries();
   const badArm = new BadEntries();
@@ -8355,24 +8571,27 @@ function readBranches3(part, command, skipped, file2, where, sink) {
       const start = nums[1];
       const end = nums[3];
       const line2 = start === conditionLine ? start : start - 1;
-      if (skipped !== null && overlapsSkipped(skipped, line2, Math.max(line2, end))) continue;
-      file2.branch(line2, `${rubyWord(arm, 1, headEnd)}:${nums[0]}`, count);
+      out.lines.push(line2);
+      out.ends.push(end);
+      out.ids.push(copy(`${rubyWord(arm, 1, headEnd)}:${nums[0]}`));
+      out.counts.push(count);
     }
   }
   const c = badCondition.summary('a condition "[:type, id, line, col, end_line, end_col]" mapping to its arms');
   if (c !== null) sink.error("CW_SIMPLECOV_BAD_BRANCHES", `${at2}: ${c}`);
   const a = badArm.summary('an arm "[:type, id, line, col, end_line, end_col]" with a count');
   if (a !== null) sink.error("CW_SIMPLECOV_BAD_BRANCHES", `${at2}: ${a}`);
+  return out;
 }
-function readMethods(part, command, file2, where, sink) {
-  if (!Object.hasOwn(part, "methods")) return;
+function readMethods(part, command, where, sink) {
+  if (!Object.hasOwn(part, "methods")) return null;
   const methods = part.methods;
   const at2 = `${quoteKey(command)}: coverage[${where}].methods`;
   if (!isObject(methods)) {
     sink.error("CW_SIMPLECOV_BAD_METHODS", `${at2}: expected an object keyed by "[Class, :method, line, col, end_line, end_col]", found ${describeJson(methods)}`);
-    return;
+    return null;
   }
-  file2.enableFunctions();
+  const out = { names: [], lines: [], counts: [], endLines: [] };
   const nums = [0, 0, 0, 0];
   const bad = new BadEntries();
   for (const key of Object.keys(methods)) {
@@ -8383,11 +8602,14 @@ function readMethods(part, command, file2, where, sink) {
       bad.add(key, count);
       continue;
     }
-    const name = `${rubyWord(key, 1, sep)}#${rubyWord(key, sep + 1, headEnd)}`;
-    file2.fn(name, nums[0], count, nums[2]);
+    out.names.push(copy(`${rubyWord(key, 1, sep)}#${rubyWord(key, sep + 1, headEnd)}`));
+    out.lines.push(nums[0]);
+    out.counts.push(count);
+    out.endLines.push(nums[2]);
   }
   const text2 = bad.summary('a method "[Class, :method, line, col, end_line, end_col]" with a count');
   if (text2 !== null) sink.error("CW_SIMPLECOV_BAD_METHODS", `${at2}: ${text2}`);
+  return out;
 }
 
 // packages/core/src/formats/simplecov-resultset/index.ts
@@ -9546,11 +9768,11 @@ async function reportCommand(o, io) {
 
 // apps/cli/src/commands/upload.ts
 import { randomUUID } from "node:crypto";
-import { readFile as readFile6 } from "node:fs/promises";
+import { readFile as readFile5 } from "node:fs/promises";
 import tls2 from "node:tls";
 
 // apps/cli/src/upload/collect-reports.ts
-import { readFile as readFile5 } from "node:fs/promises";
+import { readFile as readFile4 } from "node:fs/promises";
 import path4 from "node:path";
 import { gunzipSync } from "node:zlib";
 
@@ -9595,7 +9817,7 @@ async function collectReports(files, cwd, format) {
   \`coverwatch report ${name}\` shows the details (CI logs get codes and line numbers only: a wrong file could be full of secrets)`
       );
     }
-    let bytes = await readFile5(full);
+    let bytes = await readFile4(full);
     if (bytes.length >= 2 && bytes[0] === 31 && bytes[1] === 139) bytes = gunzipSync(bytes, { maxOutputLength: MAX_REPORT_BYTES });
     if (bytes.length > MAX_REPORT_BYTES) throw new UploadError("invalid-report", `${name} is ${bytes.length} bytes; one upload carries reports up to ${MAX_REPORT_BYTES} bytes`);
     out.push({ name, format: parsed.format, bytes, report: parsed.report, totals: reportTotals(parsed.report).totals, diagnostics: parsed.diagnostics });
@@ -30397,7 +30619,7 @@ async function transports(o, env2) {
   if (caFile !== void 0) {
     let pem;
     try {
-      pem = await readFile6(caFile, "utf8");
+      pem = await readFile5(caFile, "utf8");
     } catch (e) {
       throw new UploadError("config", `--ca-file ${caFile}: cannot read (${e.code ?? "error"})`);
     }
