@@ -1035,8 +1035,8 @@ var FileCoverageBuilder = class {
     const h = this.checkHits(hits, at2);
     if (h < 0) return false;
     this.enableFunctions();
-    const end = endLine2 !== null && Number.isInteger(endLine2) && endLine2 >= line2 && endLine2 <= this.limits.maxLineNumber ? endLine2 : null;
-    this.fns.push({ name, line: line2, endLine: end, hits: h });
+    const end2 = endLine2 !== null && Number.isInteger(endLine2) && endLine2 >= line2 && endLine2 <= this.limits.maxLineNumber ? endLine2 : null;
+    this.fns.push({ name, line: line2, endLine: end2, hits: h });
     if (this.fns.length >= this.functionsCompactAt) {
       this.fns = normalizeFunctions(this.fns, this.limits.maxHits);
       this.functionsCompactAt = Math.max(COMPACT_MIN >> 4, this.fns.length * 2);
@@ -2283,18 +2283,18 @@ var ByteLineReader = class {
       this.skipping = false;
     }
   }
-  emit(buf, start, end) {
+  emit(buf, start, end2) {
     this.lineNo++;
     if (this.skipping) {
       this.skipping = false;
       return;
     }
-    if (end - start > this.maxLength) {
+    if (end2 - start > this.maxLength) {
       this.tooLong(this.lineNo);
       return;
     }
-    if (end > start && buf[end - 1] === 13) end--;
-    this.handler.onLine(buf, start, end, this.lineNo);
+    if (end2 > start && buf[end2 - 1] === 13) end2--;
+    this.handler.onLine(buf, start, end2, this.lineNo);
   }
   tooLong(line2) {
     this.sink.error("CW_RECORD_TOO_LONG", `line ${line2} is longer than ${this.maxLength} bytes; skipped`, line2);
@@ -2303,8 +2303,8 @@ var ByteLineReader = class {
 var decoder = new TextDecoder("utf-8", { fatal: false, ignoreBOM: true });
 var SHORT = 128;
 var codesByLength = [];
-function decodeRange(bytes, start, end) {
-  const n = end - start;
+function decodeRange(bytes, start, end2) {
+  const n = end2 - start;
   if (n <= SHORT) {
     let codes = codesByLength[n];
     if (codes === void 0) {
@@ -2319,12 +2319,12 @@ function decodeRange(bytes, start, end) {
     }
     if (i === n) return String.fromCharCode.apply(null, codes);
   }
-  return decoder.decode(bytes.subarray(start, end));
+  return decoder.decode(bytes.subarray(start, end2));
 }
-function parseUintBytes(bytes, start, end) {
-  if (start >= end) return -1;
+function parseUintBytes(bytes, start, end2) {
+  if (start >= end2) return -1;
   let n = 0;
-  for (let i = start; i < end; i++) {
+  for (let i = start; i < end2; i++) {
     const c = bytes[i] - 48;
     if (c < 0 || c > 9) return -1;
     n = n * 10 + c;
@@ -2333,22 +2333,22 @@ function parseUintBytes(bytes, start, end) {
 }
 
 // packages/core/src/text/numbers.ts
-function parseUint(s, start = 0, end = s.length) {
-  if (start >= end) return -1;
+function parseUint(s, start = 0, end2 = s.length) {
+  if (start >= end2) return -1;
   let n = 0;
-  for (let i = start; i < end; i++) {
+  for (let i = start; i < end2; i++) {
     const c = s.charCodeAt(i) - 48;
     if (c < 0 || c > 9) return -1;
     n = n * 10 + c;
   }
   return n;
 }
-function parseCount(s, start = 0, end = s.length) {
-  const n = parseUint(s, start, end);
+function parseCount(s, start = 0, end2 = s.length) {
+  const n = parseUint(s, start, end2);
   if (n >= 0) return n;
-  const text2 = s.slice(start, end);
-  if (!/^\d+(\.\d+)?([eE][+-]?\d+)?$/.test(text2)) return -1;
-  const v = Number(text2);
+  const text3 = s.slice(start, end2);
+  if (!/^\d+(\.\d+)?([eE][+-]?\d+)?$/.test(text3)) return -1;
+  const v = Number(text3);
   return Number.isFinite(v) ? v : Number.MAX_VALUE;
 }
 
@@ -2476,8 +2476,8 @@ var LcovParser = class {
   /** Indices by name, made once a record has many functions (small records scan instead). */
   fnByName = null;
   sawAnyRecord = false;
-  bad(at2, what, text2) {
-    this.sink.error("CW_LCOV_BAD_RECORD", `line ${at2}: expected ${what}, found "${text2.slice(0, 80)}"`, at2);
+  bad(at2, what, text3) {
+    this.sink.error("CW_LCOV_BAD_RECORD", `line ${at2}: expected ${what}, found "${text3.slice(0, 80)}"`, at2);
   }
   // DA records of the current record, collected here and handed to the builder in one call.
   daLines = new GrowableInt32(1024);
@@ -2621,58 +2621,58 @@ var LcovParser = class {
     if (!this.inRecord) this.sink.warn("CW_LCOV_STRAY_END", `line ${at2}: end_of_record without SF`, at2);
     this.closeRecord();
   }
-  onText(text2, at2) {
-    if (text2.length === 0) return;
-    const colon = text2.indexOf(":");
+  onText(text3, at2) {
+    if (text3.length === 0) return;
+    const colon = text3.indexOf(":");
     if (colon < 0) {
-      if (text2 === "end_of_record") return this.endRecord(at2);
-      if (text2.trim().length === 0) return;
-      this.bad(at2, 'an LCOV record such as "DA:<line>,<hits>"', text2);
+      if (text3 === "end_of_record") return this.endRecord(at2);
+      if (text3.trim().length === 0) return;
+      this.bad(at2, 'an LCOV record such as "DA:<line>,<hits>"', text3);
       return;
     }
-    const tag = text2.slice(0, colon);
+    const tag = text3.slice(0, colon);
     const v = colon + 1;
     switch (tag) {
       case "DA": {
         if (this.file === null) return this.noFile(at2, tag);
-        const c1 = text2.indexOf(",", v);
-        if (c1 < 0) return this.bad(at2, '"DA:<line>,<hits>[,<checksum>]"', text2);
-        const c2 = text2.indexOf(",", c1 + 1);
-        const line2 = parseUint(text2, v, c1);
-        const hits = parseCount(text2, c1 + 1, c2 < 0 ? text2.length : c2);
-        if (line2 < 0 || hits < 0) return this.bad(at2, '"DA:<line>,<hits>[,<checksum>]" with non-negative integers', text2);
+        const c1 = text3.indexOf(",", v);
+        if (c1 < 0) return this.bad(at2, '"DA:<line>,<hits>[,<checksum>]"', text3);
+        const c2 = text3.indexOf(",", c1 + 1);
+        const line2 = parseUint(text3, v, c1);
+        const hits = parseCount(text3, c1 + 1, c2 < 0 ? text3.length : c2);
+        if (line2 < 0 || hits < 0) return this.bad(at2, '"DA:<line>,<hits>[,<checksum>]" with non-negative integers', text3);
         this.daCount++;
         this.file.line(line2, hits, at2);
         return;
       }
       case "BRDA": {
         if (this.file === null) return this.noFile(at2, tag);
-        const c1 = text2.indexOf(",", v);
-        const c2 = c1 < 0 ? -1 : text2.indexOf(",", c1 + 1);
-        const cl = text2.lastIndexOf(",");
-        if (c1 < 0 || c2 < 0 || cl <= c2) return this.bad(at2, '"BRDA:<line>,<block>,<branch>,<taken>"', text2);
-        const line2 = parseUint(text2, v, c1);
-        const takenText = text2.slice(cl + 1);
+        const c1 = text3.indexOf(",", v);
+        const c2 = c1 < 0 ? -1 : text3.indexOf(",", c1 + 1);
+        const cl = text3.lastIndexOf(",");
+        if (c1 < 0 || c2 < 0 || cl <= c2) return this.bad(at2, '"BRDA:<line>,<block>,<branch>,<taken>"', text3);
+        const line2 = parseUint(text3, v, c1);
+        const takenText = text3.slice(cl + 1);
         const taken = takenText === "-" ? 0 : parseCount(takenText);
-        if (line2 < 0 || taken < 0) return this.bad(at2, '"BRDA:<line>,<block>,<branch>,<taken>" with <taken> a count or "-"', text2);
-        this.file.branch(line2, text2.slice(c1 + 1, cl), taken, at2);
+        if (line2 < 0 || taken < 0) return this.bad(at2, '"BRDA:<line>,<block>,<branch>,<taken>" with <taken> a count or "-"', text3);
+        this.file.branch(line2, text3.slice(c1 + 1, cl), taken, at2);
         return;
       }
       case "FN": {
         if (this.file === null) return this.noFile(at2, tag);
         this.hasFunctionMetric = true;
-        const c1 = text2.indexOf(",", v);
-        if (c1 < 0) return this.bad(at2, '"FN:<line>,<name>"', text2);
-        const line2 = parseUint(text2, v, c1);
-        if (line2 < 0) return this.bad(at2, '"FN:<line>[,<end line>],<name>"', text2);
-        let name = text2.slice(c1 + 1);
+        const c1 = text3.indexOf(",", v);
+        if (c1 < 0) return this.bad(at2, '"FN:<line>,<name>"', text3);
+        const line2 = parseUint(text3, v, c1);
+        if (line2 < 0) return this.bad(at2, '"FN:<line>[,<end line>],<name>"', text3);
+        let name = text3.slice(c1 + 1);
         let endLine2 = null;
-        const c2 = text2.indexOf(",", c1 + 1);
+        const c2 = text3.indexOf(",", c1 + 1);
         if (c2 > 0) {
-          const e = parseUint(text2, c1 + 1, c2);
+          const e = parseUint(text3, c1 + 1, c2);
           if (e >= 0) {
             endLine2 = e;
-            name = text2.slice(c2 + 1);
+            name = text3.slice(c2 + 1);
           }
         }
         this.declareFunction(name, line2, endLine2, at2);
@@ -2680,19 +2680,19 @@ var LcovParser = class {
       }
       case "FNDA": {
         if (this.file === null) return this.noFile(at2, tag);
-        const c1 = text2.indexOf(",", v);
-        if (c1 < 0) return this.bad(at2, '"FNDA:<hits>,<name>"', text2);
-        const hits = parseCount(text2, v, c1);
-        if (hits < 0) return this.bad(at2, '"FNDA:<hits>,<name>" with a non-negative count', text2);
-        this.functionHits(text2.slice(c1 + 1), hits, at2);
+        const c1 = text3.indexOf(",", v);
+        if (c1 < 0) return this.bad(at2, '"FNDA:<hits>,<name>"', text3);
+        const hits = parseCount(text3, v, c1);
+        if (hits < 0) return this.bad(at2, '"FNDA:<hits>,<name>" with a non-negative count', text3);
+        this.functionHits(text3.slice(c1 + 1), hits, at2);
         return;
       }
       case "SF":
-        this.startRecord(text2.slice(v), at2);
+        this.startRecord(text3.slice(v), at2);
         return;
       case "LF": {
-        const n = parseUint(text2, v);
-        if (n < 0) return this.bad(at2, '"LF:<count>"', text2);
+        const n = parseUint(text3, v);
+        if (n < 0) return this.bad(at2, '"LF:<count>"', text3);
         this.lf = n;
         return;
       }
@@ -3228,8 +3228,8 @@ var GoCoverprofileParser = class {
   /** Set by uintBefore: the index of the character before the digits it read. */
   pos = 0;
   /** Reads the decimal number ending just before s[end], right to left; -1 when there is none. */
-  uintBefore(s, start, end) {
-    let i = end - 1;
+  uintBefore(s, start, end2) {
+    let i = end2 - 1;
     let v = 0;
     let scale = 1;
     while (i >= start) {
@@ -3240,18 +3240,18 @@ var GoCoverprofileParser = class {
       i--;
     }
     this.pos = i;
-    return i === end - 1 ? -1 : v;
+    return i === end2 - 1 ? -1 : v;
   }
   mode = null;
   sawBlockBeforeMode = false;
   mixedModes = false;
   sawAnything = false;
   bytes = 0;
-  bad(at2, what, text2) {
-    this.sink.error("CW_GO_BAD_BLOCK", `line ${at2}: expected ${what}, found "${text2.slice(0, 80)}"`, at2);
+  bad(at2, what, text3) {
+    this.sink.error("CW_GO_BAD_BLOCK", `line ${at2}: expected ${what}, found "${text3.slice(0, 80)}"`, at2);
   }
-  onMode(text2, at2) {
-    const value = text2.slice(5).trim();
+  onMode(text3, at2) {
+    const value = text3.slice(5).trim();
     const m = value === "set" || value === "count" || value === "atomic" ? value : null;
     if (m === null) {
       this.sink.warn("CW_GO_UNKNOWN_MODE", `line ${at2}: unknown cover mode "${value.slice(0, 40)}" (expected set, count or atomic); read as count`, at2);
@@ -3299,23 +3299,23 @@ var GoCoverprofileParser = class {
     this.pathLength = n;
   }
   onLine(b, s, lineEnd, at2) {
-    let end = lineEnd;
-    while (end > s) {
-      const c = b[end - 1];
-      if (c === 32 || c === 9) end--;
+    let end2 = lineEnd;
+    while (end2 > s) {
+      const c = b[end2 - 1];
+      if (c === 32 || c === 9) end2--;
       else break;
     }
-    if (end === s) return;
+    if (end2 === s) return;
     this.sawAnything = true;
-    if (b[s] === 109 && end - s >= 5 && b[s + 1] === 111 && b[s + 2] === 100 && b[s + 3] === 101 && b[s + 4] === 58) {
-      this.onMode(decodeRange(b, s, end), at2);
+    if (b[s] === 109 && end2 - s >= 5 && b[s + 1] === 111 && b[s + 2] === 100 && b[s + 3] === 101 && b[s + 4] === 58) {
+      this.onMode(decodeRange(b, s, end2), at2);
       return;
     }
     if (this.mode === null && !this.sawBlockBeforeMode) {
       this.sawBlockBeforeMode = true;
       this.sink.error("CW_GO_NO_MODE", `line ${at2}: expected the header "mode: set|count|atomic" before the first block`, at2);
     }
-    const count = this.uintBefore(b, s, end);
+    const count = this.uintBefore(b, s, end2);
     const ns2 = this.pos >= s && b[this.pos] === 32 ? this.uintBefore(b, s, this.pos) : -1;
     const ec2 = ns2 >= 0 && b[this.pos] === 32 ? this.uintBefore(b, s, this.pos) : -1;
     const el2 = ec2 >= 0 && b[this.pos] === 46 ? this.uintBefore(b, s, this.pos) : -1;
@@ -3323,11 +3323,11 @@ var GoCoverprofileParser = class {
     const sl2 = sc2 >= 0 && b[this.pos] === 46 ? this.uintBefore(b, s, this.pos) : -1;
     const colon = this.pos;
     if (count < 0 || ns2 < 0 || ec2 < 0 || el2 < 0 || sc2 < 0 || sl2 < 0 || colon <= s || b[colon] !== 58) {
-      return this.bad(at2, '"<file>:<line>.<col>,<line>.<col> <statements> <count>" with non-negative integers', decodeRange(b, s, end));
+      return this.bad(at2, '"<file>:<line>.<col>,<line>.<col> <statements> <count>" with non-negative integers', decodeRange(b, s, end2));
     }
-    if (sl2 === 0) return this.bad(at2, "a block starting at line 1 or later (Go lines are 1-based)", decodeRange(b, s, end));
+    if (sl2 === 0) return this.bad(at2, "a block starting at line 1 or later (Go lines are 1-based)", decodeRange(b, s, end2));
     if (el2 < sl2 || el2 === sl2 && ec2 < sc2) {
-      return this.bad(at2, "a block whose end position is not before its start", decodeRange(b, s, end));
+      return this.bad(at2, "a block whose end position is not before its start", decodeRange(b, s, end2));
     }
     if (el2 > this.limits.maxLineNumber) {
       this.sink.warn("CW_LINE_TOO_LARGE", `line ${at2}: line number ${el2} exceeds the limit of ${this.limits.maxLineNumber}; block ignored`, at2);
@@ -3854,15 +3854,19 @@ var NEWLINES = new Uint8Array(4096).fill(NEWLINE);
 var isSpace = (c) => c === 32 || c === NEWLINE || c === 13 || c === 9;
 var decoder2 = new TextDecoder("utf-8", { fatal: false, ignoreBOM: false });
 var JsonItemStream = class {
-  constructor(sink, maxBytes, key, onItem, kind = "array") {
+  /**
+   * `key`: the top-level member to stream (null: the root container itself) of the given `kind`; or
+   * the list of containers to stream, each entry then telling `onItem` where it came from.
+   */
+  constructor(sink, maxBytes, key, onItem, kind = "array", fast = null) {
     this.sink = sink;
     this.maxBytes = maxBytes;
-    this.key = key;
     this.onItem = onItem;
-    this.kind = kind;
-    this.open = kind === "array" ? OPEN_BRACKET : OPEN_BRACE;
-    this.close = kind === "array" ? CLOSE_BRACKET : CLOSE_BRACE;
-    this.streamDepth = key === null ? 1 : 2;
+    this.fast = fast;
+    this.targets = typeof key === "string" || key === null ? [{ path: key === null ? [] : [key], kind }] : key;
+    let cap = 0;
+    for (const t of this.targets) for (const s of t.path) cap = Math.max(cap, s === null ? 4096 : 6 * s.length + 8);
+    this.keyCap = cap;
   }
   rest = [];
   restBytes = 0;
@@ -3872,31 +3876,34 @@ var JsonItemStream = class {
   failed = false;
   /** Bytes seen, and newlines among them (the current line is `line + 1`). */
   line = 0;
+  /** Whether anything but white space came yet (a first byte that is not a bracket streams nothing). */
   started = false;
-  depth = 0;
   inString = false;
   escape = false;
-  /** In the root object: the next string is a key; the key's bytes while it is read. */
-  expectKey = false;
+  /** The rest's containers on the way to a target, innermost last; below them, `untracked` levels. */
+  frames = [];
+  untracked = 0;
+  /** A key of the innermost frame while it is read, as written (escapes too), up to `keyCap` bytes. */
   keyBytes = null;
-  lastKey = null;
-  /** 0: not yet streamed, 1: inside the streamed array, 2: done. */
-  phase = 0;
-  streamable = false;
-  /** Inside the array: whether an element has begun, the line it began on, and whether one ended with a comma. */
+  keyLong = false;
+  keyCap;
+  streaming = null;
+  /** Nesting inside the current element of the streamed container (0: between elements). */
+  itemDepth = 0;
+  /** Inside the container: whether an element has begun, the line it began on, and whether one ended with a comma. */
   inItem = false;
   itemLine = 0;
   afterComma = false;
   index = 0;
+  /** Whether the entry being collected may still go to `fast` (false once it gave up on it whole). */
+  fastRetry = true;
   /** Keys of a streamed object so far: a repeat is read too, and said. */
   seen = /* @__PURE__ */ new Set();
-  streamDepth;
-  open;
-  close;
+  targets;
   write(chunk) {
     if (this.overflow || this.failed) return;
-    let restFrom = 0;
-    let itemFrom = this.phase === 1 && this.inItem ? 0 : -1;
+    let restFrom = this.streaming === null ? 0 : -1;
+    let itemFrom = this.streaming !== null && this.inItem ? 0 : -1;
     for (let i = 0; i < chunk.length; i++) {
       const c = chunk[i];
       if (c === NEWLINE) this.line++;
@@ -3908,90 +3915,154 @@ var JsonItemStream = class {
           if (this.keyBytes !== null) this.endKey();
           continue;
         }
-        if (this.keyBytes !== null && this.keyBytes.length <= 6 * (this.key?.length ?? 0) + 8) this.keyBytes.push(c);
+        if (this.keyBytes !== null) {
+          if (this.keyBytes.length < this.keyCap) this.keyBytes.push(c);
+          else this.keyLong = true;
+        }
         continue;
       }
-      if (this.phase === 1 && this.depth === this.streamDepth) {
-        if (c === COMMA || c === this.close) {
-          if (this.inItem) {
-            if (itemFrom >= 0) this.addItem(chunk.subarray(itemFrom, i));
-            itemFrom = -1;
-            if (!this.finishItem()) return;
-          } else if (this.afterComma || c === COMMA && this.index === 0) {
-            return this.syntax(`expected an entry of ${this.what()} before "${String.fromCharCode(c)}"`, this.line + 1);
-          }
-          this.afterComma = c === COMMA;
-          if (c === this.close) {
-            this.phase = 2;
-            this.depth = this.streamDepth - 1;
-            restFrom = i;
-          }
-          continue;
-        }
-        if (!this.inItem) {
-          if (isSpace(c)) {
-            if (c === NEWLINE) this.pushRest(NEWLINES.subarray(0, 1));
+      const s = this.streaming;
+      if (s !== null) {
+        if (this.itemDepth === 0) {
+          if (c === COMMA || c === s.close) {
+            if (this.inItem) {
+              if (itemFrom >= 0) this.addItem(chunk.subarray(itemFrom, i));
+              itemFrom = -1;
+              if (!this.finishItem()) return;
+            } else if (this.afterComma || c === COMMA && this.index === 0) {
+              return this.syntax(`expected an entry of ${this.what()} before "${String.fromCharCode(c)}"`, this.line + 1);
+            }
+            this.afterComma = c === COMMA;
+            if (c === s.close) {
+              this.streaming = null;
+              restFrom = i;
+            }
             continue;
           }
-          this.inItem = true;
-          this.itemLine = this.line + 1;
-          itemFrom = i;
+          if (!this.inItem) {
+            if (isSpace(c)) {
+              if (c === NEWLINE) this.pushRest(NEWLINES.subarray(0, 1));
+              continue;
+            }
+            if (this.fast !== null) {
+              const end2 = this.fastInChunk(chunk, i, s);
+              if (end2 >= 0) {
+                i = end2 - 1;
+                continue;
+              }
+              if (this.overflow) return;
+            }
+            this.inItem = true;
+            this.itemLine = this.line + 1;
+            itemFrom = i;
+          }
         }
+        if (c === QUOTE) this.inString = true;
+        else if (c === OPEN_BRACE || c === OPEN_BRACKET) this.itemDepth++;
+        else if (c === CLOSE_BRACE || c === CLOSE_BRACKET) this.itemDepth--;
+        continue;
       }
+      const top = this.untracked === 0 && this.frames.length > 0 ? this.frames[this.frames.length - 1] : null;
       if (c === QUOTE) {
         this.inString = true;
-        if (this.depth === 1 && this.expectKey && this.phase === 0) this.keyBytes = [];
-      } else if (c === OPEN_BRACE || c === OPEN_BRACKET) {
-        const first = !this.started;
-        if (first) {
-          this.started = true;
-          this.streamable = c === OPEN_BRACE;
-          this.expectKey = true;
+        if (top !== null && top.isObject && top.expectKey) {
+          this.keyBytes = [];
+          this.keyLong = false;
         }
-        if (first ? this.key === null && c === this.open : this.depth === 1 && this.phase === 0 && c === this.open && this.streamable && this.key !== null && this.lastKey === this.key) {
+      } else if (c === OPEN_BRACE || c === OPEN_BRACKET) {
+        if (this.untracked > 0 || top === null && this.started) this.untracked++;
+        else if (this.open(top, c === OPEN_BRACE)) {
           this.pushRest(chunk.subarray(restFrom, i + 1));
           restFrom = -1;
-          this.phase = 1;
-          this.depth = this.streamDepth;
-          continue;
         }
-        this.depth++;
       } else if (c === CLOSE_BRACE || c === CLOSE_BRACKET) {
-        this.depth--;
-      } else if (this.depth === 1) {
-        if (c === COMMA) this.expectKey = true;
-        else if (c === COLON) this.expectKey = false;
+        if (this.untracked > 0) this.untracked--;
+        else this.frames.pop();
+      } else if (top !== null) {
+        if (c === COMMA) {
+          if (top.isObject) top.expectKey = true;
+          else top.index++;
+        } else if (c === COLON && top.isObject) top.expectKey = false;
       }
-      if (!this.started && !isSpace(c)) this.started = true;
+      if (!isSpace(c)) this.started = true;
     }
-    if (this.phase === 1) {
+    if (this.streaming !== null) {
       if (itemFrom >= 0) this.addItem(chunk.subarray(itemFrom));
     } else if (restFrom >= 0) this.pushRest(chunk.subarray(restFrom));
   }
   /**
-   * The rest of the document, parsed, with the streamed array empty; undefined when the document is
-   * not valid JSON or over the limit (diagnosed).
+   * The rest of the document, parsed, with the streamed containers empty; undefined when the
+   * document is not valid JSON or over the limit (diagnosed).
    */
   end() {
     if (this.overflow || this.failed) return void 0;
-    const text2 = joinText(this.rest);
+    const text3 = joinText(this.rest);
     this.rest.length = 0;
     try {
-      return JSON.parse(text2);
+      return JSON.parse(text3);
     } catch (e) {
-      this.sink.error("CW_JSON_SYNTAX", `not valid JSON: ${message(e)}`, lineAt(text2, e) ?? (/end of JSON input/.test(message(e)) ? this.line + 1 : void 0));
+      this.sink.error("CW_JSON_SYNTAX", `not valid JSON: ${message(e)}`, lineAt(text3, e) ?? (/end of JSON input/.test(message(e)) ? this.line + 1 : void 0));
       return void 0;
     }
+  }
+  /**
+   * A container opens in the rest, as the root (`parent` null) or as an element or member value of
+   * `parent`: either it is a target's, and streaming starts (true), or it is followed as a frame
+   * when some target's path goes on through it, or it is skipped over.
+   */
+  open(parent, isObject3) {
+    let step;
+    let candidates;
+    if (parent === null) {
+      step = null;
+      candidates = this.targets.map((_, t) => t);
+    } else {
+      step = parent.isObject ? parent.expectKey ? null : parent.lastKey : parent.index;
+      candidates = parent.expectKey && parent.isObject ? [] : parent.targets;
+    }
+    const depth = parent === null ? 0 : parent.at.length + 1;
+    const at2 = parent === null ? [] : [...parent.at, step];
+    const onward = [];
+    for (const t of candidates) {
+      const path5 = this.targets[t].path;
+      if (parent !== null) {
+        const want = path5[depth - 1];
+        if (step === null || !(want === null || parent.isObject && want === step)) continue;
+      }
+      if (path5.length > depth) {
+        onward.push(t);
+        continue;
+      }
+      if (this.targets[t].kind === "object" !== isObject3) continue;
+      const done = `${t}:${String(step)}`;
+      if (parent !== null && parent.streamed?.has(done) === true) continue;
+      if (parent !== null) (parent.streamed ??= /* @__PURE__ */ new Set()).add(done);
+      this.streaming = { target: t, at: at2, isObject: isObject3, close: isObject3 ? CLOSE_BRACE : CLOSE_BRACKET };
+      this.itemDepth = 0;
+      this.inItem = false;
+      this.afterComma = false;
+      this.index = 0;
+      this.seen.clear();
+      return true;
+    }
+    if (onward.length > 0) this.frames.push({ isObject: isObject3, targets: onward, at: at2, expectKey: isObject3, lastKey: null, index: 0, streamed: null });
+    else this.untracked++;
+    return false;
   }
   endKey() {
     const raw = this.keyBytes;
     this.keyBytes = null;
-    this.expectKey = false;
-    const text2 = new TextDecoder("utf-8", { fatal: false, ignoreBOM: true }).decode(Uint8Array.from(raw));
+    const top = this.frames[this.frames.length - 1];
+    top.expectKey = false;
+    if (this.keyLong) {
+      top.lastKey = null;
+      return;
+    }
+    const text3 = new TextDecoder("utf-8", { fatal: false, ignoreBOM: true }).decode(Uint8Array.from(raw));
     try {
-      this.lastKey = raw.includes(BACKSLASH) ? JSON.parse(`"${text2}"`) : text2;
+      top.lastKey = raw.includes(BACKSLASH) ? JSON.parse(`"${text3}"`) : text3;
     } catch {
-      this.lastKey = null;
+      top.lastKey = null;
     }
   }
   pushRest(bytes) {
@@ -4005,43 +4076,96 @@ var JsonItemStream = class {
     if (this.itemBytes > this.maxBytes) return this.tooLarge();
     this.item.push(bytes.slice());
   }
+  /** Reads the entry at `chunk[i]` with `fast`: the index after it, or -1 (nothing done). */
+  fastInChunk(chunk, i, s) {
+    const fast = this.fast;
+    const end2 = fast.read(chunk, i);
+    if (end2 < 0) {
+      this.fastRetry = fast.incomplete;
+      return -1;
+    }
+    let next = end2;
+    while (next < chunk.length && isSpace(chunk[next])) next++;
+    if (next === chunk.length || chunk[next] !== COMMA && chunk[next] !== s.close) {
+      this.fastRetry = true;
+      return -1;
+    }
+    if (end2 - i > this.maxBytes) {
+      this.tooLarge();
+      return -1;
+    }
+    const itemLine = this.line + 1;
+    this.line += fast.newlines;
+    this.pushNewlines(fast.newlines);
+    this.fastDone(itemLine, s);
+    return end2;
+  }
+  /** After `fast` read an entry: the repeated-key warning, the entry applied, the next awaited. */
+  fastDone(itemLine, s) {
+    const fast = this.fast;
+    if (s.isObject) this.checkRepeat(fast.key, itemLine);
+    fast.commit();
+    this.index++;
+    this.inItem = false;
+    this.afterComma = false;
+    this.fastRetry = true;
+  }
+  checkRepeat(key, line2) {
+    if (this.seen.has(key)) {
+      this.sink.warn("CW_JSON_DUPLICATE_KEY", `${JSON.stringify(key).slice(0, 200)} appears more than once in ${this.what()}: every entry is read (JSON.parse would keep only the last)`, line2);
+    } else this.seen.add(key);
+  }
+  pushNewlines(count) {
+    let n = count;
+    while (n > 0) {
+      const k = Math.min(n, NEWLINES.length);
+      this.pushRest(NEWLINES.subarray(0, k));
+      n -= k;
+    }
+  }
   finishItem() {
     if (this.overflow) return false;
-    const text2 = joinText(this.item);
+    const s = this.streaming;
+    const bytes = joinBytes(this.item);
     this.item = [];
     this.itemBytes = 0;
+    if (this.fast !== null && this.fastRetry) {
+      const end2 = this.fast.read(bytes, 0);
+      if (end2 >= 0 && onlySpace(bytes, end2)) {
+        this.pushNewlines(countNewlines(bytes));
+        this.fastDone(this.itemLine, s);
+        return true;
+      }
+    }
+    this.fastRetry = true;
     this.inItem = false;
+    const text3 = decoder2.decode(bytes);
     let value;
     let key;
-    const source = this.kind === "array" ? text2 : `{${text2}}`;
+    const source = s.isObject ? `{${text3}}` : text3;
     try {
       value = JSON.parse(source);
-      if (this.kind === "object") {
+      if (s.isObject) {
         const keys = Object.keys(value);
         if (keys.length !== 1) throw new Error(`expected one "key": value member of ${this.what()}`);
         key = keys[0];
         value = value[key];
-        if (this.seen.has(key)) {
-          this.sink.warn("CW_JSON_DUPLICATE_KEY", `${JSON.stringify(key).slice(0, 200)} appears more than once in ${this.what()}: every entry is read (JSON.parse would keep only the last)`, this.itemLine);
-        } else this.seen.add(key);
+        this.checkRepeat(key, this.itemLine);
       }
     } catch (e) {
       const within = lineAt(source, e);
       this.syntax(`not valid JSON: ${message(e)}`, within === void 0 ? this.itemLine : this.itemLine + within - 1);
       return false;
     }
-    let n = 0;
-    for (let i = text2.indexOf("\n"); i !== -1; i = text2.indexOf("\n", i + 1)) n++;
-    while (n > 0) {
-      const k = Math.min(n, NEWLINES.length);
-      this.pushRest(NEWLINES.subarray(0, k));
-      n -= k;
-    }
-    this.onItem(value, this.index++, key);
+    this.pushNewlines(countNewlines(bytes));
+    this.onItem(value, this.index++, key, { target: s.target, at: s.at });
     return true;
   }
+  /** The container being streamed, or (no container yet) the targets, for messages. */
   what() {
-    return this.key === null ? "the top-level object" : `"${this.key}"`;
+    const s = this.streaming;
+    if (s !== null) return s.at.length === 0 ? `the top-level ${s.isObject ? "object" : "array"}` : `"${formatPath(s.at)}"`;
+    return this.targets.map((t) => t.path.length === 0 ? `the top-level ${t.kind}` : `"${formatPath(t.path)}"`).join(", ");
   }
   syntax(msg, line2) {
     this.failed = true;
@@ -4055,8 +4179,16 @@ var JsonItemStream = class {
     this.sink.error("CW_DOCUMENT_TOO_LARGE", `the JSON document (without the entries of ${this.what()}) or one of those entries is larger than the limit of ${this.maxBytes} bytes`);
   }
 };
+function formatPath(path5) {
+  let out = "";
+  for (const s of path5) out += typeof s === "number" ? `[${s}]` : s === null ? out === "" ? "*" : ".*" : out === "" ? s : `.${s}`;
+  return out.slice(0, 200);
+}
 function joinText(parts) {
-  if (parts.length === 1) return decoder2.decode(parts[0]);
+  return decoder2.decode(joinBytes(parts));
+}
+function joinBytes(parts) {
+  if (parts.length === 1) return parts[0];
   let size = 0;
   for (const p of parts) size += p.length;
   const all = new Uint8Array(size);
@@ -4065,17 +4197,26 @@ function joinText(parts) {
     all.set(p, o);
     o += p.length;
   }
-  return decoder2.decode(all);
+  return all;
+}
+function countNewlines(b) {
+  let n = 0;
+  for (let i = b.indexOf(NEWLINE); i !== -1; i = b.indexOf(NEWLINE, i + 1)) n++;
+  return n;
+}
+function onlySpace(b, from) {
+  for (let i = from; i < b.length; i++) if (!isSpace(b[i])) return false;
+  return true;
 }
 function message(e) {
   return (e instanceof Error ? e.message : String(e)).slice(0, 200);
 }
-function lineAt(text2, e) {
+function lineAt(text3, e) {
   const m = /position (\d+)/.exec(e instanceof Error ? e.message : "");
   if (m === null) return void 0;
   const pos = Number(m[1]);
   let line2 = 1;
-  for (let i = text2.indexOf("\n"); i !== -1 && i < pos; i = text2.indexOf("\n", i + 1)) line2++;
+  for (let i = text3.indexOf("\n"); i !== -1 && i < pos; i = text3.indexOf("\n", i + 1)) line2++;
   return line2;
 }
 
@@ -4117,12 +4258,12 @@ var JsonDocument = class {
     if (this.overflow) return void 0;
     const bytes = this.bytes();
     this.chunks.length = 0;
-    const text2 = decodeUtf8(bytes);
+    const text3 = decodeUtf8(bytes);
     try {
-      return JSON.parse(text2);
+      return JSON.parse(text3);
     } catch (e) {
       const msg = e instanceof Error ? e.message : String(e);
-      this.sink.error("CW_JSON_SYNTAX", `not valid JSON: ${msg.slice(0, 200)}`, lineAt(text2, e));
+      this.sink.error("CW_JSON_SYNTAX", `not valid JSON: ${msg.slice(0, 200)}`, lineAt(text3, e));
       return void 0;
     }
   }
@@ -4307,12 +4448,12 @@ function readFile(f, b, where, at2, sink, stats) {
       if (isNumber(blocks) && blocks > 3) stats.branchyFunctions++;
       const start = own(fn, "start_line");
       const hits = own(fn, "execution_count");
-      const end = own(fn, "end_line");
+      const end2 = own(fn, "end_line");
       if (typeof name !== "string" || name.length === 0 || !isLineNumber(start) || !isCount(hits)) {
         bad.add(i, fn);
         continue;
       }
-      b.fn(name, start, hits, isLineNumber(end) ? end : null, at2);
+      b.fn(name, start, hits, isLineNumber(end2) ? end2 : null, at2);
     }
     const m = bad.summary('an object with a "name", a positive integer "start_line" and a non-negative "execution_count"');
     if (m !== null) sink.error("CW_GCOV_JSON_FUNCTION", `${where}: functions: ${m}`, at2);
@@ -4364,9 +4505,9 @@ var LineSplitter = class {
   get lines() {
     return this.lineNo;
   }
-  feed(text2) {
-    if (text2.length === 0) return;
-    let s = this.carry.length > 0 ? this.carry + text2 : text2;
+  feed(text3) {
+    if (text3.length === 0) return;
+    let s = this.carry.length > 0 ? this.carry + text3 : text3;
     this.carry = "";
     let start = 0;
     for (; ; ) {
@@ -4398,8 +4539,8 @@ var LineSplitter = class {
       this.sink.error("CW_RECORD_TOO_LONG", `line ${this.lineNo} is longer than ${this.maxLength} characters; skipped`, this.lineNo);
       return;
     }
-    const text2 = raw.length > 0 && raw.charCodeAt(raw.length - 1) === 13 ? raw.slice(0, -1) : raw;
-    this.onLine(text2, this.lineNo);
+    const text3 = raw.length > 0 && raw.charCodeAt(raw.length - 1) === 13 ? raw.slice(0, -1) : raw;
+    this.onLine(text3, this.lineNo);
   }
 };
 
@@ -4419,7 +4560,7 @@ function createGcovTextParser(options) {
   let lastLine = -1;
   let lastLineAt = 0;
   let pending = null;
-  const bad = (at2, what, text2) => sink.error("CW_GCOV_BAD_LINE", `line ${at2}: expected ${what}, found "${text2.slice(0, 80)}"`, at2);
+  const bad = (at2, what, text3) => sink.error("CW_GCOV_BAD_LINE", `line ${at2}: expected ${what}, found "${text3.slice(0, 80)}"`, at2);
   const needFile = (at2) => {
     if (file2 !== null) return true;
     if (!sawSource && !noSourceReported) {
@@ -4428,11 +4569,11 @@ function createGcovTextParser(options) {
     }
     return false;
   };
-  const onHeader = (text2, from, at2) => {
-    if (text2.startsWith("Source:", from)) {
+  const onHeader = (text3, from, at2) => {
+    if (text3.startsWith("Source:", from)) {
       if (pending !== null) dropPending();
       sawSource = true;
-      file2 = report.file(text2.slice(from + 7), at2);
+      file2 = report.file(text3.slice(from + 7), at2);
       instance = null;
       expectHeader = false;
       lastLine = -1;
@@ -4442,24 +4583,24 @@ function createGcovTextParser(options) {
     if (pending !== null) sink.warn("CW_GCOV_FUNCTION_WITHOUT_LINE", `line ${pending.at}: function summary not followed by a source line; ignored`, pending.at);
     pending = null;
   };
-  const countLine = (text2, at2) => {
+  const countLine = (text3, at2) => {
     let i = 0;
-    while (i < text2.length && text2.charCodeAt(i) === 32) i++;
-    const c1 = text2.indexOf(":", i);
+    while (i < text3.length && text3.charCodeAt(i) === 32) i++;
+    const c1 = text3.indexOf(":", i);
     if (c1 <= i) return false;
-    const count = parseCountField(text2, i, c1);
+    const count = parseCountField(text3, i, c1);
     if (count === INVALID) return false;
     let j = c1 + 1;
-    while (j < text2.length && text2.charCodeAt(j) === 32) j++;
+    while (j < text3.length && text3.charCodeAt(j) === 32) j++;
     let k = j;
-    while (k < text2.length && isDigit(text2.charCodeAt(k))) k++;
+    while (k < text3.length && isDigit(text3.charCodeAt(k))) k++;
     if (k === j) return false;
-    if (k >= text2.length) return false;
-    const next = text2.charCodeAt(k);
-    if (next !== 58 && !(next === 45 && text2.startsWith("-block", k))) return false;
-    const line2 = parseUint(text2, j, k);
+    if (k >= text3.length) return false;
+    const next = text3.charCodeAt(k);
+    if (next !== 58 && !(next === 45 && text3.startsWith("-block", k))) return false;
+    const line2 = parseUint(text3, j, k);
     if (line2 === 0) {
-      if (next === 58) onHeader(text2, k + 1, at2);
+      if (next === 58) onHeader(text3, k + 1, at2);
       return true;
     }
     if (expectHeader) {
@@ -4480,31 +4621,31 @@ function createGcovTextParser(options) {
     if (instance === null) f.line(line2, count, at2);
     return true;
   };
-  const onBranch = (text2, at2) => {
+  const onBranch = (text3, at2) => {
     let i = 6;
-    while (i < text2.length && text2.charCodeAt(i) === 32) i++;
+    while (i < text3.length && text3.charCodeAt(i) === 32) i++;
     const idStart = i;
-    while (i < text2.length && isDigit(text2.charCodeAt(i))) i++;
-    if (i === idStart) return bad(at2, '"branch <n> taken <count>" or "branch <n> never executed"', text2);
-    const id = text2.slice(idStart, i);
-    while (i < text2.length && text2.charCodeAt(i) === 32) i++;
+    while (i < text3.length && isDigit(text3.charCodeAt(i))) i++;
+    if (i === idStart) return bad(at2, '"branch <n> taken <count>" or "branch <n> never executed"', text3);
+    const id = text3.slice(idStart, i);
+    while (i < text3.length && text3.charCodeAt(i) === 32) i++;
     let taken;
-    if (text2.startsWith("never executed", i)) {
+    if (text3.startsWith("never executed", i)) {
       taken = 0;
-    } else if (text2.startsWith("taken ", i)) {
+    } else if (text3.startsWith("taken ", i)) {
       const s = i + 6;
-      let e = text2.indexOf(" ", s);
-      if (e < 0) e = text2.length;
-      if (text2.charCodeAt(e - 1) === 37) {
-        const pct2 = parseDecimal(text2, s, e - 1);
-        if (pct2 < 0) return bad(at2, 'a percentage after "taken"', text2);
+      let e = text3.indexOf(" ", s);
+      if (e < 0) e = text3.length;
+      if (text3.charCodeAt(e - 1) === 37) {
+        const pct2 = parseDecimal(text3, s, e - 1);
+        if (pct2 < 0) return bad(at2, 'a percentage after "taken"', text3);
         taken = pct2 > 0 ? 1 : 0;
       } else {
-        taken = parseCountField(text2, s, e);
-        if (taken < 0) return bad(at2, 'a count after "taken"', text2);
+        taken = parseCountField(text3, s, e);
+        if (taken < 0) return bad(at2, 'a count after "taken"', text3);
       }
     } else {
-      return bad(at2, '"taken <count>" or "never executed" after the branch number', text2);
+      return bad(at2, '"taken <count>" or "never executed" after the branch number', text3);
     }
     if (!needFile(at2)) return;
     if (lastLine < 1) {
@@ -4513,36 +4654,36 @@ function createGcovTextParser(options) {
     }
     file2.branch(lastLine, instance === null ? id : `${instance}#${id}`, taken, lastLineAt);
   };
-  const onFunction = (text2, at2) => {
-    const c = text2.lastIndexOf(" called ");
-    if (c <= 9) return bad(at2, '"function <name> called <count> returned <p>% blocks executed <q>%"', text2);
+  const onFunction = (text3, at2) => {
+    const c = text3.lastIndexOf(" called ");
+    if (c <= 9) return bad(at2, '"function <name> called <count> returned <p>% blocks executed <q>%"', text3);
     const s = c + 8;
-    let e = text2.indexOf(" ", s);
-    if (e < 0) e = text2.length;
-    const hits = parseCountField(text2, s, e);
-    if (hits < 0) return bad(at2, 'a call count after "called"', text2);
+    let e = text3.indexOf(" ", s);
+    if (e < 0) e = text3.length;
+    const hits = parseCountField(text3, s, e);
+    if (hits < 0) return bad(at2, 'a call count after "called"', text3);
     if (pending !== null) dropPending();
-    pending = { name: ownCopy(text2.slice(9, c)), hits, at: at2 };
+    pending = { name: ownCopy(text3.slice(9, c)), hits, at: at2 };
   };
-  const onLine = (text2, at2) => {
-    if (text2.length === 0) return;
+  const onLine = (text3, at2) => {
+    if (text3.length === 0) return;
     sawAnything = true;
-    if (countLine(text2, at2)) return;
-    if (text2 === SEPARATOR) {
+    if (countLine(text3, at2)) return;
+    if (text3 === SEPARATOR) {
       expectHeader = true;
       return;
     }
-    if (expectHeader && text2.charCodeAt(text2.length - 1) === 58) {
+    if (expectHeader && text3.charCodeAt(text3.length - 1) === 58) {
       if (pending !== null) dropPending();
-      instance = ownCopy(text2.slice(0, -1));
+      instance = ownCopy(text3.slice(0, -1));
       expectHeader = false;
       return;
     }
-    if (text2.startsWith("branch ")) return onBranch(text2, at2);
-    if (text2.startsWith("function ")) return onFunction(text2, at2);
-    if (text2.startsWith("call ") || text2.startsWith("unconditional ")) return;
-    if (text2.trim().length === 0) return;
-    bad(at2, 'a gcov line "<count>:<line>:<source>", or a "branch", "call" or "function" line', text2);
+    if (text3.startsWith("branch ")) return onBranch(text3, at2);
+    if (text3.startsWith("function ")) return onFunction(text3, at2);
+    if (text3.startsWith("call ") || text3.startsWith("unconditional ")) return;
+    if (text3.trim().length === 0) return;
+    bad(at2, 'a gcov line "<count>:<line>:<source>", or a "branch", "call" or "function" line', text3);
   };
   const splitter = new LineSplitter(onLine, sink, options.limits.maxRecordLength);
   return {
@@ -4561,30 +4702,30 @@ var NOT_EXECUTABLE = -2;
 function isDigit(c) {
   return c >= 48 && c <= 57;
 }
-function parseCountField(s, start, end) {
-  const len = end - start;
+function parseCountField(s, start, end2) {
+  const len = end2 - start;
   if (len === 1 && s.charCodeAt(start) === 45) return NOT_EXECUTABLE;
   if (len === 5) {
-    const t = s.slice(start, end);
+    const t = s.slice(start, end2);
     if (t === "#####" || t === "=====" || t === "%%%%%" || t === "$$$$$") return 0;
   }
-  if (len > 1 && s.charCodeAt(end - 1) === 42) end--;
-  const n = parseUint(s, start, end);
+  if (len > 1 && s.charCodeAt(end2 - 1) === 42) end2--;
+  const n = parseUint(s, start, end2);
   if (n >= 0) return n;
-  const unit = UNITS.indexOf(s.charAt(end - 1));
+  const unit = UNITS.indexOf(s.charAt(end2 - 1));
   if (unit < 1) return INVALID;
-  const v = parseDecimal(s, start, end - 1);
+  const v = parseDecimal(s, start, end2 - 1);
   if (v < 0) return INVALID;
   const r = Math.round(v * 1e3 ** unit);
   return Number.isFinite(r) ? r : INVALID;
 }
-function parseDecimal(s, start, end) {
+function parseDecimal(s, start, end2) {
   const dot = s.indexOf(".", start);
-  if (dot < 0 || dot >= end) return parseUint(s, start, end);
+  if (dot < 0 || dot >= end2) return parseUint(s, start, end2);
   const a = parseUint(s, start, dot);
-  const b = parseUint(s, dot + 1, end);
+  const b = parseUint(s, dot + 1, end2);
   if (a < 0 || b < 0) return -1;
-  return a + b / 10 ** (end - dot - 1);
+  return a + b / 10 ** (end2 - dot - 1);
 }
 
 // packages/core/src/formats/gcov-text/index.ts
@@ -4735,130 +4876,7 @@ function lineCounts(segments, maxVisited) {
   return { lines, counts, visited };
 }
 
-// packages/core/src/formats/llvm-cov-json/parse.ts
-function createLlvmCovJsonParser(options) {
-  const sink = new DiagnosticSink(options.fileName);
-  const doc = new JsonDocument(sink, options.limits.maxDocumentBytes);
-  let bytes = 0;
-  return {
-    write(chunk) {
-      bytes += chunk.length;
-      doc.write(chunk);
-    },
-    end() {
-      const report = new ReportBuilder(sink, options.limits);
-      const value = doc.parse();
-      let summaries = /* @__PURE__ */ new Map();
-      if (value !== void 0) summaries = read(value, report, sink, WORK_FLOOR + bytes);
-      const built = report.build();
-      crossCheck(built, summaries, sink);
-      return { status: sink.hasErrors ? "invalid" : "ok", report: built, diagnostics: sink.finish() };
-    }
-  };
-}
-var WORK_FLOOR = 1 << 20;
-var KNOWN_TYPE = "llvm.coverage.json.export";
-function read(root, report, sink, work) {
-  const summaries = /* @__PURE__ */ new Map();
-  if (!isObject(root)) {
-    sink.error("CW_LLVM_COV_SHAPE", `expected an llvm-cov export object {"data": [...], "type": "${KNOWN_TYPE}"}, found ${describeJson(root)}`);
-    return summaries;
-  }
-  const type = own(root, "type");
-  if (type !== KNOWN_TYPE) {
-    sink.warn("CW_LLVM_COV_TYPE", `"type" is ${describeJson(type)}, expected "${KNOWN_TYPE}"; reading it as an llvm-cov export`);
-  }
-  const version2 = own(root, "version");
-  if (typeof version2 === "string" && !version2.startsWith("2.")) {
-    sink.warn("CW_LLVM_COV_VERSION", `export format version ${quoteKey(version2)} is not 2.x; reading the fields 2.x defines`);
-  }
-  const data = own(root, "data");
-  if (!Array.isArray(data)) {
-    sink.error("CW_LLVM_COV_SHAPE", `expected "data" to be an array of exports, found ${describeJson(data)}`);
-    return summaries;
-  }
-  const budget = { left: work, exceeded: false };
-  const builders = /* @__PURE__ */ new Map();
-  const fileObjects = [];
-  let anyFunctions = false;
-  let anySegments = false;
-  data.forEach((d, di) => {
-    if (!isObject(d)) {
-      sink.error("CW_LLVM_COV_SHAPE", `data[${di}]: expected an object with "files", found ${describeJson(d)}`);
-      return;
-    }
-    const files = own(d, "files");
-    if (!Array.isArray(files)) {
-      sink.error("CW_LLVM_COV_SHAPE", `data[${di}]: expected "files" to be an array, found ${describeJson(files)}`);
-      return;
-    }
-    if (own(d, "functions") !== void 0) anyFunctions = true;
-    const bad = new BadEntries();
-    files.forEach((f, fi) => {
-      const name = isObject(f) ? own(f, "filename") : void 0;
-      if (!isObject(f) || typeof name !== "string") {
-        bad.add(fi, f);
-        return;
-      }
-      if (Array.isArray(own(f, "segments"))) anySegments = true;
-      const b = report.file(name);
-      if (b === null) return;
-      builders.set(name, b);
-      fileObjects.push({ f, b, where: `data[${di}].files[${fi}] (${quoteKey(name)})` });
-      const summary = own(f, "summary");
-      summaries.set(name, summaries.has(name) ? null : isObject(summary) ? summary : null);
-    });
-    const m = bad.summary('an object with a string "filename"');
-    if (m !== null) sink.error("CW_LLVM_COV_FILE", `data[${di}].files: ${m}`);
-  });
-  if (!anyFunctions) {
-    if (!anySegments && fileObjects.length > 0) {
-      sink.error("CW_LLVM_COV_SUMMARY_ONLY", "this export holds only summaries (llvm-cov export -summary-only): no line data; export without -summary-only");
-      return summaries;
-    }
-    if (fileObjects.length > 0) {
-      sink.add("CW_LLVM_COV_NO_FUNCTIONS", "info", `the export has no "functions" (llvm-cov export -skip-functions): lines and branches are counted from each file's segments, and there is no function metric`);
-    }
-    for (const { f, b, where } of fileObjects) readFileSegments(f, b, where, sink, budget);
-    return summaries;
-  }
-  for (const b of builders.values()) b.enableFunctions();
-  const groups = /* @__PURE__ */ new Map();
-  data.forEach((d, di) => {
-    if (!isObject(d)) return;
-    const fns = own(d, "functions");
-    if (fns === void 0) return;
-    if (!Array.isArray(fns)) {
-      sink.error("CW_LLVM_COV_SHAPE", `data[${di}]: expected "functions" to be an array, found ${describeJson(fns)}`);
-      return;
-    }
-    const bad = new BadEntries();
-    let reason = "";
-    for (let i = 0; i < fns.length; i++) {
-      const r = readFunction(fns[i]);
-      if (typeof r === "string") {
-        if (bad.count === 0) reason = r;
-        bad.add(i, fns[i]);
-        continue;
-      }
-      const file2 = r.filenames[r.mainFile];
-      if (!builders.has(file2)) continue;
-      const first = r.regions.find((x) => x[5] === r.mainFile);
-      const key = `${first[0]}:${first[1]}:${file2}`;
-      const g = groups.get(key);
-      if (g === void 0) groups.set(key, { file: file2, line: first[0], col: first[1], members: [r] });
-      else g.members.push(r);
-    }
-    const m = bad.summary(`a valid function record (${reason})`);
-    if (m !== null) sink.error("CW_LLVM_COV_FUNCTION", `data[${di}].functions: ${m}`);
-  });
-  const usedIds = /* @__PURE__ */ new Map();
-  for (const g of groups.values()) {
-    if (budget.exceeded) break;
-    emitGroup(g, builders.get(g.file), usedIds, sink, budget);
-  }
-  return summaries;
-}
+// packages/core/src/formats/llvm-cov-json/function-records.ts
 var isInt = (v) => isNumber(v) && Number.isInteger(v) && v >= 0;
 var isCount2 = (v) => isNumber(v) && v >= 0;
 function readFunction(v) {
@@ -4938,50 +4956,15 @@ function functionBranches(f) {
   visit2(f.mainFile, 0, "", 0);
   return out;
 }
-function emitGroup(g, b, usedIds, sink, budget) {
-  let best = null;
-  let bestBranches = [];
-  let bestCovered = -1;
-  let bestTotal = -1;
-  let total = 0;
-  for (const f of g.members) {
-    total += f.count;
-    const l = functionLines(f, budget);
-    if (budget.exceeded) {
-      sink.error("CW_LLVM_COV_TOO_LARGE", `${quoteKey(g.file)}: the regions need far more work than an export of this size can justify (regions spanning millions of lines or nested thousands deep: corrupt or hostile input); the remaining functions are ignored`);
-      return;
-    }
-    if (best === null || l.covered > best.covered || l.covered === best.covered && l.lines.length > best.lines.length) best = l;
-    const br = functionBranches(f);
-    let covered = 0;
-    for (const x of br) covered += (x.trueCount > 0 ? 1 : 0) + (x.falseCount > 0 ? 1 : 0);
-    if (covered > bestCovered || covered === bestCovered && br.length * 2 > bestTotal) {
-      bestBranches = br;
-      bestCovered = covered;
-      bestTotal = br.length * 2;
-    }
-  }
-  for (let i = 0; i < best.lines.length; i++) b.line(best.lines[i], best.counts[i]);
-  let used = usedIds.get(g.file);
-  if (used === void 0) usedIds.set(g.file, used = /* @__PURE__ */ new Set());
-  for (const x of bestBranches) {
-    let id = x.id;
-    for (let n = 2; used.has(`${x.line}|${id}`); n++) id = `${x.id}#${n}`;
-    used.add(`${x.line}|${id}`);
-    b.branch(x.line, `${id}:true`, x.trueCount);
-    b.branch(x.line, `${id}:false`, x.falseCount);
-  }
-  const first = g.members[0];
-  const name = g.members.every((f) => f.name === first.name) ? first.name : `Definition at line ${g.line}, column ${g.col}`;
-  const head = first.regions.find((r) => r[5] === first.mainFile);
-  b.fn(name, g.line, total, head[2]);
-}
-function readFileSegments(f, b, where, sink, budget) {
+
+// packages/core/src/formats/llvm-cov-json/file-segments.ts
+function countFileSegments(f, where, budget) {
+  const problems = [];
   const segs = own(f, "segments");
   const segments = [];
   if (segs !== void 0) {
     if (!Array.isArray(segs)) {
-      sink.error("CW_LLVM_COV_SEGMENT", `${where}: expected "segments" to be an array, found ${describeJson(segs)}`);
+      problems.push(["CW_LLVM_COV_SEGMENT", `${where}: expected "segments" to be an array, found ${describeJson(segs)}`]);
     } else {
       const bad2 = new BadEntries();
       for (let i = 0; i < segs.length; i++) {
@@ -4993,20 +4976,27 @@ function readFileSegments(f, b, where, sink, budget) {
         segments.push({ line: s[0], col: s[1], count: s[2], hasCount: s[3], isRegionEntry: s[4], isGap: s[5] === true });
       }
       const m2 = bad2.summary("a segment [line, column, count, hasCount, isRegionEntry, isGapRegion]");
-      if (m2 !== null) sink.error("CW_LLVM_COV_SEGMENT", `${where}: segments: ${m2}`);
+      if (m2 !== null) problems.push(["CW_LLVM_COV_SEGMENT", `${where}: segments: ${m2}`]);
     }
   }
+  let lines = [];
+  let counts = [];
   if (!budget.exceeded) {
     const lc = lineCounts(segments, budget.left);
     budget.left -= lc.visited;
     if (budget.left <= 0) {
       budget.exceeded = true;
-      sink.error("CW_LLVM_COV_TOO_LARGE", `${where}: the segments span far more lines than an export of this size can hold (corrupt or hostile input)`);
+      problems.push(["CW_LLVM_COV_TOO_LARGE", `${where}: the segments span far more lines than an export of this size can hold (corrupt or hostile input)`]);
     }
-    for (let i = 0; i < lc.lines.length; i++) b.line(lc.lines[i], lc.counts[i]);
+    lines = lc.lines;
+    counts = lc.counts;
   }
   const bad = new BadEntries();
   const used = /* @__PURE__ */ new Set();
+  const bLines = [];
+  const bIds = [];
+  const bTrue = [];
+  const bFalse = [];
   const addBranch = (v, where2, line2, prefix) => {
     if (!Array.isArray(v) || v.length < 6 || !isInt(v[0]) || !isInt(v[1]) || !isCount2(v[4]) || !isCount2(v[5])) {
       bad.add(where2, v);
@@ -5017,8 +5007,10 @@ function readFileSegments(f, b, where, sink, budget) {
     let id = base;
     for (let n = 2; used.has(`${l}|${id}`); n++) id = `${base}#${n}`;
     used.add(`${l}|${id}`);
-    b.branch(l, `${id}:true`, v[4]);
-    b.branch(l, `${id}:false`, v[5]);
+    bLines.push(l);
+    bIds.push(id);
+    bTrue.push(v[4]);
+    bFalse.push(v[5]);
   };
   const branches = own(f, "branches");
   if (Array.isArray(branches)) branches.forEach((v, i) => addBranch(v, i, null, ""));
@@ -5035,7 +5027,289 @@ function readFileSegments(f, b, where, sink, budget) {
     });
   }
   const m = bad.summary("a branch [lineStart, colStart, lineEnd, colEnd, trueCount, falseCount, ...]");
-  if (m !== null) sink.error("CW_LLVM_COV_BRANCH", `${where}: ${m}`);
+  if (m !== null) problems.push(["CW_LLVM_COV_BRANCH", `${where}: ${m}`]);
+  return {
+    lines: Float64Array.from(lines),
+    counts: Float64Array.from(counts),
+    branchLines: Float64Array.from(bLines),
+    branchIds: bIds,
+    branchTrue: Float64Array.from(bTrue),
+    branchFalse: Float64Array.from(bFalse),
+    problems
+  };
+}
+function applyFileSegments(c, b) {
+  for (let i = 0; i < c.lines.length; i++) b.line(c.lines[i], c.counts[i]);
+  for (let i = 0; i < c.branchIds.length; i++) {
+    b.branch(c.branchLines[i], `${c.branchIds[i]}:true`, c.branchTrue[i]);
+    b.branch(c.branchLines[i], `${c.branchIds[i]}:false`, c.branchFalse[i]);
+  }
+}
+
+// packages/core/src/formats/llvm-cov-json/function-group.ts
+var InstantiationGroup = class {
+  /** `file` must be the group's own string (not a slice of a parsed entry). */
+  constructor(file2, line2, col, first) {
+    this.file = file2;
+    this.line = line2;
+    this.col = col;
+    this.name = (" " + first.name).slice(1);
+    this.endLine = first.regions.find((r) => r[5] === first.mainFile)[2];
+  }
+  total = 0;
+  name;
+  sameName = true;
+  endLine;
+  /** The instantiation with the most covered lines (then the most lines), as FunctionCoverageSummary::get(Group) takes max(covered) and max(lines). */
+  bestLines = null;
+  bestCounts = null;
+  bestCovered = -1;
+  bestBranches = [];
+  bestBranchesCovered = -1;
+  bestBranchesTotal = -1;
+  /**
+   * Instantiations kept whole until the end: those read before the export listed their file (only
+   * an export that puts "functions" before "files", which llvm-cov never writes); once one is kept,
+   * the group's later ones are too, so they fold in document order.
+   */
+  pending = null;
+  /** Folds one instantiation in; false when the work budget ran out on it (the group is then unusable). */
+  add(f, budget) {
+    this.total += f.count;
+    if (f.name !== this.name) this.sameName = false;
+    const l = functionLines(f, budget);
+    if (budget.exceeded) return false;
+    const n = l.lines.length;
+    if (this.bestLines === null || l.covered > this.bestCovered || l.covered === this.bestCovered && n > this.bestLines.length) {
+      this.bestLines = l.lines.every((x) => x <= 2147483647) ? Int32Array.from(l.lines) : Float64Array.from(l.lines);
+      this.bestCounts = Float64Array.from(l.counts);
+      this.bestCovered = l.covered;
+    }
+    const br = functionBranches(f);
+    let covered = 0;
+    for (const x of br) covered += (x.trueCount > 0 ? 1 : 0) + (x.falseCount > 0 ? 1 : 0);
+    if (covered > this.bestBranchesCovered || covered === this.bestBranchesCovered && br.length * 2 > this.bestBranchesTotal) {
+      this.bestBranches = br;
+      this.bestBranchesCovered = covered;
+      this.bestBranchesTotal = br.length * 2;
+    }
+    return true;
+  }
+  /** Writes the group into its file: the best lines and branches, and one function. `used` holds the file's branch ids so far. */
+  emit(b, used) {
+    const lines = this.bestLines;
+    const counts = this.bestCounts;
+    for (let i = 0; i < lines.length; i++) b.line(lines[i], counts[i]);
+    for (const x of this.bestBranches) {
+      let id = x.id;
+      for (let n = 2; used.has(`${x.line}|${id}`); n++) id = `${x.id}#${n}`;
+      used.add(`${x.line}|${id}`);
+      b.branch(x.line, `${id}:true`, x.trueCount);
+      b.branch(x.line, `${id}:false`, x.falseCount);
+    }
+    b.fn(this.sameName ? this.name : `Definition at line ${this.line}, column ${this.col}`, this.line, this.total, this.endLine);
+  }
+};
+
+// packages/core/src/formats/llvm-cov-json/parse.ts
+function createLlvmCovJsonParser(options) {
+  const sink = new DiagnosticSink(options.fileName);
+  const reader = new ExportReader(new ReportBuilder(sink, options.limits), sink);
+  const stream = new JsonItemStream(sink, options.limits.maxDocumentBytes, STREAMED, (v, i, _k, place) => {
+    const di = place.at[1];
+    if (typeof di !== "number") return;
+    if (place.target === 0) reader.file(v, di, i);
+    else reader.fn(v, di, i);
+  });
+  return {
+    write(chunk) {
+      reader.bytes += chunk.length;
+      stream.write(chunk);
+    },
+    end() {
+      const root = stream.end();
+      const built = root === void 0 ? reader.report.build() : reader.finish(root);
+      if (root !== void 0) crossCheck(built, reader.summaries, sink);
+      return { status: sink.hasErrors ? "invalid" : "ok", report: built, diagnostics: sink.finish() };
+    }
+  };
+}
+var STREAMED = [
+  { path: ["data", null, "files"], kind: "array" },
+  { path: ["data", null, "functions"], kind: "array" }
+];
+var WORK_FLOOR = 1 << 20;
+var KNOWN_TYPE = "llvm.coverage.json.export";
+var ExportReader = class {
+  constructor(report, sink) {
+    this.report = report;
+    this.sink = sink;
+  }
+  bytes = 0;
+  summaries = /* @__PURE__ */ new Map();
+  builders = /* @__PURE__ */ new Map();
+  badFiles = /* @__PURE__ */ new Map();
+  badFunctions = /* @__PURE__ */ new Map();
+  anySegments = false;
+  /** Each file's own counts, until a function shows they are not needed (see FileSegmentCounts). */
+  fileCounts = [];
+  fileBudget = { left: WORK_FLOOR, exceeded: false };
+  fileBudgetBytes = 0;
+  groups = /* @__PURE__ */ new Map();
+  fnBudget = { left: WORK_FLOOR, exceeded: false };
+  fnBudgetBytes = 0;
+  /** The group the work budget ran out on: it and the groups after it are not emitted. */
+  stoppedAt = null;
+  /** One `data[di].files[fi]` entry. */
+  file(f, di, fi) {
+    const name = isObject(f) ? own(f, "filename") : void 0;
+    if (!isObject(f) || typeof name !== "string") {
+      let bad = this.badFiles.get(di);
+      if (bad === void 0) this.badFiles.set(di, bad = new BadEntries());
+      bad.add(fi, f);
+      return;
+    }
+    if (Array.isArray(own(f, "segments"))) this.anySegments = true;
+    const b = this.report.file(name);
+    if (b === null) return;
+    this.builders.set(b.path, b);
+    this.summaries.set(b.path, this.summaries.has(b.path) ? null : summaryOf(own(f, "summary")));
+    if (this.fileCounts !== null) {
+      this.fileBudget.left += this.bytes - this.fileBudgetBytes;
+      this.fileBudgetBytes = this.bytes;
+      this.fileCounts.push({ b, counts: countFileSegments(f, `data[${di}].files[${fi}] (${quoteKey(name)})`, this.fileBudget) });
+    }
+  }
+  /** One `data[di].functions[i]` entry: validated and folded into its group. */
+  fn(v, di, i) {
+    this.fileCounts = null;
+    const r = readFunction(v);
+    if (typeof r === "string") {
+      let bad = this.badFunctions.get(di);
+      if (bad === void 0) this.badFunctions.set(di, bad = { bad: new BadEntries(), reason: r });
+      bad.bad.add(i, v);
+      return;
+    }
+    if (this.stoppedAt !== null) return;
+    const file2 = r.filenames[r.mainFile];
+    const first = r.regions.find((x) => x[5] === r.mainFile);
+    let g = this.groups.get(`${first[0]}:${first[1]}:${file2}`);
+    const b = this.builders.get(file2);
+    if (g === void 0) {
+      g = new InstantiationGroup(b?.path ?? (" " + file2).slice(1), first[0], first[1], r);
+      this.groups.set(`${g.line}:${g.col}:${g.file}`, g);
+    }
+    if (b === void 0 || g.pending !== null) {
+      (g.pending ??= []).push(r);
+      return;
+    }
+    this.fnBudget.left += this.bytes - this.fnBudgetBytes;
+    this.fnBudgetBytes = this.bytes;
+    if (!g.add(r, this.fnBudget)) this.stoppedAt = g;
+  }
+  /** Reads the rest of the document (the streamed lists now empty) and finishes the report. */
+  finish(root) {
+    const { sink } = this;
+    if (!isObject(root)) {
+      sink.error("CW_LLVM_COV_SHAPE", `expected an llvm-cov export object {"data": [...], "type": "${KNOWN_TYPE}"}, found ${describeJson(root)}`);
+      return EMPTY_REPORT;
+    }
+    const type = own(root, "type");
+    if (type !== KNOWN_TYPE) {
+      sink.warn("CW_LLVM_COV_TYPE", `"type" is ${describeJson(type)}, expected "${KNOWN_TYPE}"; reading it as an llvm-cov export`);
+    }
+    const version2 = own(root, "version");
+    if (typeof version2 === "string" && !version2.startsWith("2.")) {
+      sink.warn("CW_LLVM_COV_VERSION", `export format version ${quoteKey(version2)} is not 2.x; reading the fields 2.x defines`);
+    }
+    const data = own(root, "data");
+    if (!Array.isArray(data)) {
+      sink.error("CW_LLVM_COV_SHAPE", `expected "data" to be an array of exports, found ${describeJson(data)}`);
+      return EMPTY_REPORT;
+    }
+    let anyFunctions = false;
+    data.forEach((d, di) => {
+      if (!isObject(d)) {
+        sink.error("CW_LLVM_COV_SHAPE", `data[${di}]: expected an object with "files", found ${describeJson(d)}`);
+        return;
+      }
+      const files = own(d, "files");
+      if (!Array.isArray(files)) {
+        sink.error("CW_LLVM_COV_SHAPE", `data[${di}]: expected "files" to be an array, found ${describeJson(files)}`);
+        return;
+      }
+      if (own(d, "functions") !== void 0) anyFunctions = true;
+      const m = this.badFiles.get(di)?.summary('an object with a string "filename"');
+      if (m != null) sink.error("CW_LLVM_COV_FILE", `data[${di}].files: ${m}`);
+    });
+    if (!anyFunctions) {
+      const counted = this.fileCounts ?? [];
+      if (!this.anySegments && counted.length > 0) {
+        sink.error("CW_LLVM_COV_SUMMARY_ONLY", "this export holds only summaries (llvm-cov export -summary-only): no line data; export without -summary-only");
+        return this.report.build();
+      }
+      if (counted.length > 0) {
+        sink.add("CW_LLVM_COV_NO_FUNCTIONS", "info", `the export has no "functions" (llvm-cov export -skip-functions): lines and branches are counted from each file's segments, and there is no function metric`);
+      }
+      for (const { b, counts } of counted) {
+        for (const [code2, message2] of counts.problems) sink.error(code2, message2);
+        applyFileSegments(counts, b);
+      }
+      return this.report.build();
+    }
+    this.fileCounts = null;
+    for (const b of this.builders.values()) b.enableFunctions();
+    data.forEach((d, di) => {
+      if (!isObject(d)) return;
+      const fns = own(d, "functions");
+      if (fns !== void 0 && !Array.isArray(fns)) {
+        sink.error("CW_LLVM_COV_SHAPE", `data[${di}]: expected "functions" to be an array, found ${describeJson(fns)}`);
+        return;
+      }
+      const bad = this.badFunctions.get(di);
+      const m = bad?.bad.summary(`a valid function record (${bad.reason})`);
+      if (m != null) sink.error("CW_LLVM_COV_FUNCTION", `data[${di}].functions: ${m}`);
+    });
+    this.emitGroups();
+    return this.report.build();
+  }
+  emitGroups() {
+    this.fnBudget.left += this.bytes - this.fnBudgetBytes;
+    this.fnBudgetBytes = this.bytes;
+    const usedIds = /* @__PURE__ */ new Map();
+    for (const [key, g] of this.groups) {
+      this.groups.delete(key);
+      const b = this.builders.get(g.file);
+      if (b === void 0) continue;
+      let ok = g !== this.stoppedAt;
+      for (const r of g.pending ?? []) if (ok && !g.add(r, this.fnBudget)) ok = false;
+      if (!ok) {
+        this.sink.error("CW_LLVM_COV_TOO_LARGE", `${quoteKey(g.file)}: the regions need far more work than an export of this size can justify (regions spanning millions of lines or nested thousands deep: corrupt or hostile input); the remaining functions are ignored`);
+        return;
+      }
+      let used = usedIds.get(g.file);
+      if (used === void 0) usedIds.set(g.file, used = /* @__PURE__ */ new Set());
+      g.emit(b, used);
+    }
+  }
+};
+function summaryOf(summary) {
+  if (!isObject(summary)) return null;
+  const out = new Float64Array(6);
+  const fields = [
+    ["lines", "count"],
+    ["lines", "covered"],
+    ["branches", "count"],
+    ["branches", "covered"],
+    ["functions", "count"],
+    ["functions", "covered"]
+  ];
+  fields.forEach(([what, field], i) => {
+    const m = own(summary, what);
+    const v = isObject(m) ? own(m, field) : void 0;
+    out[i] = isNumber(v) ? v : NaN;
+  });
+  return out;
 }
 function crossCheck(report, summaries, sink) {
   for (const file2 of report.files) {
@@ -5043,15 +5317,13 @@ function crossCheck(report, summaries, sink) {
     if (s === void 0 || s === null) continue;
     const t = fileTotals(file2);
     const pairs = [
-      ["lines", t.lines, metric(s, "lines", "count")],
-      ["lines covered", t.hits + t.partials, metric(s, "lines", "covered")],
-      ["branches", t.branches, metric(s, "branches", "count")],
-      ["branches covered", t.branches_hit, metric(s, "branches", "covered")]
+      ["lines", t.lines, s[0]],
+      ["lines covered", t.hits + t.partials, s[1]],
+      ["branches", t.branches, s[2]],
+      ["branches covered", t.branches_hit, s[3]]
     ];
-    if (t.functions !== null) {
-      pairs.push(["functions", t.functions, metric(s, "functions", "count")], ["functions covered", t.functions_hit, metric(s, "functions", "covered")]);
-    }
-    const diffs = pairs.filter(([, ours, theirs]) => typeof theirs === "number" && theirs !== ours);
+    if (t.functions !== null) pairs.push(["functions", t.functions, s[4]], ["functions covered", t.functions_hit, s[5]]);
+    const diffs = pairs.filter(([, ours, theirs]) => !Number.isNaN(theirs) && theirs !== ours);
     if (diffs.length > 0) {
       sink.add(
         "CW_LLVM_COV_SUMMARY_MISMATCH",
@@ -5060,10 +5332,6 @@ function crossCheck(report, summaries, sink) {
       );
     }
   }
-}
-function metric(summary, what, field) {
-  const m = own(summary, what);
-  return isObject(m) ? own(m, field) : void 0;
 }
 
 // packages/core/src/formats/llvm-cov-json/index.ts
@@ -5080,16 +5348,19 @@ function detectCoverwatchJson(head) {
 }
 
 // packages/core/src/formats/json-format.ts
-function createJsonFormatParser(options, read3, entries) {
+function createJsonFormatParser(options, read2, entries) {
   const sink = new DiagnosticSink(options.fileName);
   if (entries !== void 0) {
     const report = new ReportBuilder(sink, options.limits);
-    const stream = new JsonItemStream(sink, options.limits.maxDocumentBytes, entries.key, (v, i, k) => entries.entry(v, i, report, sink, options.limits, k), entries.kind);
+    const kind = entries.kind ?? "array";
+    const target = typeof entries.key === "string" || entries.key === null ? entries.key : [{ path: entries.key, kind }];
+    const fast = entries.fast?.(report, options.limits) ?? null;
+    const stream = new JsonItemStream(sink, options.limits.maxDocumentBytes, target, (v, i, k, place) => entries.entry(v, i, report, sink, options.limits, k, place), kind, fast);
     return {
       write: (chunk) => stream.write(chunk),
       end() {
         const root = stream.end();
-        if (root !== void 0) read3(root, report, sink, options.limits);
+        if (root !== void 0) read2(root, report, sink, options.limits);
         return { status: sink.hasErrors ? "invalid" : "ok", report: report.build(), diagnostics: sink.finish() };
       }
     };
@@ -5100,7 +5371,7 @@ function createJsonFormatParser(options, read3, entries) {
     end() {
       const report = new ReportBuilder(sink, options.limits);
       const root = doc.parse();
-      if (root !== void 0) read3(root, report, sink, options.limits);
+      if (root !== void 0) read2(root, report, sink, options.limits);
       return { status: sink.hasErrors ? "invalid" : "ok", report: report.build(), diagnostics: sink.finish() };
     }
   };
@@ -5109,9 +5380,9 @@ function createJsonFormatParser(options, read3, entries) {
 // packages/core/src/formats/coverwatch-json/parse.ts
 var isInt2 = (v) => typeof v === "number" && Number.isFinite(v);
 function createCoverwatchJsonParser(options) {
-  return createJsonFormatParser(options, (root, report, sink) => read2(root, report, sink));
+  return createJsonFormatParser(options, (root, report, sink) => read(root, report, sink));
 }
-function read2(value, report, sink) {
+function read(value, report, sink) {
   if (typeof value !== "object" || value === null || value.coverwatch !== 1) {
     sink.error("CW_CWJSON_VERSION", 'expected an object with "coverwatch": 1');
     return;
@@ -5469,7 +5740,7 @@ var XmlTokenizer = class {
   get line() {
     const target = this.tokenStart;
     if (target > this.countedPos) {
-      this.lineAtCounted += countNewlines(this.data, this.words, this.countedPos, target);
+      this.lineAtCounted += countNewlines2(this.data, this.words, this.countedPos, target);
       this.countedPos = target;
     }
     return this.lineAtCounted;
@@ -5511,7 +5782,7 @@ var XmlTokenizer = class {
   retain() {
     const pos = this.pos;
     const n = this.n;
-    if (pos > this.countedPos) this.lineAtCounted += countNewlines(this.data, this.words, this.countedPos, pos);
+    if (pos > this.countedPos) this.lineAtCounted += countNewlines2(this.data, this.words, this.countedPos, pos);
     const rest = n - pos;
     if (rest > 0 && pos > 0) this.store.copyWithin(0, pos, n);
     this.lookFrom = this.lookFrom > pos ? this.lookFrom - pos : 0;
@@ -5571,22 +5842,22 @@ var XmlTokenizer = class {
         if (this.failed) break;
       }
       this.tokenStart = lt;
-      let end;
-      if (lt + 1 >= n) end = -1;
+      let end2;
+      if (lt + 1 >= n) end2 = -1;
       else {
         const next = b[lt + 1];
-        if (next === 47) end = this.closeTag(b, n, lt);
-        else if (next === 63) end = find2(b, lt + 2, n, 63, 62);
-        else if (next === 33) end = this.markup(b, n, lt, final);
-        else end = this.openTag(b, n, lt);
+        if (next === 47) end2 = this.closeTag(b, n, lt);
+        else if (next === 63) end2 = find2(b, lt + 2, n, 63, 62);
+        else if (next === 33) end2 = this.markup(b, n, lt, final);
+        else end2 = this.openTag(b, n, lt);
       }
-      if (end === -2) break;
-      if (end < 0) {
+      if (end2 === -2) break;
+      if (end2 < 0) {
         if (final) this.fail("CW_XML_TRUNCATED", "the document ends inside a tag (truncated file?)");
         else if (n - lt > max) this.fail("CW_XML_TOKEN_TOO_LONG", `a tag or comment is longer than ${max} bytes`);
         break;
       }
-      pos = end;
+      pos = end2;
       from = pos;
     }
     this.pos = pos;
@@ -5823,7 +6094,7 @@ var XmlTokenizer = class {
       if (learned !== null) name.layout = learned;
     }
   }
-  emitOpen(name, selfClosing, end) {
+  emitOpen(name, selfClosing, end2) {
     if (this.rootClosed) {
       this.fail("CW_XML_SYNTAX", `a second root element <${name.str}>`);
       return -2;
@@ -5841,7 +6112,7 @@ var XmlTokenizer = class {
       this.handler.closeTag(str);
       if (this.stack.length === 0) this.rootClosed = true;
     }
-    return end;
+    return end2;
   }
   /** Decodes the five predefined entities and character references; anything else stays literal. */
   decodeValue(raw) {
@@ -5983,10 +6254,10 @@ var TagAttributes = class {
     if (i < 0) return -2;
     const b = this.b;
     const start = this.offsets[4 * i + 2];
-    const end = this.offsets[4 * i + 3];
-    if (start === end) return -1;
+    const end2 = this.offsets[4 * i + 3];
+    if (start === end2) return -1;
     let n = 0;
-    for (let p = start; p < end; p++) {
+    for (let p = start; p < end2; p++) {
       const c = b[p] - 48;
       if (c < 0 || c > 9) {
         return c === 38 - 48 ? parseDecimal2(this.valueAt(i)) : -1;
@@ -6080,7 +6351,7 @@ var nativeIndexOf = (() => {
   const f = globalThis.Buffer?.prototype?.indexOf;
   return typeof f === "function" ? f : null;
 })();
-function countNewlines(b, words, from, to) {
+function countNewlines2(b, words, from, to) {
   if (to - from < 64) {
     let k2 = 0;
     for (let i2 = from; i2 < to; i2++) if (b[i2] === 10) k2++;
@@ -6328,9 +6599,9 @@ function createCoberturaParser(options) {
   const methodLine = (attrs) => {
     const n = attrs.uint("number");
     if (n < 1) {
-      const text2 = attrs.get("number");
+      const text3 = attrs.get("number");
       const at2 = tokenizer.line;
-      sink.error("CW_COBERTURA_BAD_LINE", `line ${at2}: expected a method's <line number="<positive line number>">, found ${text2 === void 0 ? "none" : `"${text2.slice(0, 40)}"`}`, at2);
+      sink.error("CW_COBERTURA_BAD_LINE", `line ${at2}: expected a method's <line number="<positive line number>">, found ${text3 === void 0 ? "none" : `"${text3.slice(0, 40)}"`}`, at2);
       return;
     }
     if (methodFirstLine === 0 || n < methodFirstLine) methodFirstLine = n;
@@ -6348,9 +6619,9 @@ function createCoberturaParser(options) {
       return;
     }
     const hits = methodHasHits ? methodHits : methodMaxLineHits;
-    const end = methodLastLine > methodFirstLine ? methodLastLine : null;
+    const end2 = methodLastLine > methodFirstLine ? methodLastLine : null;
     const inRange = methodFirstLine <= limits.maxLineNumber && hits >= 0 && hits <= limits.maxHits;
-    file2.fn(methodName, methodFirstLine, hits, end, inRange ? void 0 : tokenizer.line);
+    file2.fn(methodName, methodFirstLine, hits, end2, inRange ? void 0 : tokenizer.line);
   };
   const readConditionCoverage = (s) => {
     const open2 = s.indexOf("(");
@@ -6425,18 +6696,18 @@ function numberAttr(attrs, name) {
   if (n === -2) return Number.NaN;
   return readNumber(attrs.get(name) ?? "");
 }
-function readNumber(text2) {
-  if (text2.charCodeAt(0) === 45) {
-    const n2 = parseCount(text2, 1);
+function readNumber(text3) {
+  if (text3.charCodeAt(0) === 45) {
+    const n2 = parseCount(text3, 1);
     return n2 < 0 ? Number.NaN : -n2;
   }
-  const n = parseCount(text2);
+  const n = parseCount(text3);
   return n < 0 ? Number.NaN : n;
 }
-function parseUintTrimmed(s, start, end) {
-  while (start < end && s.charCodeAt(start) === 32) start++;
-  while (end > start && s.charCodeAt(end - 1) === 32) end--;
-  return parseUint(s, start, end);
+function parseUintTrimmed(s, start, end2) {
+  while (start < end2 && s.charCodeAt(start) === 32) start++;
+  while (end2 > start && s.charCodeAt(end2 - 1) === 32) end2--;
+  return parseUint(s, start, end2);
 }
 
 // packages/core/src/formats/cobertura/index.ts
@@ -7495,13 +7766,871 @@ function detectIstanbulJson(head, _fileName) {
   return more ? 0.95 : 0.85;
 }
 
+// packages/core/src/text/json-bytes.ts
+var QUOTE2 = 34;
+var BACKSLASH2 = 92;
+var NEWLINE2 = 10;
+var GIVE_UP = new Error("JSON byte reader gives up");
+var utf8 = new TextDecoder("utf-8", { fatal: false, ignoreBOM: true });
+var EMPTY3 = new Uint8Array(0);
+var MAX_SKIP_DEPTH = 64;
+var JsonBytes = class {
+  b = EMPTY3;
+  p = 0;
+  /** Newlines in whitespace read since `start` (valid JSON has none inside strings). */
+  newlines = 0;
+  /** Start and end of the last key read by `readKey()`. */
+  ks = 0;
+  ke = 0;
+  start(b, from) {
+    this.b = b.constructor === Uint8Array ? b : new Uint8Array(b.buffer, b.byteOffset, b.length);
+    this.p = from;
+    this.newlines = 0;
+  }
+  /** After GIVE_UP: whether the reader stopped at the end of its bytes (the value may be cut short). */
+  incomplete = false;
+  /** Lets go of the bytes (a chunk must not be kept alive by a reader between calls), noting `incomplete`. */
+  release() {
+    this.incomplete = this.p >= this.b.length;
+    this.b = EMPTY3;
+  }
+  fail(p) {
+    this.p = p;
+    throw GIVE_UP;
+  }
+  /** Whether the bytes at the cursor are `lit` (then they are consumed). */
+  lit(lit) {
+    const b = this.b;
+    const p = this.p;
+    const len = lit.length;
+    for (let i = 0; i < len; i++) if (b[p + i] !== lit[i]) return false;
+    this.p = p + len;
+    return true;
+  }
+  /** Skips whitespace and returns the next byte (undefined at the end). */
+  ws() {
+    const b = this.b;
+    let p = this.p;
+    let c = b[p];
+    while (c === 32 || c === NEWLINE2 || c === 13 || c === 9) {
+      if (c === NEWLINE2) this.newlines++;
+      c = b[++p];
+    }
+    this.p = p;
+    return c;
+  }
+  /** Skips whitespace, then requires byte `c`. */
+  expect(c) {
+    if (this.ws() !== c) this.fail(this.p);
+    this.p++;
+  }
+  /**
+   * After whitespace: `,` (true: another member follows) or `close` (false). Anything else fails.
+   */
+  more(close) {
+    const c = this.ws();
+    this.p++;
+    if (c === 44) return true;
+    if (c === close) return false;
+    return this.fail(this.p - 1);
+  }
+  /**
+   * Opens an object or array (`{` or `[` after whitespace) and tells whether it has a first member
+   * (false: it was empty and is closed).
+   */
+  open(openByte, close) {
+    this.expect(openByte);
+    if (this.ws() === close) {
+      this.p++;
+      return false;
+    }
+    return true;
+  }
+  /**
+   * Reads a member's key and its colon: the key's bytes are `b[ks..ke)`. A key with an escape or a
+   * control character is left to JSON.parse.
+   */
+  readKey() {
+    const b = this.b;
+    if (this.ws() !== QUOTE2) this.fail(this.p);
+    let p = this.p + 1;
+    const s = p;
+    const n = b.length;
+    for (; p < n; p++) {
+      const c = b[p];
+      if (c === QUOTE2) break;
+      if (c === BACKSLASH2 || c < 32) this.fail(p);
+    }
+    if (p >= n) this.fail(p);
+    this.ks = s;
+    this.ke = p;
+    this.p = p + 1;
+    this.expect(58);
+  }
+  /** Whether the last key is `lit` (ASCII bytes). */
+  keyIs(lit) {
+    const len = lit.length;
+    if (this.ke - this.ks !== len) return false;
+    const b = this.b;
+    const s = this.ks;
+    for (let i = 0; i < len; i++) if (b[s + i] !== lit[i]) return false;
+    return true;
+  }
+  /** The last key as an index (`0`, `1`, ... without leading zeros, below `limit`), or -1. */
+  keyIndex(limit) {
+    const b = this.b;
+    const s = this.ks;
+    const len = this.ke - s;
+    if (len === 0 || len > 9 || len > 1 && b[s] === 48) return -1;
+    let v = 0;
+    for (let i = s; i < this.ke; i++) {
+      const d = b[i] - 48;
+      if (d < 0 || d > 9) return -1;
+      v = v * 10 + d;
+    }
+    return v < limit ? v : -1;
+  }
+  /** The last key as a string. */
+  keyText() {
+    return text2(this.b, this.ks, this.ke);
+  }
+  /** A non-negative integer of at most 15 digits (exact in a double); anything else fails. */
+  uint() {
+    const b = this.b;
+    let p = this.p;
+    let c = b[p];
+    if (c === 32 || c === NEWLINE2 || c === 13 || c === 9) {
+      c = this.ws();
+      p = this.p;
+    }
+    let d = c - 48;
+    if (!(d >= 0 && d <= 9)) this.fail(p);
+    let v = d;
+    const s = p;
+    p++;
+    if (d !== 0) {
+      c = b[p];
+      d = c - 48;
+      while (d >= 0 && d <= 9) {
+        v = v * 10 + d;
+        c = b[++p];
+        d = c - 48;
+      }
+      if (p - s > 15) this.fail(s);
+    } else c = b[p];
+    if (c === 46 || c === 101 || c === 69) this.fail(p);
+    this.p = p;
+    return v;
+  }
+  /** `null` (-1) or a non-negative integer as `uint()` reads it. */
+  uintOrNull() {
+    if (this.ws() === 110) {
+      this.literal(NULL);
+      return -1;
+    }
+    return this.uint();
+  }
+  /** `null` (NaN) or an integer as `uint()` reads it, with an optional minus (c8 writes column -1). */
+  intOrNull() {
+    const c = this.ws();
+    if (c === 110) {
+      this.literal(NULL);
+      return NaN;
+    }
+    if (c === 45) {
+      this.p++;
+      return -this.uint();
+    }
+    return this.uint();
+  }
+  /** A string value, decoded as JSON.parse would (escapes, UTF-8 with U+FFFD for invalid bytes). */
+  string() {
+    const b = this.b;
+    if (this.ws() !== QUOTE2) this.fail(this.p);
+    const s = this.p + 1;
+    const n = b.length;
+    let p = s;
+    let plain = true;
+    for (; p < n; p++) {
+      const c = b[p];
+      if (c === QUOTE2) break;
+      if (c < 32) this.fail(p);
+      if (c === BACKSLASH2) {
+        plain = false;
+        p = this.escape(p);
+      }
+    }
+    if (p >= n) this.fail(p);
+    this.p = p + 1;
+    if (plain) return text2(b, s, p);
+    try {
+      return JSON.parse(utf8.decode(b.subarray(s - 1, p + 1)));
+    } catch {
+      return this.fail(s);
+    }
+  }
+  /** Checks the escape at `b[p]` (a backslash); returns the index of its last byte. */
+  escape(p) {
+    const c = this.b[p + 1];
+    if (c === 117) {
+      for (let i = p + 2; i < p + 6; i++) {
+        const h = this.b[i];
+        if (!(h >= 48 && h <= 57 || h >= 65 && h <= 70 || h >= 97 && h <= 102)) this.fail(i);
+      }
+      return p + 5;
+    }
+    if (c === QUOTE2 || c === BACKSLASH2 || c === 47 || c === 98 || c === 102 || c === 110 || c === 114 || c === 116) return p + 1;
+    return this.fail(p + 1);
+  }
+  literal(lit) {
+    const b = this.b;
+    const p = this.p;
+    for (let i = 0; i < lit.length; i++) if (b[p + i] !== lit[i]) this.fail(p + i);
+    this.p = p + lit.length;
+  }
+  /** Skips any JSON value, checking it as JSON.parse would. */
+  skip(depth = 0) {
+    const c = this.ws();
+    if (c === QUOTE2) {
+      const b = this.b;
+      const n = b.length;
+      let p = this.p + 1;
+      for (; p < n; p++) {
+        const x = b[p];
+        if (x === QUOTE2) break;
+        if (x < 32) this.fail(p);
+        if (x === BACKSLASH2) p = this.escape(p);
+      }
+      if (p >= n) this.fail(p);
+      this.p = p + 1;
+    } else if (c === 123) {
+      if (depth >= MAX_SKIP_DEPTH) this.fail(this.p);
+      if (!this.open(123, 125)) return;
+      do {
+        this.readKey();
+        this.skip(depth + 1);
+      } while (this.more(125));
+    } else if (c === 91) {
+      if (depth >= MAX_SKIP_DEPTH) this.fail(this.p);
+      if (!this.open(91, 93)) return;
+      do
+        this.skip(depth + 1);
+      while (this.more(93));
+    } else if (c === 116) this.literal(TRUE);
+    else if (c === 102) this.literal(FALSE);
+    else if (c === 110) this.literal(NULL);
+    else this.number();
+  }
+  /** Skips a number of any JSON form: -?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)? */
+  number() {
+    const b = this.b;
+    let p = this.p;
+    if (b[p] === 45) p++;
+    if (b[p] === 48) p++;
+    else if (isDigit2(b[p])) while (isDigit2(b[p])) p++;
+    else this.fail(p);
+    if (b[p] === 46) {
+      p++;
+      if (!isDigit2(b[p])) this.fail(p);
+      while (isDigit2(b[p])) p++;
+    }
+    if (b[p] === 101 || b[p] === 69) {
+      p++;
+      if (b[p] === 43 || b[p] === 45) p++;
+      if (!isDigit2(b[p])) this.fail(p);
+      while (isDigit2(b[p])) p++;
+    }
+    this.p = p;
+  }
+};
+var isDigit2 = (c) => c >= 48 && c <= 57;
+function ascii(s) {
+  const out = new Uint8Array(s.length);
+  for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i);
+  return out;
+}
+var TRUE = ascii("true");
+var FALSE = ascii("false");
+var NULL = ascii("null");
+function text2(b, s, e) {
+  if (e - s <= 256) {
+    for (let i = s; i < e; i++) if (b[i] >= 128) return utf8.decode(b.subarray(s, e));
+    return String.fromCharCode.apply(null, b.subarray(s, e));
+  }
+  return utf8.decode(b.subarray(s, e));
+}
+
+// packages/core/src/formats/istanbul-json/entry-bytes.ts
+var K_PATH = ascii("path");
+var K_STATEMENT_MAP = ascii("statementMap");
+var K_FN_MAP = ascii("fnMap");
+var K_BRANCH_MAP = ascii("branchMap");
+var K_S = ascii("s");
+var K_F = ascii("f");
+var K_B = ascii("b");
+var K_START = ascii("start");
+var K_END = ascii("end");
+var K_LINE = ascii("line");
+var K_COLUMN = ascii("column");
+var K_NAME = ascii("name");
+var K_DECL = ascii("decl");
+var K_LOC = ascii("loc");
+var K_LOCATIONS = ascii("locations");
+var K_SKIP = ascii("skip");
+var L_START = ascii('{"start":');
+var L_END = ascii(',"end":');
+var MAX_ID = 1 << 20;
+var OPEN = 123;
+var CLOSE = 125;
+var IstanbulEntryBytes = class extends JsonBytes {
+  constructor(report, limits, scratch) {
+    super();
+    this.report = report;
+    this.limits = limits;
+    this.scratch = scratch;
+  }
+  key = "";
+  path = null;
+  /** Top-level members seen (a repeated map is left to JSON.parse, which keeps the last). */
+  seen = 0;
+  // statementMap, by id: start line (0 = absent) and column.
+  stLine = new Int32Array(256);
+  stCol = new Int32Array(256);
+  stTop = 0;
+  // s, f: counts by id (-1 = absent).
+  sCount = new Float64Array(256).fill(-1);
+  sTop = 0;
+  fCount = new Float64Array(64).fill(-1);
+  fTop = 0;
+  // fnMap, by id: name (undefined = absent), line (0 = none usable), end line (-1 = none).
+  fnName = [];
+  fnLine = new Int32Array(64);
+  fnEnd = new Int32Array(64);
+  fnTop = 0;
+  // branchMap, by id: line (0 = none usable).
+  brLine = new Int32Array(64);
+  brTop = 0;
+  // b, by id: where its outcomes are in `bVals` (bLen -1 = absent).
+  bFrom = new Int32Array(64);
+  bLen = new Int32Array(64).fill(-1);
+  bTop = 0;
+  bVals = new Float64Array(256);
+  bN = 0;
+  // A position's line and column (-1: not a number) and a location's start and end lines.
+  posLine = -1;
+  posCol = -1;
+  locStart = -1;
+  locEnd = -1;
+  // The resolved columns handed to the builder by commit().
+  outL = new Int32Array(256);
+  outC = new Int32Array(256);
+  outH = new Float64Array(256);
+  nS = 0;
+  brL = new Int32Array(64);
+  brIds = [];
+  brT = new Float64Array(64);
+  nB = 0;
+  fns = [];
+  read(b, from) {
+    this.start(b, from);
+    this.reset();
+    try {
+      this.readKey();
+      this.key = this.keyText();
+      this.entry();
+      this.resolve();
+      return this.p;
+    } catch {
+      return -1;
+    } finally {
+      this.release();
+    }
+  }
+  commit() {
+    const path5 = this.path !== null && this.path.length > 0 ? this.path : this.key;
+    const file2 = this.report.file(path5, void 0, true);
+    if (file2 === null) return;
+    file2.enableStatements();
+    file2.enableFunctions();
+    const n = this.nS;
+    file2.addStatements(this.outL, this.outC, this.outH, n);
+    const scratch = this.scratch;
+    const L = this.outL;
+    const H = this.outH;
+    for (let i = 0; i < n; i++) scratch.statementLine(L[i], H[i]);
+    scratch.emitLines(file2);
+    file2.addBranches(this.brL, this.brIds, this.brT, this.nB);
+    if (this.fns.length > 0) file2.addFunctions(this.fns);
+    this.fns = [];
+  }
+  reset() {
+    this.path = null;
+    this.seen = 0;
+    this.stLine.fill(0, 0, this.stTop);
+    this.stTop = 0;
+    this.sCount.fill(-1, 0, this.sTop);
+    this.sTop = 0;
+    this.fCount.fill(-1, 0, this.fTop);
+    this.fTop = 0;
+    this.fnName.fill(void 0, 0, this.fnTop);
+    this.fnTop = 0;
+    this.brLine.fill(0, 0, this.brTop);
+    this.brTop = 0;
+    this.bLen.fill(-1, 0, this.bTop);
+    this.bTop = 0;
+    this.bN = 0;
+    this.fns = [];
+  }
+  entry() {
+    if (!this.open(OPEN, CLOSE)) this.fail(this.p);
+    do {
+      this.readKey();
+      let bit = 0;
+      if (this.keyIs(K_STATEMENT_MAP)) {
+        bit = 1;
+        this.statementMap();
+      } else if (this.keyIs(K_S)) {
+        bit = 2;
+        this.sTop = this.counts(this.sTop, 0);
+      } else if (this.keyIs(K_FN_MAP)) {
+        bit = 4;
+        this.fnMap();
+      } else if (this.keyIs(K_F)) {
+        bit = 8;
+        this.fTop = this.counts(this.fTop, 1);
+      } else if (this.keyIs(K_BRANCH_MAP)) {
+        bit = 16;
+        this.branchMap();
+      } else if (this.keyIs(K_B)) {
+        bit = 32;
+        this.branchCounts();
+      } else if (this.keyIs(K_PATH)) {
+        this.path = this.string();
+      } else this.skip();
+      if ((this.seen & bit) !== 0) this.fail(this.p);
+      this.seen |= bit;
+    } while (this.more(CLOSE));
+    if (this.seen !== 63) this.fail(this.p);
+  }
+  /** The id of a map member (its key), or give up on one that is not a small index. */
+  id() {
+    const b = this.b;
+    const p = this.p;
+    if (b[p] === 34 && b[p + 1] !== 48) {
+      const id2 = scanUint(b, p + 1);
+      const q = end;
+      if (id2 >= 0 && id2 < MAX_ID && b[q] === 34 && b[q + 1] === 58) {
+        this.p = q + 2;
+        return id2;
+      }
+    }
+    this.readKey();
+    const id = this.keyIndex(MAX_ID);
+    if (id < 0) this.fail(this.ks);
+    return id;
+  }
+  statementMap() {
+    if (!this.open(OPEN, CLOSE)) return;
+    do {
+      const id = this.id();
+      if (id >= this.stLine.length) {
+        this.stLine = growInt(this.stLine, id);
+        this.stCol = growInt(this.stCol, id);
+      }
+      this.location();
+      if (this.posLine < 0) this.fail(this.p);
+      this.stLine[id] = int32(this.posLine);
+      this.stCol[id] = this.posCol < 0 ? 0 : Math.min(this.posCol, 2147483647);
+      if (id >= this.stTop) this.stTop = id + 1;
+    } while (this.more(CLOSE));
+  }
+  /**
+   * A location `{start: {line, column}, end: {line, column}}`: its start line and column in
+   * posLine/posCol (of `start`), its start and end lines in locStart/locEnd (-1: not a number).
+   */
+  location() {
+    const from = this.p;
+    const nl = this.newlines;
+    if (this.lit(L_START)) {
+      this.position();
+      const startLine3 = this.posLine;
+      const startCol2 = this.posCol;
+      if (this.lit(L_END)) {
+        this.position();
+        if (this.b[this.p] === CLOSE) {
+          this.p++;
+          this.locStart = startLine3;
+          this.locEnd = this.posLine;
+          this.posLine = startLine3;
+          this.posCol = startCol2;
+          return;
+        }
+      }
+      this.p = from;
+      this.newlines = nl;
+    }
+    let startLine2 = -1;
+    let startCol = -1;
+    let endLine2 = -1;
+    if (this.open(OPEN, CLOSE)) {
+      do {
+        this.readKey();
+        if (this.keyIs(K_START)) {
+          this.position();
+          startLine2 = this.posLine;
+          startCol = this.posCol;
+        } else if (this.keyIs(K_END)) {
+          this.position();
+          endLine2 = this.posLine;
+        } else if (this.keyIs(K_SKIP)) this.fail(this.ks);
+        else this.skip();
+      } while (this.more(CLOSE));
+    }
+    this.posLine = startLine2;
+    this.posCol = startCol;
+    this.locStart = startLine2;
+    this.locEnd = endLine2;
+  }
+  position() {
+    const b = this.b;
+    const p = this.p;
+    if (b[p] === 123 && b[p + 1] === 34 && b[p + 2] === 108 && b[p + 3] === 105 && b[p + 4] === 110 && b[p + 5] === 101 && b[p + 6] === 34 && b[p + 7] === 58) {
+      const line3 = scanUint(b, p + 8);
+      const q = end;
+      if (line3 >= 0 && b[q] === 44 && b[q + 1] === 34 && b[q + 2] === 99 && b[q + 3] === 111 && b[q + 4] === 108 && b[q + 5] === 117 && b[q + 6] === 109 && b[q + 7] === 110 && b[q + 8] === 34 && b[q + 9] === 58) {
+        const negative = b[q + 10] === 45;
+        const col2 = scanUint(b, negative ? q + 11 : q + 10);
+        if (col2 >= 0 && b[end] === CLOSE) {
+          this.p = end + 1;
+          this.posLine = line3;
+          this.posCol = negative ? -1 : col2;
+          return;
+        }
+      }
+    }
+    let line2 = -1;
+    let col = -1;
+    if (this.open(OPEN, CLOSE)) {
+      do {
+        this.readKey();
+        if (this.keyIs(K_LINE)) line2 = this.uintOrNull();
+        else if (this.keyIs(K_COLUMN)) {
+          const c = this.intOrNull();
+          col = c >= 0 ? c : -1;
+        } else this.skip();
+      } while (this.more(CLOSE));
+    }
+    this.posLine = line2;
+    this.posCol = col;
+  }
+  /** `{"id": count, ...}` into `sCount` (which 0) or `fCount` (1); returns the new top. */
+  counts(top, which) {
+    if (!this.open(OPEN, CLOSE)) return top;
+    do {
+      const id = this.id();
+      let a = which === 0 ? this.sCount : this.fCount;
+      if (id >= a.length) {
+        a = growFloat(a, id);
+        if (which === 0) this.sCount = a;
+        else this.fCount = a;
+      }
+      a[id] = this.uint();
+      if (id >= top) top = id + 1;
+    } while (this.more(CLOSE));
+    return top;
+  }
+  fnMap() {
+    if (!this.open(OPEN, CLOSE)) return;
+    do {
+      const id = this.id();
+      if (id >= this.fnLine.length) {
+        this.fnLine = growInt(this.fnLine, id);
+        this.fnEnd = growInt(this.fnEnd, id);
+      }
+      let name;
+      let decl = -1;
+      let locStart = -1;
+      let locEnd = -1;
+      let line2 = -1;
+      if (!this.open(OPEN, CLOSE)) this.fail(this.p);
+      do {
+        this.readKey();
+        if (this.keyIs(K_NAME)) name = this.string();
+        else if (this.keyIs(K_DECL)) {
+          this.location();
+          decl = this.locStart;
+        } else if (this.keyIs(K_LOC)) {
+          this.location();
+          locStart = this.locStart;
+          locEnd = this.locEnd;
+        } else if (this.keyIs(K_LINE)) line2 = this.uintOrNull();
+        else if (this.keyIs(K_SKIP)) this.fail(this.ks);
+        else this.skip();
+      } while (this.more(CLOSE));
+      if (name === void 0) this.fail(this.p);
+      const first = decl >= 0 ? decl : locStart >= 0 ? locStart : line2;
+      this.fnName[id] = name;
+      this.fnLine[id] = int32(first);
+      this.fnEnd[id] = int32(locEnd);
+      if (id >= this.fnTop) this.fnTop = id + 1;
+    } while (this.more(CLOSE));
+  }
+  branchMap() {
+    if (!this.open(OPEN, CLOSE)) return;
+    do {
+      const id = this.id();
+      if (id >= this.brLine.length) this.brLine = growInt(this.brLine, id);
+      let line2 = -1;
+      let locStart = -1;
+      let firstLocation = -1;
+      if (!this.open(OPEN, CLOSE)) this.fail(this.p);
+      do {
+        this.readKey();
+        if (this.keyIs(K_LINE)) line2 = this.uintOrNull();
+        else if (this.keyIs(K_LOC)) {
+          this.location();
+          locStart = this.locStart;
+        } else if (this.keyIs(K_LOCATIONS)) {
+          firstLocation = -1;
+          if (this.open(91, 93)) {
+            let i = 0;
+            do {
+              this.location();
+              if (i++ === 0) firstLocation = this.locStart;
+            } while (this.more(93));
+          }
+        } else if (this.keyIs(K_SKIP)) this.fail(this.ks);
+        else this.skip();
+      } while (this.more(CLOSE));
+      const chosen = line2 >= 0 ? line2 : locStart >= 0 ? locStart : firstLocation;
+      if (chosen < 1) this.fail(this.p);
+      this.brLine[id] = int32(chosen);
+      if (id >= this.brTop) this.brTop = id + 1;
+    } while (this.more(CLOSE));
+  }
+  branchCounts() {
+    if (!this.open(OPEN, CLOSE)) return;
+    do {
+      const id = this.id();
+      if (id >= this.bLen.length) {
+        this.bFrom = growInt(this.bFrom, id);
+        const len = growInt(this.bLen, id);
+        len.fill(-1, this.bLen.length);
+        this.bLen = len;
+      }
+      const from = this.bN;
+      if (this.open(91, 93)) {
+        do {
+          if (this.bN === this.bVals.length) this.bVals = growFloat(this.bVals, this.bN);
+          this.bVals[this.bN++] = this.uint();
+        } while (this.more(93));
+      }
+      this.bFrom[id] = from;
+      this.bLen[id] = this.bN - from;
+      if (id >= this.bTop) this.bTop = id + 1;
+    } while (this.more(CLOSE));
+  }
+  /**
+   * Joins counts to their locations as the general reader does (each count's id must have its
+   * location; locations without a count are not counted) into the columns commit() hands over, and
+   * gives up on anything the builder would warn about.
+   */
+  resolve() {
+    const maxLine = this.limits.maxLineNumber;
+    const maxHits = this.limits.maxHits;
+    let n = 0;
+    const sTop = this.sTop;
+    if (this.outL.length < sTop) {
+      this.outL = new Int32Array(sTop * 2);
+      this.outC = new Int32Array(sTop * 2);
+      this.outH = new Float64Array(sTop * 2);
+    }
+    for (let id = 0; id < sTop; id++) {
+      const h = this.sCount[id];
+      if (h < 0) continue;
+      const line2 = id < this.stTop ? this.stLine[id] : 0;
+      if (line2 < 1 || line2 > maxLine || line2 === TOO_LARGE || h > maxHits) this.fail(this.p - 1);
+      this.outL[n] = line2;
+      this.outC[n] = this.stCol[id];
+      this.outH[n++] = h;
+    }
+    this.nS = n;
+    let nb = 0;
+    const ids = [];
+    for (let id = 0; id < this.bTop; id++) {
+      const len = this.bLen[id];
+      if (len < 0) continue;
+      const line2 = id < this.brTop ? this.brLine[id] : 0;
+      if (line2 < 1 || line2 > maxLine || line2 === TOO_LARGE) this.fail(this.p - 1);
+      if (this.brL.length < nb + len) {
+        this.brL = growInt(this.brL, nb + len);
+        this.brT = growFloat(this.brT, nb + len);
+      }
+      const from = this.bFrom[id];
+      const k = String(id);
+      for (let i = 0; i < len; i++) {
+        const t = this.bVals[from + i];
+        if (t > maxHits) this.fail(this.p - 1);
+        this.brL[nb] = line2;
+        this.brT[nb] = t;
+        ids.push(this.scratch.branchId(k, i));
+        nb++;
+      }
+    }
+    this.brIds = ids;
+    this.nB = nb;
+    const fns = [];
+    for (let id = 0; id < this.fTop; id++) {
+      const h = this.fCount[id];
+      if (h < 0) continue;
+      const name = id < this.fnTop ? this.fnName[id] : void 0;
+      const line2 = name === void 0 ? 0 : this.fnLine[id];
+      const end2 = this.fnEnd[id];
+      if (line2 < 1 || line2 > maxLine || line2 === TOO_LARGE || end2 === TOO_LARGE || h > maxHits) this.fail(this.p - 1);
+      fns.push({ name, line: line2, endLine: end2 < 0 ? null : end2, hits: h });
+    }
+    this.fns = fns;
+  }
+};
+var end = 0;
+function scanUint(b, p) {
+  let c = b[p];
+  let v = c - 48;
+  if (v === 0) c = b[++p];
+  else if (v >= 1 && v <= 9) {
+    const s = p;
+    c = b[++p];
+    while (c >= 48 && c <= 57) {
+      v = v * 10 + (c - 48);
+      c = b[++p];
+    }
+    if (p - s > 15) return -1;
+  } else return -1;
+  if (c === 46 || c === 101 || c === 69) return -1;
+  end = p;
+  return v;
+}
+var TOO_LARGE = 2147483647;
+function int32(v) {
+  return v >= TOO_LARGE ? TOO_LARGE : v;
+}
+function growInt(a, id) {
+  const next = new Int32Array(Math.max(id + 1, a.length * 2));
+  next.set(a);
+  return next;
+}
+function growFloat(a, id) {
+  const next = new Float64Array(Math.max(id + 1, a.length * 2)).fill(-1);
+  next.set(a);
+  return next;
+}
+
+// packages/core/src/formats/istanbul-json/scratch.ts
+var SCRATCH_MAX_LINES = 1 << 20;
+var IstanbulScratch = class {
+  constructor(maxHits) {
+    this.maxHits = maxHits;
+  }
+  lineMax = new Float64Array(1024).fill(-1);
+  touched = new Int32Array(256);
+  hits = new Float64Array(256);
+  nTouched = 0;
+  ascending = true;
+  far = null;
+  branchIds = /* @__PURE__ */ new Map();
+  /**
+   * Counts statement `n` on `line` towards the line's count (the largest). `line` must be one the
+   * builder accepted (an integer >= 1 within the limit) and `n >= 0`.
+   */
+  statementLine(line2, n) {
+    let lineMax = this.lineMax;
+    if (line2 >= lineMax.length) {
+      if (line2 >= SCRATCH_MAX_LINES) {
+        this.far ??= /* @__PURE__ */ new Map();
+        const prev2 = this.far.get(line2);
+        if (prev2 === void 0 || n > prev2) this.far.set(line2, n);
+        return;
+      }
+      lineMax = this.lineMax = grow(lineMax, line2 + 1);
+    }
+    const prev = lineMax[line2];
+    if (prev < 0) {
+      let touched = this.touched;
+      const k = this.nTouched;
+      if (k === touched.length) {
+        const next = new Int32Array(k * 2);
+        next.set(touched);
+        touched = this.touched = next;
+      }
+      if (k > 0 && line2 < touched[k - 1]) this.ascending = false;
+      touched[k] = line2;
+      this.nTouched = k + 1;
+      lineMax[line2] = n;
+    } else if (n > prev) lineMax[line2] = n;
+  }
+  /** Hands the file's lines to the builder in ascending order and resets for the next file. */
+  emitLines(file2) {
+    const nTouched = this.nTouched;
+    const far = this.far;
+    const total = nTouched + (far?.size ?? 0);
+    this.nTouched = 0;
+    this.far = null;
+    const ascending = this.ascending;
+    this.ascending = true;
+    if (total === 0) return;
+    let lines = this.touched;
+    if (!ascending) lines.subarray(0, nTouched).sort();
+    if (far !== null) {
+      if (lines.length < total) {
+        const next = new Int32Array(total);
+        next.set(lines.subarray(0, nTouched));
+        lines = this.touched = next;
+      }
+      let k = nTouched;
+      for (const line2 of far.keys()) lines[k++] = line2;
+      lines.subarray(nTouched, total).sort();
+    }
+    if (this.hits.length < total) this.hits = new Float64Array(Math.max(total, this.hits.length * 2));
+    const hits = this.hits;
+    const lineMax = this.lineMax;
+    const maxHits = this.maxHits;
+    for (let k = 0; k < total; k++) {
+      const line2 = lines[k];
+      let n;
+      if (k < nTouched) {
+        n = lineMax[line2];
+        lineMax[line2] = -1;
+      } else n = far.get(line2);
+      hits[k] = n > maxHits ? maxHits : n;
+    }
+    file2.addLines(lines, hits, total);
+  }
+  /** The id "k,i" of outcome i of branch k; the common small ids are built once per parse. */
+  branchId(k, i) {
+    if (k.length > 6 || i >= 64) return `${k},${i}`;
+    let ids = this.branchIds.get(k);
+    if (ids === void 0) {
+      ids = [];
+      this.branchIds.set(k, ids);
+    }
+    for (let j = ids.length; j <= i; j++) ids.push(`${k},${j}`);
+    return ids[i];
+  }
+};
+function grow(a, size) {
+  const next = new Float64Array(Math.min(Math.max(size, a.length * 2), SCRATCH_MAX_LINES)).fill(-1);
+  next.set(a);
+  return next;
+}
+
 // packages/core/src/formats/istanbul-json/parse.ts
-function createIstanbulJsonParser(options) {
-  const scratch = new Scratch(options.limits.maxHits);
+function createIstanbulJsonParser(options, fastPath = true) {
+  const scratch = new IstanbulScratch(options.limits.maxHits);
   return createJsonFormatParser(options, (root, report, sink) => readCoverageMap(root, report, sink, scratch), {
     key: null,
     kind: "object",
-    entry: (value, _i, report, sink, _limits, key) => readEntry(key, value, report, sink, scratch)
+    entry: (value, _i, report, sink, _limits, key) => readEntry(key, value, report, sink, scratch),
+    fast: fastPath ? (report, limits) => new IstanbulEntryBytes(report, limits, scratch) : void 0
   });
 }
 function readCoverageMap(root, report, sink, scratch) {
@@ -7524,27 +8653,6 @@ function readEntry(key, value, report, sink, scratch) {
   if (file2 === null) return;
   readFile2(fc, file2, quoteKey(path5), sink, scratch);
 }
-var Scratch = class {
-  constructor(maxHits) {
-    this.maxHits = maxHits;
-  }
-  lineMax = new Float64Array(1024).fill(-1);
-  touched = new Int32Array(256);
-  hits = new Float64Array(256);
-  branchIds = /* @__PURE__ */ new Map();
-  /** The id "k,i" of outcome i of branch k; the common small ids are built once per parse. */
-  branchId(k, i) {
-    if (k.length > 6 || i >= 64) return `${k},${i}`;
-    let ids = this.branchIds.get(k);
-    if (ids === void 0) {
-      ids = [];
-      this.branchIds.set(k, ids);
-    }
-    for (let j = ids.length; j <= i; j++) ids.push(`${k},${j}`);
-    return ids[i];
-  }
-};
-var SCRATCH_MAX_LINES = 1 << 20;
 function readFile2(fc, file2, where, sink, scratch) {
   file2.enableStatements();
   file2.enableFunctions();
@@ -7559,8 +8667,8 @@ function missingMaps(sink, where, map2, counts, fc) {
   );
 }
 function flush(sink, code2, where, field, bad, expected) {
-  const text2 = bad.summary(expected);
-  if (text2 !== null) sink.error(code2, `${where}: ${field}: ${text2}`);
+  const text3 = bad.summary(expected);
+  if (text3 !== null) sink.error(code2, `${where}: ${field}: ${text3}`);
 }
 function startLine(loc) {
   if (!isObject(loc)) return void 0;
@@ -7572,11 +8680,6 @@ function readStatements(fc, file2, where, sink, scratch) {
   const map2 = own(fc, "statementMap");
   const counts = own(fc, "s");
   if (!isObject(map2) || !isObject(counts)) return missingMaps(sink, where, "statementMap", "s", fc);
-  let lineMax = scratch.lineMax;
-  let touched = scratch.touched;
-  let nTouched = 0;
-  let ascending = true;
-  let far = null;
   const badCount = new BadEntries();
   const badLoc = new BadEntries();
   for (const id of Object.keys(counts)) {
@@ -7596,65 +8699,11 @@ function readStatements(fc, file2, where, sink, scratch) {
     const line2 = start.line;
     const column = start.column;
     if (!file2.statement(line2, typeof column === "number" ? column : 0, n)) continue;
-    if (line2 >= lineMax.length) {
-      if (line2 >= SCRATCH_MAX_LINES) {
-        far ??= /* @__PURE__ */ new Map();
-        const prev2 = far.get(line2);
-        if (prev2 === void 0 || n > prev2) far.set(line2, n);
-        continue;
-      }
-      lineMax = scratch.lineMax = grow(lineMax, line2 + 1);
-    }
-    const prev = lineMax[line2];
-    if (prev < 0) {
-      if (nTouched === touched.length) {
-        const next = new Int32Array(nTouched * 2);
-        next.set(touched);
-        touched = scratch.touched = next;
-      }
-      if (nTouched > 0 && line2 < touched[nTouched - 1]) ascending = false;
-      touched[nTouched++] = line2;
-      lineMax[line2] = n;
-    } else if (n > prev) lineMax[line2] = n;
+    scratch.statementLine(line2, n);
   }
-  emitLines(file2, scratch, nTouched, ascending, far);
+  scratch.emitLines(file2);
   flush(sink, "CW_ISTANBUL_BAD_COUNT", where, "s", badCount, "a statement count");
   flush(sink, "CW_ISTANBUL_BAD_LOCATION", where, "statementMap", badLoc, 'a statement location {start: {line, column}} for an id of "s"');
-}
-function grow(a, size) {
-  const next = new Float64Array(Math.min(Math.max(size, a.length * 2), SCRATCH_MAX_LINES)).fill(-1);
-  next.set(a);
-  return next;
-}
-function emitLines(file2, scratch, nTouched, ascending, far) {
-  const total = nTouched + (far?.size ?? 0);
-  if (total === 0) return;
-  let lines = scratch.touched;
-  if (!ascending) lines.subarray(0, nTouched).sort();
-  if (far !== null) {
-    if (lines.length < total) {
-      const next = new Int32Array(total);
-      next.set(lines.subarray(0, nTouched));
-      lines = scratch.touched = next;
-    }
-    let k = nTouched;
-    for (const line2 of far.keys()) lines[k++] = line2;
-    lines.subarray(nTouched, total).sort();
-  }
-  if (scratch.hits.length < total) scratch.hits = new Float64Array(Math.max(total, scratch.hits.length * 2));
-  const hits = scratch.hits;
-  const lineMax = scratch.lineMax;
-  const maxHits = scratch.maxHits;
-  for (let k = 0; k < total; k++) {
-    const line2 = lines[k];
-    let n;
-    if (k < nTouched) {
-      n = lineMax[line2];
-      lineMax[line2] = -1;
-    } else n = far.get(line2);
-    hits[k] = n > maxHits ? maxHits : n;
-  }
-  file2.addLines(lines, hits, total);
 }
 function readBranches(fc, file2, where, sink, scratch) {
   const map2 = own(fc, "branchMap");
@@ -7722,9 +8771,9 @@ function readFunctions(fc, file2, where, sink) {
       continue;
     }
     const loc = meta3.loc;
-    const end = isObject(loc) && isObject(loc.end) && isNumber(loc.end.line) ? loc.end.line : null;
+    const end2 = isObject(loc) && isObject(loc.end) && isNumber(loc.end.line) ? loc.end.line : null;
     if (n === 0 && meta3.skip === true) n = 1;
-    file2.fn(meta3.name, line2, n, end);
+    file2.fn(meta3.name, line2, n, end2);
   }
   flush(sink, "CW_ISTANBUL_BAD_COUNT", where, "f", badCount, "a function count");
   flush(sink, "CW_ISTANBUL_BAD_LOCATION", where, "fnMap", badLoc, 'a function {name, decl | loc | line} for an id of "f"');
@@ -7839,8 +8888,8 @@ function arcColumns(entry, field, where, sink) {
     out.to[out.length] = arc[1];
     out.length++;
   }
-  const text2 = bad.summary("an arc [from, to] of two integer line numbers");
-  if (text2 !== null) sink.error("CW_COVERAGEPY_BAD_ARC", `files[${where}].${field}: ${text2}`);
+  const text3 = bad.summary("an arc [from, to] of two integer line numbers");
+  if (text3 !== null) sink.error("CW_COVERAGEPY_BAD_ARC", `files[${where}].${field}: ${text3}`);
   return out;
 }
 function isInt32(v) {
@@ -7966,8 +9015,8 @@ function readCoverage(sf, file2, where, sink, maxLine) {
       break;
     }
   }
-  const text2 = bad.summary("a hit count or null");
-  if (text2 !== null) sink.error("CW_COVERALLS_BAD_COVERAGE", `${where}.coverage: ${text2}`);
+  const text3 = bad.summary("a hit count or null");
+  if (text3 !== null) sink.error("CW_COVERALLS_BAD_COVERAGE", `${where}.coverage: ${text3}`);
 }
 function readBranches2(sf, file2, where, sink) {
   if (!Object.hasOwn(sf, "branches")) return;
@@ -7991,8 +9040,8 @@ function readBranches2(sf, file2, where, sink) {
     }
     file2.branch(line2, `${block},${branch}`, hits === null ? 0 : hits);
   }
-  const text2 = bad.summary("a quadruple [line, block, branch, hits] of numbers (hits may be null)");
-  if (text2 !== null) sink.error("CW_COVERALLS_BAD_BRANCHES", `${where}.branches: ${text2}`);
+  const text3 = bad.summary("a quadruple [line, block, branch, hits] of numbers (hits may be null)");
+  if (text3 !== null) sink.error("CW_COVERALLS_BAD_BRANCHES", `${where}.branches: ${text3}`);
 }
 function isId(v) {
   return typeof v === "number" || typeof v === "string" && v.length > 0 && v.length <= 200;
@@ -8137,8 +9186,8 @@ function readFunctions2(entry, file2, where, sink) {
     if (excluded) continue;
     file2.fn(f.name, f.lineno, f.execution_count, endLine(own(f, "pos")));
   }
-  const text2 = bad.summary("a function {name, lineno, execution_count}");
-  if (text2 !== null) sink.error("CW_GCOVR_BAD_FUNCTION", `${where}.functions: ${text2}`);
+  const text3 = bad.summary("a function {name, lineno, execution_count}");
+  if (text3 !== null) sink.error("CW_GCOVR_BAD_FUNCTION", `${where}.functions: ${text3}`);
 }
 function endLine(pos) {
   if (!Array.isArray(pos) || typeof pos[1] !== "string") return null;
@@ -8170,17 +9219,17 @@ function detectSimplecovResultset(head, fileName) {
 }
 
 // packages/core/src/formats/simplecov-resultset/ruby-tuple.ts
-function parseInt32(s, start, end) {
-  while (start < end && s.charCodeAt(start) === 32) start++;
-  while (end > start && s.charCodeAt(end - 1) === 32) end--;
+function parseInt32(s, start, end2) {
+  while (start < end2 && s.charCodeAt(start) === 32) start++;
+  while (end2 > start && s.charCodeAt(end2 - 1) === 32) end2--;
   let neg = false;
-  if (start < end && s.charCodeAt(start) === 45) {
+  if (start < end2 && s.charCodeAt(start) === 45) {
     neg = true;
     start++;
   }
-  if (start >= end || end - start > 15) return NaN;
+  if (start >= end2 || end2 - start > 15) return NaN;
   let n = 0;
-  for (let i = start; i < end; i++) {
+  for (let i = start; i < end2; i++) {
     const c = s.charCodeAt(i) - 48;
     if (c < 0 || c > 9) return NaN;
     n = n * 10 + c;
@@ -8188,80 +9237,97 @@ function parseInt32(s, start, end) {
   return neg ? -n : n;
 }
 function tailIntegers(s, count, out) {
-  let end = s.length;
-  while (end > 0 && s.charCodeAt(end - 1) === 32) end--;
-  if (end < 2 || s.charCodeAt(0) !== 91 || s.charCodeAt(end - 1) !== 93) return -1;
-  end--;
+  let end2 = s.length;
+  while (end2 > 0 && s.charCodeAt(end2 - 1) === 32) end2--;
+  if (end2 < 2 || s.charCodeAt(0) !== 91 || s.charCodeAt(end2 - 1) !== 93) return -1;
+  end2--;
   for (let k = count - 1; k >= 0; k--) {
-    const comma = s.lastIndexOf(",", end - 1);
+    const comma = s.lastIndexOf(",", end2 - 1);
     if (comma < 1) return -1;
-    const v = parseInt32(s, comma + 1, end);
+    const v = parseInt32(s, comma + 1, end2);
     if (Number.isNaN(v)) return -1;
     out[k] = v;
-    end = comma;
+    end2 = comma;
   }
-  return end;
+  return end2;
 }
-function rubyWord(s, start, end) {
-  while (start < end && s.charCodeAt(start) === 32) start++;
-  while (end > start && s.charCodeAt(end - 1) === 32) end--;
-  if (start < end && s.charCodeAt(start) === 58) start++;
-  if (end - start >= 2 && s.charCodeAt(start) === 34 && s.charCodeAt(end - 1) === 34) {
+function rubyWord(s, start, end2) {
+  while (start < end2 && s.charCodeAt(start) === 32) start++;
+  while (end2 > start && s.charCodeAt(end2 - 1) === 32) end2--;
+  if (start < end2 && s.charCodeAt(start) === 58) start++;
+  if (end2 - start >= 2 && s.charCodeAt(start) === 34 && s.charCodeAt(end2 - 1) === 34) {
     start++;
-    end--;
+    end2--;
   }
-  return s.slice(start, end);
+  return s.slice(start, end2);
 }
 
 // packages/core/src/formats/simplecov-resultset/parse.ts
 var IGNORED = "ignored";
 function createSimplecovResultsetParser(options) {
-  return createJsonFormatParser(options, (root, report, sink, limits) => readDocument4(root, report, sink, limits.maxLineNumber));
-}
-function readDocument4(root, report, sink, maxLine) {
-  if (!isObject(root)) {
-    sink.error("CW_SIMPLECOV_NOT_OBJECT", `expected a JSON object keyed by command name (SimpleCov .resultset.json), found ${describeJson(root)}`);
-    return;
-  }
-  const byPath = /* @__PURE__ */ new Map();
-  for (const command of Object.keys(root)) {
-    const result = root[command];
-    const coverage = isObject(result) ? own(result, "coverage") : void 0;
-    if (!isObject(coverage)) {
-      sink.error("CW_SIMPLECOV_BAD_COMMAND", `${quoteKey(command)}: expected {"coverage": {path: {lines, branches}}, "timestamp": N}, found ${describeJson(isObject(result) ? coverage : result)} for "coverage"`);
-      continue;
+  const merger = new ResultMerger();
+  return createJsonFormatParser(options, (root, report, sink, limits) => merger.finish(root, report, sink, limits.maxLineNumber), {
+    key: [null, "coverage"],
+    kind: "object",
+    entry: (data, _i, _report, sink, _limits, path5, place) => {
+      if (typeof place.at[0] === "string") merger.add(place.at[0], path5, data, sink);
     }
-    for (const path5 of Object.keys(coverage)) {
-      const entry = { command, data: coverage[path5] };
-      const list = byPath.get(path5);
-      if (list === void 0) byPath.set(path5, [entry]);
-      else list.push(entry);
-    }
-  }
-  for (const [path5, list] of byPath) {
-    const file2 = report.file(path5);
-    if (file2 === null) continue;
-    readFile4(path5, list, file2, sink, maxLine);
-  }
+  });
 }
-function readFile4(path5, list, file2, sink, maxLine) {
-  const where = quoteKey(path5);
-  const parts = [];
-  let lines = null;
-  for (const { command, data } of list) {
+var ResultMerger = class {
+  byPath = /* @__PURE__ */ new Map();
+  add(command, path5, data, sink) {
+    const where = quoteKey(path5);
     const part = Array.isArray(data) ? { lines: data } : isObject(data) ? data : null;
     if (part === null) {
       sink.error("CW_SIMPLECOV_BAD_FILE", `${quoteKey(command)}: coverage[${where}]: expected {lines, branches} or a lines array, found ${describeJson(data)}`);
-      continue;
+      return;
     }
-    parts.push(part);
-    const arr = readLineArray(part, command, where, sink);
-    if (arr !== null) lines = lines === null ? arr : mergeLines2(lines, arr);
+    const reduced = { command: copy(command), lines: readLineArray(part, command, where, sink), branches: readBranches3(part, command, where, sink), methods: readMethods(part, command, where, sink) };
+    const list = this.byPath.get(path5);
+    if (list === void 0) this.byPath.set(copy(path5), [reduced]);
+    else list.push(reduced);
   }
-  const skipped = lines === null ? null : recordLines(lines, file2, where, sink, maxLine);
-  for (let i = 0; i < parts.length; i++) {
-    readBranches3(parts[i], list[i].command, skipped, file2, where, sink);
-    readMethods(parts[i], list[i].command, file2, where, sink);
+  /** Checks the rest of the document (each command's "coverage" now empty, unless it was not streamed) and writes the merged files. */
+  finish(root, report, sink, maxLine) {
+    if (!isObject(root)) {
+      sink.error("CW_SIMPLECOV_NOT_OBJECT", `expected a JSON object keyed by command name (SimpleCov .resultset.json), found ${describeJson(root)}`);
+      return;
+    }
+    for (const command of Object.keys(root)) {
+      const result = root[command];
+      const coverage = isObject(result) ? own(result, "coverage") : void 0;
+      if (!isObject(coverage)) {
+        sink.error("CW_SIMPLECOV_BAD_COMMAND", `${quoteKey(command)}: expected {"coverage": {path: {lines, branches}}, "timestamp": N}, found ${describeJson(isObject(result) ? coverage : result)} for "coverage"`);
+        continue;
+      }
+      for (const path5 of Object.keys(coverage)) this.add(command, path5, coverage[path5], sink);
+    }
+    for (const [path5, list] of this.byPath) {
+      const file2 = report.file(path5, void 0, true);
+      if (file2 === null) continue;
+      writeFile(path5, list, file2, sink, maxLine);
+    }
+    this.byPath.clear();
+  }
+};
+var copy = (s) => s.length < 13 ? s : (" " + s).slice(1);
+function writeFile(path5, list, file2, sink, maxLine) {
+  let lines = null;
+  for (const part of list) if (part.lines !== null) lines = lines === null ? part.lines : mergeLines2(lines, part.lines);
+  const skipped = lines === null ? null : recordLines(lines, file2, quoteKey(path5), sink, maxLine);
+  for (const { branches, methods } of list) {
+    if (branches !== null) {
+      for (let i = 0; i < branches.ids.length; i++) {
+        const line2 = branches.lines[i];
+        if (skipped !== null && overlapsSkipped(skipped, line2, Math.max(line2, branches.ends[i]))) continue;
+        file2.branch(line2, branches.ids[i], branches.counts[i]);
+      }
+    }
+    if (methods !== null) {
+      file2.enableFunctions();
+      for (let i = 0; i < methods.names.length; i++) file2.fn(methods.names[i], methods.lines[i], methods.counts[i], methods.endLines[i]);
+    }
   }
 }
 function readLineArray(part, command, where, sink) {
@@ -8280,8 +9346,8 @@ function readLineArray(part, command, where, sink) {
     if (out === null) out = raw.slice();
     out[i] = null;
   }
-  const text2 = bad.summary('a count, null or "ignored"');
-  if (text2 !== null) sink.error("CW_SIMPLECOV_BAD_LINES", `${quoteKey(command)}: coverage[${where}].lines: ${text2}`);
+  const text3 = bad.summary('a count, null or "ignored"');
+  if (text3 !== null) sink.error("CW_SIMPLECOV_BAD_LINES", `${quoteKey(command)}: coverage[${where}].lines: ${text3}`);
   return out ?? raw;
 }
 function mergeLines2(a, b) {
@@ -8326,15 +9392,16 @@ function overlapsSkipped(skipped, from, to) {
   const hi = Math.min(last, to);
   return hi >= lo && skipped[hi] - skipped[lo - 1] > 0;
 }
-function readBranches3(part, command, skipped, file2, where, sink) {
-  if (!Object.hasOwn(part, "branches")) return;
+function readBranches3(part, command, where, sink) {
+  if (!Object.hasOwn(part, "branches")) return null;
   const branches = part.branches;
   const at2 = `${quoteKey(command)}: coverage[${where}].branches`;
-  if (Array.isArray(branches) && branches.length === 0) return;
+  if (Array.isArray(branches) && branches.length === 0) return null;
   if (!isObject(branches)) {
     sink.error("CW_SIMPLECOV_BAD_BRANCHES", `${at2}: expected an object keyed by "[:if, id, line, col, end_line, end_col]", found ${describeJson(branches)}`);
-    return;
+    return null;
   }
+  const out = { lines: [], ends: [], ids: [], counts: [] };
   const nums = [0, 0, 0, 0, 0];
   const badCondition = new BadEntries();
   const badArm = new BadEntries();
@@ -8353,26 +9420,29 @@ function readBranches3(part, command, skipped, file2, where, sink) {
         continue;
       }
       const start = nums[1];
-      const end = nums[3];
+      const end2 = nums[3];
       const line2 = start === conditionLine ? start : start - 1;
-      if (skipped !== null && overlapsSkipped(skipped, line2, Math.max(line2, end))) continue;
-      file2.branch(line2, `${rubyWord(arm, 1, headEnd)}:${nums[0]}`, count);
+      out.lines.push(line2);
+      out.ends.push(end2);
+      out.ids.push(copy(`${rubyWord(arm, 1, headEnd)}:${nums[0]}`));
+      out.counts.push(count);
     }
   }
   const c = badCondition.summary('a condition "[:type, id, line, col, end_line, end_col]" mapping to its arms');
   if (c !== null) sink.error("CW_SIMPLECOV_BAD_BRANCHES", `${at2}: ${c}`);
   const a = badArm.summary('an arm "[:type, id, line, col, end_line, end_col]" with a count');
   if (a !== null) sink.error("CW_SIMPLECOV_BAD_BRANCHES", `${at2}: ${a}`);
+  return out;
 }
-function readMethods(part, command, file2, where, sink) {
-  if (!Object.hasOwn(part, "methods")) return;
+function readMethods(part, command, where, sink) {
+  if (!Object.hasOwn(part, "methods")) return null;
   const methods = part.methods;
   const at2 = `${quoteKey(command)}: coverage[${where}].methods`;
   if (!isObject(methods)) {
     sink.error("CW_SIMPLECOV_BAD_METHODS", `${at2}: expected an object keyed by "[Class, :method, line, col, end_line, end_col]", found ${describeJson(methods)}`);
-    return;
+    return null;
   }
-  file2.enableFunctions();
+  const out = { names: [], lines: [], counts: [], endLines: [] };
   const nums = [0, 0, 0, 0];
   const bad = new BadEntries();
   for (const key of Object.keys(methods)) {
@@ -8383,11 +9453,14 @@ function readMethods(part, command, file2, where, sink) {
       bad.add(key, count);
       continue;
     }
-    const name = `${rubyWord(key, 1, sep)}#${rubyWord(key, sep + 1, headEnd)}`;
-    file2.fn(name, nums[0], count, nums[2]);
+    out.names.push(copy(`${rubyWord(key, 1, sep)}#${rubyWord(key, sep + 1, headEnd)}`));
+    out.lines.push(nums[0]);
+    out.counts.push(count);
+    out.endLines.push(nums[2]);
   }
-  const text2 = bad.summary('a method "[Class, :method, line, col, end_line, end_col]" with a count');
-  if (text2 !== null) sink.error("CW_SIMPLECOV_BAD_METHODS", `${at2}: ${text2}`);
+  const text3 = bad.summary('a method "[Class, :method, line, col, end_line, end_col]" with a count');
+  if (text3 !== null) sink.error("CW_SIMPLECOV_BAD_METHODS", `${at2}: ${text3}`);
+  return out;
 }
 
 // packages/core/src/formats/simplecov-resultset/index.ts
@@ -8699,9 +9772,9 @@ function normalizePath(raw, options = {}) {
   let s = raw;
   let start = 0;
   while (start < s.length && s.charCodeAt(start) === 65279) start++;
-  let end = s.length;
-  while (end > start && (s.charCodeAt(end - 1) === 13 || s.charCodeAt(end - 1) === 10)) end--;
-  if (start > 0 || end < s.length) s = s.slice(start, end);
+  let end2 = s.length;
+  while (end2 > start && (s.charCodeAt(end2 - 1) === 13 || s.charCodeAt(end2 - 1) === 10)) end2--;
+  if (start > 0 || end2 < s.length) s = s.slice(start, end2);
   let absolute = false;
   const uri = FILE_URI.exec(s);
   if (uri !== null) {
@@ -9133,8 +10206,8 @@ function displayPath(path5) {
   return escapeUnsafe(JSON.stringify(path5));
 }
 var UNSAFE_ALL = new RegExp(UNSAFE.source, "g");
-function escapeUnsafe(text2) {
-  return text2.replace(UNSAFE_ALL, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+function escapeUnsafe(text3) {
+  return text3.replace(UNSAFE_ALL, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
 }
 function summarizeResolutions(resolutions) {
   const counts = { exact: 0, suffix: 0, unresolved: 0, ignored: 0, ambiguous: 0, unmatched: 0, invalid: 0 };
@@ -9546,11 +10619,11 @@ async function reportCommand(o, io) {
 
 // apps/cli/src/commands/upload.ts
 import { randomUUID } from "node:crypto";
-import { readFile as readFile6 } from "node:fs/promises";
+import { readFile as readFile5 } from "node:fs/promises";
 import tls2 from "node:tls";
 
 // apps/cli/src/upload/collect-reports.ts
-import { readFile as readFile5 } from "node:fs/promises";
+import { readFile as readFile4 } from "node:fs/promises";
 import path4 from "node:path";
 import { gunzipSync } from "node:zlib";
 
@@ -9595,7 +10668,7 @@ async function collectReports(files, cwd, format) {
   \`coverwatch report ${name}\` shows the details (CI logs get codes and line numbers only: a wrong file could be full of secrets)`
       );
     }
-    let bytes = await readFile5(full);
+    let bytes = await readFile4(full);
     if (bytes.length >= 2 && bytes[0] === 31 && bytes[1] === 139) bytes = gunzipSync(bytes, { maxOutputLength: MAX_REPORT_BYTES });
     if (bytes.length > MAX_REPORT_BYTES) throw new UploadError("invalid-report", `${name} is ${bytes.length} bytes; one upload carries reports up to ${MAX_REPORT_BYTES} bytes`);
     out.push({ name, format: parsed.format, bytes, report: parsed.report, totals: reportTotals(parsed.report).totals, diagnostics: parsed.diagnostics });
@@ -9848,7 +10921,7 @@ __export(external_exports, {
   input: () => input,
   instanceof: () => _instanceof,
   int: () => int,
-  int32: () => int32,
+  int32: () => int322,
   int64: () => int64,
   intersection: () => intersection,
   invertCodec: () => invertCodec,
@@ -10408,8 +11481,8 @@ function nullish(input2) {
 }
 function cleanRegex(source) {
   const start = source.startsWith("^") ? 1 : 0;
-  const end = source.endsWith("$") ? source.length - 1 : source.length;
-  return source.slice(start, end);
+  const end2 = source.endsWith("$") ? source.length - 1 : source.length;
+  return source.slice(start, end2);
 }
 function floatSafeRemainder(val, step) {
   const ratio2 = val / step;
@@ -19047,8 +20120,8 @@ function ko_default() {
 }
 
 // node_modules/zod/v4/locales/lt.js
-var capitalizeFirstCharacter = (text2) => {
-  return text2.charAt(0).toUpperCase() + text2.slice(1);
+var capitalizeFirstCharacter = (text3) => {
+  return text3.charAt(0).toUpperCase() + text3.slice(1);
 };
 function getUnitTypeFromNumber(number4) {
   const abs = Math.abs(number4);
@@ -26785,7 +27858,7 @@ __export(schemas_exports2, {
   iban: () => iban2,
   instanceof: () => _instanceof,
   int: () => int,
-  int32: () => int32,
+  int32: () => int322,
   int64: () => int64,
   intersection: () => intersection,
   invertCodec: () => invertCodec,
@@ -27572,7 +28645,7 @@ function float32(params) {
 function float64(params) {
   return _float64(ZodNumberFormat, params);
 }
-function int32(params) {
+function int322(params) {
   return _int32(ZodNumberFormat, params);
 }
 function uint32(params) {
@@ -30178,8 +31251,8 @@ function apiUrl(base, path5) {
 }
 
 // apps/cli/src/upload/printable.ts
-function printable(text2, max = 2e3) {
-  const clean = text2.replace(/[\u0000-\u001f\u007f-\u009f]/g, "?");
+function printable(text3, max = 2e3) {
+  const clean = text3.replace(/[\u0000-\u001f\u007f-\u009f]/g, "?");
   return clean.length > max ? `${clean.slice(0, max)}\u2026` : clean;
 }
 var UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -30230,23 +31303,23 @@ var UploadClient = class {
     }
   }
   parse(res, schema, expected) {
-    const text2 = res.body.toString("utf8");
+    const text3 = res.body.toString("utf8");
     if (res.status !== expected) {
-      const err = safeJson(text2, ErrorBodySchema);
+      const err = safeJson(text3, ErrorBodySchema);
       const reason = err ? printable(`${err.error.code}: ${err.error.message}`) : `HTTP ${res.status}`;
       const kind = res.status === 401 || res.status === 403 ? "auth" : "server";
       throw new UploadError(kind, `the server refused the request (HTTP ${res.status}) ${reason}`, err?.error.code);
     }
-    const body = safeJson(text2, schema);
+    const body = safeJson(text3, schema);
     const id = body?.id;
     if (id !== void 0 && !UUID.test(String(id))) throw new UploadError("server", "the server answered with an upload id that is not a UUID");
     if (body === null) throw new UploadError("server", `the server's answer (HTTP ${res.status}) is not what a Coverwatch server sends; is --url right?`);
     return body;
   }
 };
-function safeJson(text2, schema) {
+function safeJson(text3, schema) {
   try {
-    const r = schema.safeParse(JSON.parse(text2));
+    const r = schema.safeParse(JSON.parse(text3));
     return r.success ? r.data : null;
   } catch {
     return null;
@@ -30397,7 +31470,7 @@ async function transports(o, env2) {
   if (caFile !== void 0) {
     let pem;
     try {
-      pem = await readFile6(caFile, "utf8");
+      pem = await readFile5(caFile, "utf8");
     } catch (e) {
       throw new UploadError("config", `--ca-file ${caFile}: cannot read (${e.code ?? "error"})`);
     }

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { DiagnosticSink } from '../model/diagnostics.js';
-import { JsonItemStream } from './json-item-stream.js';
+import { JsonItemStream, type JsonStreamTarget } from './json-item-stream.js';
 
 const enc = new TextEncoder();
 
@@ -226,5 +226,139 @@ describe('JsonItemStream', () => {
     big.write(enc.encode(`{"files": [{"name": "${'y'.repeat(5000)}"}]}`));
     expect(big.end()).toBeUndefined();
     expect(sink.finish().map((d) => d.code)).toEqual(['CW_DOCUMENT_TOO_LARGE']);
+  });
+});
+
+/** Streams `text` with the given targets; the entries as [target, at, index, key, value]. */
+function streamPaths(text: string, targets: readonly JsonStreamTarget[], sizes: readonly number[] = [1 << 20]) {
+  const sink = new DiagnosticSink('r.json');
+  const items: [number, (string | number)[], number, string | undefined, unknown][] = [];
+  const s = new JsonItemStream(sink, 1 << 20, targets, (v, i, k, place) => items.push([place.target, [...place.at], i, k, v]));
+  const bytes = enc.encode(text);
+  for (let o = 0, k = 0; o < bytes.length; k++) {
+    const n = Math.max(1, sizes[k % sizes.length]!);
+    s.write(bytes.subarray(o, o + n));
+    o += n;
+  }
+  return { items, rest: s.end(), diagnostics: sink.finish() };
+}
+
+/** Puts streamed entries back where they came from in the rest: what JSON.parse gives when no key repeats. */
+function putBack(rest: unknown, items: readonly [number, (string | number)[], number, string | undefined, unknown][]): unknown {
+  for (const [, at, , key, value] of items) {
+    let c = rest as Record<string | number, unknown>;
+    for (const s of at) c = c[s] as Record<string | number, unknown>;
+    if (Array.isArray(c)) c.push(value);
+    else c[key!] = value;
+  }
+  return rest;
+}
+
+const LLVM: readonly JsonStreamTarget[] = [
+  { path: ['data', null, 'files'], kind: 'array' },
+  { path: ['data', null, 'functions'], kind: 'array' },
+];
+
+describe('JsonItemStream with key paths', () => {
+  it('streams containers deeper down (data[*].files, data[*].functions), each entry with its place, for any chunking', () => {
+    const key = fc.string({ maxLength: 6 }).filter((k) => !['data', 'files', 'functions'].includes(k));
+    const export_ = fc.record({
+      files: fc.array(fc.jsonValue({ maxDepth: 3 }), { maxLength: 4 }),
+      functions: fc.array(fc.jsonValue({ maxDepth: 3 }), { maxLength: 4 }),
+      other: fc.dictionary(key, fc.jsonValue({ maxDepth: 2 }), { maxKeys: 2 }),
+      functionsFirst: fc.boolean(),
+    });
+    const doc = fc.record({ data: fc.array(export_, { maxLength: 3 }), after: fc.dictionary(key, fc.jsonValue({ maxDepth: 2 }), { maxKeys: 2 }), pretty: fc.boolean() });
+    fc.assert(
+      fc.property(doc, fc.array(fc.integer({ min: 1, max: 40 }), { minLength: 1, maxLength: 5 }), ({ data, after, pretty }, sizes) => {
+        const exports = data.map((d) => (d.functionsFirst ? { functions: d.functions, ...d.other, files: d.files } : { files: d.files, ...d.other, functions: d.functions }));
+        const text = JSON.stringify({ data: exports, ...after }, null, pretty ? 2 : undefined);
+        const got = streamPaths(text, LLVM, sizes);
+        expect(got.diagnostics).toEqual([]);
+        const parsed = JSON.parse(text) as { data: { files: unknown[]; functions: unknown[] }[] };
+        const want: unknown[] = [];
+        parsed.data.forEach((d, di) => {
+          const order = Object.keys(d).filter((k) => k === 'files' || k === 'functions');
+          for (const k of order) d[k as 'files'].forEach((v, i) => want.push([k === 'files' ? 0 : 1, ['data', di, k], i, undefined, v]));
+        });
+        expect(got.items).toEqual(want);
+        expect(got.rest).toEqual({ ...parsed, data: parsed.data.map((d) => ({ ...d, files: [], functions: [] })) });
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('streams the members of an object under any top-level member (SimpleCov: *.coverage)', () => {
+    const path = fc.string({ maxLength: 8 }).map((k) => `/p${k}`);
+    const command = fc.record({ coverage: fc.dictionary(path, fc.jsonValue({ maxDepth: 3 }), { maxKeys: 4 }), timestamp: fc.integer() });
+    fc.assert(
+      fc.property(fc.dictionary(fc.string({ maxLength: 6 }).map((k) => `c${k}`), command, { maxKeys: 3 }), fc.array(fc.integer({ min: 1, max: 40 }), { minLength: 1, maxLength: 5 }), (root, sizes) => {
+        const text = JSON.stringify(root, null, 2);
+        const got = streamPaths(text, [{ path: [null, 'coverage'], kind: 'object' }], sizes);
+        expect(got.diagnostics).toEqual([]);
+        const parsed = JSON.parse(text) as Record<string, { coverage: Record<string, unknown> }>;
+        expect(got.items).toEqual(Object.entries(parsed).flatMap(([c, r]) => Object.entries(r.coverage).map(([k, v], i) => [0, [c, 'coverage'], i, k, v])));
+        expect(got.rest).toEqual(Object.fromEntries(Object.entries(parsed).map(([c, r]) => [c, { ...r, coverage: {} }])));
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('streams nothing where the path does not lead: another shape, an array where a key is asked, a repeated key', () => {
+    for (const text of ['{"data": [{"files": {"a": 1}}]}', '[{"data": [{"files": [1]}]}]', '{"data": [[{"files": [1]}]]}', '{"data": [{"x": {"files": [1]}}]}']) {
+      const got = streamPaths(text, LLVM);
+      expect(got.items, text).toEqual([]);
+      expect(got.rest, text).toEqual(JSON.parse(text));
+    }
+    // A null step takes array elements and object members alike; a repeated key streams its first container only.
+    expect(streamPaths('{"data": {"a": {"files": [1]}, "b": {"files": [2], "files": [3]}}}', LLVM).items).toEqual([
+      [0, ['data', 'a', 'files'], 0, undefined, 1],
+      [0, ['data', 'b', 'files'], 0, undefined, 2],
+    ]);
+  });
+
+  it('agrees with JSON.parse on mutated exports: the same data when it accepts them, an error when it rejects them', () => {
+    const base = '{"data": [{"files": [{"filename": "a]", "segments": [[1, 2, true]]}, {"x": "\\\\"}], "functions": [{"name": "f}", "regions": [[1]]}], "totals": {"n": 1}}], "type": "llvm"}';
+    let seed = 11;
+    const rand = (n: number) => {
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+      return seed % n;
+    };
+    const alphabet = '{}[]",:\\ 01aen-';
+    let accepted = 0;
+    for (let t = 0; t < 3000; t++) {
+      const chars = base.split('');
+      for (let k = 1 + rand(3); k > 0; k--) {
+        const at = rand(chars.length);
+        const op = rand(3);
+        if (op === 0) chars.splice(at, 1);
+        else if (op === 1) chars.splice(at, 0, alphabet[rand(alphabet.length)]!);
+        else chars[at] = alphabet[rand(alphabet.length)]!;
+      }
+      const text = chars.join('');
+      let expected: unknown;
+      try {
+        expected = JSON.parse(text);
+      } catch {
+        expected = undefined;
+      }
+      const got = streamPaths(text, LLVM, [1 + rand(9)]);
+      if (expected === undefined) {
+        expect(got.rest, text).toBeUndefined();
+        expect(got.diagnostics.map((d) => d.code), text).toContain('CW_JSON_SYNTAX');
+        continue;
+      }
+      accepted++;
+      expect(got.diagnostics, text).toEqual([]);
+      expect(putBack(got.rest, got.items), text).toEqual(expected);
+    }
+    expect(accepted).toBeGreaterThan(100);
+  });
+
+  it('reports a syntax error in a nested container on its line of the document', () => {
+    const text = '{\n"data": [\n{"files": [\n{"a": 1},\n{"a" 2}\n]}\n]\n}';
+    expect(streamPaths(text, LLVM, [3]).diagnostics.map((d) => [d.code, d.line])).toEqual([['CW_JSON_SYNTAX', 5]]);
+    const after = '{\n"data": [\n{"files": [\n{"a": 1}\n], "x": 1 2}\n]\n}';
+    expect(streamPaths(after, LLVM, [3]).diagnostics.map((d) => [d.code, d.line])).toEqual([['CW_JSON_SYNTAX', 5]]);
   });
 });

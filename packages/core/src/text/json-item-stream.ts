@@ -15,8 +15,45 @@ const isSpace = (c: number) => c === 0x20 || c === NEWLINE || c === 0x0d || c ==
 /** As JsonDocument decodes: a BOM dropped, invalid sequences as U+FFFD. */
 const decoder = new TextDecoder('utf-8', { fatal: false, ignoreBOM: false });
 
+/** A step of a path into the document: an object member's key, or null for any element or member. */
+export type JsonPathStep = string | null;
+
+/** A container to stream: where it is (from the root; [] is the root itself) and what it must be. */
+export interface JsonStreamTarget {
+  readonly path: readonly JsonPathStep[];
+  readonly kind: 'array' | 'object';
+}
+
+/** Where a streamed entry came from: the target it matched and its container's concrete path. */
+export interface JsonItemPlace {
+  readonly target: number;
+  readonly at: readonly (string | number)[];
+}
+
+/** A container of the rest on the way to a target. */
+interface Frame {
+  readonly isObject: boolean;
+  /** The targets whose path goes through this container. */
+  readonly targets: readonly number[];
+  readonly at: readonly (string | number)[];
+  expectKey: boolean;
+  lastKey: string | null;
+  /** Arrays: the element being read (commas so far). */
+  index: number;
+  /** Members (or elements) already streamed as `target:key`: a target streams once per member. */
+  streamed: Set<string> | null;
+}
+
+/** The container being streamed. */
+interface Streaming {
+  readonly target: number;
+  readonly at: readonly (string | number)[];
+  readonly isObject: boolean;
+  readonly close: number;
+}
+
 /**
- * Reads an entry of the streamed container straight from its bytes (text/json-bytes.ts), for a
+ * Reads an entry of a streamed container straight from its bytes (text/json-bytes.ts), for a
  * format that knows its entries' shape, instead of JSON.parse and the format's general reader.
  */
 export interface ItemBytesReader {
@@ -29,25 +66,28 @@ export interface ItemBytesReader {
   readonly incomplete: boolean;
   /** Newlines inside the entry last read. */
   readonly newlines: number;
-  /** The key of the entry last read (object kinds). */
+  /** The key of the entry last read (object containers). */
   readonly key: string;
   /** Applies the entry last read. */
   commit(): void;
 }
 
 /**
- * Streams one JSON document whose bulk is one member of its top-level object (`{"files": [...]}`,
- * or with `kind` `object`, `{"files": {"a.py": {...}, ...}}`): each element (or member, with its key)
- * goes to `onItem` as soon as its bytes are complete, parsed on its own; the rest of the document is
- * kept and parsed at `end()`, with that container emptied. Memory follows the largest element and
- * the rest, not the document, so a report of any size streams. Members of a streamed object come in
- * document order, each repeat of a key on its own (JSON.parse would keep the last).
+ * Streams one JSON document whose bulk sits in a few containers (`{"files": [...]}`, or with `kind`
+ * `object`, `{"files": {"a.py": {...}, ...}}`, or deeper: `{"data": [{"files": [...]}]}`): each
+ * element (or member, with its key) of such a container goes to `onItem` as soon as its bytes are
+ * complete, parsed on its own; the rest of the document is kept and parsed at `end()`, with those
+ * containers emptied. Memory follows the largest element and the rest, not the document, so a
+ * report of any size streams. Members of a streamed object come in document order, each repeat of a
+ * key on its own (JSON.parse would keep the last).
  *
- * Only the first member named `key` streams, and only when it is of that kind: anything else (another
- * shape, a root that is not an object) stays in the rest, where the format's reader finds and
- * diagnoses it as before. The rest keeps every newline of the elements it leaves out, so a syntax
- * error in it is reported on the document's line. An element that is not valid JSON (or a missing
- * or extra comma between elements) is a syntax error on its line, and nothing more is streamed.
+ * A target streams only where its path leads through objects (a key step) or arrays and objects (a
+ * null step), once per member of its parent container (a repeated key streams only its first
+ * container of that kind), and only when the container is of its kind: anything else (another shape,
+ * a root that is not an object) stays in the rest, where the format's reader finds and diagnoses it
+ * as before. The rest keeps every newline of the elements it leaves out, so a syntax error in it is
+ * reported on the document's line. An element that is not valid JSON (or a missing or extra comma
+ * between elements) is a syntax error on its line, and nothing more is streamed.
  */
 export class JsonItemStream {
   private readonly rest: Uint8Array[] = [];
@@ -58,18 +98,21 @@ export class JsonItemStream {
   private failed = false;
   /** Bytes seen, and newlines among them (the current line is `line + 1`). */
   private line = 0;
+  /** Whether anything but white space came yet (a first byte that is not a bracket streams nothing). */
   private started = false;
-  private depth = 0;
   private inString = false;
   private escape = false;
-  /** In the root object: the next string is a key; the key's bytes while it is read. */
-  private expectKey = false;
+  /** The rest's containers on the way to a target, innermost last; below them, `untracked` levels. */
+  private readonly frames: Frame[] = [];
+  private untracked = 0;
+  /** A key of the innermost frame while it is read, as written (escapes too), up to `keyCap` bytes. */
   private keyBytes: number[] | null = null;
-  private lastKey: string | null = null;
-  /** 0: not yet streamed, 1: inside the streamed array, 2: done. */
-  private phase: 0 | 1 | 2 = 0;
-  private streamable = false;
-  /** Inside the array: whether an element has begun, the line it began on, and whether one ended with a comma. */
+  private keyLong = false;
+  private readonly keyCap: number;
+  private streaming: Streaming | null = null;
+  /** Nesting inside the current element of the streamed container (0: between elements). */
+  private itemDepth = 0;
+  /** Inside the container: whether an element has begun, the line it began on, and whether one ended with a comma. */
   private inItem = false;
   private itemLine = 0;
   private afterComma = false;
@@ -78,32 +121,33 @@ export class JsonItemStream {
   private fastRetry = true;
   /** Keys of a streamed object so far: a repeat is read too, and said. */
   private readonly seen = new Set<string>();
+  private readonly targets: readonly JsonStreamTarget[];
 
+  /**
+   * `key`: the top-level member to stream (null: the root container itself) of the given `kind`; or
+   * the list of containers to stream, each entry then telling `onItem` where it came from.
+   */
   constructor(
     private readonly sink: DiagnosticSink,
     private readonly maxBytes: number,
-    /** The top-level member to stream; null: the root container itself. */
-    private readonly key: string | null,
-    private readonly onItem: (value: unknown, index: number, key: string | undefined) => void,
-    private readonly kind: 'array' | 'object' = 'array',
+    key: string | null | readonly JsonStreamTarget[],
+    private readonly onItem: (value: unknown, index: number, key: string | undefined, place: JsonItemPlace) => void,
+    kind: 'array' | 'object' = 'array',
     /** Reads entries from their bytes where it can; the others are parsed and go to `onItem`. */
     private readonly fast: ItemBytesReader | null = null,
   ) {
-    this.open = kind === 'array' ? OPEN_BRACKET : OPEN_BRACE;
-    this.close = kind === 'array' ? CLOSE_BRACKET : CLOSE_BRACE;
-    this.streamDepth = key === null ? 1 : 2;
+    this.targets = typeof key === 'string' || key === null ? [{ path: key === null ? [] : [key], kind }] : key;
+    // Literal keys are compared as written (escaped, at most 6 bytes a character); any key a null step meets is kept for `at`.
+    let cap = 0;
+    for (const t of this.targets) for (const s of t.path) cap = Math.max(cap, s === null ? 4096 : 6 * s.length + 8);
+    this.keyCap = cap;
   }
-
-  private readonly streamDepth: number;
-
-  private readonly open: number;
-  private readonly close: number;
 
   write(chunk: Uint8Array): void {
     if (this.overflow || this.failed) return;
-    let restFrom = 0;
+    let restFrom = this.streaming === null ? 0 : -1;
     // An element begun in an earlier chunk continues at this chunk's start.
-    let itemFrom = this.phase === 1 && this.inItem ? 0 : -1;
+    let itemFrom = this.streaming !== null && this.inItem ? 0 : -1;
     for (let i = 0; i < chunk.length; i++) {
       const c = chunk[i]!;
       if (c === NEWLINE) this.line++;
@@ -115,83 +159,90 @@ export class JsonItemStream {
           if (this.keyBytes !== null) this.endKey();
           continue;
         }
-        // A key's bytes as written (escapes too), up to what could still spell the key.
-        if (this.keyBytes !== null && this.keyBytes.length <= 6 * (this.key?.length ?? 0) + 8) this.keyBytes.push(c);
+        if (this.keyBytes !== null) {
+          if (this.keyBytes.length < this.keyCap) this.keyBytes.push(c);
+          else this.keyLong = true;
+        }
         continue;
       }
-      if (this.phase === 1 && this.depth === this.streamDepth) {
-        // Between or at the edges of the streamed array's elements.
-        if (c === COMMA || c === this.close) {
-          if (this.inItem) {
-            if (itemFrom >= 0) this.addItem(chunk.subarray(itemFrom, i));
-            itemFrom = -1;
-            if (!this.finishItem()) return;
-          } else if (this.afterComma || (c === COMMA && this.index === 0)) {
-            return this.syntax(`expected an entry of ${this.what()} before "${String.fromCharCode(c)}"`, this.line + 1);
-          }
-          this.afterComma = c === COMMA;
-          if (c === this.close) {
-            this.phase = 2;
-            this.depth = this.streamDepth - 1;
-            restFrom = i;
-          }
-          continue;
-        }
-        if (!this.inItem) {
-          if (isSpace(c)) {
-            if (c === NEWLINE) this.pushRest(NEWLINES.subarray(0, 1));
+      const s = this.streaming;
+      if (s !== null) {
+        if (this.itemDepth === 0) {
+          // Between or at the edges of the streamed container's elements.
+          if (c === COMMA || c === s.close) {
+            if (this.inItem) {
+              if (itemFrom >= 0) this.addItem(chunk.subarray(itemFrom, i));
+              itemFrom = -1;
+              if (!this.finishItem()) return;
+            } else if (this.afterComma || (c === COMMA && this.index === 0)) {
+              return this.syntax(`expected an entry of ${this.what()} before "${String.fromCharCode(c)}"`, this.line + 1);
+            }
+            this.afterComma = c === COMMA;
+            if (c === s.close) {
+              // The closing bracket goes to the rest, which goes on from here.
+              this.streaming = null;
+              restFrom = i;
+            }
             continue;
           }
-          if (this.fast !== null) {
-            // Most entries lie whole in one chunk: read in place, no copy, no scan of their bytes.
-            const end = this.fastInChunk(chunk, i);
-            if (end >= 0) {
-              i = end - 1;
+          if (!this.inItem) {
+            if (isSpace(c)) {
+              if (c === NEWLINE) this.pushRest(NEWLINES.subarray(0, 1));
               continue;
             }
-            if (this.overflow) return;
+            if (this.fast !== null) {
+              // Most entries lie whole in one chunk: read in place, no copy, no scan of their bytes.
+              const end = this.fastInChunk(chunk, i, s);
+              if (end >= 0) {
+                i = end - 1;
+                continue;
+              }
+              if (this.overflow) return;
+            }
+            this.inItem = true;
+            this.itemLine = this.line + 1;
+            itemFrom = i;
           }
-          this.inItem = true;
-          this.itemLine = this.line + 1;
-          itemFrom = i;
         }
+        if (c === QUOTE) this.inString = true;
+        else if (c === OPEN_BRACE || c === OPEN_BRACKET) this.itemDepth++;
+        else if (c === CLOSE_BRACE || c === CLOSE_BRACKET) this.itemDepth--;
+        continue;
       }
+      const top = this.untracked === 0 && this.frames.length > 0 ? this.frames[this.frames.length - 1]! : null;
       if (c === QUOTE) {
         this.inString = true;
-        if (this.depth === 1 && this.expectKey && this.phase === 0) this.keyBytes = [];
-      } else if (c === OPEN_BRACE || c === OPEN_BRACKET) {
-        const first = !this.started;
-        if (first) {
-          this.started = true;
-          this.streamable = c === OPEN_BRACE;
-          this.expectKey = true;
+        if (top !== null && top.isObject && top.expectKey) {
+          this.keyBytes = [];
+          this.keyLong = false;
         }
-        if (first ? this.key === null && c === this.open : this.depth === 1 && this.phase === 0 && c === this.open && this.streamable && this.key !== null && this.lastKey === this.key) {
+      } else if (c === OPEN_BRACE || c === OPEN_BRACKET) {
+        if (this.untracked > 0 || (top === null && this.started)) this.untracked++;
+        else if (this.open(top, c === OPEN_BRACE)) {
           // The container to stream: the rest keeps its brackets (with the newlines between), the elements go.
           this.pushRest(chunk.subarray(restFrom, i + 1));
           restFrom = -1;
-          this.phase = 1;
-          this.depth = this.streamDepth;
-          continue;
         }
-        this.depth++;
       } else if (c === CLOSE_BRACE || c === CLOSE_BRACKET) {
-        this.depth--;
-      } else if (this.depth === 1) {
-        if (c === COMMA) this.expectKey = true;
-        else if (c === COLON) this.expectKey = false;
+        if (this.untracked > 0) this.untracked--;
+        else this.frames.pop();
+      } else if (top !== null) {
+        if (c === COMMA) {
+          if (top.isObject) top.expectKey = true;
+          else top.index++;
+        } else if (c === COLON && top.isObject) top.expectKey = false;
       }
-      // Anything else first (a BOM, a scalar root): not an object, nothing streams.
-      if (!this.started && !isSpace(c)) this.started = true;
+      // Anything else first (a BOM, a scalar root): not a container, nothing streams.
+      if (!isSpace(c)) this.started = true;
     }
-    if (this.phase === 1) {
+    if (this.streaming !== null) {
       if (itemFrom >= 0) this.addItem(chunk.subarray(itemFrom));
     } else if (restFrom >= 0) this.pushRest(chunk.subarray(restFrom));
   }
 
   /**
-   * The rest of the document, parsed, with the streamed array empty; undefined when the document is
-   * not valid JSON or over the limit (diagnosed).
+   * The rest of the document, parsed, with the streamed containers empty; undefined when the
+   * document is not valid JSON or over the limit (diagnosed).
    */
   end(): unknown {
     if (this.overflow || this.failed) return undefined;
@@ -206,16 +257,68 @@ export class JsonItemStream {
     }
   }
 
+  /**
+   * A container opens in the rest, as the root (`parent` null) or as an element or member value of
+   * `parent`: either it is a target's, and streaming starts (true), or it is followed as a frame
+   * when some target's path goes on through it, or it is skipped over.
+   */
+  private open(parent: Frame | null, isObject: boolean): boolean {
+    let step: string | number | null;
+    let candidates: readonly number[];
+    if (parent === null) {
+      step = null;
+      candidates = this.targets.map((_, t) => t);
+    } else {
+      // A bracket where a key should be is a syntax error the rest's parse reports: nothing streams.
+      step = parent.isObject ? (parent.expectKey ? null : parent.lastKey) : parent.index;
+      candidates = parent.expectKey && parent.isObject ? [] : parent.targets;
+    }
+    const depth = parent === null ? 0 : parent.at.length + 1;
+    const at = parent === null ? [] : [...parent.at, step!];
+    const onward: number[] = [];
+    for (const t of candidates) {
+      const path = this.targets[t]!.path;
+      if (parent !== null) {
+        const want = path[depth - 1];
+        // A key step names an object's member; a null step takes any member or element.
+        if (step === null || !(want === null || (parent.isObject && want === step))) continue;
+      }
+      if (path.length > depth) {
+        onward.push(t);
+        continue;
+      }
+      if ((this.targets[t]!.kind === 'object') !== isObject) continue;
+      const done = `${t}:${String(step)}`;
+      if (parent !== null && parent.streamed?.has(done) === true) continue;
+      if (parent !== null) (parent.streamed ??= new Set()).add(done);
+      this.streaming = { target: t, at, isObject, close: isObject ? CLOSE_BRACE : CLOSE_BRACKET };
+      this.itemDepth = 0;
+      this.inItem = false;
+      this.afterComma = false;
+      this.index = 0;
+      this.seen.clear();
+      return true;
+    }
+    if (onward.length > 0) this.frames.push({ isObject, targets: onward, at, expectKey: isObject, lastKey: null, index: 0, streamed: null });
+    else this.untracked++;
+    return false;
+  }
+
   private endKey(): void {
     const raw = this.keyBytes!;
     this.keyBytes = null;
-    this.expectKey = false;
+    const top = this.frames[this.frames.length - 1]!;
+    top.expectKey = false;
+    if (this.keyLong) {
+      top.lastKey = null;
+      return;
+    }
     // Keys with escapes are rare: decode them as JSON does rather than compare bytes.
     const text = new TextDecoder('utf-8', { fatal: false, ignoreBOM: true }).decode(Uint8Array.from(raw));
     try {
-      this.lastKey = raw.includes(BACKSLASH) ? (JSON.parse(`"${text}"`) as string) : text;
+      top.lastKey = raw.includes(BACKSLASH) ? (JSON.parse(`"${text}"`) as string) : text;
     } catch {
-      this.lastKey = null;
+      top.lastKey = null;
     }
   }
 
@@ -234,7 +337,7 @@ export class JsonItemStream {
   }
 
   /** Reads the entry at `chunk[i]` with `fast`: the index after it, or -1 (nothing done). */
-  private fastInChunk(chunk: Uint8Array, i: number): number {
+  private fastInChunk(chunk: Uint8Array, i: number, s: Streaming): number {
     const fast = this.fast!;
     const end = fast.read(chunk, i);
     if (end < 0) {
@@ -246,7 +349,7 @@ export class JsonItemStream {
     // document never closes, or one followed by junk, is left to the byte scan.
     let next = end;
     while (next < chunk.length && isSpace(chunk[next]!)) next++;
-    if (next === chunk.length || (chunk[next] !== COMMA && chunk[next] !== this.close)) {
+    if (next === chunk.length || (chunk[next] !== COMMA && chunk[next] !== s.close)) {
       this.fastRetry = true;
       return -1;
     }
@@ -257,14 +360,14 @@ export class JsonItemStream {
     const itemLine = this.line + 1;
     this.line += fast.newlines;
     this.pushNewlines(fast.newlines);
-    this.fastDone(itemLine);
+    this.fastDone(itemLine, s);
     return end;
   }
 
   /** After `fast` read an entry: the repeated-key warning, the entry applied, the next awaited. */
-  private fastDone(itemLine: number): void {
+  private fastDone(itemLine: number, s: Streaming): void {
     const fast = this.fast!;
-    if (this.kind === 'object') this.checkRepeat(fast.key, itemLine);
+    if (s.isObject) this.checkRepeat(fast.key, itemLine);
     fast.commit();
     this.index++;
     this.inItem = false;
@@ -289,6 +392,7 @@ export class JsonItemStream {
 
   private finishItem(): boolean {
     if (this.overflow) return false;
+    const s = this.streaming!;
     const bytes = joinBytes(this.item);
     this.item = [];
     this.itemBytes = 0;
@@ -297,7 +401,7 @@ export class JsonItemStream {
       if (end >= 0 && onlySpace(bytes, end)) {
         // The element's newlines stay in the rest, so later lines keep their numbers.
         this.pushNewlines(countNewlines(bytes));
-        this.fastDone(this.itemLine);
+        this.fastDone(this.itemLine, s);
         return true;
       }
     }
@@ -307,10 +411,10 @@ export class JsonItemStream {
     let value: unknown;
     let key: string | undefined;
     // An object's member is parsed as an object of one member (the brace adds no newline).
-    const source = this.kind === 'array' ? text : `{${text}}`;
+    const source = s.isObject ? `{${text}}` : text;
     try {
       value = JSON.parse(source);
-      if (this.kind === 'object') {
+      if (s.isObject) {
         const keys = Object.keys(value as object);
         if (keys.length !== 1) throw new Error(`expected one "key": value member of ${this.what()}`);
         key = keys[0]!;
@@ -324,12 +428,15 @@ export class JsonItemStream {
     }
     // The element's newlines stay in the rest, so later lines keep their numbers.
     this.pushNewlines(countNewlines(bytes));
-    this.onItem(value, this.index++, key);
+    this.onItem(value, this.index++, key, { target: s.target, at: s.at });
     return true;
   }
 
+  /** The container being streamed, or (no container yet) the targets, for messages. */
   private what(): string {
-    return this.key === null ? 'the top-level object' : `"${this.key}"`;
+    const s = this.streaming;
+    if (s !== null) return s.at.length === 0 ? `the top-level ${s.isObject ? 'object' : 'array'}` : `"${formatPath(s.at)}"`;
+    return this.targets.map((t) => (t.path.length === 0 ? `the top-level ${t.kind}` : `"${formatPath(t.path)}"`)).join(', ');
   }
 
   private syntax(msg: string, line: number): void {
@@ -344,6 +451,13 @@ export class JsonItemStream {
     this.item = [];
     this.sink.error('CW_DOCUMENT_TOO_LARGE', `the JSON document (without the entries of ${this.what()}) or one of those entries is larger than the limit of ${this.maxBytes} bytes`);
   }
+}
+
+/** `data[0].files` for ['data', 0, 'files']; a null step (any) as `*`. */
+function formatPath(path: readonly (string | number | null)[]): string {
+  let out = '';
+  for (const s of path) out += typeof s === 'number' ? `[${s}]` : s === null ? (out === '' ? '*' : '.*') : out === '' ? s : `.${s}`;
+  return out.slice(0, 200);
 }
 
 function joinText(parts: readonly Uint8Array[]): string {

@@ -31,65 +31,113 @@ const IGNORED = 'ignored';
  * - Older resultsets map a path straight to the lines array.
  * SimpleCov drops commands older than `merge_timeout` when it merges; a parser has no clock to judge
  * that by, so every command in the file is merged.
+ * The document streams (text/json-item-stream.ts): each file of each command's "coverage" is parsed
+ * on its own as it completes and reduced at once (ResultMerger), so memory follows the report's
+ * lines, not the document.
  */
 export function createSimplecovResultsetParser(options: ParseOptions): StreamParser {
-  return createJsonFormatParser(options, (root, report, sink, limits) => readDocument(root, report, sink, limits.maxLineNumber));
+  const merger = new ResultMerger();
+  return createJsonFormatParser(options, (root, report, sink, limits) => merger.finish(root, report, sink, limits.maxLineNumber), {
+    key: [null, 'coverage'],
+    kind: 'object',
+    entry: (data, _i, _report, sink, _limits, path, place) => {
+      // A null step also takes array elements: only an object root is keyed by command name.
+      if (typeof place.at[0] === 'string') merger.add(place.at[0], path!, data, sink);
+    },
+  });
 }
 
-/** One command's data for one file, and the command it came from (for messages). */
-interface FileData {
+/** One command's data for one file, reduced to what the merge needs (the entry itself is not kept). */
+interface FilePart {
   readonly command: string;
-  readonly data: unknown;
+  readonly lines: LineValue[] | null;
+  readonly branches: BranchArms | null;
+  readonly methods: Methods | null;
 }
 
-function readDocument(root: unknown, report: ReportBuilder, sink: DiagnosticSink, maxLine: number): void {
-  if (!isObject(root)) {
-    sink.error('CW_SIMPLECOV_NOT_OBJECT', `expected a JSON object keyed by command name (SimpleCov .resultset.json), found ${describeJson(root)}`);
-    return;
-  }
-  // Group by path first: a file covered by several commands must be merged with SimpleCov's rules
-  // before it reaches the builder, whose merge would simply add.
-  const byPath = new Map<string, FileData[]>();
-  for (const command of Object.keys(root)) {
-    const result = root[command];
-    const coverage = isObject(result) ? own(result, 'coverage') : undefined;
-    if (!isObject(coverage)) {
-      sink.error('CW_SIMPLECOV_BAD_COMMAND', `${quoteKey(command)}: expected {"coverage": {path: {lines, branches}}, "timestamp": N}, found ${describeJson(isObject(result) ? coverage : result)} for "coverage"`);
-      continue;
-    }
-    for (const path of Object.keys(coverage)) {
-      const entry: FileData = { command, data: coverage[path] };
-      const list = byPath.get(path);
-      if (list === undefined) byPath.set(path, [entry]);
-      else list.push(entry);
-    }
-  }
-  for (const [path, list] of byPath) {
-    const file = report.file(path);
-    if (file === null) continue;
-    readFile(path, list, file, sink, maxLine);
-  }
+/** A file's branch arms: report line, last line (for the skipped test), id and count of each. */
+interface BranchArms {
+  readonly lines: number[];
+  readonly ends: number[];
+  readonly ids: string[];
+  readonly counts: number[];
 }
 
-function readFile(path: string, list: readonly FileData[], file: FileCoverageBuilder, sink: DiagnosticSink, maxLine: number): void {
-  const where = quoteKey(path);
-  const parts: JsonObject[] = [];
-  let lines: LineValue[] | null = null;
-  for (const { command, data } of list) {
+interface Methods {
+  readonly names: string[];
+  readonly lines: number[];
+  readonly counts: number[];
+  readonly endLines: number[];
+}
+
+/**
+ * Collects every command's files as their entries stream in (`*.coverage`), grouped by path: a
+ * file covered by several commands must be merged with SimpleCov's rules before it reaches the
+ * builder, whose merge would simply add, and a later command may still cover any file. Each entry
+ * is reduced to its lines array and its arms and methods in columns at once.
+ */
+export class ResultMerger {
+  private readonly byPath = new Map<string, FilePart[]>();
+
+  add(command: string, path: string, data: unknown, sink: DiagnosticSink): void {
+    const where = quoteKey(path);
     // Older SimpleCov: the file maps straight to its lines array (SimpleCov's ResultAdapter).
     const part: JsonObject | null = Array.isArray(data) ? { lines: data } : isObject(data) ? data : null;
     if (part === null) {
       sink.error('CW_SIMPLECOV_BAD_FILE', `${quoteKey(command)}: coverage[${where}]: expected {lines, branches} or a lines array, found ${describeJson(data)}`);
-      continue;
+      return;
     }
-    parts.push(part);
-    const arr = readLineArray(part, command, where, sink);
-    if (arr !== null) lines = lines === null ? arr : mergeLines(lines, arr);
+    // Copied: strings out of JSON.parse may be slices of the entry's text, which they would keep alive.
+    const reduced: FilePart = { command: copy(command), lines: readLineArray(part, command, where, sink), branches: readBranches(part, command, where, sink), methods: readMethods(part, command, where, sink) };
+    const list = this.byPath.get(path);
+    if (list === undefined) this.byPath.set(copy(path), [reduced]);
+    else list.push(reduced);
   }
-  const skipped = lines === null ? null : recordLines(lines, file, where, sink, maxLine);
-  for (let i = 0; i < parts.length; i++) {
-    readBranches(parts[i]!, list[i]!.command, skipped, file, where, sink);
-    readMethods(parts[i]!, list[i]!.command, file, where, sink);
+
+  /** Checks the rest of the document (each command's "coverage" now empty, unless it was not streamed) and writes the merged files. */
+  finish(root: unknown, report: ReportBuilder, sink: DiagnosticSink, maxLine: number): void {
+    if (!isObject(root)) {
+      sink.error('CW_SIMPLECOV_NOT_OBJECT', `expected a JSON object keyed by command name (SimpleCov .resultset.json), found ${describeJson(root)}`);
+      return;
+    }
+    for (const command of Object.keys(root)) {
+      const result = root[command];
+      const coverage = isObject(result) ? own(result, 'coverage') : undefined;
+      if (!isObject(coverage)) {
+        sink.error('CW_SIMPLECOV_BAD_COMMAND', `${quoteKey(command)}: expected {"coverage": {path: {lines, branches}}, "timestamp": N}, found ${describeJson(isObject(result) ? coverage : result)} for "coverage"`);
+        continue;
+      }
+      // Files of a "coverage" that did not stream (a command named twice: JSON.parse keeps the last).
+      for (const path of Object.keys(coverage)) this.add(command, path, coverage[path], sink);
+    }
+    for (const [path, list] of this.byPath) {
+      const file = report.file(path, undefined, true);
+      if (file === null) continue;
+      writeFile(path, list, file, sink, maxLine);
+    }
+    this.byPath.clear();
+  }
+}
+
+/** A flat copy of `s` (see ReportBuilder.file on V8 sliced strings). */
+const copy = (s: string) => (s.length < 13 ? s : (' ' + s).slice(1));
+
+function writeFile(path: string, list: readonly FilePart[], file: FileCoverageBuilder, sink: DiagnosticSink, maxLine: number): void {
+  let lines: LineValue[] | null = null;
+  for (const part of list) if (part.lines !== null) lines = lines === null ? part.lines : mergeLines(lines, part.lines);
+  const skipped = lines === null ? null : recordLines(lines, file, quoteKey(path), sink, maxLine);
+  for (const { branches, methods } of list) {
+    if (branches !== null) {
+      for (let i = 0; i < branches.ids.length; i++) {
+        const line = branches.lines[i]!;
+        if (skipped !== null && overlapsSkipped(skipped, line, Math.max(line, branches.ends[i]!))) continue;
+        file.branch(line, branches.ids[i]!, branches.counts[i]!);
+      }
+    }
+    if (methods !== null) {
+      file.enableFunctions();
+      for (let i = 0; i < methods.names.length; i++) file.fn(methods.names[i]!, methods.lines[i]!, methods.counts[i]!, methods.endLines[i]!);
+    }
   }
 }
 
@@ -173,16 +221,18 @@ function overlapsSkipped(skipped: Int32Array, from: number, to: number): boolean
   return hi >= lo && skipped[hi]! - skipped[lo - 1]! > 0;
 }
 
-function readBranches(part: JsonObject, command: string, skipped: Int32Array | null, file: FileCoverageBuilder, where: string, sink: DiagnosticSink): void {
-  if (!Object.hasOwn(part, 'branches')) return;
+/** The arms of `branches`, or null if absent or empty; bad conditions and arms are diagnosed and left out. */
+function readBranches(part: JsonObject, command: string, where: string, sink: DiagnosticSink): BranchArms | null {
+  if (!Object.hasOwn(part, 'branches')) return null;
   const branches = part.branches;
   const at = `${quoteKey(command)}: coverage[${where}].branches`;
   // Ruby's Coverage without branch mode gives no key; some writers give [] for "none".
-  if (Array.isArray(branches) && branches.length === 0) return;
+  if (Array.isArray(branches) && branches.length === 0) return null;
   if (!isObject(branches)) {
     sink.error('CW_SIMPLECOV_BAD_BRANCHES', `${at}: expected an object keyed by "[:if, id, line, col, end_line, end_col]", found ${describeJson(branches)}`);
-    return;
+    return null;
   }
+  const out: BranchArms = { lines: [], ends: [], ids: [], counts: [] };
   const nums = [0, 0, 0, 0, 0];
   const badCondition = new BadEntries();
   const badArm = new BadEntries();
@@ -205,25 +255,29 @@ function readBranches(part: JsonObject, command: string, skipped: Int32Array | n
       // SimpleCov's Branch#report_line: an arm on the condition's line is reported there (inline),
       // any other arm on the line before its body (the `else` / `when` / `if` line).
       const line = start === conditionLine ? start : start - 1;
-      if (skipped !== null && overlapsSkipped(skipped, line, Math.max(line, end))) continue;
-      file.branch(line, `${rubyWord(arm, 1, headEnd)}:${nums[0]!}`, count);
+      out.lines.push(line);
+      out.ends.push(end);
+      out.ids.push(copy(`${rubyWord(arm, 1, headEnd)}:${nums[0]!}`));
+      out.counts.push(count);
     }
   }
   const c = badCondition.summary('a condition "[:type, id, line, col, end_line, end_col]" mapping to its arms');
   if (c !== null) sink.error('CW_SIMPLECOV_BAD_BRANCHES', `${at}: ${c}`);
   const a = badArm.summary('an arm "[:type, id, line, col, end_line, end_col]" with a count');
   if (a !== null) sink.error('CW_SIMPLECOV_BAD_BRANCHES', `${at}: ${a}`);
+  return out;
 }
 
-function readMethods(part: JsonObject, command: string, file: FileCoverageBuilder, where: string, sink: DiagnosticSink): void {
-  if (!Object.hasOwn(part, 'methods')) return;
+/** The methods of `methods` (null if absent; a present object turns the function metric on, even empty). */
+function readMethods(part: JsonObject, command: string, where: string, sink: DiagnosticSink): Methods | null {
+  if (!Object.hasOwn(part, 'methods')) return null;
   const methods = part.methods;
   const at = `${quoteKey(command)}: coverage[${where}].methods`;
   if (!isObject(methods)) {
     sink.error('CW_SIMPLECOV_BAD_METHODS', `${at}: expected an object keyed by "[Class, :method, line, col, end_line, end_col]", found ${describeJson(methods)}`);
-    return;
+    return null;
   }
-  file.enableFunctions();
+  const out: Methods = { names: [], lines: [], counts: [], endLines: [] };
   const nums = [0, 0, 0, 0];
   const bad = new BadEntries();
   for (const key of Object.keys(methods)) {
@@ -234,9 +288,12 @@ function readMethods(part: JsonObject, command: string, file: FileCoverageBuilde
       bad.add(key, count);
       continue;
     }
-    const name = `${rubyWord(key, 1, sep)}#${rubyWord(key, sep + 1, headEnd)}`;
-    file.fn(name, nums[0]!, count, nums[2]!);
+    out.names.push(copy(`${rubyWord(key, 1, sep)}#${rubyWord(key, sep + 1, headEnd)}`));
+    out.lines.push(nums[0]!);
+    out.counts.push(count);
+    out.endLines.push(nums[2]!);
   }
   const text = bad.summary('a method "[Class, :method, line, col, end_line, end_col]" with a count');
   if (text !== null) sink.error('CW_SIMPLECOV_BAD_METHODS', `${at}: ${text}`);
+  return out;
 }
