@@ -20,6 +20,7 @@ import { gcovrJsonFormat } from './gcovr-json/index.js';
 import { simplecovResultsetFormat } from './simplecov-resultset/index.js';
 import { detectSummaryOnly } from './summary-only.js';
 import { DETECT_HEAD_BYTES, type FormatId, type FormatParser, type StreamParser } from './types.js';
+import { copyBytes } from '../text/bytes.js';
 
 /** Every supported format. A closed list, in the order detection breaks ties. */
 export const FORMATS: readonly FormatParser[] = [
@@ -148,11 +149,15 @@ export function createReportReader(options: ParseReportOptions): ReportReader {
   return {
     write(chunk) {
       if (refused !== null || chunk.length === 0) return;
+      // With the format given there is nothing to wait for.
+      if (parser === null && options.format !== undefined) start(false);
       if (parser !== null) {
         parser.write(chunk);
         return;
       }
-      pending.push(chunk);
+      if (refused !== null) return;
+      // Copied: the caller may reuse its buffer for the next chunk (a file read into one buffer).
+      pending.push(copyBytes(chunk));
       pendingSize += chunk.length;
       if (pendingSize >= DETECT_HEAD_BYTES) start(false);
     },

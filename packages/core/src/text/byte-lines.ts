@@ -1,4 +1,5 @@
 import type { DiagnosticSink } from '../model/diagnostics.js';
+import { copyBytes } from './bytes.js';
 
 /**
  * Splits a byte stream into lines without decoding it, calling the handler's `onLine(bytes, start,
@@ -75,7 +76,7 @@ export class ByteLineReader {
     }
     if (this.first) {
       if (buf.length < 3 && buf[0] === 0xef) {
-        this.carry = buf.slice();
+        this.carry = copyBytes(buf);
         return;
       }
       this.first = false;
@@ -111,7 +112,7 @@ export class ByteLineReader {
         if (!this.skipping) this.tooLong(this.lineNo + 1);
         this.skipping = true;
       } else {
-        this.carry = buf.slice(start);
+        this.carry = copyBytes(buf, start);
       }
     }
   }

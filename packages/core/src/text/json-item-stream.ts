@@ -1,4 +1,5 @@
 import type { DiagnosticSink } from '../model/diagnostics.js';
+import { copyBytes } from './bytes.js';
 
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
@@ -327,13 +328,13 @@ export class JsonItemStream {
     this.restBytes += bytes.length;
     if (this.restBytes > this.maxBytes) return this.tooLarge();
     // Copied: the caller may reuse its chunk.
-    this.rest.push(bytes.slice());
+    this.rest.push(copyBytes(bytes));
   }
 
   private addItem(bytes: Uint8Array): void {
     this.itemBytes += bytes.length;
     if (this.itemBytes > this.maxBytes) return this.tooLarge();
-    this.item.push(bytes.slice());
+    this.item.push(copyBytes(bytes));
   }
 
   /** Reads the entry at `chunk[i]` with `fast`: the index after it, or -1 (nothing done). */

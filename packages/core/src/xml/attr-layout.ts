@@ -1,3 +1,4 @@
+import { copyBytes } from '../text/bytes.js';
 /**
  * Attribute layouts: coverage XML writes millions of elements with the same attributes in the same
  * order (`<line nr="8" mi="0" ci="3" mb="0" cb="0"/>`). Scanning each attribute name byte by byte
@@ -51,7 +52,7 @@ export function learnLayout(b: Uint8Array, offsets: Int32Array, count: number): 
       name += String.fromCharCode(c);
     }
     if (names.includes(name)) break;
-    prefixes.push(new BytePattern(b.slice(ns - 1, ne + 2)));
+    prefixes.push(new BytePattern(copyBytes(b, ns - 1, ne + 2)));
     names.push(internalize(name));
     sigs[i] = nameSignature(ne - ns, b[ns]!, b[ne - 1]!);
   }

@@ -1,5 +1,6 @@
 import type { DiagnosticSink } from '../model/diagnostics.js';
 import { type AttrLayout, BytePattern, internalize, learnLayout, nameSignature } from './attr-layout.js';
+import { copyBytes } from '../text/bytes.js';
 
 /**
  * The attributes of the tag being reported. The object is reused for every tag: read what you need
@@ -525,7 +526,7 @@ export class XmlTokenizer {
   }
 
   private newName(b: Uint8Array, s: number, e: number, cached: boolean): ElementName {
-    return new ElementName(internalize(this.str(s, e)), b.slice(s, e), cached);
+    return new ElementName(internalize(this.str(s, e)), copyBytes(b, s, e), cached);
   }
 
   /**

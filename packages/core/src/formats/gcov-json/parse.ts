@@ -4,6 +4,7 @@ import { ReportBuilder } from '../../model/report.js';
 import { JsonDocument } from '../../text/json-document.js';
 import { BadEntries, describeJson, isNumber, isObject, own, quoteKey, type JsonObject } from '../../text/json-guards.js';
 import type { ParseOptions, ParseOutcome, StreamParser } from '../types.js';
+import { copyBytes } from '../../text/bytes.js';
 
 /** `format_version` values we know: "1" (gcc 9-13) and "2" (gcc 14: adds block ids, calls, conditions). */
 const KNOWN_VERSIONS = new Set(['1', '2']);
@@ -34,7 +35,7 @@ export function createGcovJsonParser(options: ParseOptions): StreamParser {
         sink.error('CW_DOCUMENT_TOO_LARGE', `the JSON document is larger than the limit of ${max} bytes`);
         return;
       }
-      chunks.push(chunk);
+      chunks.push(copyBytes(chunk));
       size += chunk.length;
     },
     end(): ParseOutcome {
