@@ -1,6 +1,7 @@
 import { addHits, type ParseLimits } from './limits.js';
 import type { DiagnosticSink } from './diagnostics.js';
 import type { FileCoverage, FunctionRecord } from './file-coverage.js';
+import { RecordStage, type StageOwner } from './record-stage.js';
 
 /**
  * Pending records past which a builder merges what it holds. A hostile report can repeat the same
@@ -22,6 +23,8 @@ const MAX_SEGMENTS = 256;
  * `DA` line of at least 6 bytes): bounded by the input size, never more.
  */
 export class LineSlabs {
+  /** Single records of the file being read, shared by the report's builders (record-stage.ts). */
+  readonly stage = new RecordStage();
   private i32 = new Int32Array(0);
   private usedI32 = 0;
   private f64 = new Float64Array(0);
@@ -79,7 +82,7 @@ export interface NormalizedColumns {
  * `add*` validates its numbers against the limits and reports problems to the sink with the report
  * line `at`, returning false when the record was dropped.
  */
-export class FileCoverageBuilder {
+export class FileCoverageBuilder implements StageOwner {
   private linesCompactAt = COMPACT_MIN;
   private branchesCompactAt = COMPACT_MIN;
   private statementsCompactAt = COMPACT_MIN;
@@ -119,6 +122,35 @@ export class FileCoverageBuilder {
     if (!this.checkLine(line, at)) return false;
     const h = this.checkHits(hits, at);
     if (h < 0) return false;
+    const st = this.slabs.stage;
+    if (st.owner !== this) this.own(st);
+    st.line(line, h);
+    return true;
+  }
+
+  /** Takes the stage for this file's single records, handing the previous file's over. */
+  private own(st: RecordStage): void {
+    st.flush();
+    st.owner = this;
+  }
+
+  /** The stage's records of this file, handed over in bulk (RecordStage.flush). */
+  takeStaged(st: RecordStage): void {
+    this.addLines(st.L, st.H, st.nL);
+    this.addBranches(st.BL, st.BI, st.BT, st.nB);
+    if (st.nS > 0) this.addStatements(st.SL, st.SC, st.SH, st.nS);
+  }
+
+  /** Moves this file's staged records in (before anything reads the records). */
+  private settle(): void {
+    if (this.slabs.stage.owner === this) this.slabs.stage.flush();
+  }
+
+  /** `line()` straight into the plain arrays (the bulk handovers' path for a few records). */
+  private record(line: number, hits: number, at?: number): boolean {
+    if (!this.checkLine(line, at)) return false;
+    const h = this.checkHits(hits, at);
+    if (h < 0) return false;
     if (this.lines === null) {
       this.lines = [];
       this.hits = [];
@@ -142,7 +174,7 @@ export class FileCoverageBuilder {
       // A few more lines (a repeated small SF block): a view per call would cost more than the data,
       // and thousands of them would pin slabs; plain arrays, compacted like single records. A
       // file's first handover is a segment whatever its size: that is most files, done once.
-      for (let i = 0; i < n; i++) this.line(lines[i]!, hits[i]!, at?.[i]);
+      for (let i = 0; i < n; i++) this.record(lines[i]!, hits[i]!, at?.[i]);
       return;
     }
     const SL = this.slabs.ints(n);
@@ -161,7 +193,7 @@ export class FileCoverageBuilder {
         SL[k] = l;
         SH[k++] = h;
       } else {
-        this.line(l, h, at?.[i]);
+        this.record(l, h, at?.[i]);
       }
     }
     if (k > 0) {
@@ -208,6 +240,17 @@ export class FileCoverageBuilder {
     if (!this.checkLine(line, at)) return false;
     const t = this.checkHits(taken, at);
     if (t < 0) return false;
+    const st = this.slabs.stage;
+    if (st.owner !== this) this.own(st);
+    st.branch(line, id, t);
+    return true;
+  }
+
+  /** `branch()` straight into the plain arrays. */
+  private recordBranch(line: number, id: string, taken: number, at?: number): boolean {
+    if (!this.checkLine(line, at)) return false;
+    const t = this.checkHits(taken, at);
+    if (t < 0) return false;
     if (this.bLines === null) {
       this.bLines = [];
       this.bIds = [];
@@ -229,7 +272,7 @@ export class FileCoverageBuilder {
     const maxLine = this.limits.maxLineNumber;
     const maxHits = this.limits.maxHits;
     if (n < MIN_SEGMENT && (this.bSegs !== null || this.bLines !== null)) {
-      for (let i = 0; i < n; i++) this.branch(lines[i]!, ids[i]!, taken[i]!, at?.[i]);
+      for (let i = 0; i < n; i++) this.recordBranch(lines[i]!, ids[i]!, taken[i]!, at?.[i]);
       return;
     }
     const SL = this.slabs.ints(n);
@@ -244,7 +287,7 @@ export class FileCoverageBuilder {
         SI[k] = ids[i]!;
         ST[k++] = t;
       } else {
-        this.branch(l, ids[i]!, t, at?.[i]);
+        this.recordBranch(l, ids[i]!, t, at?.[i]);
       }
     }
     if (k > 0) {
@@ -343,6 +386,18 @@ export class FileCoverageBuilder {
     const h = this.checkHits(hits, at);
     if (h < 0) return false;
     this.hasStatements = true;
+    const st = this.slabs.stage;
+    if (st.owner !== this) this.own(st);
+    st.statement(line, Number.isInteger(column) && column >= 0 ? Math.min(column, 0x7fffffff) : 0, h);
+    return true;
+  }
+
+  /** `statement()` straight into the plain arrays. */
+  private recordStatement(line: number, column: number, hits: number, at?: number): boolean {
+    if (!this.checkLine(line, at)) return false;
+    const h = this.checkHits(hits, at);
+    if (h < 0) return false;
+    this.hasStatements = true;
     if (this.sLines === null) {
       this.sLines = [];
       this.sCols = [];
@@ -362,7 +417,7 @@ export class FileCoverageBuilder {
     const maxLine = this.limits.maxLineNumber;
     const maxHits = this.limits.maxHits;
     if (n < MIN_SEGMENT && (this.sSegs !== null || this.sLines !== null)) {
-      for (let i = 0; i < n; i++) this.statement(lines[i]!, cols[i]!, hits[i]!, at?.[i]);
+      for (let i = 0; i < n; i++) this.recordStatement(lines[i]!, cols[i]!, hits[i]!, at?.[i]);
       return;
     }
     const SL = this.slabs.ints(n);
@@ -378,7 +433,7 @@ export class FileCoverageBuilder {
         SC[k] = c;
         SH[k++] = h;
       } else {
-        this.statement(l, c, h, at?.[i]);
+        this.recordStatement(l, c, h, at?.[i]);
       }
     }
     if (k > 0) {
@@ -421,17 +476,20 @@ export class FileCoverageBuilder {
 
   /** Records held before `build()`, duplicates included (bounded by compaction). */
   get pendingRecords(): number {
+    this.settle();
     return (
       (this.lines?.length ?? 0) + this.segCount + (this.bLines?.length ?? 0) + this.bSegCount + (this.fns?.length ?? 0) + (this.sLines?.length ?? 0) + this.sSegCount
     );
   }
 
   get isEmpty(): boolean {
+    this.settle();
     return this.lines === null && this.segCount === 0 && this.bLines === null && this.bSegCount === 0 && this.fns === null && !this.hasStatements;
   }
 
   /** Sorted, merged columns (shared with the builder's arrays when they were already normalized). */
   normalized(): NormalizedColumns {
+    this.settle();
     const max = this.limits.maxHits;
     let lines: ArrayLike<number> = EMPTY;
     let hits: ArrayLike<number> = EMPTY;

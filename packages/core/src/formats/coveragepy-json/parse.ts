@@ -4,6 +4,7 @@ import { ReportBuilder } from '../../model/report.js';
 import { BadEntries, describeJson, isNumber, isObject, own, quoteKey, type JsonObject } from '../../text/json-guards.js';
 import type { ParseOptions, StreamParser } from '../types.js';
 import { createJsonFormatParser } from '../json-format.js';
+import { intId } from '../../model/id-strings.js';
 
 /**
  * coverage.py JSON report parser (`coverage json`, coverage.py 5.0 and later).
@@ -175,9 +176,9 @@ function readArcs(entry: JsonObject, file: FileCoverageBuilder, where: string, c
     const from = j >= mi.length || (i < ex.length && ex.from[i]! <= mi.from[j]!) ? ex.from[i]! : mi.from[j]!;
     group.length = 0;
     for (; i < ex.length && ex.from[i] === from; i++) {
-      if (ex.to[i] !== from) addOutcome(group, String(ex.to[i]), 1);
+      if (ex.to[i] !== from) addOutcome(group, intId(ex.to[i]!), 1);
     }
-    for (; j < mi.length && mi.from[j] === from; j++) addOutcome(group, String(mi.to[j]), 0);
+    for (; j < mi.length && mi.from[j] === from; j++) addOutcome(group, intId(mi.to[j]!), 0);
     for (const o of group) {
       if (!file.branch(from, o.id, o.taken)) break;
       if (o.taken > 0) c.arcsTaken++;

@@ -4,6 +4,7 @@ import { ReportBuilder } from '../../model/report.js';
 import { BadEntries, describeJson, isNumber, isObject, own, quoteKey, type JsonObject } from '../../text/json-guards.js';
 import type { ParseOptions, StreamParser } from '../types.js';
 import { createJsonFormatParser } from '../json-format.js';
+import { pairId } from '../../model/id-strings.js';
 
 /**
  * Coveralls API JSON parser (the job payload of https://docs.coveralls.io/api-reference, as gcovr
@@ -103,7 +104,7 @@ function readBranches(sf: JsonObject, file: FileCoverageBuilder, where: string, 
       bad.add(i, bad.count === 0 ? [line, block, branch, hits] : null);
       continue;
     }
-    file.branch(line, `${block},${branch}`, hits === null ? 0 : hits);
+    file.branch(line, pairId(block, branch), hits === null ? 0 : hits);
   }
   const text = bad.summary('a quadruple [line, block, branch, hits] of numbers (hits may be null)');
   if (text !== null) sink.error('CW_COVERALLS_BAD_BRANCHES', `${where}.branches: ${text}`);
