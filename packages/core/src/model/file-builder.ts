@@ -1,6 +1,6 @@
 import { addHits, type ParseLimits } from './limits.js';
 import type { DiagnosticSink } from './diagnostics.js';
-import type { FileCoverage, FunctionRecord } from './file-coverage.js';
+import type { CountColumn, FileCoverage, FunctionRecord } from './file-coverage.js';
 import { RecordStage, type StageOwner } from './record-stage.js';
 
 /**
@@ -29,6 +29,8 @@ export class LineSlabs {
   private usedI32 = 0;
   private f64 = new Float64Array(0);
   private usedF64 = 0;
+  private u32 = new Uint32Array(0);
+  private usedU32 = 0;
 
   /** A view of `n` fresh int32 values. */
   ints(n: number): Int32Array {
@@ -52,10 +54,47 @@ export class LineSlabs {
     return this.f64.subarray(o, o + n);
   }
 
-  alloc(n: number): { lines: Int32Array; hits: Float64Array } {
-    return { lines: this.ints(n), hits: this.floats(n) };
+  /**
+   * A column for the `n` counts `values[0..n)`: 4 bytes a count where every one fits in 32 bits
+   * (nearly always: a 5M-line report's counts were a third of its memory as doubles), else 8.
+   */
+  counts(values: ArrayLike<number>, n: number): CountColumn {
+    for (let i = 0; i < n; i++) if (values[i]! > U32_MAX) return this.floats(n);
+    if (this.usedU32 + n > this.u32.length) {
+      this.u32 = new Uint32Array(Math.max(n, 1 << 16));
+      this.usedU32 = 0;
+    }
+    const o = this.usedU32;
+    this.usedU32 += n;
+    return this.u32.subarray(o, o + n);
   }
 }
+
+const U32_MAX = 0xffffffff;
+
+/**
+ * A builder's records kept as single values (small handovers after the first, refused-then-clamped
+ * ones, merges of unlike files) and the sizes at which they are compacted. Apart from the builder,
+ * which a report has one of per file, so the common builder stays small (about half the memory
+ * per file of a 50,000-file report was builders and their arrays).
+ */
+class LooseRecords {
+  linesCompactAt = COMPACT_MIN;
+  branchesCompactAt = COMPACT_MIN;
+  statementsCompactAt = COMPACT_MIN;
+  functionsCompactAt = COMPACT_MIN >> 4;
+  lines: number[] | null = null;
+  hits: number[] | null = null;
+  bLines: number[] | null = null;
+  bIds: string[] | null = null;
+  bTaken: number[] | null = null;
+  sLines: number[] | null = null;
+  sCols: number[] | null = null;
+  sHits: number[] | null = null;
+}
+
+/** Never written: `w()` swaps it for a builder's own before the first write. */
+const NO_LOOSE_RECORDS = new LooseRecords();
 
 /** A file's records after normalization, as plain columns (copied into typed arrays by the caller). */
 export interface NormalizedColumns {
@@ -83,29 +122,19 @@ export interface NormalizedColumns {
  * line `at`, returning false when the record was dropped.
  */
 export class FileCoverageBuilder implements StageOwner {
-  private linesCompactAt = COMPACT_MIN;
-  private branchesCompactAt = COMPACT_MIN;
-  private statementsCompactAt = COMPACT_MIN;
-  private functionsCompactAt = COMPACT_MIN >> 4;
-  private lines: number[] | null = null;
-  private hits: number[] | null = null;
+  /** Records kept one by one (few files have any): shared and empty until the first is written. */
+  private r: LooseRecords = NO_LOOSE_RECORDS;
   /** Line columns handed over in bulk (see LineSlabs), before the single records in `lines`. */
   /** [lines, hits, lines, hits, ...]: one array per kind keeps small files small. */
-  private segs: (Int32Array | Float64Array)[] | null = null;
+  private segs: (Int32Array | CountColumn)[] | null = null;
   private segCount = 0;
   /** Whether the first segment's lines are strictly ascending (read only while it is the only one). */
   private segAscending = false;
-  private bLines: number[] | null = null;
-  private bIds: string[] | null = null;
-  private bTaken: number[] | null = null;
   /** [lines, ids, taken, ...] */
-  private bSegs: (Int32Array | string[] | Float64Array)[] | null = null;
+  private bSegs: (Int32Array | string[] | CountColumn)[] | null = null;
   private bSegCount = 0;
   private fns: FunctionRecord[] | null = null;
   private hasStatements = false;
-  private sLines: number[] | null = null;
-  private sCols: number[] | null = null;
-  private sHits: number[] | null = null;
   /** [lines, columns, hits, ...] */
   private sSegs: (Int32Array | Float64Array)[] | null = null;
   private sSegCount = 0;
@@ -126,6 +155,12 @@ export class FileCoverageBuilder implements StageOwner {
     if (st.owner !== this) this.own(st);
     st.line(line, h);
     return true;
+  }
+
+  /** The loose records, this builder's own from now on. */
+  private w(): LooseRecords {
+    if (this.r === NO_LOOSE_RECORDS) this.r = new LooseRecords();
+    return this.r;
   }
 
   /** Takes the stage for this file's single records, handing the previous file's over. */
@@ -151,13 +186,13 @@ export class FileCoverageBuilder implements StageOwner {
     if (!this.checkLine(line, at)) return false;
     const h = this.checkHits(hits, at);
     if (h < 0) return false;
-    if (this.lines === null) {
-      this.lines = [];
-      this.hits = [];
+    if (this.r.lines === null) {
+      this.w().lines = [];
+      this.w().hits = [];
     }
-    this.lines.push(line);
-    this.hits!.push(h);
-    if (this.lines.length + this.segCount >= this.linesCompactAt) this.compactLines();
+    this.w().lines!.push(line);
+    this.w().hits!.push(h);
+    if (this.r.lines!.length + this.segCount >= this.r.linesCompactAt) this.compactLines();
     return true;
   }
 
@@ -170,7 +205,7 @@ export class FileCoverageBuilder implements StageOwner {
     if (n <= 0) return;
     const maxLine = this.limits.maxLineNumber;
     const maxHits = this.limits.maxHits;
-    if (n < MIN_SEGMENT && (this.segs !== null || this.lines !== null)) {
+    if (n < MIN_SEGMENT && (this.segs !== null || this.r.lines !== null)) {
       // A few more lines (a repeated small SF block): a view per call would cost more than the data,
       // and thousands of them would pin slabs; plain arrays, compacted like single records. A
       // file's first handover is a segment whatever its size: that is most files, done once.
@@ -178,7 +213,7 @@ export class FileCoverageBuilder implements StageOwner {
       return;
     }
     const SL = this.slabs.ints(n);
-    const SH = this.slabs.floats(n);
+    const SH = this.slabs.counts(hits, n);
     let k = 0;
     // Whether the kept lines are strictly ascending (nearly always), found while copying: a sorted
     // single segment then needs no second pass in normalized().
@@ -208,7 +243,7 @@ export class FileCoverageBuilder implements StageOwner {
       }
       this.segCount += k;
     }
-    if ((this.lines?.length ?? 0) + this.segCount >= this.linesCompactAt || (this.segs?.length ?? 0) >= 2 * MAX_SEGMENTS) this.compactLines();
+    if ((this.r.lines?.length ?? 0) + this.segCount >= this.r.linesCompactAt || (this.segs?.length ?? 0) >= 2 * MAX_SEGMENTS) this.compactLines();
   }
 
   /** All line records, segments first, as plain arrays (for normalization of the general case). */
@@ -225,11 +260,11 @@ export class FileCoverageBuilder implements StageOwner {
         }
       }
     }
-    if (this.lines !== null) {
-      if (L.length === 0) return [this.lines, this.hits!];
-      for (let i = 0; i < this.lines.length; i++) {
-        L.push(this.lines[i]!);
-        H.push(this.hits![i]!);
+    if (this.r.lines !== null) {
+      if (L.length === 0) return [this.r.lines, this.r.hits!];
+      for (let i = 0; i < this.r.lines.length; i++) {
+        L.push(this.r.lines[i]!);
+        H.push(this.r.hits![i]!);
       }
     }
     return [L, H];
@@ -251,15 +286,15 @@ export class FileCoverageBuilder implements StageOwner {
     if (!this.checkLine(line, at)) return false;
     const t = this.checkHits(taken, at);
     if (t < 0) return false;
-    if (this.bLines === null) {
-      this.bLines = [];
-      this.bIds = [];
-      this.bTaken = [];
+    if (this.r.bLines === null) {
+      this.w().bLines = [];
+      this.w().bIds = [];
+      this.w().bTaken = [];
     }
-    this.bLines.push(line);
-    this.bIds!.push(id);
-    this.bTaken!.push(t);
-    if (this.bLines.length + this.bSegCount >= this.branchesCompactAt) this.compactBranches();
+    this.w().bLines!.push(line);
+    this.w().bIds!.push(id);
+    this.w().bTaken!.push(t);
+    if (this.r.bLines!.length + this.bSegCount >= this.r.branchesCompactAt) this.compactBranches();
     return true;
   }
 
@@ -271,12 +306,12 @@ export class FileCoverageBuilder implements StageOwner {
     if (n <= 0) return;
     const maxLine = this.limits.maxLineNumber;
     const maxHits = this.limits.maxHits;
-    if (n < MIN_SEGMENT && (this.bSegs !== null || this.bLines !== null)) {
+    if (n < MIN_SEGMENT && (this.bSegs !== null || this.r.bLines !== null)) {
       for (let i = 0; i < n; i++) this.recordBranch(lines[i]!, ids[i]!, taken[i]!, at?.[i]);
       return;
     }
     const SL = this.slabs.ints(n);
-    const ST = this.slabs.floats(n);
+    const ST = this.slabs.counts(taken, n);
     const SI: string[] = new Array<string>(n);
     let k = 0;
     for (let i = 0; i < n; i++) {
@@ -298,7 +333,7 @@ export class FileCoverageBuilder implements StageOwner {
       else this.bSegs.push(l, SI, t);
       this.bSegCount += k;
     }
-    if ((this.bLines?.length ?? 0) + this.bSegCount >= this.branchesCompactAt || (this.bSegs?.length ?? 0) >= 3 * MAX_SEGMENTS) this.compactBranches();
+    if ((this.r.bLines?.length ?? 0) + this.bSegCount >= this.r.branchesCompactAt || (this.bSegs?.length ?? 0) >= 3 * MAX_SEGMENTS) this.compactBranches();
   }
 
   private gatherBranches(): { lines: number[]; ids: string[]; taken: number[] } {
@@ -309,7 +344,7 @@ export class FileCoverageBuilder implements StageOwner {
       for (let s = 0; s < this.bSegs.length; s += 3) {
         const sl = this.bSegs[s] as Int32Array;
         const si = this.bSegs[s + 1] as string[];
-        const st = this.bSegs[s + 2] as Float64Array;
+        const st = this.bSegs[s + 2] as CountColumn;
         for (let i = 0; i < sl.length; i++) {
           L.push(sl[i]!);
           I.push(si[i]!);
@@ -317,12 +352,12 @@ export class FileCoverageBuilder implements StageOwner {
         }
       }
     }
-    if (this.bLines !== null) {
-      if (L.length === 0) return { lines: this.bLines, ids: this.bIds!, taken: this.bTaken! };
-      for (let i = 0; i < this.bLines.length; i++) {
-        L.push(this.bLines[i]!);
-        I.push(this.bIds![i]!);
-        T.push(this.bTaken![i]!);
+    if (this.r.bLines !== null) {
+      if (L.length === 0) return { lines: this.r.bLines, ids: this.r.bIds!, taken: this.r.bTaken! };
+      for (let i = 0; i < this.r.bLines.length; i++) {
+        L.push(this.r.bLines[i]!);
+        I.push(this.r.bIds![i]!);
+        T.push(this.r.bTaken![i]!);
       }
     }
     return { lines: L, ids: I, taken: T };
@@ -336,9 +371,9 @@ export class FileCoverageBuilder implements StageOwner {
     this.enableFunctions();
     const end = endLine !== null && Number.isInteger(endLine) && endLine >= line && endLine <= this.limits.maxLineNumber ? endLine : null;
     this.fns!.push({ name, line, endLine: end, hits: h });
-    if (this.fns!.length >= this.functionsCompactAt) {
+    if (this.fns!.length >= this.r.functionsCompactAt) {
       this.fns = normalizeFunctions(this.fns!, this.limits.maxHits);
-      this.functionsCompactAt = Math.max(COMPACT_MIN >> 4, this.fns.length * 2);
+      this.w().functionsCompactAt = Math.max(COMPACT_MIN >> 4, this.fns.length * 2);
     }
     return true;
   }
@@ -360,7 +395,7 @@ export class FileCoverageBuilder implements StageOwner {
       if (!(l >= 1 && l <= maxLine && (l | 0) === l && h >= 0 && h <= maxHits && Math.floor(h) === h)) valid = false;
       else if (e !== null && !((e | 0) === e && e >= l && e <= maxLine)) valid = false;
     }
-    if (valid && records.length < this.functionsCompactAt) {
+    if (valid && records.length < this.r.functionsCompactAt) {
       this.fns = records;
       return;
     }
@@ -398,15 +433,15 @@ export class FileCoverageBuilder implements StageOwner {
     const h = this.checkHits(hits, at);
     if (h < 0) return false;
     this.hasStatements = true;
-    if (this.sLines === null) {
-      this.sLines = [];
-      this.sCols = [];
-      this.sHits = [];
+    if (this.r.sLines === null) {
+      this.w().sLines = [];
+      this.w().sCols = [];
+      this.w().sHits = [];
     }
-    this.sLines.push(line);
-    this.sCols!.push(Number.isInteger(column) && column >= 0 ? Math.min(column, 0x7fffffff) : 0);
-    this.sHits!.push(h);
-    if (this.sLines.length + this.sSegCount >= this.statementsCompactAt) this.compactStatements();
+    this.w().sLines!.push(line);
+    this.w().sCols!.push(Number.isInteger(column) && column >= 0 ? Math.min(column, 0x7fffffff) : 0);
+    this.w().sHits!.push(h);
+    if (this.r.sLines!.length + this.sSegCount >= this.r.statementsCompactAt) this.compactStatements();
     return true;
   }
 
@@ -416,7 +451,7 @@ export class FileCoverageBuilder implements StageOwner {
     if (n <= 0) return;
     const maxLine = this.limits.maxLineNumber;
     const maxHits = this.limits.maxHits;
-    if (n < MIN_SEGMENT && (this.sSegs !== null || this.sLines !== null)) {
+    if (n < MIN_SEGMENT && (this.sSegs !== null || this.r.sLines !== null)) {
       for (let i = 0; i < n; i++) this.recordStatement(lines[i]!, cols[i]!, hits[i]!, at?.[i]);
       return;
     }
@@ -444,7 +479,7 @@ export class FileCoverageBuilder implements StageOwner {
       else this.sSegs.push(l, c, h);
       this.sSegCount += k;
     }
-    if ((this.sLines?.length ?? 0) + this.sSegCount >= this.statementsCompactAt || (this.sSegs?.length ?? 0) >= 3 * MAX_SEGMENTS) this.compactStatements();
+    if ((this.r.sLines?.length ?? 0) + this.sSegCount >= this.r.statementsCompactAt || (this.sSegs?.length ?? 0) >= 3 * MAX_SEGMENTS) this.compactStatements();
   }
 
   private gatherStatements(): { lines: number[]; cols: number[]; hits: number[] } {
@@ -463,12 +498,12 @@ export class FileCoverageBuilder implements StageOwner {
         }
       }
     }
-    if (this.sLines !== null) {
-      if (L.length === 0) return { lines: this.sLines, cols: this.sCols!, hits: this.sHits! };
-      for (let i = 0; i < this.sLines.length; i++) {
-        L.push(this.sLines[i]!);
-        C.push(this.sCols![i]!);
-        H.push(this.sHits![i]!);
+    if (this.r.sLines !== null) {
+      if (L.length === 0) return { lines: this.r.sLines, cols: this.r.sCols!, hits: this.r.sHits! };
+      for (let i = 0; i < this.r.sLines.length; i++) {
+        L.push(this.r.sLines[i]!);
+        C.push(this.r.sCols![i]!);
+        H.push(this.r.sHits![i]!);
       }
     }
     return { lines: L, cols: C, hits: H };
@@ -478,13 +513,13 @@ export class FileCoverageBuilder implements StageOwner {
   get pendingRecords(): number {
     this.settle();
     return (
-      (this.lines?.length ?? 0) + this.segCount + (this.bLines?.length ?? 0) + this.bSegCount + (this.fns?.length ?? 0) + (this.sLines?.length ?? 0) + this.sSegCount
+      (this.r.lines?.length ?? 0) + this.segCount + (this.r.bLines?.length ?? 0) + this.bSegCount + (this.fns?.length ?? 0) + (this.r.sLines?.length ?? 0) + this.sSegCount
     );
   }
 
   get isEmpty(): boolean {
     this.settle();
-    return this.lines === null && this.segCount === 0 && this.bLines === null && this.bSegCount === 0 && this.fns === null && !this.hasStatements;
+    return this.r.lines === null && this.segCount === 0 && this.r.bLines === null && this.bSegCount === 0 && this.fns === null && !this.hasStatements;
   }
 
   /** Sorted, merged columns (shared with the builder's arrays when they were already normalized). */
@@ -494,20 +529,20 @@ export class FileCoverageBuilder implements StageOwner {
     let lines: ArrayLike<number> = EMPTY;
     let hits: ArrayLike<number> = EMPTY;
     // The common case, one bulk handover already in order, needs no copy at all.
-    if (this.segs !== null && this.segs.length === 2 && this.lines === null && (this.segAscending || isAscending(this.segs[0]!))) {
+    if (this.segs !== null && this.segs.length === 2 && this.r.lines === null && (this.segAscending || isAscending(this.segs[0]!))) {
       lines = this.segs[0]!;
       hits = this.segs[1]!;
-    } else if (this.segs !== null || this.lines !== null) {
+    } else if (this.segs !== null || this.r.lines !== null) {
       [lines, hits] = normalizeLines(...this.gatherLines(), max);
     }
     let bLines: ArrayLike<number> = EMPTY;
     let bIds: readonly string[] = EMPTY_IDS;
     let bTaken: ArrayLike<number> = EMPTY;
-    if (this.bSegs !== null && this.bSegs.length === 3 && this.bLines === null && branchesAscending(this.bSegs[0] as Int32Array, this.bSegs[1] as string[])) {
+    if (this.bSegs !== null && this.bSegs.length === 3 && this.r.bLines === null && branchesAscending(this.bSegs[0] as Int32Array, this.bSegs[1] as string[])) {
       bLines = this.bSegs[0] as Int32Array;
       bIds = this.bSegs[1] as string[];
-      bTaken = this.bSegs[2] as Float64Array;
-    } else if (this.bSegs !== null || this.bLines !== null) {
+      bTaken = this.bSegs[2] as CountColumn;
+    } else if (this.bSegs !== null || this.r.bLines !== null) {
       const g = this.gatherBranches();
       const b = normalizeBranches(g.lines, g.ids, g.taken, max);
       bLines = b.lines;
@@ -518,11 +553,11 @@ export class FileCoverageBuilder implements StageOwner {
     let sCols: ArrayLike<number> | null = null;
     let sHits: ArrayLike<number> | null = null;
     if (this.hasStatements) {
-      if (this.sSegs !== null && this.sSegs.length === 3 && this.sLines === null && statementsAscending(this.sSegs[0]!, this.sSegs[1]!)) {
+      if (this.sSegs !== null && this.sSegs.length === 3 && this.r.sLines === null && statementsAscending(this.sSegs[0]!, this.sSegs[1]!)) {
         sLines = this.sSegs[0]!;
         sCols = this.sSegs[1]!;
         sHits = this.sSegs[2]!;
-      } else if (this.sSegs !== null || this.sLines !== null) {
+      } else if (this.sSegs !== null || this.r.sLines !== null) {
         const g = this.gatherStatements();
         const st = normalizeStatements(g.lines, g.cols, g.hits, max);
         sLines = st.lines;
@@ -562,22 +597,22 @@ export class FileCoverageBuilder implements StageOwner {
   /** Adds every record of an already-normalized file (used by merge). */
   addFile(f: FileCoverage): void {
     for (let i = 0; i < f.lineNumbers.length; i++) {
-      if (this.lines === null) {
-        this.lines = [];
-        this.hits = [];
+      if (this.r.lines === null) {
+        this.w().lines = [];
+        this.w().hits = [];
       }
-      this.lines.push(f.lineNumbers[i]!);
-      this.hits!.push(f.lineHits[i]!);
+      this.w().lines!.push(f.lineNumbers[i]!);
+      this.w().hits!.push(f.lineHits[i]!);
     }
     for (let i = 0; i < f.branchLines.length; i++) {
-      if (this.bLines === null) {
-        this.bLines = [];
-        this.bIds = [];
-        this.bTaken = [];
+      if (this.r.bLines === null) {
+        this.w().bLines = [];
+        this.w().bIds = [];
+        this.w().bTaken = [];
       }
-      this.bLines.push(f.branchLines[i]!);
-      this.bIds!.push(f.branchIds[i]!);
-      this.bTaken!.push(f.branchTaken[i]!);
+      this.w().bLines!.push(f.branchLines[i]!);
+      this.w().bIds!.push(f.branchIds[i]!);
+      this.w().bTaken!.push(f.branchTaken[i]!);
     }
     if (f.functions !== null) {
       this.enableFunctions();
@@ -587,47 +622,47 @@ export class FileCoverageBuilder implements StageOwner {
       this.enableStatements();
       const s = f.statements;
       for (let i = 0; i < s.lines.length; i++) {
-        if (this.sLines === null) {
-          this.sLines = [];
-          this.sCols = [];
-          this.sHits = [];
+        if (this.r.sLines === null) {
+          this.w().sLines = [];
+          this.w().sCols = [];
+          this.w().sHits = [];
         }
-        this.sLines.push(s.lines[i]!);
-        this.sCols!.push(s.columns[i]!);
-        this.sHits!.push(s.hits[i]!);
+        this.w().sLines!.push(s.lines[i]!);
+        this.w().sCols!.push(s.columns[i]!);
+        this.w().sHits!.push(s.hits[i]!);
       }
     }
   }
 
   private compactLines(): void {
     const [l, h] = normalizeLines(...this.gatherLines(), this.limits.maxHits);
-    this.lines = Array.from(l);
-    this.hits = Array.from(h);
+    this.w().lines = Array.from(l);
+    this.w().hits = Array.from(h);
     this.segs = null;
     this.segCount = 0;
-    this.linesCompactAt = Math.max(COMPACT_MIN, l.length * 2);
+    this.w().linesCompactAt = Math.max(COMPACT_MIN, l.length * 2);
   }
 
   private compactBranches(): void {
     const g = this.gatherBranches();
     const b = normalizeBranches(g.lines, g.ids, g.taken, this.limits.maxHits);
-    this.bLines = Array.from(b.lines);
-    this.bTaken = Array.from(b.taken);
-    this.bIds = b.ids.slice();
+    this.w().bLines = Array.from(b.lines);
+    this.w().bTaken = Array.from(b.taken);
+    this.w().bIds = b.ids.slice();
     this.bSegs = null;
     this.bSegCount = 0;
-    this.branchesCompactAt = Math.max(COMPACT_MIN, b.lines.length * 2);
+    this.w().branchesCompactAt = Math.max(COMPACT_MIN, b.lines.length * 2);
   }
 
   private compactStatements(): void {
     const g = this.gatherStatements();
     const st = normalizeStatements(g.lines, g.cols, g.hits, this.limits.maxHits);
-    this.sLines = Array.from(st.lines);
-    this.sCols = Array.from(st.cols);
-    this.sHits = Array.from(st.hits);
+    this.w().sLines = Array.from(st.lines);
+    this.w().sCols = Array.from(st.cols);
+    this.w().sHits = Array.from(st.hits);
     this.sSegs = null;
     this.sSegCount = 0;
-    this.statementsCompactAt = Math.max(COMPACT_MIN, st.lines.length * 2);
+    this.w().statementsCompactAt = Math.max(COMPACT_MIN, st.lines.length * 2);
   }
 
   private checkLine(line: number, at: number | undefined): boolean {

@@ -1,6 +1,7 @@
 /**
  * The normalized coverage of one source file. Every column is sorted and free of duplicates, so two
- * equal coverages are equal field by field, and merging is concatenation followed by normalization.
+ * equal coverages hold the same values field by field (count columns may differ in array type, see
+ * CountColumn), and merging is concatenation followed by normalization.
  *
  * Lines without data are absent (never a zero-hit record). A line's state is derived, never stored:
  * see `lineRecords` in line-records.ts.
@@ -11,18 +12,24 @@ export interface FileCoverage {
   /** Line numbers with data, strictly ascending. */
   readonly lineNumbers: Int32Array;
   /** Execution count of each line in `lineNumbers` (0 = the line never ran). */
-  readonly lineHits: Float64Array;
+  readonly lineHits: CountColumn;
   /** Branch outcomes sorted by (line, id): the line a branch belongs to. */
   readonly branchLines: Int32Array;
   /** Branch identity within its line, as the format names it (e.g. lcov `block,branch`). */
   readonly branchIds: readonly string[];
   /** How often each branch outcome was taken (0 = never, including lcov's `-`). */
-  readonly branchTaken: Float64Array;
+  readonly branchTaken: CountColumn;
   /** Functions sorted by (line, name); identity is (name, line). null where the format has no function metric. */
   readonly functions: readonly FunctionRecord[] | null;
   /** Statements sorted by (line, column); null where the format has no statement metric. */
   readonly statements: StatementColumns | null;
 }
+
+/**
+ * Counts, as integers: 32 bits where every count of the column fits (the common case, half the
+ * memory), else doubles (exact to 2^53). Read them by index; never assume one of the two.
+ */
+export type CountColumn = Float64Array | Uint32Array;
 
 export interface FunctionRecord {
   readonly name: string;

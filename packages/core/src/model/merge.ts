@@ -1,5 +1,5 @@
 import { DEFAULT_LIMITS, type ParseLimits } from './limits.js';
-import type { FileCoverage, FunctionRecord, StatementColumns } from './file-coverage.js';
+import type { CountColumn, FileCoverage, FunctionRecord, StatementColumns } from './file-coverage.js';
 import { PackedColumns } from './packed-columns.js';
 import { comparePaths, type Report } from './report.js';
 
@@ -169,7 +169,7 @@ function sameKeys(list: readonly FileCoverage[]): boolean {
 }
 
 /** Adds column `pick` of every input, element by element, into out[o...] (saturating, in input order). */
-function sumInto(list: readonly FileCoverage[], pick: (f: FileCoverage) => Float64Array, out: Float64Array, o: number, max: number): void {
+function sumInto(list: readonly FileCoverage[], pick: (f: FileCoverage) => CountColumn, out: Float64Array, o: number, max: number): void {
   const first = pick(list[0]!);
   const n = first.length;
   out.set(first, o);
@@ -179,9 +179,9 @@ function sumInto(list: readonly FileCoverage[], pick: (f: FileCoverage) => Float
   }
 }
 
-const pickLineHits = (f: FileCoverage): Float64Array => f.lineHits;
-const pickBranchTaken = (f: FileCoverage): Float64Array => f.branchTaken;
-const pickStatementHits = (f: FileCoverage): Float64Array => f.statements!.hits;
+const pickLineHits = (f: FileCoverage): CountColumn => f.lineHits;
+const pickBranchTaken = (f: FileCoverage): CountColumn => f.branchTaken;
+const pickStatementHits = (f: FileCoverage): CountColumn => f.statements!.hits;
 
 function mergeSameKeys(path: string, list: readonly FileCoverage[], out: PackedColumns, max: number): FileCoverage {
   const f0 = list[0]!;

@@ -1,5 +1,5 @@
 import type { NormalizedColumns } from './file-builder.js';
-import type { FileCoverage } from './file-coverage.js';
+import type { CountColumn, FileCoverage } from './file-coverage.js';
 
 const EMPTY_I32 = new Int32Array(0);
 const EMPTY_F64 = new Float64Array(0);
@@ -40,10 +40,10 @@ export class PackedColumns {
 
   file(path: string, c: NormalizedColumns): FileCoverage {
     let lineNumbers: Int32Array;
-    let lineHits: Float64Array;
-    if (c.lines instanceof Int32Array && c.hits instanceof Float64Array) {
-      lineNumbers = c.lines;
-      lineHits = c.hits;
+    let lineHits: CountColumn;
+    if (linesAreViews(c)) {
+      lineNumbers = c.lines as Int32Array;
+      lineHits = c.hits as CountColumn;
     } else if (c.lines.length === 0) {
       lineNumbers = EMPTY_I32;
       lineHits = EMPTY_F64;
@@ -57,10 +57,10 @@ export class PackedColumns {
       this.oL = o + l;
     }
     let branchLines: Int32Array;
-    let branchTaken: Float64Array;
-    if (c.bLines instanceof Int32Array && c.bTaken instanceof Float64Array) {
-      branchLines = c.bLines;
-      branchTaken = c.bTaken;
+    let branchTaken: CountColumn;
+    if (branchesAreViews(c)) {
+      branchLines = c.bLines as Int32Array;
+      branchTaken = c.bTaken as CountColumn;
     } else if (c.bLines.length === 0) {
       // Most files of most formats have no branches: one shared empty column each (an empty typed
       // array has nothing to modify), not two fresh views per file for the GC to copy.
@@ -77,8 +77,8 @@ export class PackedColumns {
     }
     let statements: FileCoverage['statements'] = null;
     if (c.sLines !== null) {
-      if (c.sLines instanceof Int32Array && c.sCols instanceof Int32Array && c.sHits instanceof Float64Array) {
-        statements = { lines: c.sLines, columns: c.sCols, hits: c.sHits };
+      if (statementsAreViews(c)) {
+        statements = { lines: c.sLines as Int32Array, columns: c.sCols as Int32Array, hits: c.sHits as Float64Array };
       } else {
         const s = c.sLines.length;
         const o = this.oS;
@@ -91,4 +91,21 @@ export class PackedColumns {
     }
     return { path, lineNumbers, lineHits, branchLines, branchIds: c.bIds, branchTaken, functions: c.functions, statements };
   }
+}
+
+const isCounts = (a: ArrayLike<number>): boolean => a instanceof Float64Array || a instanceof Uint32Array;
+
+/** Whether a file's line columns are typed views already (kept as they are, not packed). */
+export function linesAreViews(c: NormalizedColumns): boolean {
+  return c.lines instanceof Int32Array && isCounts(c.hits);
+}
+
+/** Whether a file's branch columns are typed views already. */
+export function branchesAreViews(c: NormalizedColumns): boolean {
+  return c.bLines instanceof Int32Array && isCounts(c.bTaken);
+}
+
+/** Whether a file's statement columns are typed views already. */
+export function statementsAreViews(c: NormalizedColumns): boolean {
+  return c.sLines instanceof Int32Array && c.sCols instanceof Int32Array && c.sHits instanceof Float64Array;
 }

@@ -2,7 +2,7 @@ import { DEFAULT_LIMITS, type ParseLimits } from './limits.js';
 import { DiagnosticSink } from './diagnostics.js';
 import type { FileCoverage } from './file-coverage.js';
 import { FileCoverageBuilder, LineSlabs, type NormalizedColumns } from './file-builder.js';
-import { PackedColumns } from './packed-columns.js';
+import { branchesAreViews, linesAreViews, PackedColumns, statementsAreViews } from './packed-columns.js';
 
 /** A coverage report: normalized files, sorted by path, one entry per path. */
 export interface Report {
@@ -81,9 +81,9 @@ export class ReportBuilder {
     let nS = 0;
     for (let i = 0; i < n; i++) {
       const c = cols[i]!;
-      if (!(c.lines instanceof Int32Array)) nL += c.lines.length;
-      if (!(c.bLines instanceof Int32Array)) nB += c.bLines.length;
-      if (c.sLines !== null && !(c.sLines instanceof Int32Array)) nS += c.sLines.length;
+      if (!linesAreViews(c)) nL += c.lines.length;
+      if (!branchesAreViews(c)) nB += c.bLines.length;
+      if (c.sLines !== null && !statementsAreViews(c)) nS += c.sLines.length;
     }
     const out = new PackedColumns(nL, nB, nS);
     const files: FileCoverage[] = new Array<FileCoverage>(n);

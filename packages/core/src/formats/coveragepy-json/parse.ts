@@ -48,7 +48,9 @@ function readEntry(path: string, entry: unknown, report: ReportBuilder, sink: Di
     sink.error('CW_COVERAGEPY_BAD_FILE', `files[${where}]: expected an object with executed_lines/missing_lines, found ${describeJson(entry)}`);
     return;
   }
-  const file = report.file(path);
+  // The path is a key JSON.parse made (a string of its own, never a slice of the document): kept as
+  // is, it is one string shared with the stream's repeated-key check rather than two.
+  const file = report.file(path, undefined, true);
   if (file === null) return;
   readFile(entry, file, where, sink);
 }

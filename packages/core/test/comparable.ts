@@ -1,0 +1,21 @@
+import type { FileCoverage, Report } from '../src/index.js';
+
+/**
+ * A report with every column as a plain array, for comparing values: a count column may be a
+ * Uint32Array or a Float64Array (model/file-coverage.ts, CountColumn) depending on how it was built,
+ * which toEqual would count as a difference.
+ */
+export function comparable(r: Report): unknown {
+  return { files: r.files.map(comparableFile) };
+}
+
+export function comparableFile(f: FileCoverage): unknown {
+  return {
+    ...f,
+    lineNumbers: [...f.lineNumbers],
+    lineHits: [...f.lineHits],
+    branchLines: [...f.branchLines],
+    branchTaken: [...f.branchTaken],
+    statements: f.statements === null ? null : { lines: [...f.statements.lines], columns: [...f.statements.columns], hits: [...f.statements.hits] },
+  };
+}
