@@ -3480,178 +3480,234 @@ function lineAt(text3, e) {
   return line2;
 }
 
-// packages/core/src/text/json-document.ts
-var JsonDocument = class {
-  constructor(sink, maxBytes) {
-    this.sink = sink;
-    this.maxBytes = maxBytes;
+// packages/core/src/formats/gcov-json/document-splitter.ts
+var NEWLINE2 = 10;
+var OPEN_BRACE2 = 123;
+var CLOSE_BRACE2 = 125;
+var NEWLINES2 = new Uint8Array(4096).fill(NEWLINE2);
+var BOM = [239, 187, 191];
+var isSpace2 = (c) => c === 32 || c === NEWLINE2 || c === 13 || c === 9;
+var DocumentSplitter = class {
+  constructor(out) {
+    this.out = out;
   }
-  chunks = [];
-  size = 0;
-  overflow = false;
+  /** Report line of the next byte. */
+  line = 1;
+  /**
+   * `idle`: no document yet, only white space; `body`: inside a document, on a line with content;
+   * `lineStart`: inside a document after a newline, only white space since.
+   */
+  state = "idle";
+  /** Whether the current document's last non-space byte so far is a `}`. */
+  closeLast = false;
+  /** Newlines held back since the last non-space byte (`lineStart`: the first is the line's own). */
+  held = 0;
+  /** In `lineStart`: the line a document following the newline would start on. */
+  nextLine = 0;
+  /** Bytes of a leading BOM matched so far; -1 once past the start of the file. */
+  bom = 0;
+  count = 0;
+  /** Documents begun so far. */
+  get documents() {
+    return this.count;
+  }
   write(chunk) {
-    if (this.overflow) return;
-    if (this.size + chunk.length > this.maxBytes) {
-      this.overflow = true;
-      this.chunks.length = 0;
-      this.sink.error("CW_DOCUMENT_TOO_LARGE", `the JSON document is larger than the limit of ${this.maxBytes} bytes`);
-      return;
+    let from = 0;
+    if (this.bom >= 0) {
+      while (from < chunk.length && this.bom < BOM.length && chunk[from] === BOM[this.bom]) {
+        this.bom++;
+        from++;
+      }
+      if (this.bom === BOM.length) this.bom = -1;
+      else if (from < chunk.length) this.notBom();
     }
-    this.chunks.push(chunk);
-    this.size += chunk.length;
+    if (from < chunk.length) this.scan(chunk.subarray(from));
   }
-  /** The document's bytes as one array. */
-  bytes() {
-    if (this.chunks.length === 1) return this.chunks[0];
-    const bytes = new Uint8Array(this.size);
-    let o = 0;
-    for (const c of this.chunks) {
-      bytes.set(c, o);
-      o += c.length;
-    }
-    this.chunks.length = 0;
-    if (bytes.length > 0) this.chunks.push(bytes);
-    return bytes;
+  /** Ends the last document. */
+  finish() {
+    if (this.bom > 0) this.notBom();
+    if (this.state === "idle") return;
+    this.state = "idle";
+    this.out.end();
   }
-  /** The parsed value, or undefined when the document was too large or is not valid JSON (diagnosed). */
-  parse() {
-    if (this.overflow) return void 0;
-    const bytes = this.bytes();
-    this.chunks.length = 0;
-    const text3 = decodeUtf8(bytes);
-    try {
-      return JSON.parse(text3);
-    } catch (e) {
-      const msg = e instanceof Error ? e.message : String(e);
-      this.sink.error("CW_JSON_SYNTAX", `not valid JSON: ${msg.slice(0, 200)}`, lineAt(text3, e));
-      return void 0;
+  /** The bytes matched so far were not a BOM after all: they are content. */
+  notBom() {
+    const matched = Uint8Array.from(BOM.slice(0, this.bom));
+    this.bom = -1;
+    if (matched.length > 0) this.scan(matched);
+  }
+  scan(chunk) {
+    const n = chunk.length;
+    let i = 0;
+    while (i < n) {
+      if (this.state !== "body") {
+        for (; i < n && isSpace2(chunk[i]); i++) {
+          if (chunk[i] === NEWLINE2) {
+            this.held++;
+            this.line++;
+          }
+        }
+        if (i === n) return;
+        if (this.state === "idle") {
+          this.start(1);
+          this.newlines(this.held);
+        } else if (this.closeLast && chunk[i] === OPEN_BRACE2) {
+          this.out.end();
+          this.start(this.nextLine);
+          this.newlines(this.held - 1);
+        } else this.newlines(this.held);
+        this.held = 0;
+        this.state = "body";
+      }
+      const nl = chunk.indexOf(NEWLINE2, i);
+      const stop = nl < 0 ? n : nl;
+      let p = stop - 1;
+      while (p >= i && isSpace2(chunk[p])) p--;
+      if (p >= i) this.closeLast = chunk[p] === CLOSE_BRACE2;
+      if (nl < 0) {
+        this.out.bytes(chunk.subarray(i));
+        return;
+      }
+      if (nl > i) this.out.bytes(chunk.subarray(i, nl));
+      this.line++;
+      this.state = "lineStart";
+      this.held = 1;
+      this.nextLine = this.line;
+      i = nl + 1;
     }
+  }
+  start(line2) {
+    this.count++;
+    this.closeLast = false;
+    this.out.begin(line2);
+  }
+  newlines(count) {
+    for (let left = count; left > 0; left -= NEWLINES2.length) this.out.bytes(NEWLINES2.subarray(0, Math.min(left, NEWLINES2.length)));
   }
 };
 
-// packages/core/src/formats/gcov-json/parse.ts
+// packages/core/src/formats/gcov-json/staged-diagnostics.ts
+var STAGED_CAP = 1e3;
+var StagedDiagnostics = class extends DiagnosticSink {
+  constructor(target) {
+    super(target.file);
+    this.target = target;
+  }
+  head = [];
+  body = [];
+  overflow = 0;
+  open = false;
+  /** Stages from now on, until `flush`. */
+  hold() {
+    this.open = true;
+  }
+  add(code, severity, message2, line2) {
+    if (this.open) this.stage(false, { code, severity, message: message2, line: line2, labelled: false });
+    else this.target.add(code, severity, message2, line2);
+  }
+  /** A diagnostic about the document at `line`, labelled at `flush`; `first`: said before the others. */
+  unit(code, severity, message2, line2, first = false) {
+    this.stage(first, { code, severity, message: message2, line: line2, labelled: true });
+  }
+  /** A diagnostic said before the document's others, as it is (syntax errors). */
+  first(code, severity, message2, line2) {
+    this.stage(true, { code, severity, message: message2, line: line2, labelled: false });
+  }
+  get hasErrors() {
+    return this.target.hasErrors || this.head.some((d) => d.severity === "error") || this.body.some((d) => d.severity === "error");
+  }
+  /** Passes what is staged on to the target, labelled messages as `label: message`, and stops staging. */
+  flush(label) {
+    for (const list of [this.head, this.body]) {
+      for (const d of list) this.target.add(d.code, d.severity, d.labelled ? `${label}: ${d.message}` : d.message, d.line);
+    }
+    for (; this.overflow > 0; this.overflow--) this.target.add("CW_DIAGNOSTICS_TRUNCATED", "warning", "");
+    this.head = [];
+    this.body = [];
+    this.open = false;
+  }
+  finish() {
+    return this.target.finish();
+  }
+  stage(first, d) {
+    if (first) this.head.push(d);
+    else if (this.body.length < STAGED_CAP) this.body.push(d);
+    else this.overflow++;
+  }
+};
+
+// packages/core/src/formats/gcov-json/unit-reader.ts
 var KNOWN_VERSIONS = /* @__PURE__ */ new Set(["1", "2"]);
-function createGcovJsonParser(options) {
-  const sink = new DiagnosticSink(options.fileName);
-  const max = options.limits.maxDocumentBytes;
-  const chunks = [];
-  let size = 0;
-  let overflow = false;
-  return {
-    write(chunk) {
-      if (overflow || chunk.length === 0) return;
-      if (size + chunk.length > max) {
-        overflow = true;
-        chunks.length = 0;
-        sink.error("CW_DOCUMENT_TOO_LARGE", `the JSON document is larger than the limit of ${max} bytes`);
-        return;
-      }
-      chunks.push(chunk);
-      size += chunk.length;
-    },
-    end() {
-      const report = new ReportBuilder(sink, options.limits);
-      if (!overflow) {
-        const bytes = concat(chunks, size);
-        chunks.length = 0;
-        const docs = splitDocuments(bytes);
-        if (docs.length === 0) sink.error("CW_GCOV_JSON_EMPTY", "the file is empty: expected a gcov JSON object");
-        for (const d of docs) {
-          const local = new DiagnosticSink(void 0);
-          const doc = new JsonDocument(local, max);
-          doc.write(bytes.subarray(d.start, d.end));
-          const value = doc.parse();
-          for (const x of local.finish()) sink.add(x.code, x.severity, x.message, (x.line ?? 1) + d.line - 1);
-          if (value !== void 0) readUnit(value, d.line, docs.length > 1, report, sink);
-        }
-      }
-      return { status: sink.hasErrors ? "invalid" : "ok", report: report.build(), diagnostics: sink.finish() };
-    }
-  };
-}
-function splitDocuments(bytes) {
-  const out = [];
-  let start = 0;
-  let startLine2 = 1;
-  let line2 = 1;
-  let nl = bytes.indexOf(10);
-  while (nl >= 0) {
-    line2++;
-    let p = nl - 1;
-    while (p >= start && isSpace2(bytes[p])) p--;
-    let q = nl + 1;
-    while (q < bytes.length && isSpace2(bytes[q])) q++;
-    if (p >= start && bytes[p] === 125 && q < bytes.length && bytes[q] === 123) {
-      out.push({ start, end: nl, line: startLine2 });
-      start = nl + 1;
-      startLine2 = line2;
-    }
-    nl = bytes.indexOf(10, nl + 1);
-  }
-  let i = start === 0 && bytes[0] === 239 && bytes[1] === 187 && bytes[2] === 191 ? 3 : start;
-  while (i < bytes.length && isSpace2(bytes[i])) i++;
-  if (i < bytes.length) out.push({ start, end: bytes.length, line: startLine2 });
-  return out;
-}
-function isSpace2(b) {
-  return b === 32 || b === 10 || b === 13 || b === 9;
-}
-function concat(chunks, size) {
-  if (chunks.length === 1) return chunks[0];
-  const out = new Uint8Array(size);
-  let o = 0;
-  for (const c of chunks) {
-    out.set(c, o);
-    o += c.length;
-  }
-  return out;
-}
-function readUnit(root, at2, several, report, sink) {
-  const unit = several ? `document at line ${at2}` : "the document";
-  if (!isObject(root)) {
-    sink.error("CW_GCOV_JSON_SHAPE", `${unit}: expected a gcov JSON object, found ${describeJson(root)}`, at2);
-    return;
-  }
-  const version2 = own(root, "format_version");
-  const files = own(root, "files");
-  if (!Array.isArray(files)) {
-    sink.error("CW_GCOV_JSON_SHAPE", `${unit}: expected "files" to be an array of source files, found ${describeJson(files)}`, at2);
-    return;
-  }
-  if (typeof version2 !== "string") {
-    sink.warn("CW_GCOV_JSON_VERSION", `${unit}: "format_version" is ${describeJson(version2)}, expected a string such as "1"; reading it as version 1`, at2);
-  } else if (!KNOWN_VERSIONS.has(version2)) {
-    sink.warn("CW_GCOV_JSON_VERSION", `${unit}: unknown format_version ${quoteKey(version2)} (known: 1, 2); reading the fields both versions share`, at2);
-  }
-  const badFiles = new BadEntries();
-  const seen = { branches: 0, branchyFunctions: 0 };
-  files.forEach((f, i) => {
-    if (!isObject(f) || typeof own(f, "file") !== "string") {
-      badFiles.add(i, f);
-      return;
-    }
-    const b = report.file(own(f, "file"), at2);
-    if (b !== null) readFile(f, b, `${unit}: files[${i}] (${quoteKey(b.path)})`, at2, sink, seen);
-  });
-  if (seen.branches === 0 && seen.branchyFunctions > 0) {
-    sink.add("CW_GCOV_JSON_NO_BRANCHES", "info", `${unit}: no branch data although ${seen.branchyFunctions} functions have more than 3 blocks; gcov writes branches only with -b (--branch-probabilities)`, at2);
-  }
-  const msg = badFiles.summary('an object with a string "file"');
-  if (msg !== null) sink.error("CW_GCOV_JSON_FILE", `${unit}: files: ${msg}`, at2);
-}
 var isCount = (v) => isNumber(v) && v >= 0;
 var isLineNumber = (v) => isNumber(v) && Number.isInteger(v) && v >= 1;
-function readFile(f, b, where, at2, sink, stats) {
-  b.enableFunctions();
-  const lines = own(f, "lines");
-  const functions = own(f, "functions");
-  if (lines !== void 0 && !Array.isArray(lines)) {
-    sink.error("CW_GCOV_JSON_FIELD", `${where}: expected "lines" to be an array, found ${describeJson(lines)}`, at2);
+var flatCopy = (s) => s.length < 13 ? s : (" " + s).slice(1);
+var UnitReader = class {
+  constructor(report, diags, at2) {
+    this.report = report;
+    this.diags = diags;
+    this.at = at2;
   }
-  if (functions !== void 0 && !Array.isArray(functions)) {
-    sink.error("CW_GCOV_JSON_FIELD", `${where}: expected "functions" to be an array, found ${describeJson(functions)}`, at2);
+  badFiles = new BadEntries();
+  branches = 0;
+  /** Functions with more than 3 basic blocks (entry, body, exit and at least one more). */
+  branchyFunctions = 0;
+  /** One `files[i]` entry. */
+  file(f, i) {
+    if (!isObject(f) || typeof own(f, "file") !== "string") {
+      this.badFiles.add(i, f);
+      return;
+    }
+    const b = this.report.file(own(f, "file"), this.at);
+    if (b !== null) this.readFile(f, b, `files[${i}] (${quoteKey(b.path)})`);
   }
-  if (Array.isArray(lines)) {
+  /**
+   * The rest of the document, its streamed `files` emptied; undefined when it was not valid JSON
+   * (then only what its entries showed is said).
+   */
+  finish(root) {
+    if (root !== void 0 && !this.readRoot(root)) return;
+    if (root !== void 0 && this.branches === 0 && this.branchyFunctions > 0) {
+      this.diags.unit("CW_GCOV_JSON_NO_BRANCHES", "info", `no branch data although ${this.branchyFunctions} functions have more than 3 blocks; gcov writes branches only with -b (--branch-probabilities)`, this.at);
+    }
+    const msg = this.badFiles.summary('an object with a string "file"');
+    if (msg !== null) this.diags.unit("CW_GCOV_JSON_FILE", "error", `files: ${msg}`, this.at);
+  }
+  /** Checks the document as a whole (said before its entries' diagnostics); false when it is not a unit. */
+  readRoot(root) {
+    if (!isObject(root)) {
+      this.diags.unit("CW_GCOV_JSON_SHAPE", "error", `expected a gcov JSON object, found ${describeJson(root)}`, this.at, true);
+      return false;
+    }
+    const files = own(root, "files");
+    if (!Array.isArray(files)) {
+      this.diags.unit("CW_GCOV_JSON_SHAPE", "error", `expected "files" to be an array of source files, found ${describeJson(files)}`, this.at, true);
+      return false;
+    }
+    const version2 = own(root, "format_version");
+    if (typeof version2 !== "string") {
+      this.diags.unit("CW_GCOV_JSON_VERSION", "warning", `"format_version" is ${describeJson(version2)}, expected a string such as "1"; reading it as version 1`, this.at, true);
+    } else if (!KNOWN_VERSIONS.has(version2)) {
+      this.diags.unit("CW_GCOV_JSON_VERSION", "warning", `unknown format_version ${quoteKey(version2)} (known: 1, 2); reading the fields both versions share`, this.at, true);
+    }
+    files.forEach((f, i) => this.file(f, i));
+    return true;
+  }
+  readFile(f, b, where) {
+    const at2 = this.at;
+    b.enableFunctions();
+    const lines = own(f, "lines");
+    const functions = own(f, "functions");
+    if (lines !== void 0 && !Array.isArray(lines)) {
+      this.diags.unit("CW_GCOV_JSON_FIELD", "error", `${where}: expected "lines" to be an array, found ${describeJson(lines)}`, at2);
+    }
+    if (functions !== void 0 && !Array.isArray(functions)) {
+      this.diags.unit("CW_GCOV_JSON_FIELD", "error", `${where}: expected "functions" to be an array, found ${describeJson(functions)}`, at2);
+    }
+    if (Array.isArray(lines)) this.readLines(lines, b, where);
+    if (Array.isArray(functions)) this.readFunctions(functions, b, where);
+  }
+  readLines(lines, b, where) {
+    const at2 = this.at;
     const badLines = new BadEntries();
     const badBranches = new BadEntries();
     const repeats = /* @__PURE__ */ new Map();
@@ -3686,15 +3742,15 @@ function readFile(f, b, where, at2, sink, stats) {
           continue;
         }
         b.branch(line2, prefix + String(j), taken, at2);
-        stats.branches++;
+        this.branches++;
       }
     }
     const lm = badLines.summary('an object with a positive integer "line_number" and a non-negative "count"');
-    if (lm !== null) sink.error("CW_GCOV_JSON_LINE", `${where}: lines: ${lm}`, at2);
+    if (lm !== null) this.diags.unit("CW_GCOV_JSON_LINE", "error", `${where}: lines: ${lm}`, at2);
     const bm = badBranches.summary('a branch object with a non-negative "count"');
-    if (bm !== null) sink.error("CW_GCOV_JSON_BRANCH", `${where}: lines: ${bm}`, at2);
+    if (bm !== null) this.diags.unit("CW_GCOV_JSON_BRANCH", "error", `${where}: lines: ${bm}`, at2);
   }
-  if (Array.isArray(functions)) {
+  readFunctions(functions, b, where) {
     const bad = new BadEntries();
     for (let i = 0; i < functions.length; i++) {
       const fn = functions[i];
@@ -3705,7 +3761,7 @@ function readFile(f, b, where, at2, sink, stats) {
       const demangled = own(fn, "demangled_name");
       const name = typeof demangled === "string" && demangled.length > 0 ? demangled : own(fn, "name");
       const blocks = own(fn, "blocks");
-      if (isNumber(blocks) && blocks > 3) stats.branchyFunctions++;
+      if (isNumber(blocks) && blocks > 3) this.branchyFunctions++;
       const start = own(fn, "start_line");
       const hits = own(fn, "execution_count");
       const end2 = own(fn, "end_line");
@@ -3713,11 +3769,54 @@ function readFile(f, b, where, at2, sink, stats) {
         bad.add(i, fn);
         continue;
       }
-      b.fn(name, start, hits, isLineNumber(end2) ? end2 : null, at2);
+      b.fn(flatCopy(name), start, hits, isLineNumber(end2) ? end2 : null, this.at);
     }
     const m = bad.summary('an object with a "name", a positive integer "start_line" and a non-negative "execution_count"');
-    if (m !== null) sink.error("CW_GCOV_JSON_FUNCTION", `${where}: functions: ${m}`, at2);
+    if (m !== null) this.diags.unit("CW_GCOV_JSON_FUNCTION", "error", `${where}: functions: ${m}`, this.at);
   }
+};
+
+// packages/core/src/formats/gcov-json/parse.ts
+function createGcovJsonParser(options) {
+  const sink = new DiagnosticSink(options.fileName);
+  const diags = new StagedDiagnostics(sink);
+  const report = new ReportBuilder(diags, options.limits);
+  let doc = null;
+  let firstHeld = false;
+  const splitter = new DocumentSplitter({
+    begin(line2) {
+      if (firstHeld) diags.flush("document at line 1");
+      firstHeld = false;
+      diags.hold();
+      const syntax = new DiagnosticSink(void 0);
+      const unit = new UnitReader(report, diags, line2);
+      const stream = new JsonItemStream(syntax, options.limits.maxDocumentBytes, "files", (v, i) => unit.file(v, i));
+      doc = { line: line2, stream, syntax, unit };
+    },
+    bytes(chunk) {
+      doc.stream.write(chunk);
+    },
+    end() {
+      const d = doc;
+      doc = null;
+      const root = d.stream.end();
+      for (const x of d.syntax.finish()) diags.first(x.code, x.severity, x.message, (x.line ?? 1) + d.line - 1);
+      d.unit.finish(root);
+      if (splitter.documents === 1) firstHeld = true;
+      else diags.flush(`document at line ${d.line}`);
+    }
+  });
+  return {
+    write(chunk) {
+      if (chunk.length > 0) splitter.write(chunk);
+    },
+    end() {
+      splitter.finish();
+      if (firstHeld) diags.flush("the document");
+      if (splitter.documents === 0) sink.error("CW_GCOV_JSON_EMPTY", "the file is empty: expected a gcov JSON object");
+      return { status: sink.hasErrors ? "invalid" : "ok", report: report.build(), diagnostics: sink.finish() };
+    }
+  };
 }
 
 // packages/core/src/formats/gcov-json/index.ts
@@ -4606,6 +4705,55 @@ var llvmCovJsonFormat = {
 function detectCoverwatchJson(head) {
   return /^\s*\{\s*"coverwatch"\s*:\s*1\s*,/.test(head) ? 1 : 0;
 }
+
+// packages/core/src/text/json-document.ts
+var JsonDocument = class {
+  constructor(sink, maxBytes) {
+    this.sink = sink;
+    this.maxBytes = maxBytes;
+  }
+  chunks = [];
+  size = 0;
+  overflow = false;
+  write(chunk) {
+    if (this.overflow) return;
+    if (this.size + chunk.length > this.maxBytes) {
+      this.overflow = true;
+      this.chunks.length = 0;
+      this.sink.error("CW_DOCUMENT_TOO_LARGE", `the JSON document is larger than the limit of ${this.maxBytes} bytes`);
+      return;
+    }
+    this.chunks.push(chunk);
+    this.size += chunk.length;
+  }
+  /** The document's bytes as one array. */
+  bytes() {
+    if (this.chunks.length === 1) return this.chunks[0];
+    const bytes = new Uint8Array(this.size);
+    let o = 0;
+    for (const c of this.chunks) {
+      bytes.set(c, o);
+      o += c.length;
+    }
+    this.chunks.length = 0;
+    if (bytes.length > 0) this.chunks.push(bytes);
+    return bytes;
+  }
+  /** The parsed value, or undefined when the document was too large or is not valid JSON (diagnosed). */
+  parse() {
+    if (this.overflow) return void 0;
+    const bytes = this.bytes();
+    this.chunks.length = 0;
+    const text3 = decodeUtf8(bytes);
+    try {
+      return JSON.parse(text3);
+    } catch (e) {
+      const msg = e instanceof Error ? e.message : String(e);
+      this.sink.error("CW_JSON_SYNTAX", `not valid JSON: ${msg.slice(0, 200)}`, lineAt(text3, e));
+      return void 0;
+    }
+  }
+};
 
 // packages/core/src/formats/json-format.ts
 function createJsonFormatParser(options, read2, entries) {
@@ -7029,7 +7177,7 @@ function detectIstanbulJson(head, _fileName) {
 // packages/core/src/text/json-bytes.ts
 var QUOTE2 = 34;
 var BACKSLASH2 = 92;
-var NEWLINE2 = 10;
+var NEWLINE3 = 10;
 var GIVE_UP = new Error("JSON byte reader gives up");
 var utf8 = new TextDecoder("utf-8", { fatal: false, ignoreBOM: true });
 var EMPTY3 = new Uint8Array(0);
@@ -7072,8 +7220,8 @@ var JsonBytes = class {
     const b = this.b;
     let p = this.p;
     let c = b[p];
-    while (c === 32 || c === NEWLINE2 || c === 13 || c === 9) {
-      if (c === NEWLINE2) this.newlines++;
+    while (c === 32 || c === NEWLINE3 || c === 13 || c === 9) {
+      if (c === NEWLINE3) this.newlines++;
       c = b[++p];
     }
     this.p = p;
@@ -7159,7 +7307,7 @@ var JsonBytes = class {
     const b = this.b;
     let p = this.p;
     let c = b[p];
-    if (c === 32 || c === NEWLINE2 || c === 13 || c === 9) {
+    if (c === 32 || c === NEWLINE3 || c === 13 || c === 9) {
       c = this.ws();
       p = this.p;
     }
@@ -7911,9 +8059,9 @@ function readEntry(key, value, report, sink, scratch) {
   const path5 = typeof p === "string" && p.length > 0 ? p : key;
   const file2 = report.file(path5);
   if (file2 === null) return;
-  readFile2(fc, file2, quoteKey(path5), sink, scratch);
+  readFile(fc, file2, quoteKey(path5), sink, scratch);
 }
-function readFile2(fc, file2, where, sink, scratch) {
+function readFile(fc, file2, where, sink, scratch) {
   file2.enableStatements();
   file2.enableFunctions();
   readStatements(fc, file2, where, sink, scratch);
@@ -8081,9 +8229,9 @@ function readEntry2(path5, entry, report, sink) {
   }
   const file2 = report.file(path5);
   if (file2 === null) return;
-  readFile3(entry, file2, where, sink);
+  readFile2(entry, file2, where, sink);
 }
-function readFile3(entry, file2, where, sink) {
+function readFile2(entry, file2, where, sink) {
   const counted = { executed: 0, missing: 0, arcsTaken: 0, arcsMissing: 0 };
   const executed = lineArray(entry, "executed_lines", where, sink);
   const missing = lineArray(entry, "missing_lines", where, sink);
@@ -8804,7 +8952,7 @@ function createReportReader(options) {
     } else if (final && pendingSize === 0) {
       refused = unrecognized(fileName, "CW_REPORT_EMPTY", "the report file is empty");
     } else {
-      const head = decodeUtf8(concat2(pending, Math.min(pendingSize, DETECT_HEAD_BYTES)));
+      const head = decodeUtf8(concat(pending, Math.min(pendingSize, DETECT_HEAD_BYTES)));
       const d = detectFormat(head, fileName);
       if (d.kind === "detected") chosen = d.format;
       else refused = refusal(fileName, d, final || pendingSize >= DETECT_HEAD_BYTES);
@@ -8858,7 +9006,7 @@ function unrecognized(fileName, code, message2) {
   sink.error(code, message2);
   return { status: "unrecognized", format: null, report: EMPTY_REPORT, diagnostics: sink.finish() };
 }
-function concat2(chunks, size) {
+function concat(chunks, size) {
   const out = new Uint8Array(size);
   let o = 0;
   for (const c of chunks) {
@@ -10597,11 +10745,11 @@ async function reportCommand(o, io) {
 
 // apps/cli/src/commands/upload.ts
 import { randomUUID } from "node:crypto";
-import { readFile as readFile5 } from "node:fs/promises";
+import { readFile as readFile4 } from "node:fs/promises";
 import tls2 from "node:tls";
 
 // apps/cli/src/upload/collect-reports.ts
-import { readFile as readFile4 } from "node:fs/promises";
+import { readFile as readFile3 } from "node:fs/promises";
 import path4 from "node:path";
 import { gunzipSync } from "node:zlib";
 
@@ -10646,7 +10794,7 @@ async function collectReports(files, cwd, format) {
   \`coverwatch report ${name}\` shows the details (CI logs get codes and line numbers only: a wrong file could be full of secrets)`
       );
     }
-    let bytes = await readFile4(full);
+    let bytes = await readFile3(full);
     if (bytes.length >= 2 && bytes[0] === 31 && bytes[1] === 139) bytes = gunzipSync(bytes, { maxOutputLength: MAX_REPORT_BYTES });
     if (bytes.length > MAX_REPORT_BYTES) throw new UploadError("invalid-report", `${name} is ${bytes.length} bytes; one upload carries reports up to ${MAX_REPORT_BYTES} bytes`);
     out.push({ name, format: parsed.format, bytes, report: parsed.report, totals: reportTotals(parsed.report).totals, diagnostics: parsed.diagnostics });
@@ -31448,7 +31596,7 @@ async function transports(o, env) {
   if (caFile !== void 0) {
     let pem;
     try {
-      pem = await readFile5(caFile, "utf8");
+      pem = await readFile4(caFile, "utf8");
     } catch (e) {
       throw new UploadError("config", `--ca-file ${caFile}: cannot read (${e.code ?? "error"})`);
     }
