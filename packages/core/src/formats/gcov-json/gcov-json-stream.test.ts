@@ -79,7 +79,7 @@ const lineEntry = fc.oneof(
       function_name: fc.constantFrom('f', 'Foo<int>::inc()'),
     }),
   },
-  { weight: 1, arbitrary: fc.constantFrom<unknown>(null, { line_number: 0, count: 1 }, { line_number: 2, count: '1' }) },
+  { weight: 1, arbitrary: fc.constantFrom<unknown>(null, { line_number: 0, count: 1 }, { line_number: 2, count: '1' }, { line_number: 3, count: 1.5 }, { line_number: 2 ** 33, count: 1 }) },
 );
 const fnEntry = fc.oneof(
   {
@@ -87,7 +87,7 @@ const fnEntry = fc.oneof(
     arbitrary: fc.record({
       blocks: fc.integer({ min: 1, max: 8 }),
       start_line: fc.integer({ min: 1, max: 30 }),
-      name: fc.constantFrom('f', '_ZN3FooIiE3incEv'),
+      name: fc.constantFrom('f', '_ZN3FooIiE3incEv', 'operator"" _km'),
       demangled_name: fc.constantFrom('f', 'Foo<int>::inc()', ''),
       execution_count: count,
       end_line: fc.integer({ min: 1, max: 40 }),
@@ -101,7 +101,7 @@ const fileEntry = fc.oneof(
     arbitrary: fc.record({
       lines: fc.array(lineEntry, { maxLength: 6 }),
       functions: fc.array(fnEntry, { maxLength: 3 }),
-      file: fc.constantFrom('a.c', 'src/b.c', 'include/a rather long header name.h', ''),
+      file: fc.constantFrom('a.c', 'src/b.c', 'include/a rather long header name.h', 'src/été "quoted".c', ''),
     }),
   },
   { weight: 1, arbitrary: fc.constantFrom<unknown>(null, { file: 7 }) },

@@ -3,6 +3,7 @@ import { ReportBuilder } from '../../model/report.js';
 import { JsonItemStream } from '../../text/json-item-stream.js';
 import type { ParseOptions, ParseOutcome, StreamParser } from '../types.js';
 import { DocumentSplitter } from './document-splitter.js';
+import { FileEntryBytes } from './file-entry-bytes.js';
 import { StagedDiagnostics } from './staged-diagnostics.js';
 import { UnitReader } from './unit-reader.js';
 
@@ -18,13 +19,15 @@ import { UnitReader } from './unit-reader.js';
  * end_line). See docs/formats/gcov-json.md.
  *
  * Nothing is buffered whole: documents are split as their bytes come (document-splitter.ts) and each
- * document's `files[]` entries are parsed and read one by one (text/json-item-stream.ts), so memory
- * follows the largest file entry, not the input.
+ * document's `files[]` entries are read one by one (text/json-item-stream.ts), straight from their
+ * bytes where they are as gcov writes them (file-entry-bytes.ts), so memory follows the largest file
+ * entry, not the input.
  */
 export function createGcovJsonParser(options: ParseOptions): StreamParser {
   const sink = new DiagnosticSink(options.fileName);
   const diags = new StagedDiagnostics(sink);
   const report = new ReportBuilder(diags, options.limits);
+  const fast = new FileEntryBytes();
   let doc: { line: number; stream: JsonItemStream; syntax: DiagnosticSink; unit: UnitReader } | null = null;
   /** The first document's diagnostics wait for a second document (or the end) to learn their label. */
   let firstHeld = false;
@@ -36,7 +39,8 @@ export function createGcovJsonParser(options: ParseOptions): StreamParser {
       // A private sink for the stream, so JSON syntax errors get report lines, not document lines.
       const syntax = new DiagnosticSink(undefined);
       const unit = new UnitReader(report, diags, line);
-      const stream = new JsonItemStream(syntax, options.limits.maxDocumentBytes, 'files', (v, i) => unit.file(v, i));
+      fast.unit = unit;
+      const stream = new JsonItemStream(syntax, options.limits.maxDocumentBytes, 'files', (v, i) => unit.file(v, i), 'array', fast);
       doc = { line, stream, syntax, unit };
     },
     bytes(chunk) {
