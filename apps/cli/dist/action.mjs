@@ -4326,6 +4326,512 @@ var DocumentSplitter = class {
   }
 };
 
+// packages/core/src/text/json-bytes.ts
+var QUOTE2 = 34;
+var BACKSLASH2 = 92;
+var NEWLINE3 = 10;
+var GIVE_UP = new Error("JSON byte reader gives up");
+var utf8 = new TextDecoder("utf-8", { fatal: false, ignoreBOM: true });
+var EMPTY2 = new Uint8Array(0);
+var MAX_SKIP_DEPTH = 64;
+var JsonBytes = class {
+  b = EMPTY2;
+  p = 0;
+  /** Newlines in whitespace read since `start` (valid JSON has none inside strings). */
+  newlines = 0;
+  /** Start and end of the last key read by `readKey()`. */
+  ks = 0;
+  ke = 0;
+  start(b, from) {
+    this.b = b.constructor === Uint8Array ? b : new Uint8Array(b.buffer, b.byteOffset, b.length);
+    this.p = from;
+    this.newlines = 0;
+  }
+  /** After GIVE_UP: whether the reader stopped at the end of its bytes (the value may be cut short). */
+  incomplete = false;
+  /** Lets go of the bytes (a chunk must not be kept alive by a reader between calls), noting `incomplete`. */
+  release() {
+    this.incomplete = this.p >= this.b.length;
+    this.b = EMPTY2;
+  }
+  fail(p) {
+    this.p = p;
+    throw GIVE_UP;
+  }
+  /** Whether the bytes at the cursor are `lit` (then they are consumed). */
+  lit(lit) {
+    const b = this.b;
+    const p = this.p;
+    const len = lit.length;
+    for (let i = 0; i < len; i++) if (b[p + i] !== lit[i]) return false;
+    this.p = p + len;
+    return true;
+  }
+  /** Skips whitespace and returns the next byte (undefined at the end). */
+  ws() {
+    const b = this.b;
+    let p = this.p;
+    let c = b[p];
+    while (c === 32 || c === NEWLINE3 || c === 13 || c === 9) {
+      if (c === NEWLINE3) this.newlines++;
+      c = b[++p];
+    }
+    this.p = p;
+    return c;
+  }
+  /** Skips whitespace, then requires byte `c`. */
+  expect(c) {
+    if (this.ws() !== c) this.fail(this.p);
+    this.p++;
+  }
+  /**
+   * After whitespace: `,` (true: another member follows) or `close` (false). Anything else fails.
+   */
+  more(close) {
+    const c = this.ws();
+    this.p++;
+    if (c === 44) return true;
+    if (c === close) return false;
+    return this.fail(this.p - 1);
+  }
+  /**
+   * Opens an object or array (`{` or `[` after whitespace) and tells whether it has a first member
+   * (false: it was empty and is closed).
+   */
+  open(openByte, close) {
+    this.expect(openByte);
+    if (this.ws() === close) {
+      this.p++;
+      return false;
+    }
+    return true;
+  }
+  /**
+   * Reads a member's key and its colon: the key's bytes are `b[ks..ke)`. A key with an escape or a
+   * control character is left to JSON.parse.
+   */
+  readKey() {
+    const b = this.b;
+    if (this.ws() !== QUOTE2) this.fail(this.p);
+    let p = this.p + 1;
+    const s = p;
+    const n = b.length;
+    for (; p < n; p++) {
+      const c = b[p];
+      if (c === QUOTE2) break;
+      if (c === BACKSLASH2 || c < 32) this.fail(p);
+    }
+    if (p >= n) this.fail(p);
+    this.ks = s;
+    this.ke = p;
+    this.p = p + 1;
+    this.expect(58);
+  }
+  /** Whether the last key is `lit` (ASCII bytes). */
+  keyIs(lit) {
+    const len = lit.length;
+    if (this.ke - this.ks !== len) return false;
+    const b = this.b;
+    const s = this.ks;
+    for (let i = 0; i < len; i++) if (b[s + i] !== lit[i]) return false;
+    return true;
+  }
+  /** The last key as an index (`0`, `1`, ... without leading zeros, below `limit`), or -1. */
+  keyIndex(limit) {
+    const b = this.b;
+    const s = this.ks;
+    const len = this.ke - s;
+    if (len === 0 || len > 9 || len > 1 && b[s] === 48) return -1;
+    let v = 0;
+    for (let i = s; i < this.ke; i++) {
+      const d = b[i] - 48;
+      if (d < 0 || d > 9) return -1;
+      v = v * 10 + d;
+    }
+    return v < limit ? v : -1;
+  }
+  /** The last key as a string. */
+  keyText() {
+    return text2(this.b, this.ks, this.ke);
+  }
+  /** A non-negative integer of at most 15 digits (exact in a double); anything else fails. */
+  uint() {
+    const b = this.b;
+    let p = this.p;
+    let c = b[p];
+    if (c === 32 || c === NEWLINE3 || c === 13 || c === 9) {
+      c = this.ws();
+      p = this.p;
+    }
+    let d = c - 48;
+    if (!(d >= 0 && d <= 9)) this.fail(p);
+    let v = d;
+    const s = p;
+    p++;
+    if (d !== 0) {
+      c = b[p];
+      d = c - 48;
+      while (d >= 0 && d <= 9) {
+        v = v * 10 + d;
+        c = b[++p];
+        d = c - 48;
+      }
+      if (p - s > 15) this.fail(s);
+    } else c = b[p];
+    if (c === 46 || c === 101 || c === 69) this.fail(p);
+    this.p = p;
+    return v;
+  }
+  /** `null` (-1) or a non-negative integer as `uint()` reads it. */
+  uintOrNull() {
+    if (this.ws() === 110) {
+      this.literal(NULL);
+      return -1;
+    }
+    return this.uint();
+  }
+  /** `null` (NaN) or an integer as `uint()` reads it, with an optional minus (c8 writes column -1). */
+  intOrNull() {
+    const c = this.ws();
+    if (c === 110) {
+      this.literal(NULL);
+      return NaN;
+    }
+    if (c === 45) {
+      this.p++;
+      return -this.uint();
+    }
+    return this.uint();
+  }
+  /** A string value, decoded as JSON.parse would (escapes, UTF-8 with U+FFFD for invalid bytes). */
+  string() {
+    const b = this.b;
+    if (this.ws() !== QUOTE2) this.fail(this.p);
+    const s = this.p + 1;
+    const n = b.length;
+    let p = s;
+    let plain = true;
+    for (; p < n; p++) {
+      const c = b[p];
+      if (c === QUOTE2) break;
+      if (c < 32) this.fail(p);
+      if (c === BACKSLASH2) {
+        plain = false;
+        p = this.escape(p);
+      }
+    }
+    if (p >= n) this.fail(p);
+    this.p = p + 1;
+    if (plain) return text2(b, s, p);
+    try {
+      return JSON.parse(utf8.decode(b.subarray(s - 1, p + 1)));
+    } catch {
+      return this.fail(s);
+    }
+  }
+  /** Checks the escape at `b[p]` (a backslash); returns the index of its last byte. */
+  escape(p) {
+    const c = this.b[p + 1];
+    if (c === 117) {
+      for (let i = p + 2; i < p + 6; i++) {
+        const h = this.b[i];
+        if (!(h >= 48 && h <= 57 || h >= 65 && h <= 70 || h >= 97 && h <= 102)) this.fail(i);
+      }
+      return p + 5;
+    }
+    if (c === QUOTE2 || c === BACKSLASH2 || c === 47 || c === 98 || c === 102 || c === 110 || c === 114 || c === 116) return p + 1;
+    return this.fail(p + 1);
+  }
+  literal(lit) {
+    const b = this.b;
+    const p = this.p;
+    for (let i = 0; i < lit.length; i++) if (b[p + i] !== lit[i]) this.fail(p + i);
+    this.p = p + lit.length;
+  }
+  /** Skips any JSON value, checking it as JSON.parse would. */
+  skip(depth = 0) {
+    const c = this.ws();
+    if (c === QUOTE2) {
+      const b = this.b;
+      const n = b.length;
+      let p = this.p + 1;
+      for (; p < n; p++) {
+        const x = b[p];
+        if (x === QUOTE2) break;
+        if (x < 32) this.fail(p);
+        if (x === BACKSLASH2) p = this.escape(p);
+      }
+      if (p >= n) this.fail(p);
+      this.p = p + 1;
+    } else if (c === 123) {
+      if (depth >= MAX_SKIP_DEPTH) this.fail(this.p);
+      if (!this.open(123, 125)) return;
+      do {
+        this.readKey();
+        this.skip(depth + 1);
+      } while (this.more(125));
+    } else if (c === 91) {
+      if (depth >= MAX_SKIP_DEPTH) this.fail(this.p);
+      if (!this.open(91, 93)) return;
+      do
+        this.skip(depth + 1);
+      while (this.more(93));
+    } else if (c === 116) this.literal(TRUE);
+    else if (c === 102) this.literal(FALSE);
+    else if (c === 110) this.literal(NULL);
+    else this.number();
+  }
+  /** Skips a number of any JSON form: -?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)? */
+  number() {
+    const b = this.b;
+    let p = this.p;
+    if (b[p] === 45) p++;
+    if (b[p] === 48) p++;
+    else if (isDigit(b[p])) while (isDigit(b[p])) p++;
+    else this.fail(p);
+    if (b[p] === 46) {
+      p++;
+      if (!isDigit(b[p])) this.fail(p);
+      while (isDigit(b[p])) p++;
+    }
+    if (b[p] === 101 || b[p] === 69) {
+      p++;
+      if (b[p] === 43 || b[p] === 45) p++;
+      if (!isDigit(b[p])) this.fail(p);
+      while (isDigit(b[p])) p++;
+    }
+    this.p = p;
+  }
+};
+var isDigit = (c) => c >= 48 && c <= 57;
+function ascii(s) {
+  const out = new Uint8Array(s.length);
+  for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i);
+  return out;
+}
+var TRUE = ascii("true");
+var FALSE = ascii("false");
+var NULL = ascii("null");
+function text2(b, s, e) {
+  if (e - s <= 256) {
+    for (let i = s; i < e; i++) if (b[i] >= 128) return utf8.decode(b.subarray(s, e));
+    return String.fromCharCode.apply(null, b.subarray(s, e));
+  }
+  return utf8.decode(b.subarray(s, e));
+}
+
+// packages/core/src/formats/gcov-json/file-entry-bytes.ts
+var K_FILE = ascii("file");
+var K_LINES = ascii("lines");
+var K_FUNCTIONS = ascii("functions");
+var K_LINE_NUMBER = ascii("line_number");
+var K_COUNT = ascii("count");
+var K_BRANCHES = ascii("branches");
+var K_NAME = ascii("name");
+var K_DEMANGLED = ascii("demangled_name");
+var K_START_LINE = ascii("start_line");
+var K_EXECUTION_COUNT = ascii("execution_count");
+var K_END_LINE = ascii("end_line");
+var K_BLOCKS = ascii("blocks");
+var OPEN = 123;
+var CLOSE = 125;
+var OPEN_ARRAY = 91;
+var CLOSE_ARRAY = 93;
+var FileEntryBytes = class extends JsonBytes {
+  key = "";
+  path = "";
+  // Lines: number, count, and where their branch counts are in `brCount`.
+  lineNo = new Int32Array(256);
+  lineCount = new Float64Array(256);
+  lineBrFrom = new Int32Array(256);
+  lineBrN = new Int32Array(256);
+  nL = 0;
+  brCount = new Float64Array(256);
+  nB = 0;
+  // Functions: name, start line, execution count, end line (null: none usable).
+  fnName = [];
+  fnStart = [];
+  fnHits = [];
+  fnEnd = [];
+  branchy = 0;
+  /** The document being read (its report, report line and counts). */
+  unit = null;
+  read(b, from) {
+    this.start(b, from);
+    this.nL = 0;
+    this.nB = 0;
+    this.fnName.length = 0;
+    this.fnStart.length = 0;
+    this.fnHits.length = 0;
+    this.fnEnd.length = 0;
+    this.branchy = 0;
+    try {
+      this.entry();
+      return this.p;
+    } catch {
+      return -1;
+    } finally {
+      this.release();
+    }
+  }
+  commit() {
+    const unit = this.unit;
+    const at2 = unit.at;
+    const b = unit.report.file(this.path, at2, true);
+    if (b === null) return;
+    b.enableFunctions();
+    let repeats = null;
+    for (let i = 0; i < this.nL; i++) {
+      const line2 = this.lineNo[i];
+      b.line(line2, this.lineCount[i], at2);
+      const n = this.lineBrN[i];
+      if (n === 0) continue;
+      repeats ??= /* @__PURE__ */ new Map();
+      const k = repeats.get(line2) ?? 0;
+      repeats.set(line2, k + 1);
+      const prefix = k === 0 ? "" : `${k}:`;
+      const from = this.lineBrFrom[i];
+      for (let j = 0; j < n; j++) b.branch(line2, prefix + String(j), this.brCount[from + j], at2);
+      unit.branches += n;
+    }
+    for (let i = 0; i < this.fnName.length; i++) b.fn(this.fnName[i], this.fnStart[i], this.fnHits[i], this.fnEnd[i], at2);
+    unit.branchyFunctions += this.branchy;
+    this.fnName.length = 0;
+  }
+  entry() {
+    if (!this.open(OPEN, CLOSE)) this.fail(this.p);
+    let seen = 0;
+    do {
+      this.readKey();
+      if (this.keyIs(K_FILE)) {
+        seen = this.once(seen, 1);
+        this.path = this.string();
+      } else if (this.keyIs(K_LINES)) {
+        seen = this.once(seen, 2);
+        if (this.open(OPEN_ARRAY, CLOSE_ARRAY)) {
+          do
+            this.line();
+          while (this.more(CLOSE_ARRAY));
+        }
+      } else if (this.keyIs(K_FUNCTIONS)) {
+        seen = this.once(seen, 4);
+        if (this.open(OPEN_ARRAY, CLOSE_ARRAY)) {
+          do
+            this.fn();
+          while (this.more(CLOSE_ARRAY));
+        }
+      } else this.skip();
+    } while (this.more(CLOSE));
+    if ((seen & 1) === 0) this.fail(this.p);
+  }
+  /** Marks a member as read; a repeated one (JSON.parse would keep the last) is left to the general reader. */
+  once(seen, bit) {
+    if ((seen & bit) !== 0) this.fail(this.p);
+    return seen | bit;
+  }
+  line() {
+    if (!this.open(OPEN, CLOSE)) this.fail(this.p);
+    let seen = 0;
+    let line2 = 0;
+    let count = -1;
+    const from = this.nB;
+    do {
+      this.readKey();
+      if (this.keyIs(K_LINE_NUMBER)) {
+        seen = this.once(seen, 1);
+        line2 = this.uint();
+      } else if (this.keyIs(K_COUNT)) {
+        seen = this.once(seen, 2);
+        count = this.uint();
+      } else if (this.keyIs(K_BRANCHES)) {
+        seen = this.once(seen, 4);
+        if (this.open(OPEN_ARRAY, CLOSE_ARRAY)) {
+          do
+            this.branch();
+          while (this.more(CLOSE_ARRAY));
+        }
+      } else this.skip();
+    } while (this.more(CLOSE));
+    if (line2 < 1 || line2 > 2147483647 || count < 0) this.fail(this.p);
+    const i = this.nL++;
+    if (i === this.lineNo.length) this.growLines();
+    this.lineNo[i] = line2;
+    this.lineCount[i] = count;
+    this.lineBrFrom[i] = from;
+    this.lineBrN[i] = this.nB - from;
+  }
+  branch() {
+    if (!this.open(OPEN, CLOSE)) this.fail(this.p);
+    let count = -1;
+    do {
+      this.readKey();
+      if (this.keyIs(K_COUNT)) {
+        if (count >= 0) this.fail(this.p);
+        count = this.uint();
+      } else this.skip();
+    } while (this.more(CLOSE));
+    if (count < 0) this.fail(this.p);
+    if (this.nB === this.brCount.length) {
+      const grown = new Float64Array(this.brCount.length * 2);
+      grown.set(this.brCount);
+      this.brCount = grown;
+    }
+    this.brCount[this.nB++] = count;
+  }
+  fn() {
+    if (!this.open(OPEN, CLOSE)) this.fail(this.p);
+    let seen = 0;
+    let name = "";
+    let demangled = "";
+    let start = 0;
+    let hits = -1;
+    let end2 = 0;
+    do {
+      this.readKey();
+      if (this.keyIs(K_NAME)) {
+        seen = this.once(seen, 1);
+        name = this.string();
+      } else if (this.keyIs(K_DEMANGLED)) {
+        seen = this.once(seen, 2);
+        demangled = this.string();
+      } else if (this.keyIs(K_START_LINE)) {
+        seen = this.once(seen, 4);
+        start = this.uint();
+      } else if (this.keyIs(K_EXECUTION_COUNT)) {
+        seen = this.once(seen, 8);
+        hits = this.uint();
+      } else if (this.keyIs(K_END_LINE)) {
+        seen = this.once(seen, 16);
+        end2 = this.uint();
+      } else if (this.keyIs(K_BLOCKS)) {
+        seen = this.once(seen, 32);
+        if (this.uint() > 3) this.branchy++;
+      } else this.skip();
+    } while (this.more(CLOSE));
+    const shown = demangled.length > 0 ? demangled : name;
+    if (shown.length === 0 || start < 1 || hits < 0) this.fail(this.p);
+    this.fnName.push(shown);
+    this.fnStart.push(start);
+    this.fnHits.push(hits);
+    this.fnEnd.push(end2 >= 1 ? end2 : null);
+  }
+  growLines() {
+    const n = this.lineNo.length * 2;
+    const lineNo = new Int32Array(n);
+    lineNo.set(this.lineNo);
+    this.lineNo = lineNo;
+    const lineCount = new Float64Array(n);
+    lineCount.set(this.lineCount);
+    this.lineCount = lineCount;
+    const lineBrFrom = new Int32Array(n);
+    lineBrFrom.set(this.lineBrFrom);
+    this.lineBrFrom = lineBrFrom;
+    const lineBrN = new Int32Array(n);
+    lineBrN.set(this.lineBrN);
+    this.lineBrN = lineBrN;
+  }
+};
+
 // packages/core/src/formats/gcov-json/staged-diagnostics.ts
 var STAGED_CAP = 1e3;
 var StagedDiagnostics = class extends DiagnosticSink {
@@ -4388,6 +4894,7 @@ var UnitReader = class {
     this.at = at2;
   }
   badFiles = new BadEntries();
+  /** Branch outcomes read (file-entry-bytes.ts counts its own in too). */
   branches = 0;
   /** Functions with more than 3 basic blocks (entry, body, exit and at least one more). */
   branchyFunctions = 0;
@@ -4521,6 +5028,7 @@ function createGcovJsonParser(options) {
   const sink = new DiagnosticSink(options.fileName);
   const diags = new StagedDiagnostics(sink);
   const report = new ReportBuilder(diags, options.limits);
+  const fast = new FileEntryBytes();
   let doc = null;
   let firstHeld = false;
   const splitter = new DocumentSplitter({
@@ -4530,7 +5038,8 @@ function createGcovJsonParser(options) {
       diags.hold();
       const syntax = new DiagnosticSink(void 0);
       const unit = new UnitReader(report, diags, line2);
-      const stream = new JsonItemStream(syntax, options.limits.maxDocumentBytes, "files", (v, i) => unit.file(v, i));
+      fast.unit = unit;
+      const stream = new JsonItemStream(syntax, options.limits.maxDocumentBytes, "files", (v, i) => unit.file(v, i), "array", fast);
       doc = { line: line2, stream, syntax, unit };
     },
     bytes(chunk) {
@@ -4692,7 +5201,7 @@ function createGcovTextParser(options) {
     let j = c1 + 1;
     while (j < text3.length && text3.charCodeAt(j) === 32) j++;
     let k = j;
-    while (k < text3.length && isDigit(text3.charCodeAt(k))) k++;
+    while (k < text3.length && isDigit2(text3.charCodeAt(k))) k++;
     if (k === j) return false;
     if (k >= text3.length) return false;
     const next = text3.charCodeAt(k);
@@ -4724,7 +5233,7 @@ function createGcovTextParser(options) {
     let i = 6;
     while (i < text3.length && text3.charCodeAt(i) === 32) i++;
     const idStart = i;
-    while (i < text3.length && isDigit(text3.charCodeAt(i))) i++;
+    while (i < text3.length && isDigit2(text3.charCodeAt(i))) i++;
     if (i === idStart) return bad(at2, '"branch <n> taken <count>" or "branch <n> never executed"', text3);
     const id = text3.slice(idStart, i);
     while (i < text3.length && text3.charCodeAt(i) === 32) i++;
@@ -4798,7 +5307,7 @@ function createGcovTextParser(options) {
 }
 var INVALID = -1;
 var NOT_EXECUTABLE = -2;
-function isDigit(c) {
+function isDigit2(c) {
   return c >= 48 && c <= 57;
 }
 function parseCountField(s, start, end2) {
@@ -5784,7 +6293,7 @@ var BytePattern = class {
 
 // packages/core/src/xml/xml-tokenizer.ts
 var PREDEFINED = { amp: "&", lt: "<", gt: ">", quot: '"', apos: "'" };
-var EMPTY2 = new Uint8Array(0);
+var EMPTY3 = new Uint8Array(0);
 var SPACE = 1;
 var TAG_NAME_END = 2;
 var ATTR_NAME_END = 4;
@@ -5853,12 +6362,12 @@ var XmlTokenizer = class {
   }
   utf8 = new TextDecoder("utf-8", { fatal: false, ignoreBOM: true });
   /** The bytes being scanned (always `store`, kept apart so the scan loops read a local). */
-  data = EMPTY2;
+  data = EMPTY3;
   /** Bytes of `data` that hold input (`store` may be larger). */
   n = 0;
   pos = 0;
   /** Our copy of the input not scanned yet (the unfinished token carried from one write to the next). */
-  store = EMPTY2;
+  store = EMPTY3;
   /** `store` as 32-bit words (for counting newlines four bytes at a time). */
   words = new Int32Array(0);
   /** `store` as a DataView (for comparing known names four bytes at a time). */
@@ -6288,7 +6797,7 @@ var TagAttributes = class {
     this.decodeEntities = decodeEntities;
   }
   count = 0;
-  b = EMPTY2;
+  b = EMPTY3;
   /** [nameStart, nameEnd, valueStart, valueEnd] per attribute. */
   offsets = new Int32Array(64);
   /** Per attribute: a signature of its name (length, first and last byte) that rejects most names at once. */
@@ -7914,300 +8423,6 @@ function detectIstanbulJson(head, _fileName) {
   return more ? 0.95 : 0.85;
 }
 
-// packages/core/src/text/json-bytes.ts
-var QUOTE2 = 34;
-var BACKSLASH2 = 92;
-var NEWLINE3 = 10;
-var GIVE_UP = new Error("JSON byte reader gives up");
-var utf8 = new TextDecoder("utf-8", { fatal: false, ignoreBOM: true });
-var EMPTY3 = new Uint8Array(0);
-var MAX_SKIP_DEPTH = 64;
-var JsonBytes = class {
-  b = EMPTY3;
-  p = 0;
-  /** Newlines in whitespace read since `start` (valid JSON has none inside strings). */
-  newlines = 0;
-  /** Start and end of the last key read by `readKey()`. */
-  ks = 0;
-  ke = 0;
-  start(b, from) {
-    this.b = b.constructor === Uint8Array ? b : new Uint8Array(b.buffer, b.byteOffset, b.length);
-    this.p = from;
-    this.newlines = 0;
-  }
-  /** After GIVE_UP: whether the reader stopped at the end of its bytes (the value may be cut short). */
-  incomplete = false;
-  /** Lets go of the bytes (a chunk must not be kept alive by a reader between calls), noting `incomplete`. */
-  release() {
-    this.incomplete = this.p >= this.b.length;
-    this.b = EMPTY3;
-  }
-  fail(p) {
-    this.p = p;
-    throw GIVE_UP;
-  }
-  /** Whether the bytes at the cursor are `lit` (then they are consumed). */
-  lit(lit) {
-    const b = this.b;
-    const p = this.p;
-    const len = lit.length;
-    for (let i = 0; i < len; i++) if (b[p + i] !== lit[i]) return false;
-    this.p = p + len;
-    return true;
-  }
-  /** Skips whitespace and returns the next byte (undefined at the end). */
-  ws() {
-    const b = this.b;
-    let p = this.p;
-    let c = b[p];
-    while (c === 32 || c === NEWLINE3 || c === 13 || c === 9) {
-      if (c === NEWLINE3) this.newlines++;
-      c = b[++p];
-    }
-    this.p = p;
-    return c;
-  }
-  /** Skips whitespace, then requires byte `c`. */
-  expect(c) {
-    if (this.ws() !== c) this.fail(this.p);
-    this.p++;
-  }
-  /**
-   * After whitespace: `,` (true: another member follows) or `close` (false). Anything else fails.
-   */
-  more(close) {
-    const c = this.ws();
-    this.p++;
-    if (c === 44) return true;
-    if (c === close) return false;
-    return this.fail(this.p - 1);
-  }
-  /**
-   * Opens an object or array (`{` or `[` after whitespace) and tells whether it has a first member
-   * (false: it was empty and is closed).
-   */
-  open(openByte, close) {
-    this.expect(openByte);
-    if (this.ws() === close) {
-      this.p++;
-      return false;
-    }
-    return true;
-  }
-  /**
-   * Reads a member's key and its colon: the key's bytes are `b[ks..ke)`. A key with an escape or a
-   * control character is left to JSON.parse.
-   */
-  readKey() {
-    const b = this.b;
-    if (this.ws() !== QUOTE2) this.fail(this.p);
-    let p = this.p + 1;
-    const s = p;
-    const n = b.length;
-    for (; p < n; p++) {
-      const c = b[p];
-      if (c === QUOTE2) break;
-      if (c === BACKSLASH2 || c < 32) this.fail(p);
-    }
-    if (p >= n) this.fail(p);
-    this.ks = s;
-    this.ke = p;
-    this.p = p + 1;
-    this.expect(58);
-  }
-  /** Whether the last key is `lit` (ASCII bytes). */
-  keyIs(lit) {
-    const len = lit.length;
-    if (this.ke - this.ks !== len) return false;
-    const b = this.b;
-    const s = this.ks;
-    for (let i = 0; i < len; i++) if (b[s + i] !== lit[i]) return false;
-    return true;
-  }
-  /** The last key as an index (`0`, `1`, ... without leading zeros, below `limit`), or -1. */
-  keyIndex(limit) {
-    const b = this.b;
-    const s = this.ks;
-    const len = this.ke - s;
-    if (len === 0 || len > 9 || len > 1 && b[s] === 48) return -1;
-    let v = 0;
-    for (let i = s; i < this.ke; i++) {
-      const d = b[i] - 48;
-      if (d < 0 || d > 9) return -1;
-      v = v * 10 + d;
-    }
-    return v < limit ? v : -1;
-  }
-  /** The last key as a string. */
-  keyText() {
-    return text2(this.b, this.ks, this.ke);
-  }
-  /** A non-negative integer of at most 15 digits (exact in a double); anything else fails. */
-  uint() {
-    const b = this.b;
-    let p = this.p;
-    let c = b[p];
-    if (c === 32 || c === NEWLINE3 || c === 13 || c === 9) {
-      c = this.ws();
-      p = this.p;
-    }
-    let d = c - 48;
-    if (!(d >= 0 && d <= 9)) this.fail(p);
-    let v = d;
-    const s = p;
-    p++;
-    if (d !== 0) {
-      c = b[p];
-      d = c - 48;
-      while (d >= 0 && d <= 9) {
-        v = v * 10 + d;
-        c = b[++p];
-        d = c - 48;
-      }
-      if (p - s > 15) this.fail(s);
-    } else c = b[p];
-    if (c === 46 || c === 101 || c === 69) this.fail(p);
-    this.p = p;
-    return v;
-  }
-  /** `null` (-1) or a non-negative integer as `uint()` reads it. */
-  uintOrNull() {
-    if (this.ws() === 110) {
-      this.literal(NULL);
-      return -1;
-    }
-    return this.uint();
-  }
-  /** `null` (NaN) or an integer as `uint()` reads it, with an optional minus (c8 writes column -1). */
-  intOrNull() {
-    const c = this.ws();
-    if (c === 110) {
-      this.literal(NULL);
-      return NaN;
-    }
-    if (c === 45) {
-      this.p++;
-      return -this.uint();
-    }
-    return this.uint();
-  }
-  /** A string value, decoded as JSON.parse would (escapes, UTF-8 with U+FFFD for invalid bytes). */
-  string() {
-    const b = this.b;
-    if (this.ws() !== QUOTE2) this.fail(this.p);
-    const s = this.p + 1;
-    const n = b.length;
-    let p = s;
-    let plain = true;
-    for (; p < n; p++) {
-      const c = b[p];
-      if (c === QUOTE2) break;
-      if (c < 32) this.fail(p);
-      if (c === BACKSLASH2) {
-        plain = false;
-        p = this.escape(p);
-      }
-    }
-    if (p >= n) this.fail(p);
-    this.p = p + 1;
-    if (plain) return text2(b, s, p);
-    try {
-      return JSON.parse(utf8.decode(b.subarray(s - 1, p + 1)));
-    } catch {
-      return this.fail(s);
-    }
-  }
-  /** Checks the escape at `b[p]` (a backslash); returns the index of its last byte. */
-  escape(p) {
-    const c = this.b[p + 1];
-    if (c === 117) {
-      for (let i = p + 2; i < p + 6; i++) {
-        const h = this.b[i];
-        if (!(h >= 48 && h <= 57 || h >= 65 && h <= 70 || h >= 97 && h <= 102)) this.fail(i);
-      }
-      return p + 5;
-    }
-    if (c === QUOTE2 || c === BACKSLASH2 || c === 47 || c === 98 || c === 102 || c === 110 || c === 114 || c === 116) return p + 1;
-    return this.fail(p + 1);
-  }
-  literal(lit) {
-    const b = this.b;
-    const p = this.p;
-    for (let i = 0; i < lit.length; i++) if (b[p + i] !== lit[i]) this.fail(p + i);
-    this.p = p + lit.length;
-  }
-  /** Skips any JSON value, checking it as JSON.parse would. */
-  skip(depth = 0) {
-    const c = this.ws();
-    if (c === QUOTE2) {
-      const b = this.b;
-      const n = b.length;
-      let p = this.p + 1;
-      for (; p < n; p++) {
-        const x = b[p];
-        if (x === QUOTE2) break;
-        if (x < 32) this.fail(p);
-        if (x === BACKSLASH2) p = this.escape(p);
-      }
-      if (p >= n) this.fail(p);
-      this.p = p + 1;
-    } else if (c === 123) {
-      if (depth >= MAX_SKIP_DEPTH) this.fail(this.p);
-      if (!this.open(123, 125)) return;
-      do {
-        this.readKey();
-        this.skip(depth + 1);
-      } while (this.more(125));
-    } else if (c === 91) {
-      if (depth >= MAX_SKIP_DEPTH) this.fail(this.p);
-      if (!this.open(91, 93)) return;
-      do
-        this.skip(depth + 1);
-      while (this.more(93));
-    } else if (c === 116) this.literal(TRUE);
-    else if (c === 102) this.literal(FALSE);
-    else if (c === 110) this.literal(NULL);
-    else this.number();
-  }
-  /** Skips a number of any JSON form: -?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)? */
-  number() {
-    const b = this.b;
-    let p = this.p;
-    if (b[p] === 45) p++;
-    if (b[p] === 48) p++;
-    else if (isDigit2(b[p])) while (isDigit2(b[p])) p++;
-    else this.fail(p);
-    if (b[p] === 46) {
-      p++;
-      if (!isDigit2(b[p])) this.fail(p);
-      while (isDigit2(b[p])) p++;
-    }
-    if (b[p] === 101 || b[p] === 69) {
-      p++;
-      if (b[p] === 43 || b[p] === 45) p++;
-      if (!isDigit2(b[p])) this.fail(p);
-      while (isDigit2(b[p])) p++;
-    }
-    this.p = p;
-  }
-};
-var isDigit2 = (c) => c >= 48 && c <= 57;
-function ascii(s) {
-  const out = new Uint8Array(s.length);
-  for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i);
-  return out;
-}
-var TRUE = ascii("true");
-var FALSE = ascii("false");
-var NULL = ascii("null");
-function text2(b, s, e) {
-  if (e - s <= 256) {
-    for (let i = s; i < e; i++) if (b[i] >= 128) return utf8.decode(b.subarray(s, e));
-    return String.fromCharCode.apply(null, b.subarray(s, e));
-  }
-  return utf8.decode(b.subarray(s, e));
-}
-
 // packages/core/src/formats/istanbul-json/entry-bytes.ts
 var K_PATH = ascii("path");
 var K_STATEMENT_MAP = ascii("statementMap");
@@ -8220,7 +8435,7 @@ var K_START = ascii("start");
 var K_END = ascii("end");
 var K_LINE = ascii("line");
 var K_COLUMN = ascii("column");
-var K_NAME = ascii("name");
+var K_NAME2 = ascii("name");
 var K_DECL = ascii("decl");
 var K_LOC = ascii("loc");
 var K_LOCATIONS = ascii("locations");
@@ -8228,8 +8443,8 @@ var K_SKIP = ascii("skip");
 var L_START = ascii('{"start":');
 var L_END = ascii(',"end":');
 var MAX_ID = 1 << 20;
-var OPEN = 123;
-var CLOSE = 125;
+var OPEN2 = 123;
+var CLOSE2 = 125;
 var IstanbulEntryBytes = class extends JsonBytes {
   constructor(report, limits, scratch) {
     super();
@@ -8330,7 +8545,7 @@ var IstanbulEntryBytes = class extends JsonBytes {
     this.fns = [];
   }
   entry() {
-    if (!this.open(OPEN, CLOSE)) this.fail(this.p);
+    if (!this.open(OPEN2, CLOSE2)) this.fail(this.p);
     do {
       this.readKey();
       let bit = 0;
@@ -8357,7 +8572,7 @@ var IstanbulEntryBytes = class extends JsonBytes {
       } else this.skip();
       if ((this.seen & bit) !== 0) this.fail(this.p);
       this.seen |= bit;
-    } while (this.more(CLOSE));
+    } while (this.more(CLOSE2));
     if (this.seen !== 63) this.fail(this.p);
   }
   /** The id of a map member (its key), or give up on one that is not a small index. */
@@ -8378,7 +8593,7 @@ var IstanbulEntryBytes = class extends JsonBytes {
     return id;
   }
   statementMap() {
-    if (!this.open(OPEN, CLOSE)) return;
+    if (!this.open(OPEN2, CLOSE2)) return;
     do {
       const id = this.id();
       if (id >= this.stLine.length) {
@@ -8390,7 +8605,7 @@ var IstanbulEntryBytes = class extends JsonBytes {
       this.stLine[id] = int32(this.posLine);
       this.stCol[id] = this.posCol < 0 ? 0 : Math.min(this.posCol, 2147483647);
       if (id >= this.stTop) this.stTop = id + 1;
-    } while (this.more(CLOSE));
+    } while (this.more(CLOSE2));
   }
   /**
    * A location `{start: {line, column}, end: {line, column}}`: its start line and column in
@@ -8405,7 +8620,7 @@ var IstanbulEntryBytes = class extends JsonBytes {
       const startCol2 = this.posCol;
       if (this.lit(L_END)) {
         this.position();
-        if (this.b[this.p] === CLOSE) {
+        if (this.b[this.p] === CLOSE2) {
           this.p++;
           this.locStart = startLine3;
           this.locEnd = this.posLine;
@@ -8420,7 +8635,7 @@ var IstanbulEntryBytes = class extends JsonBytes {
     let startLine2 = -1;
     let startCol = -1;
     let endLine2 = -1;
-    if (this.open(OPEN, CLOSE)) {
+    if (this.open(OPEN2, CLOSE2)) {
       do {
         this.readKey();
         if (this.keyIs(K_START)) {
@@ -8432,7 +8647,7 @@ var IstanbulEntryBytes = class extends JsonBytes {
           endLine2 = this.posLine;
         } else if (this.keyIs(K_SKIP)) this.fail(this.ks);
         else this.skip();
-      } while (this.more(CLOSE));
+      } while (this.more(CLOSE2));
     }
     this.posLine = startLine2;
     this.posCol = startCol;
@@ -8448,7 +8663,7 @@ var IstanbulEntryBytes = class extends JsonBytes {
       if (line3 >= 0 && b[q] === 44 && b[q + 1] === 34 && b[q + 2] === 99 && b[q + 3] === 111 && b[q + 4] === 108 && b[q + 5] === 117 && b[q + 6] === 109 && b[q + 7] === 110 && b[q + 8] === 34 && b[q + 9] === 58) {
         const negative = b[q + 10] === 45;
         const col2 = scanUint(b, negative ? q + 11 : q + 10);
-        if (col2 >= 0 && b[end] === CLOSE) {
+        if (col2 >= 0 && b[end] === CLOSE2) {
           this.p = end + 1;
           this.posLine = line3;
           this.posCol = negative ? -1 : col2;
@@ -8458,7 +8673,7 @@ var IstanbulEntryBytes = class extends JsonBytes {
     }
     let line2 = -1;
     let col = -1;
-    if (this.open(OPEN, CLOSE)) {
+    if (this.open(OPEN2, CLOSE2)) {
       do {
         this.readKey();
         if (this.keyIs(K_LINE)) line2 = this.uintOrNull();
@@ -8466,14 +8681,14 @@ var IstanbulEntryBytes = class extends JsonBytes {
           const c = this.intOrNull();
           col = c >= 0 ? c : -1;
         } else this.skip();
-      } while (this.more(CLOSE));
+      } while (this.more(CLOSE2));
     }
     this.posLine = line2;
     this.posCol = col;
   }
   /** `{"id": count, ...}` into `sCount` (which 0) or `fCount` (1); returns the new top. */
   counts(top, which) {
-    if (!this.open(OPEN, CLOSE)) return top;
+    if (!this.open(OPEN2, CLOSE2)) return top;
     do {
       const id = this.id();
       let a = which === 0 ? this.sCount : this.fCount;
@@ -8484,11 +8699,11 @@ var IstanbulEntryBytes = class extends JsonBytes {
       }
       a[id] = this.uint();
       if (id >= top) top = id + 1;
-    } while (this.more(CLOSE));
+    } while (this.more(CLOSE2));
     return top;
   }
   fnMap() {
-    if (!this.open(OPEN, CLOSE)) return;
+    if (!this.open(OPEN2, CLOSE2)) return;
     do {
       const id = this.id();
       if (id >= this.fnLine.length) {
@@ -8500,10 +8715,10 @@ var IstanbulEntryBytes = class extends JsonBytes {
       let locStart = -1;
       let locEnd = -1;
       let line2 = -1;
-      if (!this.open(OPEN, CLOSE)) this.fail(this.p);
+      if (!this.open(OPEN2, CLOSE2)) this.fail(this.p);
       do {
         this.readKey();
-        if (this.keyIs(K_NAME)) name = this.string();
+        if (this.keyIs(K_NAME2)) name = this.string();
         else if (this.keyIs(K_DECL)) {
           this.location();
           decl = this.locStart;
@@ -8514,24 +8729,24 @@ var IstanbulEntryBytes = class extends JsonBytes {
         } else if (this.keyIs(K_LINE)) line2 = this.uintOrNull();
         else if (this.keyIs(K_SKIP)) this.fail(this.ks);
         else this.skip();
-      } while (this.more(CLOSE));
+      } while (this.more(CLOSE2));
       if (name === void 0) this.fail(this.p);
       const first = decl >= 0 ? decl : locStart >= 0 ? locStart : line2;
       this.fnName[id] = name;
       this.fnLine[id] = int32(first);
       this.fnEnd[id] = int32(locEnd);
       if (id >= this.fnTop) this.fnTop = id + 1;
-    } while (this.more(CLOSE));
+    } while (this.more(CLOSE2));
   }
   branchMap() {
-    if (!this.open(OPEN, CLOSE)) return;
+    if (!this.open(OPEN2, CLOSE2)) return;
     do {
       const id = this.id();
       if (id >= this.brLine.length) this.brLine = growInt(this.brLine, id);
       let line2 = -1;
       let locStart = -1;
       let firstLocation = -1;
-      if (!this.open(OPEN, CLOSE)) this.fail(this.p);
+      if (!this.open(OPEN2, CLOSE2)) this.fail(this.p);
       do {
         this.readKey();
         if (this.keyIs(K_LINE)) line2 = this.uintOrNull();
@@ -8549,15 +8764,15 @@ var IstanbulEntryBytes = class extends JsonBytes {
           }
         } else if (this.keyIs(K_SKIP)) this.fail(this.ks);
         else this.skip();
-      } while (this.more(CLOSE));
+      } while (this.more(CLOSE2));
       const chosen = line2 >= 0 ? line2 : locStart >= 0 ? locStart : firstLocation;
       if (chosen < 1) this.fail(this.p);
       this.brLine[id] = int32(chosen);
       if (id >= this.brTop) this.brTop = id + 1;
-    } while (this.more(CLOSE));
+    } while (this.more(CLOSE2));
   }
   branchCounts() {
-    if (!this.open(OPEN, CLOSE)) return;
+    if (!this.open(OPEN2, CLOSE2)) return;
     do {
       const id = this.id();
       if (id >= this.bLen.length) {
@@ -8576,7 +8791,7 @@ var IstanbulEntryBytes = class extends JsonBytes {
       this.bFrom[id] = from;
       this.bLen[id] = this.bN - from;
       if (id >= this.bTop) this.bTop = id + 1;
-    } while (this.more(CLOSE));
+    } while (this.more(CLOSE2));
   }
   /**
    * Joins counts to their locations as the general reader does (each count's id must have its
