@@ -64,15 +64,111 @@ var DiagnosticSink = class {
   }
 };
 
+// packages/core/src/model/record-stage.ts
+var STAGE_MAX = 1 << 16;
+var RecordStage = class {
+  owner = null;
+  L = new Int32Array(256);
+  H = new Float64Array(256);
+  nL = 0;
+  BL = new Int32Array(64);
+  BI = [];
+  BT = new Float64Array(64);
+  nB = 0;
+  SL = new Int32Array(64);
+  SC = new Int32Array(64);
+  SH = new Float64Array(64);
+  nS = 0;
+  /** Hands what the stage holds to its owner and frees the stage. */
+  flush() {
+    const o = this.owner;
+    if (o === null) return;
+    this.owner = null;
+    o.takeStaged(this);
+    this.nL = 0;
+    this.nB = 0;
+    this.BI.length = 0;
+    this.nS = 0;
+  }
+  line(line2, hits) {
+    let n = this.nL;
+    if (n === this.L.length) {
+      if (n >= STAGE_MAX) {
+        const o = this.owner;
+        this.flush();
+        this.owner = o;
+        n = 0;
+      } else {
+        this.L = grow32(this.L, n * 2);
+        this.H = grow64(this.H, n * 2);
+      }
+    }
+    this.L[n] = line2;
+    this.H[n] = hits;
+    this.nL = n + 1;
+  }
+  branch(line2, id, taken) {
+    let n = this.nB;
+    if (n === this.BL.length) {
+      if (n >= STAGE_MAX) {
+        const o = this.owner;
+        this.flush();
+        this.owner = o;
+        n = 0;
+      } else {
+        this.BL = grow32(this.BL, n * 2);
+        this.BT = grow64(this.BT, n * 2);
+      }
+    }
+    this.BL[n] = line2;
+    this.BI[n] = id;
+    this.BT[n] = taken;
+    this.nB = n + 1;
+  }
+  statement(line2, column, hits) {
+    let n = this.nS;
+    if (n === this.SL.length) {
+      if (n >= STAGE_MAX) {
+        const o = this.owner;
+        this.flush();
+        this.owner = o;
+        n = 0;
+      } else {
+        this.SL = grow32(this.SL, n * 2);
+        this.SC = grow32(this.SC, n * 2);
+        this.SH = grow64(this.SH, n * 2);
+      }
+    }
+    this.SL[n] = line2;
+    this.SC[n] = column;
+    this.SH[n] = hits;
+    this.nS = n + 1;
+  }
+};
+function grow32(a, size) {
+  const next = new Int32Array(size);
+  next.set(a);
+  return next;
+}
+function grow64(a, size) {
+  const next = new Float64Array(size);
+  next.set(a);
+  return next;
+}
+
 // packages/core/src/model/file-builder.ts
 var COMPACT_MIN = 1 << 20;
 var MIN_SEGMENT = 32;
 var MAX_SEGMENTS = 256;
 var LineSlabs = class {
+  /** Single records of the file being read, shared by the report's builders (record-stage.ts). */
+  stage = new RecordStage();
   i32 = new Int32Array(0);
   usedI32 = 0;
   f64 = new Float64Array(0);
   usedF64 = 0;
+  u32 = new Uint32Array(0);
+  usedU32 = 0;
   /** A view of `n` fresh int32 values. */
   ints(n) {
     if (this.usedI32 + n > this.i32.length) {
@@ -93,10 +189,37 @@ var LineSlabs = class {
     this.usedF64 += n;
     return this.f64.subarray(o, o + n);
   }
-  alloc(n) {
-    return { lines: this.ints(n), hits: this.floats(n) };
+  /**
+   * A column for the `n` counts `values[0..n)`: 4 bytes a count where every one fits in 32 bits
+   * (nearly always: a 5M-line report's counts were a third of its memory as doubles), else 8.
+   */
+  counts(values, n) {
+    for (let i = 0; i < n; i++) if (values[i] > U32_MAX) return this.floats(n);
+    if (this.usedU32 + n > this.u32.length) {
+      this.u32 = new Uint32Array(Math.max(n, 1 << 16));
+      this.usedU32 = 0;
+    }
+    const o = this.usedU32;
+    this.usedU32 += n;
+    return this.u32.subarray(o, o + n);
   }
 };
+var U32_MAX = 4294967295;
+var LooseRecords = class {
+  linesCompactAt = COMPACT_MIN;
+  branchesCompactAt = COMPACT_MIN;
+  statementsCompactAt = COMPACT_MIN;
+  functionsCompactAt = COMPACT_MIN >> 4;
+  lines = null;
+  hits = null;
+  bLines = null;
+  bIds = null;
+  bTaken = null;
+  sLines = null;
+  sCols = null;
+  sHits = null;
+};
+var NO_LOOSE_RECORDS = new LooseRecords();
 var FileCoverageBuilder = class {
   constructor(path5, limits, sink, slabs = new LineSlabs()) {
     this.path = path5;
@@ -104,29 +227,19 @@ var FileCoverageBuilder = class {
     this.sink = sink;
     this.slabs = slabs;
   }
-  linesCompactAt = COMPACT_MIN;
-  branchesCompactAt = COMPACT_MIN;
-  statementsCompactAt = COMPACT_MIN;
-  functionsCompactAt = COMPACT_MIN >> 4;
-  lines = null;
-  hits = null;
+  /** Records kept one by one (few files have any): shared and empty until the first is written. */
+  r = NO_LOOSE_RECORDS;
   /** Line columns handed over in bulk (see LineSlabs), before the single records in `lines`. */
   /** [lines, hits, lines, hits, ...]: one array per kind keeps small files small. */
   segs = null;
   segCount = 0;
   /** Whether the first segment's lines are strictly ascending (read only while it is the only one). */
   segAscending = false;
-  bLines = null;
-  bIds = null;
-  bTaken = null;
   /** [lines, ids, taken, ...] */
   bSegs = null;
   bSegCount = 0;
   fns = null;
   hasStatements = false;
-  sLines = null;
-  sCols = null;
-  sHits = null;
   /** [lines, columns, hits, ...] */
   sSegs = null;
   sSegCount = 0;
@@ -135,13 +248,43 @@ var FileCoverageBuilder = class {
     if (!this.checkLine(line2, at2)) return false;
     const h = this.checkHits(hits, at2);
     if (h < 0) return false;
-    if (this.lines === null) {
-      this.lines = [];
-      this.hits = [];
+    const st = this.slabs.stage;
+    if (st.owner !== this) this.own(st);
+    st.line(line2, h);
+    return true;
+  }
+  /** The loose records, this builder's own from now on. */
+  w() {
+    if (this.r === NO_LOOSE_RECORDS) this.r = new LooseRecords();
+    return this.r;
+  }
+  /** Takes the stage for this file's single records, handing the previous file's over. */
+  own(st) {
+    st.flush();
+    st.owner = this;
+  }
+  /** The stage's records of this file, handed over in bulk (RecordStage.flush). */
+  takeStaged(st) {
+    this.addLines(st.L, st.H, st.nL);
+    this.addBranches(st.BL, st.BI, st.BT, st.nB);
+    if (st.nS > 0) this.addStatements(st.SL, st.SC, st.SH, st.nS);
+  }
+  /** Moves this file's staged records in (before anything reads the records). */
+  settle() {
+    if (this.slabs.stage.owner === this) this.slabs.stage.flush();
+  }
+  /** `line()` straight into the plain arrays (the bulk handovers' path for a few records). */
+  record(line2, hits, at2) {
+    if (!this.checkLine(line2, at2)) return false;
+    const h = this.checkHits(hits, at2);
+    if (h < 0) return false;
+    if (this.r.lines === null) {
+      this.w().lines = [];
+      this.w().hits = [];
     }
-    this.lines.push(line2);
-    this.hits.push(h);
-    if (this.lines.length + this.segCount >= this.linesCompactAt) this.compactLines();
+    this.w().lines.push(line2);
+    this.w().hits.push(h);
+    if (this.r.lines.length + this.segCount >= this.r.linesCompactAt) this.compactLines();
     return true;
   }
   /**
@@ -153,12 +296,12 @@ var FileCoverageBuilder = class {
     if (n <= 0) return;
     const maxLine = this.limits.maxLineNumber;
     const maxHits = this.limits.maxHits;
-    if (n < MIN_SEGMENT && (this.segs !== null || this.lines !== null)) {
-      for (let i = 0; i < n; i++) this.line(lines[i], hits[i], at2?.[i]);
+    if (n < MIN_SEGMENT && (this.segs !== null || this.r.lines !== null)) {
+      for (let i = 0; i < n; i++) this.record(lines[i], hits[i], at2?.[i]);
       return;
     }
     const SL = this.slabs.ints(n);
-    const SH = this.slabs.floats(n);
+    const SH = this.slabs.counts(hits, n);
     let k = 0;
     let ascending = true;
     let prev = 0;
@@ -171,7 +314,7 @@ var FileCoverageBuilder = class {
         SL[k] = l;
         SH[k++] = h;
       } else {
-        this.line(l, h, at2?.[i]);
+        this.record(l, h, at2?.[i]);
       }
     }
     if (k > 0) {
@@ -185,7 +328,7 @@ var FileCoverageBuilder = class {
       }
       this.segCount += k;
     }
-    if ((this.lines?.length ?? 0) + this.segCount >= this.linesCompactAt || (this.segs?.length ?? 0) >= 2 * MAX_SEGMENTS) this.compactLines();
+    if ((this.r.lines?.length ?? 0) + this.segCount >= this.r.linesCompactAt || (this.segs?.length ?? 0) >= 2 * MAX_SEGMENTS) this.compactLines();
   }
   /** All line records, segments first, as plain arrays (for normalization of the general case). */
   gatherLines() {
@@ -201,11 +344,11 @@ var FileCoverageBuilder = class {
         }
       }
     }
-    if (this.lines !== null) {
-      if (L.length === 0) return [this.lines, this.hits];
-      for (let i = 0; i < this.lines.length; i++) {
-        L.push(this.lines[i]);
-        H.push(this.hits[i]);
+    if (this.r.lines !== null) {
+      if (L.length === 0) return [this.r.lines, this.r.hits];
+      for (let i = 0; i < this.r.lines.length; i++) {
+        L.push(this.r.lines[i]);
+        H.push(this.r.hits[i]);
       }
     }
     return [L, H];
@@ -215,15 +358,25 @@ var FileCoverageBuilder = class {
     if (!this.checkLine(line2, at2)) return false;
     const t = this.checkHits(taken, at2);
     if (t < 0) return false;
-    if (this.bLines === null) {
-      this.bLines = [];
-      this.bIds = [];
-      this.bTaken = [];
+    const st = this.slabs.stage;
+    if (st.owner !== this) this.own(st);
+    st.branch(line2, id, t);
+    return true;
+  }
+  /** `branch()` straight into the plain arrays. */
+  recordBranch(line2, id, taken, at2) {
+    if (!this.checkLine(line2, at2)) return false;
+    const t = this.checkHits(taken, at2);
+    if (t < 0) return false;
+    if (this.r.bLines === null) {
+      this.w().bLines = [];
+      this.w().bIds = [];
+      this.w().bTaken = [];
     }
-    this.bLines.push(line2);
-    this.bIds.push(id);
-    this.bTaken.push(t);
-    if (this.bLines.length + this.bSegCount >= this.branchesCompactAt) this.compactBranches();
+    this.w().bLines.push(line2);
+    this.w().bIds.push(id);
+    this.w().bTaken.push(t);
+    if (this.r.bLines.length + this.bSegCount >= this.r.branchesCompactAt) this.compactBranches();
     return true;
   }
   /**
@@ -234,12 +387,12 @@ var FileCoverageBuilder = class {
     if (n <= 0) return;
     const maxLine = this.limits.maxLineNumber;
     const maxHits = this.limits.maxHits;
-    if (n < MIN_SEGMENT && (this.bSegs !== null || this.bLines !== null)) {
-      for (let i = 0; i < n; i++) this.branch(lines[i], ids[i], taken[i], at2?.[i]);
+    if (n < MIN_SEGMENT && (this.bSegs !== null || this.r.bLines !== null)) {
+      for (let i = 0; i < n; i++) this.recordBranch(lines[i], ids[i], taken[i], at2?.[i]);
       return;
     }
     const SL = this.slabs.ints(n);
-    const ST = this.slabs.floats(n);
+    const ST = this.slabs.counts(taken, n);
     const SI = new Array(n);
     let k = 0;
     for (let i = 0; i < n; i++) {
@@ -250,7 +403,7 @@ var FileCoverageBuilder = class {
         SI[k] = ids[i];
         ST[k++] = t;
       } else {
-        this.branch(l, ids[i], t, at2?.[i]);
+        this.recordBranch(l, ids[i], t, at2?.[i]);
       }
     }
     if (k > 0) {
@@ -261,7 +414,7 @@ var FileCoverageBuilder = class {
       else this.bSegs.push(l, SI, t);
       this.bSegCount += k;
     }
-    if ((this.bLines?.length ?? 0) + this.bSegCount >= this.branchesCompactAt || (this.bSegs?.length ?? 0) >= 3 * MAX_SEGMENTS) this.compactBranches();
+    if ((this.r.bLines?.length ?? 0) + this.bSegCount >= this.r.branchesCompactAt || (this.bSegs?.length ?? 0) >= 3 * MAX_SEGMENTS) this.compactBranches();
   }
   gatherBranches() {
     const L = [];
@@ -279,12 +432,12 @@ var FileCoverageBuilder = class {
         }
       }
     }
-    if (this.bLines !== null) {
-      if (L.length === 0) return { lines: this.bLines, ids: this.bIds, taken: this.bTaken };
-      for (let i = 0; i < this.bLines.length; i++) {
-        L.push(this.bLines[i]);
-        I.push(this.bIds[i]);
-        T.push(this.bTaken[i]);
+    if (this.r.bLines !== null) {
+      if (L.length === 0) return { lines: this.r.bLines, ids: this.r.bIds, taken: this.r.bTaken };
+      for (let i = 0; i < this.r.bLines.length; i++) {
+        L.push(this.r.bLines[i]);
+        I.push(this.r.bIds[i]);
+        T.push(this.r.bTaken[i]);
       }
     }
     return { lines: L, ids: I, taken: T };
@@ -297,9 +450,9 @@ var FileCoverageBuilder = class {
     this.enableFunctions();
     const end2 = endLine2 !== null && Number.isInteger(endLine2) && endLine2 >= line2 && endLine2 <= this.limits.maxLineNumber ? endLine2 : null;
     this.fns.push({ name, line: line2, endLine: end2, hits: h });
-    if (this.fns.length >= this.functionsCompactAt) {
+    if (this.fns.length >= this.r.functionsCompactAt) {
       this.fns = normalizeFunctions(this.fns, this.limits.maxHits);
-      this.functionsCompactAt = Math.max(COMPACT_MIN >> 4, this.fns.length * 2);
+      this.w().functionsCompactAt = Math.max(COMPACT_MIN >> 4, this.fns.length * 2);
     }
     return true;
   }
@@ -320,7 +473,7 @@ var FileCoverageBuilder = class {
       if (!(l >= 1 && l <= maxLine && (l | 0) === l && h >= 0 && h <= maxHits && Math.floor(h) === h)) valid = false;
       else if (e !== null && !((e | 0) === e && e >= l && e <= maxLine)) valid = false;
     }
-    if (valid && records.length < this.functionsCompactAt) {
+    if (valid && records.length < this.r.functionsCompactAt) {
       this.fns = records;
       return;
     }
@@ -343,15 +496,26 @@ var FileCoverageBuilder = class {
     const h = this.checkHits(hits, at2);
     if (h < 0) return false;
     this.hasStatements = true;
-    if (this.sLines === null) {
-      this.sLines = [];
-      this.sCols = [];
-      this.sHits = [];
+    const st = this.slabs.stage;
+    if (st.owner !== this) this.own(st);
+    st.statement(line2, Number.isInteger(column) && column >= 0 ? Math.min(column, 2147483647) : 0, h);
+    return true;
+  }
+  /** `statement()` straight into the plain arrays. */
+  recordStatement(line2, column, hits, at2) {
+    if (!this.checkLine(line2, at2)) return false;
+    const h = this.checkHits(hits, at2);
+    if (h < 0) return false;
+    this.hasStatements = true;
+    if (this.r.sLines === null) {
+      this.w().sLines = [];
+      this.w().sCols = [];
+      this.w().sHits = [];
     }
-    this.sLines.push(line2);
-    this.sCols.push(Number.isInteger(column) && column >= 0 ? Math.min(column, 2147483647) : 0);
-    this.sHits.push(h);
-    if (this.sLines.length + this.sSegCount >= this.statementsCompactAt) this.compactStatements();
+    this.w().sLines.push(line2);
+    this.w().sCols.push(Number.isInteger(column) && column >= 0 ? Math.min(column, 2147483647) : 0);
+    this.w().sHits.push(h);
+    if (this.r.sLines.length + this.sSegCount >= this.r.statementsCompactAt) this.compactStatements();
     return true;
   }
   /** Appends `n` statement records from columns in one go (validated as `statement()` does). */
@@ -360,8 +524,8 @@ var FileCoverageBuilder = class {
     if (n <= 0) return;
     const maxLine = this.limits.maxLineNumber;
     const maxHits = this.limits.maxHits;
-    if (n < MIN_SEGMENT && (this.sSegs !== null || this.sLines !== null)) {
-      for (let i = 0; i < n; i++) this.statement(lines[i], cols[i], hits[i], at2?.[i]);
+    if (n < MIN_SEGMENT && (this.sSegs !== null || this.r.sLines !== null)) {
+      for (let i = 0; i < n; i++) this.recordStatement(lines[i], cols[i], hits[i], at2?.[i]);
       return;
     }
     const SL = this.slabs.ints(n);
@@ -377,7 +541,7 @@ var FileCoverageBuilder = class {
         SC[k] = c;
         SH[k++] = h;
       } else {
-        this.statement(l, c, h, at2?.[i]);
+        this.recordStatement(l, c, h, at2?.[i]);
       }
     }
     if (k > 0) {
@@ -388,7 +552,7 @@ var FileCoverageBuilder = class {
       else this.sSegs.push(l, c, h);
       this.sSegCount += k;
     }
-    if ((this.sLines?.length ?? 0) + this.sSegCount >= this.statementsCompactAt || (this.sSegs?.length ?? 0) >= 3 * MAX_SEGMENTS) this.compactStatements();
+    if ((this.r.sLines?.length ?? 0) + this.sSegCount >= this.r.statementsCompactAt || (this.sSegs?.length ?? 0) >= 3 * MAX_SEGMENTS) this.compactStatements();
   }
   gatherStatements() {
     const L = [];
@@ -406,42 +570,45 @@ var FileCoverageBuilder = class {
         }
       }
     }
-    if (this.sLines !== null) {
-      if (L.length === 0) return { lines: this.sLines, cols: this.sCols, hits: this.sHits };
-      for (let i = 0; i < this.sLines.length; i++) {
-        L.push(this.sLines[i]);
-        C.push(this.sCols[i]);
-        H.push(this.sHits[i]);
+    if (this.r.sLines !== null) {
+      if (L.length === 0) return { lines: this.r.sLines, cols: this.r.sCols, hits: this.r.sHits };
+      for (let i = 0; i < this.r.sLines.length; i++) {
+        L.push(this.r.sLines[i]);
+        C.push(this.r.sCols[i]);
+        H.push(this.r.sHits[i]);
       }
     }
     return { lines: L, cols: C, hits: H };
   }
   /** Records held before `build()`, duplicates included (bounded by compaction). */
   get pendingRecords() {
-    return (this.lines?.length ?? 0) + this.segCount + (this.bLines?.length ?? 0) + this.bSegCount + (this.fns?.length ?? 0) + (this.sLines?.length ?? 0) + this.sSegCount;
+    this.settle();
+    return (this.r.lines?.length ?? 0) + this.segCount + (this.r.bLines?.length ?? 0) + this.bSegCount + (this.fns?.length ?? 0) + (this.r.sLines?.length ?? 0) + this.sSegCount;
   }
   get isEmpty() {
-    return this.lines === null && this.segCount === 0 && this.bLines === null && this.bSegCount === 0 && this.fns === null && !this.hasStatements;
+    this.settle();
+    return this.r.lines === null && this.segCount === 0 && this.r.bLines === null && this.bSegCount === 0 && this.fns === null && !this.hasStatements;
   }
   /** Sorted, merged columns (shared with the builder's arrays when they were already normalized). */
   normalized() {
+    this.settle();
     const max = this.limits.maxHits;
     let lines = EMPTY;
     let hits = EMPTY;
-    if (this.segs !== null && this.segs.length === 2 && this.lines === null && (this.segAscending || isAscending(this.segs[0]))) {
+    if (this.segs !== null && this.segs.length === 2 && this.r.lines === null && (this.segAscending || isAscending(this.segs[0]))) {
       lines = this.segs[0];
       hits = this.segs[1];
-    } else if (this.segs !== null || this.lines !== null) {
+    } else if (this.segs !== null || this.r.lines !== null) {
       [lines, hits] = normalizeLines(...this.gatherLines(), max);
     }
     let bLines = EMPTY;
     let bIds = EMPTY_IDS;
     let bTaken = EMPTY;
-    if (this.bSegs !== null && this.bSegs.length === 3 && this.bLines === null && branchesAscending(this.bSegs[0], this.bSegs[1])) {
+    if (this.bSegs !== null && this.bSegs.length === 3 && this.r.bLines === null && branchesAscending(this.bSegs[0], this.bSegs[1])) {
       bLines = this.bSegs[0];
       bIds = this.bSegs[1];
       bTaken = this.bSegs[2];
-    } else if (this.bSegs !== null || this.bLines !== null) {
+    } else if (this.bSegs !== null || this.r.bLines !== null) {
       const g = this.gatherBranches();
       const b = normalizeBranches(g.lines, g.ids, g.taken, max);
       bLines = b.lines;
@@ -452,11 +619,11 @@ var FileCoverageBuilder = class {
     let sCols = null;
     let sHits = null;
     if (this.hasStatements) {
-      if (this.sSegs !== null && this.sSegs.length === 3 && this.sLines === null && statementsAscending(this.sSegs[0], this.sSegs[1])) {
+      if (this.sSegs !== null && this.sSegs.length === 3 && this.r.sLines === null && statementsAscending(this.sSegs[0], this.sSegs[1])) {
         sLines = this.sSegs[0];
         sCols = this.sSegs[1];
         sHits = this.sSegs[2];
-      } else if (this.sSegs !== null || this.sLines !== null) {
+      } else if (this.sSegs !== null || this.r.sLines !== null) {
         const g = this.gatherStatements();
         const st = normalizeStatements(g.lines, g.cols, g.hits, max);
         sLines = st.lines;
@@ -494,22 +661,22 @@ var FileCoverageBuilder = class {
   /** Adds every record of an already-normalized file (used by merge). */
   addFile(f) {
     for (let i = 0; i < f.lineNumbers.length; i++) {
-      if (this.lines === null) {
-        this.lines = [];
-        this.hits = [];
+      if (this.r.lines === null) {
+        this.w().lines = [];
+        this.w().hits = [];
       }
-      this.lines.push(f.lineNumbers[i]);
-      this.hits.push(f.lineHits[i]);
+      this.w().lines.push(f.lineNumbers[i]);
+      this.w().hits.push(f.lineHits[i]);
     }
     for (let i = 0; i < f.branchLines.length; i++) {
-      if (this.bLines === null) {
-        this.bLines = [];
-        this.bIds = [];
-        this.bTaken = [];
+      if (this.r.bLines === null) {
+        this.w().bLines = [];
+        this.w().bIds = [];
+        this.w().bTaken = [];
       }
-      this.bLines.push(f.branchLines[i]);
-      this.bIds.push(f.branchIds[i]);
-      this.bTaken.push(f.branchTaken[i]);
+      this.w().bLines.push(f.branchLines[i]);
+      this.w().bIds.push(f.branchIds[i]);
+      this.w().bTaken.push(f.branchTaken[i]);
     }
     if (f.functions !== null) {
       this.enableFunctions();
@@ -519,44 +686,44 @@ var FileCoverageBuilder = class {
       this.enableStatements();
       const s = f.statements;
       for (let i = 0; i < s.lines.length; i++) {
-        if (this.sLines === null) {
-          this.sLines = [];
-          this.sCols = [];
-          this.sHits = [];
+        if (this.r.sLines === null) {
+          this.w().sLines = [];
+          this.w().sCols = [];
+          this.w().sHits = [];
         }
-        this.sLines.push(s.lines[i]);
-        this.sCols.push(s.columns[i]);
-        this.sHits.push(s.hits[i]);
+        this.w().sLines.push(s.lines[i]);
+        this.w().sCols.push(s.columns[i]);
+        this.w().sHits.push(s.hits[i]);
       }
     }
   }
   compactLines() {
     const [l, h] = normalizeLines(...this.gatherLines(), this.limits.maxHits);
-    this.lines = Array.from(l);
-    this.hits = Array.from(h);
+    this.w().lines = Array.from(l);
+    this.w().hits = Array.from(h);
     this.segs = null;
     this.segCount = 0;
-    this.linesCompactAt = Math.max(COMPACT_MIN, l.length * 2);
+    this.w().linesCompactAt = Math.max(COMPACT_MIN, l.length * 2);
   }
   compactBranches() {
     const g = this.gatherBranches();
     const b = normalizeBranches(g.lines, g.ids, g.taken, this.limits.maxHits);
-    this.bLines = Array.from(b.lines);
-    this.bTaken = Array.from(b.taken);
-    this.bIds = b.ids.slice();
+    this.w().bLines = Array.from(b.lines);
+    this.w().bTaken = Array.from(b.taken);
+    this.w().bIds = b.ids.slice();
     this.bSegs = null;
     this.bSegCount = 0;
-    this.branchesCompactAt = Math.max(COMPACT_MIN, b.lines.length * 2);
+    this.w().branchesCompactAt = Math.max(COMPACT_MIN, b.lines.length * 2);
   }
   compactStatements() {
     const g = this.gatherStatements();
     const st = normalizeStatements(g.lines, g.cols, g.hits, this.limits.maxHits);
-    this.sLines = Array.from(st.lines);
-    this.sCols = Array.from(st.cols);
-    this.sHits = Array.from(st.hits);
+    this.w().sLines = Array.from(st.lines);
+    this.w().sCols = Array.from(st.cols);
+    this.w().sHits = Array.from(st.hits);
     this.sSegs = null;
     this.sSegCount = 0;
-    this.statementsCompactAt = Math.max(COMPACT_MIN, st.lines.length * 2);
+    this.w().statementsCompactAt = Math.max(COMPACT_MIN, st.lines.length * 2);
   }
   checkLine(line2, at2) {
     if (!Number.isInteger(line2) || line2 < 1) {
@@ -739,7 +906,7 @@ var PackedColumns = class _PackedColumns {
   file(path5, c) {
     let lineNumbers;
     let lineHits;
-    if (c.lines instanceof Int32Array && c.hits instanceof Float64Array) {
+    if (linesAreViews(c)) {
       lineNumbers = c.lines;
       lineHits = c.hits;
     } else if (c.lines.length === 0) {
@@ -756,7 +923,7 @@ var PackedColumns = class _PackedColumns {
     }
     let branchLines;
     let branchTaken;
-    if (c.bLines instanceof Int32Array && c.bTaken instanceof Float64Array) {
+    if (branchesAreViews(c)) {
       branchLines = c.bLines;
       branchTaken = c.bTaken;
     } else if (c.bLines.length === 0) {
@@ -773,7 +940,7 @@ var PackedColumns = class _PackedColumns {
     }
     let statements = null;
     if (c.sLines !== null) {
-      if (c.sLines instanceof Int32Array && c.sCols instanceof Int32Array && c.sHits instanceof Float64Array) {
+      if (statementsAreViews(c)) {
         statements = { lines: c.sLines, columns: c.sCols, hits: c.sHits };
       } else {
         const s = c.sLines.length;
@@ -788,6 +955,16 @@ var PackedColumns = class _PackedColumns {
     return { path: path5, lineNumbers, lineHits, branchLines, branchIds: c.bIds, branchTaken, functions: c.functions, statements };
   }
 };
+var isCounts = (a) => a instanceof Float64Array || a instanceof Uint32Array;
+function linesAreViews(c) {
+  return c.lines instanceof Int32Array && isCounts(c.hits);
+}
+function branchesAreViews(c) {
+  return c.bLines instanceof Int32Array && isCounts(c.bTaken);
+}
+function statementsAreViews(c) {
+  return c.sLines instanceof Int32Array && c.sCols instanceof Int32Array && c.sHits instanceof Float64Array;
+}
 
 // packages/core/src/model/report.ts
 var EMPTY_REPORT = Object.freeze({ files: Object.freeze([]) });
@@ -849,9 +1026,9 @@ var ReportBuilder = class {
     let nS = 0;
     for (let i = 0; i < n; i++) {
       const c = cols[i];
-      if (!(c.lines instanceof Int32Array)) nL += c.lines.length;
-      if (!(c.bLines instanceof Int32Array)) nB += c.bLines.length;
-      if (c.sLines !== null && !(c.sLines instanceof Int32Array)) nS += c.sLines.length;
+      if (!linesAreViews(c)) nL += c.lines.length;
+      if (!branchesAreViews(c)) nB += c.bLines.length;
+      if (c.sLines !== null && !statementsAreViews(c)) nS += c.sLines.length;
     }
     const out = new PackedColumns(nL, nB, nS);
     const files = new Array(n);
@@ -1457,6 +1634,11 @@ function detectLcov(head, fileName) {
   return 0.95;
 }
 
+// packages/core/src/text/bytes.ts
+function copyBytes(b, start = 0, end2 = b.length) {
+  return new Uint8Array(b.subarray(start, end2));
+}
+
 // packages/core/src/text/byte-lines.ts
 var ByteLineReader = class {
   constructor(handler, sink, maxLength) {
@@ -1495,7 +1677,7 @@ var ByteLineReader = class {
     }
     if (this.first) {
       if (buf.length < 3 && buf[0] === 239) {
-        this.carry = buf.slice();
+        this.carry = copyBytes(buf);
         return;
       }
       this.first = false;
@@ -1528,7 +1710,7 @@ var ByteLineReader = class {
         if (!this.skipping) this.tooLong(this.lineNo + 1);
         this.skipping = true;
       } else {
-        this.carry = buf.slice(start);
+        this.carry = copyBytes(buf, start);
       }
     }
   }
@@ -2438,9 +2620,9 @@ var Blocks = class {
   length = 0;
   push(file2, sl2, sc2, el2, ec2, ns2, at2, count) {
     if (this.length === this.counts.length) {
-      const ints = new Int32Array(this.ints.length * 2);
-      ints.set(this.ints);
-      this.ints = ints;
+      const ints2 = new Int32Array(this.ints.length * 2);
+      ints2.set(this.ints);
+      this.ints = ints2;
       const counts = new Float64Array(this.counts.length * 2);
       counts.set(this.counts);
       this.counts = counts;
@@ -2721,13 +2903,13 @@ var GoCoverprofileParser = class {
 function emitAll(blocks, builders, setMode, sink, budget) {
   const n = blocks.length;
   const nf = builders.length;
-  const ints = blocks.ints;
+  const ints2 = blocks.ints;
   const offsets = new Int32Array(nf + 1);
-  for (let i = 0; i < n; i++) offsets[ints[i * STRIDE + F_FILE] + 1]++;
+  for (let i = 0; i < n; i++) offsets[ints2[i * STRIDE + F_FILE] + 1]++;
   for (let f = 0; f < nf; f++) offsets[f + 1] += offsets[f];
   const order = new Uint32Array(n);
   const fill = offsets.slice(0, nf);
-  for (let i = 0; i < n; i++) order[fill[ints[i * STRIDE + F_FILE]]++] = i;
+  for (let i = 0; i < n; i++) order[fill[ints2[i * STRIDE + F_FILE]]++] = i;
   const scratch = {
     keep: new GrowableInt32(256),
     lines: new GrowableInt32(256),
@@ -2746,26 +2928,26 @@ function emitAll(blocks, builders, setMode, sink, budget) {
   const byPosition = (x, y) => {
     const a = x * STRIDE;
     const b = y * STRIDE;
-    return ints[a + F_SL] - ints[b + F_SL] || ints[a + F_SC] - ints[b + F_SC] || ints[a + F_EL] - ints[b + F_EL] || ints[a + F_EC] - ints[b + F_EC];
+    return ints2[a + F_SL] - ints2[b + F_SL] || ints2[a + F_SC] - ints2[b + F_SC] || ints2[a + F_EL] - ints2[b + F_EL] || ints2[a + F_EC] - ints2[b + F_EC];
   };
   for (let f = 0; f < nf; f++) {
     builders[f].enableStatements();
     if (budget.exceeded) continue;
     const mine = order.subarray(offsets[f], offsets[f + 1]);
-    if (!insertionSort(mine, ints, 8 * mine.length + 64)) mine.sort(byPosition);
+    if (!insertionSort(mine, ints2, 8 * mine.length + 64)) mine.sort(byPosition);
     emitFile(blocks, mine, builders[f], setMode, sink, budget, scratch);
   }
 }
-var sl = (ints, i) => ints[i * STRIDE + F_SL];
-var sc = (ints, i) => ints[i * STRIDE + F_SC];
-var el = (ints, i) => ints[i * STRIDE + F_EL];
-var ec = (ints, i) => ints[i * STRIDE + F_EC];
-var ns = (ints, i) => ints[i * STRIDE + F_NS];
-var at = (ints, i) => ints[i * STRIDE + F_AT];
+var sl = (ints2, i) => ints2[i * STRIDE + F_SL];
+var sc = (ints2, i) => ints2[i * STRIDE + F_SC];
+var el = (ints2, i) => ints2[i * STRIDE + F_EL];
+var ec = (ints2, i) => ints2[i * STRIDE + F_EC];
+var ns = (ints2, i) => ints2[i * STRIDE + F_NS];
+var at = (ints2, i) => ints2[i * STRIDE + F_AT];
 function emitFile(blocks, order, b, setMode, sink, budget, scratch) {
   const n = order.length;
   if (n === 0) return;
-  const ints = blocks.ints;
+  const ints2 = blocks.ints;
   const cnt = blocks.counts;
   const keep = scratch.keep;
   keep.length = 0;
@@ -2773,16 +2955,16 @@ function emitFile(blocks, order, b, setMode, sink, budget, scratch) {
   for (let k = 0; k < n; k++) {
     const i = order[k];
     const last = keep.length > 0 ? keep.data[keep.length - 1] : -1;
-    if (last >= 0 && sl(ints, last) === sl(ints, i) && sc(ints, last) === sc(ints, i) && el(ints, last) === el(ints, i) && ec(ints, last) === ec(ints, i)) {
-      if (ns(ints, last) !== ns(ints, i)) {
+    if (last >= 0 && sl(ints2, last) === sl(ints2, i) && sc(ints2, last) === sc(ints2, i) && el(ints2, last) === el(ints2, i) && ec(ints2, last) === ec(ints2, i)) {
+      if (ns(ints2, last) !== ns(ints2, i)) {
         if (inconsistent++ === 0) {
           sink.error(
             "CW_GO_INCONSISTENT_BLOCK",
-            `line ${at(ints, i)}: ${b.path} block ${sl(ints, i)}.${sc(ints, i)},${el(ints, i)}.${ec(ints, i)} has ${ns(ints, i)} statements here but ${ns(ints, last)} at line ${at(ints, last)} (profiles of different sources concatenated?); the larger is kept`,
-            at(ints, i)
+            `line ${at(ints2, i)}: ${b.path} block ${sl(ints2, i)}.${sc(ints2, i)},${el(ints2, i)}.${ec(ints2, i)} has ${ns(ints2, i)} statements here but ${ns(ints2, last)} at line ${at(ints2, last)} (profiles of different sources concatenated?); the larger is kept`,
+            at(ints2, i)
           );
         }
-        if (ns(ints, i) > ns(ints, last)) ints[last * STRIDE + F_NS] = ns(ints, i);
+        if (ns(ints2, i) > ns(ints2, last)) ints2[last * STRIDE + F_NS] = ns(ints2, i);
       }
       cnt[last] = setMode ? Math.max(cnt[last], cnt[i]) : cnt[last] + cnt[i];
       continue;
@@ -2809,17 +2991,17 @@ function emitFile(blocks, order, b, setMode, sink, budget, scratch) {
   let sn = 0;
   for (let q = 0; q < nk; q++) {
     const i = kept[q];
-    const count = ns(ints, i);
+    const count = ns(ints2, i);
     if (count > budget.statements) {
       b.addStatements(SL, SC, SH, sn, SA);
-      overBudget(sink, budget, at(ints, i));
+      overBudget(sink, budget, at(ints2, i));
       return;
     }
     budget.statements -= count;
-    const line2 = sl(ints, i);
-    const start = sc(ints, i);
+    const line2 = sl(ints2, i);
+    const start = sc(ints2, i);
     const hits = cnt[i];
-    const where = at(ints, i);
+    const where = at(ints2, i);
     if (sn + count > SL.length) {
       stL.length = stC.length = stH.length = stA.length = sn;
       stL.reserve(count);
@@ -2864,11 +3046,11 @@ function emitFile(blocks, order, b, setMode, sink, budget, scratch) {
   let pn = 0;
   for (let q = 0; q < nk; q++) {
     const i = kept[q];
-    const first = sl(ints, i);
-    const last = el(ints, i) === first || ec(ints, i) > 2 ? el(ints, i) : el(ints, i) - 1;
+    const first = sl(ints2, i);
+    const last = el(ints2, i) === first || ec(ints2, i) > 2 ? el(ints2, i) : el(ints2, i) - 1;
     const span = last - first + 1;
     if (span > budget.lines) {
-      overBudget(sink, budget, at(ints, i));
+      overBudget(sink, budget, at(ints2, i));
       return;
     }
     budget.lines -= span;
@@ -2884,7 +3066,7 @@ function emitFile(blocks, order, b, setMode, sink, budget, scratch) {
       PA = pa.data;
     }
     const h = cnt[i];
-    const where = at(ints, i);
+    const where = at(ints2, i);
     let l = first;
     if (sorted && pn > 0 && PL[pn - 1] === first) {
       if (h > PH[pn - 1]) PH[pn - 1] = h;
@@ -2903,7 +3085,7 @@ function emitFile(blocks, order, b, setMode, sink, budget, scratch) {
   }
   const m = pl.length;
   if (!sorted && m > 0) {
-    const minLine = sl(ints, kept[0]);
+    const minLine = sl(ints2, kept[0]);
     const range = maxSeen - minLine + 1;
     if (range <= 4 * m + 64) {
       if (scratch.denseHits.length < range) {
@@ -2989,18 +3171,18 @@ function overBudget(sink, budget, at2) {
     at2
   );
 }
-function insertionSort(a, ints, budget) {
+function insertionSort(a, ints2, budget) {
   for (let k = 1; k < a.length; k++) {
     const x = a[k];
     const o = x * STRIDE;
-    const xsl = ints[o + F_SL];
-    const xsc = ints[o + F_SC];
-    const xel = ints[o + F_EL];
-    const xec = ints[o + F_EC];
+    const xsl = ints2[o + F_SL];
+    const xsc = ints2[o + F_SC];
+    const xel = ints2[o + F_EL];
+    const xec = ints2[o + F_EC];
     let j = k - 1;
     for (; j >= 0; j--) {
       const p = a[j] * STRIDE;
-      const d = ints[p + F_SL] - xsl || ints[p + F_SC] - xsc || ints[p + F_EL] - xel || ints[p + F_EC] - xec;
+      const d = ints2[p + F_SL] - xsl || ints2[p + F_SC] - xsc || ints2[p + F_EL] - xel || ints2[p + F_EC] - xec;
       if (d <= 0) break;
       a[j + 1] = a[j];
     }
@@ -3329,12 +3511,12 @@ var JsonItemStream = class {
     if (bytes.length === 0) return;
     this.restBytes += bytes.length;
     if (this.restBytes > this.maxBytes) return this.tooLarge();
-    this.rest.push(bytes.slice());
+    this.rest.push(copyBytes(bytes));
   }
   addItem(bytes) {
     this.itemBytes += bytes.length;
     if (this.itemBytes > this.maxBytes) return this.tooLarge();
-    this.item.push(bytes.slice());
+    this.item.push(copyBytes(bytes));
   }
   /** Reads the entry at `chunk[i]` with `fast`: the index after it, or -1 (nothing done). */
   fastInChunk(chunk, i, s) {
@@ -3480,178 +3662,741 @@ function lineAt(text3, e) {
   return line2;
 }
 
-// packages/core/src/text/json-document.ts
-var JsonDocument = class {
-  constructor(sink, maxBytes) {
-    this.sink = sink;
-    this.maxBytes = maxBytes;
+// packages/core/src/formats/gcov-json/document-splitter.ts
+var NEWLINE2 = 10;
+var OPEN_BRACE2 = 123;
+var CLOSE_BRACE2 = 125;
+var NEWLINES2 = new Uint8Array(4096).fill(NEWLINE2);
+var BOM = [239, 187, 191];
+var isSpace2 = (c) => c === 32 || c === NEWLINE2 || c === 13 || c === 9;
+var DocumentSplitter = class {
+  constructor(out) {
+    this.out = out;
   }
-  chunks = [];
-  size = 0;
-  overflow = false;
+  /** Report line of the next byte. */
+  line = 1;
+  /**
+   * `idle`: no document yet, only white space; `body`: inside a document, on a line with content;
+   * `lineStart`: inside a document after a newline, only white space since.
+   */
+  state = "idle";
+  /** Whether the current document's last non-space byte so far is a `}`. */
+  closeLast = false;
+  /** Newlines held back since the last non-space byte (`lineStart`: the first is the line's own). */
+  held = 0;
+  /** In `lineStart`: the line a document following the newline would start on. */
+  nextLine = 0;
+  /** Bytes of a leading BOM matched so far; -1 once past the start of the file. */
+  bom = 0;
+  count = 0;
+  /** Documents begun so far. */
+  get documents() {
+    return this.count;
+  }
   write(chunk) {
-    if (this.overflow) return;
-    if (this.size + chunk.length > this.maxBytes) {
-      this.overflow = true;
-      this.chunks.length = 0;
-      this.sink.error("CW_DOCUMENT_TOO_LARGE", `the JSON document is larger than the limit of ${this.maxBytes} bytes`);
-      return;
+    let from = 0;
+    if (this.bom >= 0) {
+      while (from < chunk.length && this.bom < BOM.length && chunk[from] === BOM[this.bom]) {
+        this.bom++;
+        from++;
+      }
+      if (this.bom === BOM.length) this.bom = -1;
+      else if (from < chunk.length) this.notBom();
     }
-    this.chunks.push(chunk);
-    this.size += chunk.length;
+    if (from < chunk.length) this.scan(chunk.subarray(from));
   }
-  /** The document's bytes as one array. */
-  bytes() {
-    if (this.chunks.length === 1) return this.chunks[0];
-    const bytes = new Uint8Array(this.size);
-    let o = 0;
-    for (const c of this.chunks) {
-      bytes.set(c, o);
-      o += c.length;
-    }
-    this.chunks.length = 0;
-    if (bytes.length > 0) this.chunks.push(bytes);
-    return bytes;
+  /** Ends the last document. */
+  finish() {
+    if (this.bom > 0) this.notBom();
+    if (this.state === "idle") return;
+    this.state = "idle";
+    this.out.end();
   }
-  /** The parsed value, or undefined when the document was too large or is not valid JSON (diagnosed). */
-  parse() {
-    if (this.overflow) return void 0;
-    const bytes = this.bytes();
-    this.chunks.length = 0;
-    const text3 = decodeUtf8(bytes);
-    try {
-      return JSON.parse(text3);
-    } catch (e) {
-      const msg = e instanceof Error ? e.message : String(e);
-      this.sink.error("CW_JSON_SYNTAX", `not valid JSON: ${msg.slice(0, 200)}`, lineAt(text3, e));
-      return void 0;
+  /** The bytes matched so far were not a BOM after all: they are content. */
+  notBom() {
+    const matched = Uint8Array.from(BOM.slice(0, this.bom));
+    this.bom = -1;
+    if (matched.length > 0) this.scan(matched);
+  }
+  scan(chunk) {
+    const n = chunk.length;
+    let i = 0;
+    while (i < n) {
+      if (this.state !== "body") {
+        for (; i < n && isSpace2(chunk[i]); i++) {
+          if (chunk[i] === NEWLINE2) {
+            this.held++;
+            this.line++;
+          }
+        }
+        if (i === n) return;
+        if (this.state === "idle") {
+          this.start(1);
+          this.newlines(this.held);
+        } else if (this.closeLast && chunk[i] === OPEN_BRACE2) {
+          this.out.end();
+          this.start(this.nextLine);
+          this.newlines(this.held - 1);
+        } else this.newlines(this.held);
+        this.held = 0;
+        this.state = "body";
+      }
+      const nl = chunk.indexOf(NEWLINE2, i);
+      const stop = nl < 0 ? n : nl;
+      let p = stop - 1;
+      while (p >= i && isSpace2(chunk[p])) p--;
+      if (p >= i) this.closeLast = chunk[p] === CLOSE_BRACE2;
+      if (nl < 0) {
+        this.out.bytes(chunk.subarray(i));
+        return;
+      }
+      if (nl > i) this.out.bytes(chunk.subarray(i, nl));
+      this.line++;
+      this.state = "lineStart";
+      this.held = 1;
+      this.nextLine = this.line;
+      i = nl + 1;
     }
+  }
+  start(line2) {
+    this.count++;
+    this.closeLast = false;
+    this.out.begin(line2);
+  }
+  newlines(count) {
+    for (let left = count; left > 0; left -= NEWLINES2.length) this.out.bytes(NEWLINES2.subarray(0, Math.min(left, NEWLINES2.length)));
   }
 };
 
-// packages/core/src/formats/gcov-json/parse.ts
-var KNOWN_VERSIONS = /* @__PURE__ */ new Set(["1", "2"]);
-function createGcovJsonParser(options) {
-  const sink = new DiagnosticSink(options.fileName);
-  const max = options.limits.maxDocumentBytes;
-  const chunks = [];
-  let size = 0;
-  let overflow = false;
-  return {
-    write(chunk) {
-      if (overflow || chunk.length === 0) return;
-      if (size + chunk.length > max) {
-        overflow = true;
-        chunks.length = 0;
-        sink.error("CW_DOCUMENT_TOO_LARGE", `the JSON document is larger than the limit of ${max} bytes`);
-        return;
+// packages/core/src/text/json-bytes.ts
+var QUOTE2 = 34;
+var BACKSLASH2 = 92;
+var NEWLINE3 = 10;
+var GIVE_UP = new Error("JSON byte reader gives up");
+var utf8 = new TextDecoder("utf-8", { fatal: false, ignoreBOM: true });
+var EMPTY2 = new Uint8Array(0);
+var MAX_SKIP_DEPTH = 64;
+var JsonBytes = class {
+  b = EMPTY2;
+  p = 0;
+  /** Newlines in whitespace read since `start` (valid JSON has none inside strings). */
+  newlines = 0;
+  /** Start and end of the last key read by `readKey()`. */
+  ks = 0;
+  ke = 0;
+  start(b, from) {
+    this.b = b.constructor === Uint8Array ? b : new Uint8Array(b.buffer, b.byteOffset, b.length);
+    this.p = from;
+    this.newlines = 0;
+  }
+  /** After GIVE_UP: whether the reader stopped at the end of its bytes (the value may be cut short). */
+  incomplete = false;
+  /** Lets go of the bytes (a chunk must not be kept alive by a reader between calls), noting `incomplete`. */
+  release() {
+    this.incomplete = this.p >= this.b.length;
+    this.b = EMPTY2;
+  }
+  fail(p) {
+    this.p = p;
+    throw GIVE_UP;
+  }
+  /** Whether the bytes at the cursor are `lit` (then they are consumed). */
+  lit(lit) {
+    const b = this.b;
+    const p = this.p;
+    const len = lit.length;
+    for (let i = 0; i < len; i++) if (b[p + i] !== lit[i]) return false;
+    this.p = p + len;
+    return true;
+  }
+  /** Skips whitespace and returns the next byte (undefined at the end). */
+  ws() {
+    const b = this.b;
+    let p = this.p;
+    let c = b[p];
+    while (c === 32 || c === NEWLINE3 || c === 13 || c === 9) {
+      if (c === NEWLINE3) this.newlines++;
+      c = b[++p];
+    }
+    this.p = p;
+    return c;
+  }
+  /** Skips whitespace, then requires byte `c`. */
+  expect(c) {
+    if (this.ws() !== c) this.fail(this.p);
+    this.p++;
+  }
+  /**
+   * After whitespace: `,` (true: another member follows) or `close` (false). Anything else fails.
+   */
+  more(close) {
+    const c = this.ws();
+    this.p++;
+    if (c === 44) return true;
+    if (c === close) return false;
+    return this.fail(this.p - 1);
+  }
+  /**
+   * Opens an object or array (`{` or `[` after whitespace) and tells whether it has a first member
+   * (false: it was empty and is closed).
+   */
+  open(openByte, close) {
+    this.expect(openByte);
+    if (this.ws() === close) {
+      this.p++;
+      return false;
+    }
+    return true;
+  }
+  /**
+   * Reads a member's key and its colon: the key's bytes are `b[ks..ke)`. A key with an escape or a
+   * control character is left to JSON.parse.
+   */
+  readKey() {
+    const b = this.b;
+    if (this.ws() !== QUOTE2) this.fail(this.p);
+    let p = this.p + 1;
+    const s = p;
+    const n = b.length;
+    for (; p < n; p++) {
+      const c = b[p];
+      if (c === QUOTE2) break;
+      if (c === BACKSLASH2 || c < 32) this.fail(p);
+    }
+    if (p >= n) this.fail(p);
+    this.ks = s;
+    this.ke = p;
+    this.p = p + 1;
+    this.expect(58);
+  }
+  /** Whether the last key is `lit` (ASCII bytes). */
+  keyIs(lit) {
+    const len = lit.length;
+    if (this.ke - this.ks !== len) return false;
+    const b = this.b;
+    const s = this.ks;
+    for (let i = 0; i < len; i++) if (b[s + i] !== lit[i]) return false;
+    return true;
+  }
+  /** The last key as an index (`0`, `1`, ... without leading zeros, below `limit`), or -1. */
+  keyIndex(limit) {
+    const b = this.b;
+    const s = this.ks;
+    const len = this.ke - s;
+    if (len === 0 || len > 9 || len > 1 && b[s] === 48) return -1;
+    let v = 0;
+    for (let i = s; i < this.ke; i++) {
+      const d = b[i] - 48;
+      if (d < 0 || d > 9) return -1;
+      v = v * 10 + d;
+    }
+    return v < limit ? v : -1;
+  }
+  /** The last key as a string. */
+  keyText() {
+    return text(this.b, this.ks, this.ke);
+  }
+  /** A non-negative integer of at most 15 digits (exact in a double); anything else fails. */
+  uint() {
+    const b = this.b;
+    let p = this.p;
+    let c = b[p];
+    if (c === 32 || c === NEWLINE3 || c === 13 || c === 9) {
+      c = this.ws();
+      p = this.p;
+    }
+    let d = c - 48;
+    if (!(d >= 0 && d <= 9)) this.fail(p);
+    let v = d;
+    const s = p;
+    p++;
+    if (d !== 0) {
+      c = b[p];
+      d = c - 48;
+      while (d >= 0 && d <= 9) {
+        v = v * 10 + d;
+        c = b[++p];
+        d = c - 48;
       }
-      chunks.push(chunk);
-      size += chunk.length;
-    },
-    end() {
-      const report = new ReportBuilder(sink, options.limits);
-      if (!overflow) {
-        const bytes = concat(chunks, size);
-        chunks.length = 0;
-        const docs = splitDocuments(bytes);
-        if (docs.length === 0) sink.error("CW_GCOV_JSON_EMPTY", "the file is empty: expected a gcov JSON object");
-        for (const d of docs) {
-          const local = new DiagnosticSink(void 0);
-          const doc = new JsonDocument(local, max);
-          doc.write(bytes.subarray(d.start, d.end));
-          const value = doc.parse();
-          for (const x of local.finish()) sink.add(x.code, x.severity, x.message, (x.line ?? 1) + d.line - 1);
-          if (value !== void 0) readUnit(value, d.line, docs.length > 1, report, sink);
+      if (p - s > 15) this.fail(s);
+    } else c = b[p];
+    if (c === 46 || c === 101 || c === 69) this.fail(p);
+    this.p = p;
+    return v;
+  }
+  /** `null` (-1) or a non-negative integer as `uint()` reads it. */
+  uintOrNull() {
+    if (this.ws() === 110) {
+      this.literal(NULL);
+      return -1;
+    }
+    return this.uint();
+  }
+  /** `null` (NaN) or an integer as `uint()` reads it, with an optional minus (c8 writes column -1). */
+  intOrNull() {
+    const c = this.ws();
+    if (c === 110) {
+      this.literal(NULL);
+      return NaN;
+    }
+    if (c === 45) {
+      this.p++;
+      return -this.uint();
+    }
+    return this.uint();
+  }
+  /** A string value, decoded as JSON.parse would (escapes, UTF-8 with U+FFFD for invalid bytes). */
+  string() {
+    const b = this.b;
+    if (this.ws() !== QUOTE2) this.fail(this.p);
+    const s = this.p + 1;
+    const n = b.length;
+    let p = s;
+    let plain = true;
+    for (; p < n; p++) {
+      const c = b[p];
+      if (c === QUOTE2) break;
+      if (c < 32) this.fail(p);
+      if (c === BACKSLASH2) {
+        plain = false;
+        p = this.escape(p);
+      }
+    }
+    if (p >= n) this.fail(p);
+    this.p = p + 1;
+    if (plain) return text(b, s, p);
+    try {
+      return JSON.parse(utf8.decode(b.subarray(s - 1, p + 1)));
+    } catch {
+      return this.fail(s);
+    }
+  }
+  /** Checks the escape at `b[p]` (a backslash); returns the index of its last byte. */
+  escape(p) {
+    const c = this.b[p + 1];
+    if (c === 117) {
+      for (let i = p + 2; i < p + 6; i++) {
+        const h = this.b[i];
+        if (!(h >= 48 && h <= 57 || h >= 65 && h <= 70 || h >= 97 && h <= 102)) this.fail(i);
+      }
+      return p + 5;
+    }
+    if (c === QUOTE2 || c === BACKSLASH2 || c === 47 || c === 98 || c === 102 || c === 110 || c === 114 || c === 116) return p + 1;
+    return this.fail(p + 1);
+  }
+  literal(lit) {
+    const b = this.b;
+    const p = this.p;
+    for (let i = 0; i < lit.length; i++) if (b[p + i] !== lit[i]) this.fail(p + i);
+    this.p = p + lit.length;
+  }
+  /** Skips any JSON value, checking it as JSON.parse would. */
+  skip(depth = 0) {
+    const c = this.ws();
+    if (c === QUOTE2) {
+      const b = this.b;
+      const n = b.length;
+      let p = this.p + 1;
+      for (; p < n; p++) {
+        const x = b[p];
+        if (x === QUOTE2) break;
+        if (x < 32) this.fail(p);
+        if (x === BACKSLASH2) p = this.escape(p);
+      }
+      if (p >= n) this.fail(p);
+      this.p = p + 1;
+    } else if (c === 123) {
+      if (depth >= MAX_SKIP_DEPTH) this.fail(this.p);
+      if (!this.open(123, 125)) return;
+      do {
+        this.readKey();
+        this.skip(depth + 1);
+      } while (this.more(125));
+    } else if (c === 91) {
+      if (depth >= MAX_SKIP_DEPTH) this.fail(this.p);
+      if (!this.open(91, 93)) return;
+      do
+        this.skip(depth + 1);
+      while (this.more(93));
+    } else if (c === 116) this.literal(TRUE);
+    else if (c === 102) this.literal(FALSE);
+    else if (c === 110) this.literal(NULL);
+    else this.number();
+  }
+  /** Skips a number of any JSON form: -?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)? */
+  number() {
+    const b = this.b;
+    let p = this.p;
+    if (b[p] === 45) p++;
+    if (b[p] === 48) p++;
+    else if (isDigit(b[p])) while (isDigit(b[p])) p++;
+    else this.fail(p);
+    if (b[p] === 46) {
+      p++;
+      if (!isDigit(b[p])) this.fail(p);
+      while (isDigit(b[p])) p++;
+    }
+    if (b[p] === 101 || b[p] === 69) {
+      p++;
+      if (b[p] === 43 || b[p] === 45) p++;
+      if (!isDigit(b[p])) this.fail(p);
+      while (isDigit(b[p])) p++;
+    }
+    this.p = p;
+  }
+};
+var isDigit = (c) => c >= 48 && c <= 57;
+function ascii(s) {
+  const out = new Uint8Array(s.length);
+  for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i);
+  return out;
+}
+var TRUE = ascii("true");
+var FALSE = ascii("false");
+var NULL = ascii("null");
+function text(b, s, e) {
+  if (e - s <= 256) {
+    for (let i = s; i < e; i++) if (b[i] >= 128) return utf8.decode(b.subarray(s, e));
+    return String.fromCharCode.apply(null, b.subarray(s, e));
+  }
+  return utf8.decode(b.subarray(s, e));
+}
+
+// packages/core/src/formats/gcov-json/file-entry-bytes.ts
+var K_FILE = ascii("file");
+var K_LINES = ascii("lines");
+var K_FUNCTIONS = ascii("functions");
+var K_LINE_NUMBER = ascii("line_number");
+var K_COUNT = ascii("count");
+var K_BRANCHES = ascii("branches");
+var K_NAME = ascii("name");
+var K_DEMANGLED = ascii("demangled_name");
+var K_START_LINE = ascii("start_line");
+var K_EXECUTION_COUNT = ascii("execution_count");
+var K_END_LINE = ascii("end_line");
+var K_BLOCKS = ascii("blocks");
+var OPEN = 123;
+var CLOSE = 125;
+var OPEN_ARRAY = 91;
+var CLOSE_ARRAY = 93;
+var FileEntryBytes = class extends JsonBytes {
+  key = "";
+  path = "";
+  // Lines: number, count, and where their branch counts are in `brCount`.
+  lineNo = new Int32Array(256);
+  lineCount = new Float64Array(256);
+  lineBrFrom = new Int32Array(256);
+  lineBrN = new Int32Array(256);
+  nL = 0;
+  brCount = new Float64Array(256);
+  nB = 0;
+  // Functions: name, start line, execution count, end line (null: none usable).
+  fnName = [];
+  fnStart = [];
+  fnHits = [];
+  fnEnd = [];
+  branchy = 0;
+  /** The document being read (its report, report line and counts). */
+  unit = null;
+  read(b, from) {
+    this.start(b, from);
+    this.nL = 0;
+    this.nB = 0;
+    this.fnName.length = 0;
+    this.fnStart.length = 0;
+    this.fnHits.length = 0;
+    this.fnEnd.length = 0;
+    this.branchy = 0;
+    try {
+      this.entry();
+      return this.p;
+    } catch {
+      return -1;
+    } finally {
+      this.release();
+    }
+  }
+  commit() {
+    const unit = this.unit;
+    const at2 = unit.at;
+    const b = unit.report.file(this.path, at2, true);
+    if (b === null) return;
+    b.enableFunctions();
+    let repeats = null;
+    for (let i = 0; i < this.nL; i++) {
+      const line2 = this.lineNo[i];
+      b.line(line2, this.lineCount[i], at2);
+      const n = this.lineBrN[i];
+      if (n === 0) continue;
+      repeats ??= /* @__PURE__ */ new Map();
+      const k = repeats.get(line2) ?? 0;
+      repeats.set(line2, k + 1);
+      const prefix = k === 0 ? "" : `${k}:`;
+      const from = this.lineBrFrom[i];
+      for (let j = 0; j < n; j++) b.branch(line2, prefix + String(j), this.brCount[from + j], at2);
+      unit.branches += n;
+    }
+    for (let i = 0; i < this.fnName.length; i++) b.fn(this.fnName[i], this.fnStart[i], this.fnHits[i], this.fnEnd[i], at2);
+    unit.branchyFunctions += this.branchy;
+    this.fnName.length = 0;
+  }
+  entry() {
+    if (!this.open(OPEN, CLOSE)) this.fail(this.p);
+    let seen = 0;
+    do {
+      this.readKey();
+      if (this.keyIs(K_FILE)) {
+        seen = this.once(seen, 1);
+        this.path = this.string();
+      } else if (this.keyIs(K_LINES)) {
+        seen = this.once(seen, 2);
+        if (this.open(OPEN_ARRAY, CLOSE_ARRAY)) {
+          do
+            this.line();
+          while (this.more(CLOSE_ARRAY));
         }
-      }
-      return { status: sink.hasErrors ? "invalid" : "ok", report: report.build(), diagnostics: sink.finish() };
+      } else if (this.keyIs(K_FUNCTIONS)) {
+        seen = this.once(seen, 4);
+        if (this.open(OPEN_ARRAY, CLOSE_ARRAY)) {
+          do
+            this.fn();
+          while (this.more(CLOSE_ARRAY));
+        }
+      } else this.skip();
+    } while (this.more(CLOSE));
+    if ((seen & 1) === 0) this.fail(this.p);
+  }
+  /** Marks a member as read; a repeated one (JSON.parse would keep the last) is left to the general reader. */
+  once(seen, bit) {
+    if ((seen & bit) !== 0) this.fail(this.p);
+    return seen | bit;
+  }
+  line() {
+    if (!this.open(OPEN, CLOSE)) this.fail(this.p);
+    let seen = 0;
+    let line2 = 0;
+    let count = -1;
+    const from = this.nB;
+    do {
+      this.readKey();
+      if (this.keyIs(K_LINE_NUMBER)) {
+        seen = this.once(seen, 1);
+        line2 = this.uint();
+      } else if (this.keyIs(K_COUNT)) {
+        seen = this.once(seen, 2);
+        count = this.uint();
+      } else if (this.keyIs(K_BRANCHES)) {
+        seen = this.once(seen, 4);
+        if (this.open(OPEN_ARRAY, CLOSE_ARRAY)) {
+          do
+            this.branch();
+          while (this.more(CLOSE_ARRAY));
+        }
+      } else this.skip();
+    } while (this.more(CLOSE));
+    if (line2 < 1 || line2 > 2147483647 || count < 0) this.fail(this.p);
+    const i = this.nL++;
+    if (i === this.lineNo.length) this.growLines();
+    this.lineNo[i] = line2;
+    this.lineCount[i] = count;
+    this.lineBrFrom[i] = from;
+    this.lineBrN[i] = this.nB - from;
+  }
+  branch() {
+    if (!this.open(OPEN, CLOSE)) this.fail(this.p);
+    let count = -1;
+    do {
+      this.readKey();
+      if (this.keyIs(K_COUNT)) {
+        if (count >= 0) this.fail(this.p);
+        count = this.uint();
+      } else this.skip();
+    } while (this.more(CLOSE));
+    if (count < 0) this.fail(this.p);
+    if (this.nB === this.brCount.length) {
+      const grown = new Float64Array(this.brCount.length * 2);
+      grown.set(this.brCount);
+      this.brCount = grown;
     }
-  };
-}
-function splitDocuments(bytes) {
-  const out = [];
-  let start = 0;
-  let startLine2 = 1;
-  let line2 = 1;
-  let nl = bytes.indexOf(10);
-  while (nl >= 0) {
-    line2++;
-    let p = nl - 1;
-    while (p >= start && isSpace2(bytes[p])) p--;
-    let q = nl + 1;
-    while (q < bytes.length && isSpace2(bytes[q])) q++;
-    if (p >= start && bytes[p] === 125 && q < bytes.length && bytes[q] === 123) {
-      out.push({ start, end: nl, line: startLine2 });
-      start = nl + 1;
-      startLine2 = line2;
+    this.brCount[this.nB++] = count;
+  }
+  fn() {
+    if (!this.open(OPEN, CLOSE)) this.fail(this.p);
+    let seen = 0;
+    let name = "";
+    let demangled = "";
+    let start = 0;
+    let hits = -1;
+    let end2 = 0;
+    do {
+      this.readKey();
+      if (this.keyIs(K_NAME)) {
+        seen = this.once(seen, 1);
+        name = this.string();
+      } else if (this.keyIs(K_DEMANGLED)) {
+        seen = this.once(seen, 2);
+        demangled = this.string();
+      } else if (this.keyIs(K_START_LINE)) {
+        seen = this.once(seen, 4);
+        start = this.uint();
+      } else if (this.keyIs(K_EXECUTION_COUNT)) {
+        seen = this.once(seen, 8);
+        hits = this.uint();
+      } else if (this.keyIs(K_END_LINE)) {
+        seen = this.once(seen, 16);
+        end2 = this.uint();
+      } else if (this.keyIs(K_BLOCKS)) {
+        seen = this.once(seen, 32);
+        if (this.uint() > 3) this.branchy++;
+      } else this.skip();
+    } while (this.more(CLOSE));
+    const shown = demangled.length > 0 ? demangled : name;
+    if (shown.length === 0 || start < 1 || hits < 0) this.fail(this.p);
+    this.fnName.push(shown);
+    this.fnStart.push(start);
+    this.fnHits.push(hits);
+    this.fnEnd.push(end2 >= 1 ? end2 : null);
+  }
+  growLines() {
+    const n = this.lineNo.length * 2;
+    const lineNo = new Int32Array(n);
+    lineNo.set(this.lineNo);
+    this.lineNo = lineNo;
+    const lineCount = new Float64Array(n);
+    lineCount.set(this.lineCount);
+    this.lineCount = lineCount;
+    const lineBrFrom = new Int32Array(n);
+    lineBrFrom.set(this.lineBrFrom);
+    this.lineBrFrom = lineBrFrom;
+    const lineBrN = new Int32Array(n);
+    lineBrN.set(this.lineBrN);
+    this.lineBrN = lineBrN;
+  }
+};
+
+// packages/core/src/formats/gcov-json/staged-diagnostics.ts
+var STAGED_CAP = 1e3;
+var StagedDiagnostics = class extends DiagnosticSink {
+  constructor(target) {
+    super(target.file);
+    this.target = target;
+  }
+  head = [];
+  body = [];
+  overflow = 0;
+  open = false;
+  /** Stages from now on, until `flush`. */
+  hold() {
+    this.open = true;
+  }
+  add(code, severity, message2, line2) {
+    if (this.open) this.stage(false, { code, severity, message: message2, line: line2, labelled: false });
+    else this.target.add(code, severity, message2, line2);
+  }
+  /** A diagnostic about the document at `line`, labelled at `flush`; `first`: said before the others. */
+  unit(code, severity, message2, line2, first = false) {
+    this.stage(first, { code, severity, message: message2, line: line2, labelled: true });
+  }
+  /** A diagnostic said before the document's others, as it is (syntax errors). */
+  first(code, severity, message2, line2) {
+    this.stage(true, { code, severity, message: message2, line: line2, labelled: false });
+  }
+  get hasErrors() {
+    return this.target.hasErrors || this.head.some((d) => d.severity === "error") || this.body.some((d) => d.severity === "error");
+  }
+  /** Passes what is staged on to the target, labelled messages as `label: message`, and stops staging. */
+  flush(label) {
+    for (const list of [this.head, this.body]) {
+      for (const d of list) this.target.add(d.code, d.severity, d.labelled ? `${label}: ${d.message}` : d.message, d.line);
     }
-    nl = bytes.indexOf(10, nl + 1);
+    for (; this.overflow > 0; this.overflow--) this.target.add("CW_DIAGNOSTICS_TRUNCATED", "warning", "");
+    this.head = [];
+    this.body = [];
+    this.open = false;
   }
-  let i = start === 0 && bytes[0] === 239 && bytes[1] === 187 && bytes[2] === 191 ? 3 : start;
-  while (i < bytes.length && isSpace2(bytes[i])) i++;
-  if (i < bytes.length) out.push({ start, end: bytes.length, line: startLine2 });
-  return out;
-}
-function isSpace2(b) {
-  return b === 32 || b === 10 || b === 13 || b === 9;
-}
-function concat(chunks, size) {
-  if (chunks.length === 1) return chunks[0];
-  const out = new Uint8Array(size);
-  let o = 0;
-  for (const c of chunks) {
-    out.set(c, o);
-    o += c.length;
+  finish() {
+    return this.target.finish();
   }
-  return out;
-}
-function readUnit(root, at2, several, report, sink) {
-  const unit = several ? `document at line ${at2}` : "the document";
-  if (!isObject(root)) {
-    sink.error("CW_GCOV_JSON_SHAPE", `${unit}: expected a gcov JSON object, found ${describeJson(root)}`, at2);
-    return;
+  stage(first, d) {
+    if (first) this.head.push(d);
+    else if (this.body.length < STAGED_CAP) this.body.push(d);
+    else this.overflow++;
   }
-  const version2 = own(root, "format_version");
-  const files = own(root, "files");
-  if (!Array.isArray(files)) {
-    sink.error("CW_GCOV_JSON_SHAPE", `${unit}: expected "files" to be an array of source files, found ${describeJson(files)}`, at2);
-    return;
-  }
-  if (typeof version2 !== "string") {
-    sink.warn("CW_GCOV_JSON_VERSION", `${unit}: "format_version" is ${describeJson(version2)}, expected a string such as "1"; reading it as version 1`, at2);
-  } else if (!KNOWN_VERSIONS.has(version2)) {
-    sink.warn("CW_GCOV_JSON_VERSION", `${unit}: unknown format_version ${quoteKey(version2)} (known: 1, 2); reading the fields both versions share`, at2);
-  }
-  const badFiles = new BadEntries();
-  const seen = { branches: 0, branchyFunctions: 0 };
-  files.forEach((f, i) => {
-    if (!isObject(f) || typeof own(f, "file") !== "string") {
-      badFiles.add(i, f);
-      return;
-    }
-    const b = report.file(own(f, "file"), at2);
-    if (b !== null) readFile(f, b, `${unit}: files[${i}] (${quoteKey(b.path)})`, at2, sink, seen);
-  });
-  if (seen.branches === 0 && seen.branchyFunctions > 0) {
-    sink.add("CW_GCOV_JSON_NO_BRANCHES", "info", `${unit}: no branch data although ${seen.branchyFunctions} functions have more than 3 blocks; gcov writes branches only with -b (--branch-probabilities)`, at2);
-  }
-  const msg = badFiles.summary('an object with a string "file"');
-  if (msg !== null) sink.error("CW_GCOV_JSON_FILE", `${unit}: files: ${msg}`, at2);
-}
+};
+
+// packages/core/src/formats/gcov-json/unit-reader.ts
+var KNOWN_VERSIONS = /* @__PURE__ */ new Set(["1", "2"]);
 var isCount = (v) => isNumber(v) && v >= 0;
 var isLineNumber = (v) => isNumber(v) && Number.isInteger(v) && v >= 1;
-function readFile(f, b, where, at2, sink, stats) {
-  b.enableFunctions();
-  const lines = own(f, "lines");
-  const functions = own(f, "functions");
-  if (lines !== void 0 && !Array.isArray(lines)) {
-    sink.error("CW_GCOV_JSON_FIELD", `${where}: expected "lines" to be an array, found ${describeJson(lines)}`, at2);
+var flatCopy = (s) => s.length < 13 ? s : (" " + s).slice(1);
+var UnitReader = class {
+  constructor(report, diags, at2) {
+    this.report = report;
+    this.diags = diags;
+    this.at = at2;
   }
-  if (functions !== void 0 && !Array.isArray(functions)) {
-    sink.error("CW_GCOV_JSON_FIELD", `${where}: expected "functions" to be an array, found ${describeJson(functions)}`, at2);
+  badFiles = new BadEntries();
+  /** Branch outcomes read (file-entry-bytes.ts counts its own in too). */
+  branches = 0;
+  /** Functions with more than 3 basic blocks (entry, body, exit and at least one more). */
+  branchyFunctions = 0;
+  /** One `files[i]` entry. */
+  file(f, i) {
+    if (!isObject(f) || typeof own(f, "file") !== "string") {
+      this.badFiles.add(i, f);
+      return;
+    }
+    const b = this.report.file(own(f, "file"), this.at);
+    if (b !== null) this.readFile(f, b, `files[${i}] (${quoteKey(b.path)})`);
   }
-  if (Array.isArray(lines)) {
+  /**
+   * The rest of the document, its streamed `files` emptied; undefined when it was not valid JSON
+   * (then only what its entries showed is said).
+   */
+  finish(root) {
+    if (root !== void 0 && !this.readRoot(root)) return;
+    if (root !== void 0 && this.branches === 0 && this.branchyFunctions > 0) {
+      this.diags.unit("CW_GCOV_JSON_NO_BRANCHES", "info", `no branch data although ${this.branchyFunctions} functions have more than 3 blocks; gcov writes branches only with -b (--branch-probabilities)`, this.at);
+    }
+    const msg = this.badFiles.summary('an object with a string "file"');
+    if (msg !== null) this.diags.unit("CW_GCOV_JSON_FILE", "error", `files: ${msg}`, this.at);
+  }
+  /** Checks the document as a whole (said before its entries' diagnostics); false when it is not a unit. */
+  readRoot(root) {
+    if (!isObject(root)) {
+      this.diags.unit("CW_GCOV_JSON_SHAPE", "error", `expected a gcov JSON object, found ${describeJson(root)}`, this.at, true);
+      return false;
+    }
+    const files = own(root, "files");
+    if (!Array.isArray(files)) {
+      this.diags.unit("CW_GCOV_JSON_SHAPE", "error", `expected "files" to be an array of source files, found ${describeJson(files)}`, this.at, true);
+      return false;
+    }
+    const version2 = own(root, "format_version");
+    if (typeof version2 !== "string") {
+      this.diags.unit("CW_GCOV_JSON_VERSION", "warning", `"format_version" is ${describeJson(version2)}, expected a string such as "1"; reading it as version 1`, this.at, true);
+    } else if (!KNOWN_VERSIONS.has(version2)) {
+      this.diags.unit("CW_GCOV_JSON_VERSION", "warning", `unknown format_version ${quoteKey(version2)} (known: 1, 2); reading the fields both versions share`, this.at, true);
+    }
+    files.forEach((f, i) => this.file(f, i));
+    return true;
+  }
+  readFile(f, b, where) {
+    const at2 = this.at;
+    b.enableFunctions();
+    const lines = own(f, "lines");
+    const functions = own(f, "functions");
+    if (lines !== void 0 && !Array.isArray(lines)) {
+      this.diags.unit("CW_GCOV_JSON_FIELD", "error", `${where}: expected "lines" to be an array, found ${describeJson(lines)}`, at2);
+    }
+    if (functions !== void 0 && !Array.isArray(functions)) {
+      this.diags.unit("CW_GCOV_JSON_FIELD", "error", `${where}: expected "functions" to be an array, found ${describeJson(functions)}`, at2);
+    }
+    if (Array.isArray(lines)) this.readLines(lines, b, where);
+    if (Array.isArray(functions)) this.readFunctions(functions, b, where);
+  }
+  readLines(lines, b, where) {
+    const at2 = this.at;
     const badLines = new BadEntries();
     const badBranches = new BadEntries();
     const repeats = /* @__PURE__ */ new Map();
@@ -3686,15 +4431,15 @@ function readFile(f, b, where, at2, sink, stats) {
           continue;
         }
         b.branch(line2, prefix + String(j), taken, at2);
-        stats.branches++;
+        this.branches++;
       }
     }
     const lm = badLines.summary('an object with a positive integer "line_number" and a non-negative "count"');
-    if (lm !== null) sink.error("CW_GCOV_JSON_LINE", `${where}: lines: ${lm}`, at2);
+    if (lm !== null) this.diags.unit("CW_GCOV_JSON_LINE", "error", `${where}: lines: ${lm}`, at2);
     const bm = badBranches.summary('a branch object with a non-negative "count"');
-    if (bm !== null) sink.error("CW_GCOV_JSON_BRANCH", `${where}: lines: ${bm}`, at2);
+    if (bm !== null) this.diags.unit("CW_GCOV_JSON_BRANCH", "error", `${where}: lines: ${bm}`, at2);
   }
-  if (Array.isArray(functions)) {
+  readFunctions(functions, b, where) {
     const bad = new BadEntries();
     for (let i = 0; i < functions.length; i++) {
       const fn = functions[i];
@@ -3705,7 +4450,7 @@ function readFile(f, b, where, at2, sink, stats) {
       const demangled = own(fn, "demangled_name");
       const name = typeof demangled === "string" && demangled.length > 0 ? demangled : own(fn, "name");
       const blocks = own(fn, "blocks");
-      if (isNumber(blocks) && blocks > 3) stats.branchyFunctions++;
+      if (isNumber(blocks) && blocks > 3) this.branchyFunctions++;
       const start = own(fn, "start_line");
       const hits = own(fn, "execution_count");
       const end2 = own(fn, "end_line");
@@ -3713,11 +4458,56 @@ function readFile(f, b, where, at2, sink, stats) {
         bad.add(i, fn);
         continue;
       }
-      b.fn(name, start, hits, isLineNumber(end2) ? end2 : null, at2);
+      b.fn(flatCopy(name), start, hits, isLineNumber(end2) ? end2 : null, this.at);
     }
     const m = bad.summary('an object with a "name", a positive integer "start_line" and a non-negative "execution_count"');
-    if (m !== null) sink.error("CW_GCOV_JSON_FUNCTION", `${where}: functions: ${m}`, at2);
+    if (m !== null) this.diags.unit("CW_GCOV_JSON_FUNCTION", "error", `${where}: functions: ${m}`, this.at);
   }
+};
+
+// packages/core/src/formats/gcov-json/parse.ts
+function createGcovJsonParser(options) {
+  const sink = new DiagnosticSink(options.fileName);
+  const diags = new StagedDiagnostics(sink);
+  const report = new ReportBuilder(diags, options.limits);
+  const fast = new FileEntryBytes();
+  let doc = null;
+  let firstHeld = false;
+  const splitter = new DocumentSplitter({
+    begin(line2) {
+      if (firstHeld) diags.flush("document at line 1");
+      firstHeld = false;
+      diags.hold();
+      const syntax = new DiagnosticSink(void 0);
+      const unit = new UnitReader(report, diags, line2);
+      fast.unit = unit;
+      const stream = new JsonItemStream(syntax, options.limits.maxDocumentBytes, "files", (v, i) => unit.file(v, i), "array", fast);
+      doc = { line: line2, stream, syntax, unit };
+    },
+    bytes(chunk) {
+      doc.stream.write(chunk);
+    },
+    end() {
+      const d = doc;
+      doc = null;
+      const root = d.stream.end();
+      for (const x of d.syntax.finish()) diags.first(x.code, x.severity, x.message, (x.line ?? 1) + d.line - 1);
+      d.unit.finish(root);
+      if (splitter.documents === 1) firstHeld = true;
+      else diags.flush(`document at line ${d.line}`);
+    }
+  });
+  return {
+    write(chunk) {
+      if (chunk.length > 0) splitter.write(chunk);
+    },
+    end() {
+      splitter.finish();
+      if (firstHeld) diags.flush("the document");
+      if (splitter.documents === 0) sink.error("CW_GCOV_JSON_EMPTY", "the file is empty: expected a gcov JSON object");
+      return { status: sink.hasErrors ? "invalid" : "ok", report: report.build(), diagnostics: sink.finish() };
+    }
+  };
 }
 
 // packages/core/src/formats/gcov-json/index.ts
@@ -3853,7 +4643,7 @@ function createGcovTextParser(options) {
     let j = c1 + 1;
     while (j < text3.length && text3.charCodeAt(j) === 32) j++;
     let k = j;
-    while (k < text3.length && isDigit(text3.charCodeAt(k))) k++;
+    while (k < text3.length && isDigit2(text3.charCodeAt(k))) k++;
     if (k === j) return false;
     if (k >= text3.length) return false;
     const next = text3.charCodeAt(k);
@@ -3885,7 +4675,7 @@ function createGcovTextParser(options) {
     let i = 6;
     while (i < text3.length && text3.charCodeAt(i) === 32) i++;
     const idStart = i;
-    while (i < text3.length && isDigit(text3.charCodeAt(i))) i++;
+    while (i < text3.length && isDigit2(text3.charCodeAt(i))) i++;
     if (i === idStart) return bad(at2, '"branch <n> taken <count>" or "branch <n> never executed"', text3);
     const id = text3.slice(idStart, i);
     while (i < text3.length && text3.charCodeAt(i) === 32) i++;
@@ -3959,7 +4749,7 @@ function createGcovTextParser(options) {
 }
 var INVALID = -1;
 var NOT_EXECUTABLE = -2;
-function isDigit(c) {
+function isDigit2(c) {
   return c >= 48 && c <= 57;
 }
 function parseCountField(s, start, end2) {
@@ -4576,14 +5366,14 @@ function crossCheck(report, summaries, sink) {
     const s = summaries.get(file2.path);
     if (s === void 0 || s === null) continue;
     const t = fileTotals(file2);
-    const pairs = [
+    const pairs2 = [
       ["lines", t.lines, s[0]],
       ["lines covered", t.hits + t.partials, s[1]],
       ["branches", t.branches, s[2]],
       ["branches covered", t.branches_hit, s[3]]
     ];
-    if (t.functions !== null) pairs.push(["functions", t.functions, s[4]], ["functions covered", t.functions_hit, s[5]]);
-    const diffs = pairs.filter(([, ours, theirs]) => !Number.isNaN(theirs) && theirs !== ours);
+    if (t.functions !== null) pairs2.push(["functions", t.functions, s[4]], ["functions covered", t.functions_hit, s[5]]);
+    const diffs = pairs2.filter(([, ours, theirs]) => !Number.isNaN(theirs) && theirs !== ours);
     if (diffs.length > 0) {
       sink.add(
         "CW_LLVM_COV_SUMMARY_MISMATCH",
@@ -4606,6 +5396,55 @@ var llvmCovJsonFormat = {
 function detectCoverwatchJson(head) {
   return /^\s*\{\s*"coverwatch"\s*:\s*1\s*,/.test(head) ? 1 : 0;
 }
+
+// packages/core/src/text/json-document.ts
+var JsonDocument = class {
+  constructor(sink, maxBytes) {
+    this.sink = sink;
+    this.maxBytes = maxBytes;
+  }
+  chunks = [];
+  size = 0;
+  overflow = false;
+  write(chunk) {
+    if (this.overflow) return;
+    if (this.size + chunk.length > this.maxBytes) {
+      this.overflow = true;
+      this.chunks.length = 0;
+      this.sink.error("CW_DOCUMENT_TOO_LARGE", `the JSON document is larger than the limit of ${this.maxBytes} bytes`);
+      return;
+    }
+    this.chunks.push(chunk);
+    this.size += chunk.length;
+  }
+  /** The document's bytes as one array. */
+  bytes() {
+    if (this.chunks.length === 1) return this.chunks[0];
+    const bytes = new Uint8Array(this.size);
+    let o = 0;
+    for (const c of this.chunks) {
+      bytes.set(c, o);
+      o += c.length;
+    }
+    this.chunks.length = 0;
+    if (bytes.length > 0) this.chunks.push(bytes);
+    return bytes;
+  }
+  /** The parsed value, or undefined when the document was too large or is not valid JSON (diagnosed). */
+  parse() {
+    if (this.overflow) return void 0;
+    const bytes = this.bytes();
+    this.chunks.length = 0;
+    const text3 = decodeUtf8(bytes);
+    try {
+      return JSON.parse(text3);
+    } catch (e) {
+      const msg = e instanceof Error ? e.message : String(e);
+      this.sink.error("CW_JSON_SYNTAX", `not valid JSON: ${msg.slice(0, 200)}`, lineAt(text3, e));
+      return void 0;
+    }
+  }
+};
 
 // packages/core/src/formats/json-format.ts
 function createJsonFormatParser(options, read2, entries) {
@@ -4856,7 +5695,7 @@ function learnLayout(b, offsets, count) {
       name += String.fromCharCode(c);
     }
     if (names.includes(name)) break;
-    prefixes.push(new BytePattern(b.slice(ns2 - 1, ne + 2)));
+    prefixes.push(new BytePattern(copyBytes(b, ns2 - 1, ne + 2)));
     names.push(internalize(name));
     sigs[i] = nameSignature(ne - ns2, b[ns2], b[ne - 1]);
   }
@@ -4896,7 +5735,7 @@ var BytePattern = class {
 
 // packages/core/src/xml/xml-tokenizer.ts
 var PREDEFINED = { amp: "&", lt: "<", gt: ">", quot: '"', apos: "'" };
-var EMPTY2 = new Uint8Array(0);
+var EMPTY3 = new Uint8Array(0);
 var SPACE = 1;
 var TAG_NAME_END = 2;
 var ATTR_NAME_END = 4;
@@ -4965,12 +5804,12 @@ var XmlTokenizer = class {
   }
   utf8 = new TextDecoder("utf-8", { fatal: false, ignoreBOM: true });
   /** The bytes being scanned (always `store`, kept apart so the scan loops read a local). */
-  data = EMPTY2;
+  data = EMPTY3;
   /** Bytes of `data` that hold input (`store` may be larger). */
   n = 0;
   pos = 0;
   /** Our copy of the input not scanned yet (the unfinished token carried from one write to the next). */
-  store = EMPTY2;
+  store = EMPTY3;
   /** `store` as 32-bit words (for counting newlines four bytes at a time). */
   words = new Int32Array(0);
   /** `store` as a DataView (for comparing known names four bytes at a time). */
@@ -5317,7 +6156,7 @@ var XmlTokenizer = class {
     return this.newName(b, s, e, false);
   }
   newName(b, s, e, cached2) {
-    return new ElementName(internalize(this.str(s, e)), b.slice(s, e), cached2);
+    return new ElementName(internalize(this.str(s, e)), copyBytes(b, s, e), cached2);
   }
   /**
    * Reads the attributes at b[i...] that follow `layout` (each exactly ` name="value"`), adding them
@@ -5400,7 +6239,7 @@ var TagAttributes = class {
     this.decodeEntities = decodeEntities;
   }
   count = 0;
-  b = EMPTY2;
+  b = EMPTY3;
   /** [nameStart, nameEnd, valueStart, valueEnd] per attribute. */
   offsets = new Int32Array(64);
   /** Per attribute: a signature of its name (length, first and last byte) that rejects most names at once. */
@@ -7026,300 +7865,6 @@ function detectIstanbulJson(head, _fileName) {
   return more ? 0.95 : 0.85;
 }
 
-// packages/core/src/text/json-bytes.ts
-var QUOTE2 = 34;
-var BACKSLASH2 = 92;
-var NEWLINE2 = 10;
-var GIVE_UP = new Error("JSON byte reader gives up");
-var utf8 = new TextDecoder("utf-8", { fatal: false, ignoreBOM: true });
-var EMPTY3 = new Uint8Array(0);
-var MAX_SKIP_DEPTH = 64;
-var JsonBytes = class {
-  b = EMPTY3;
-  p = 0;
-  /** Newlines in whitespace read since `start` (valid JSON has none inside strings). */
-  newlines = 0;
-  /** Start and end of the last key read by `readKey()`. */
-  ks = 0;
-  ke = 0;
-  start(b, from) {
-    this.b = b.constructor === Uint8Array ? b : new Uint8Array(b.buffer, b.byteOffset, b.length);
-    this.p = from;
-    this.newlines = 0;
-  }
-  /** After GIVE_UP: whether the reader stopped at the end of its bytes (the value may be cut short). */
-  incomplete = false;
-  /** Lets go of the bytes (a chunk must not be kept alive by a reader between calls), noting `incomplete`. */
-  release() {
-    this.incomplete = this.p >= this.b.length;
-    this.b = EMPTY3;
-  }
-  fail(p) {
-    this.p = p;
-    throw GIVE_UP;
-  }
-  /** Whether the bytes at the cursor are `lit` (then they are consumed). */
-  lit(lit) {
-    const b = this.b;
-    const p = this.p;
-    const len = lit.length;
-    for (let i = 0; i < len; i++) if (b[p + i] !== lit[i]) return false;
-    this.p = p + len;
-    return true;
-  }
-  /** Skips whitespace and returns the next byte (undefined at the end). */
-  ws() {
-    const b = this.b;
-    let p = this.p;
-    let c = b[p];
-    while (c === 32 || c === NEWLINE2 || c === 13 || c === 9) {
-      if (c === NEWLINE2) this.newlines++;
-      c = b[++p];
-    }
-    this.p = p;
-    return c;
-  }
-  /** Skips whitespace, then requires byte `c`. */
-  expect(c) {
-    if (this.ws() !== c) this.fail(this.p);
-    this.p++;
-  }
-  /**
-   * After whitespace: `,` (true: another member follows) or `close` (false). Anything else fails.
-   */
-  more(close) {
-    const c = this.ws();
-    this.p++;
-    if (c === 44) return true;
-    if (c === close) return false;
-    return this.fail(this.p - 1);
-  }
-  /**
-   * Opens an object or array (`{` or `[` after whitespace) and tells whether it has a first member
-   * (false: it was empty and is closed).
-   */
-  open(openByte, close) {
-    this.expect(openByte);
-    if (this.ws() === close) {
-      this.p++;
-      return false;
-    }
-    return true;
-  }
-  /**
-   * Reads a member's key and its colon: the key's bytes are `b[ks..ke)`. A key with an escape or a
-   * control character is left to JSON.parse.
-   */
-  readKey() {
-    const b = this.b;
-    if (this.ws() !== QUOTE2) this.fail(this.p);
-    let p = this.p + 1;
-    const s = p;
-    const n = b.length;
-    for (; p < n; p++) {
-      const c = b[p];
-      if (c === QUOTE2) break;
-      if (c === BACKSLASH2 || c < 32) this.fail(p);
-    }
-    if (p >= n) this.fail(p);
-    this.ks = s;
-    this.ke = p;
-    this.p = p + 1;
-    this.expect(58);
-  }
-  /** Whether the last key is `lit` (ASCII bytes). */
-  keyIs(lit) {
-    const len = lit.length;
-    if (this.ke - this.ks !== len) return false;
-    const b = this.b;
-    const s = this.ks;
-    for (let i = 0; i < len; i++) if (b[s + i] !== lit[i]) return false;
-    return true;
-  }
-  /** The last key as an index (`0`, `1`, ... without leading zeros, below `limit`), or -1. */
-  keyIndex(limit) {
-    const b = this.b;
-    const s = this.ks;
-    const len = this.ke - s;
-    if (len === 0 || len > 9 || len > 1 && b[s] === 48) return -1;
-    let v = 0;
-    for (let i = s; i < this.ke; i++) {
-      const d = b[i] - 48;
-      if (d < 0 || d > 9) return -1;
-      v = v * 10 + d;
-    }
-    return v < limit ? v : -1;
-  }
-  /** The last key as a string. */
-  keyText() {
-    return text(this.b, this.ks, this.ke);
-  }
-  /** A non-negative integer of at most 15 digits (exact in a double); anything else fails. */
-  uint() {
-    const b = this.b;
-    let p = this.p;
-    let c = b[p];
-    if (c === 32 || c === NEWLINE2 || c === 13 || c === 9) {
-      c = this.ws();
-      p = this.p;
-    }
-    let d = c - 48;
-    if (!(d >= 0 && d <= 9)) this.fail(p);
-    let v = d;
-    const s = p;
-    p++;
-    if (d !== 0) {
-      c = b[p];
-      d = c - 48;
-      while (d >= 0 && d <= 9) {
-        v = v * 10 + d;
-        c = b[++p];
-        d = c - 48;
-      }
-      if (p - s > 15) this.fail(s);
-    } else c = b[p];
-    if (c === 46 || c === 101 || c === 69) this.fail(p);
-    this.p = p;
-    return v;
-  }
-  /** `null` (-1) or a non-negative integer as `uint()` reads it. */
-  uintOrNull() {
-    if (this.ws() === 110) {
-      this.literal(NULL);
-      return -1;
-    }
-    return this.uint();
-  }
-  /** `null` (NaN) or an integer as `uint()` reads it, with an optional minus (c8 writes column -1). */
-  intOrNull() {
-    const c = this.ws();
-    if (c === 110) {
-      this.literal(NULL);
-      return NaN;
-    }
-    if (c === 45) {
-      this.p++;
-      return -this.uint();
-    }
-    return this.uint();
-  }
-  /** A string value, decoded as JSON.parse would (escapes, UTF-8 with U+FFFD for invalid bytes). */
-  string() {
-    const b = this.b;
-    if (this.ws() !== QUOTE2) this.fail(this.p);
-    const s = this.p + 1;
-    const n = b.length;
-    let p = s;
-    let plain = true;
-    for (; p < n; p++) {
-      const c = b[p];
-      if (c === QUOTE2) break;
-      if (c < 32) this.fail(p);
-      if (c === BACKSLASH2) {
-        plain = false;
-        p = this.escape(p);
-      }
-    }
-    if (p >= n) this.fail(p);
-    this.p = p + 1;
-    if (plain) return text(b, s, p);
-    try {
-      return JSON.parse(utf8.decode(b.subarray(s - 1, p + 1)));
-    } catch {
-      return this.fail(s);
-    }
-  }
-  /** Checks the escape at `b[p]` (a backslash); returns the index of its last byte. */
-  escape(p) {
-    const c = this.b[p + 1];
-    if (c === 117) {
-      for (let i = p + 2; i < p + 6; i++) {
-        const h = this.b[i];
-        if (!(h >= 48 && h <= 57 || h >= 65 && h <= 70 || h >= 97 && h <= 102)) this.fail(i);
-      }
-      return p + 5;
-    }
-    if (c === QUOTE2 || c === BACKSLASH2 || c === 47 || c === 98 || c === 102 || c === 110 || c === 114 || c === 116) return p + 1;
-    return this.fail(p + 1);
-  }
-  literal(lit) {
-    const b = this.b;
-    const p = this.p;
-    for (let i = 0; i < lit.length; i++) if (b[p + i] !== lit[i]) this.fail(p + i);
-    this.p = p + lit.length;
-  }
-  /** Skips any JSON value, checking it as JSON.parse would. */
-  skip(depth = 0) {
-    const c = this.ws();
-    if (c === QUOTE2) {
-      const b = this.b;
-      const n = b.length;
-      let p = this.p + 1;
-      for (; p < n; p++) {
-        const x = b[p];
-        if (x === QUOTE2) break;
-        if (x < 32) this.fail(p);
-        if (x === BACKSLASH2) p = this.escape(p);
-      }
-      if (p >= n) this.fail(p);
-      this.p = p + 1;
-    } else if (c === 123) {
-      if (depth >= MAX_SKIP_DEPTH) this.fail(this.p);
-      if (!this.open(123, 125)) return;
-      do {
-        this.readKey();
-        this.skip(depth + 1);
-      } while (this.more(125));
-    } else if (c === 91) {
-      if (depth >= MAX_SKIP_DEPTH) this.fail(this.p);
-      if (!this.open(91, 93)) return;
-      do
-        this.skip(depth + 1);
-      while (this.more(93));
-    } else if (c === 116) this.literal(TRUE);
-    else if (c === 102) this.literal(FALSE);
-    else if (c === 110) this.literal(NULL);
-    else this.number();
-  }
-  /** Skips a number of any JSON form: -?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)? */
-  number() {
-    const b = this.b;
-    let p = this.p;
-    if (b[p] === 45) p++;
-    if (b[p] === 48) p++;
-    else if (isDigit2(b[p])) while (isDigit2(b[p])) p++;
-    else this.fail(p);
-    if (b[p] === 46) {
-      p++;
-      if (!isDigit2(b[p])) this.fail(p);
-      while (isDigit2(b[p])) p++;
-    }
-    if (b[p] === 101 || b[p] === 69) {
-      p++;
-      if (b[p] === 43 || b[p] === 45) p++;
-      if (!isDigit2(b[p])) this.fail(p);
-      while (isDigit2(b[p])) p++;
-    }
-    this.p = p;
-  }
-};
-var isDigit2 = (c) => c >= 48 && c <= 57;
-function ascii(s) {
-  const out = new Uint8Array(s.length);
-  for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i);
-  return out;
-}
-var TRUE = ascii("true");
-var FALSE = ascii("false");
-var NULL = ascii("null");
-function text(b, s, e) {
-  if (e - s <= 256) {
-    for (let i = s; i < e; i++) if (b[i] >= 128) return utf8.decode(b.subarray(s, e));
-    return String.fromCharCode.apply(null, b.subarray(s, e));
-  }
-  return utf8.decode(b.subarray(s, e));
-}
-
 // packages/core/src/formats/istanbul-json/entry-bytes.ts
 var K_PATH = ascii("path");
 var K_STATEMENT_MAP = ascii("statementMap");
@@ -7332,7 +7877,7 @@ var K_START = ascii("start");
 var K_END = ascii("end");
 var K_LINE = ascii("line");
 var K_COLUMN = ascii("column");
-var K_NAME = ascii("name");
+var K_NAME2 = ascii("name");
 var K_DECL = ascii("decl");
 var K_LOC = ascii("loc");
 var K_LOCATIONS = ascii("locations");
@@ -7340,8 +7885,8 @@ var K_SKIP = ascii("skip");
 var L_START = ascii('{"start":');
 var L_END = ascii(',"end":');
 var MAX_ID = 1 << 20;
-var OPEN = 123;
-var CLOSE = 125;
+var OPEN2 = 123;
+var CLOSE2 = 125;
 var IstanbulEntryBytes = class extends JsonBytes {
   constructor(report, limits, scratch) {
     super();
@@ -7442,7 +7987,7 @@ var IstanbulEntryBytes = class extends JsonBytes {
     this.fns = [];
   }
   entry() {
-    if (!this.open(OPEN, CLOSE)) this.fail(this.p);
+    if (!this.open(OPEN2, CLOSE2)) this.fail(this.p);
     do {
       this.readKey();
       let bit = 0;
@@ -7469,7 +8014,7 @@ var IstanbulEntryBytes = class extends JsonBytes {
       } else this.skip();
       if ((this.seen & bit) !== 0) this.fail(this.p);
       this.seen |= bit;
-    } while (this.more(CLOSE));
+    } while (this.more(CLOSE2));
     if (this.seen !== 63) this.fail(this.p);
   }
   /** The id of a map member (its key), or give up on one that is not a small index. */
@@ -7490,7 +8035,7 @@ var IstanbulEntryBytes = class extends JsonBytes {
     return id;
   }
   statementMap() {
-    if (!this.open(OPEN, CLOSE)) return;
+    if (!this.open(OPEN2, CLOSE2)) return;
     do {
       const id = this.id();
       if (id >= this.stLine.length) {
@@ -7502,7 +8047,7 @@ var IstanbulEntryBytes = class extends JsonBytes {
       this.stLine[id] = int32(this.posLine);
       this.stCol[id] = this.posCol < 0 ? 0 : Math.min(this.posCol, 2147483647);
       if (id >= this.stTop) this.stTop = id + 1;
-    } while (this.more(CLOSE));
+    } while (this.more(CLOSE2));
   }
   /**
    * A location `{start: {line, column}, end: {line, column}}`: its start line and column in
@@ -7517,7 +8062,7 @@ var IstanbulEntryBytes = class extends JsonBytes {
       const startCol2 = this.posCol;
       if (this.lit(L_END)) {
         this.position();
-        if (this.b[this.p] === CLOSE) {
+        if (this.b[this.p] === CLOSE2) {
           this.p++;
           this.locStart = startLine3;
           this.locEnd = this.posLine;
@@ -7532,7 +8077,7 @@ var IstanbulEntryBytes = class extends JsonBytes {
     let startLine2 = -1;
     let startCol = -1;
     let endLine2 = -1;
-    if (this.open(OPEN, CLOSE)) {
+    if (this.open(OPEN2, CLOSE2)) {
       do {
         this.readKey();
         if (this.keyIs(K_START)) {
@@ -7544,7 +8089,7 @@ var IstanbulEntryBytes = class extends JsonBytes {
           endLine2 = this.posLine;
         } else if (this.keyIs(K_SKIP)) this.fail(this.ks);
         else this.skip();
-      } while (this.more(CLOSE));
+      } while (this.more(CLOSE2));
     }
     this.posLine = startLine2;
     this.posCol = startCol;
@@ -7560,7 +8105,7 @@ var IstanbulEntryBytes = class extends JsonBytes {
       if (line3 >= 0 && b[q] === 44 && b[q + 1] === 34 && b[q + 2] === 99 && b[q + 3] === 111 && b[q + 4] === 108 && b[q + 5] === 117 && b[q + 6] === 109 && b[q + 7] === 110 && b[q + 8] === 34 && b[q + 9] === 58) {
         const negative = b[q + 10] === 45;
         const col2 = scanUint(b, negative ? q + 11 : q + 10);
-        if (col2 >= 0 && b[end] === CLOSE) {
+        if (col2 >= 0 && b[end] === CLOSE2) {
           this.p = end + 1;
           this.posLine = line3;
           this.posCol = negative ? -1 : col2;
@@ -7570,7 +8115,7 @@ var IstanbulEntryBytes = class extends JsonBytes {
     }
     let line2 = -1;
     let col = -1;
-    if (this.open(OPEN, CLOSE)) {
+    if (this.open(OPEN2, CLOSE2)) {
       do {
         this.readKey();
         if (this.keyIs(K_LINE)) line2 = this.uintOrNull();
@@ -7578,14 +8123,14 @@ var IstanbulEntryBytes = class extends JsonBytes {
           const c = this.intOrNull();
           col = c >= 0 ? c : -1;
         } else this.skip();
-      } while (this.more(CLOSE));
+      } while (this.more(CLOSE2));
     }
     this.posLine = line2;
     this.posCol = col;
   }
   /** `{"id": count, ...}` into `sCount` (which 0) or `fCount` (1); returns the new top. */
   counts(top, which) {
-    if (!this.open(OPEN, CLOSE)) return top;
+    if (!this.open(OPEN2, CLOSE2)) return top;
     do {
       const id = this.id();
       let a = which === 0 ? this.sCount : this.fCount;
@@ -7596,11 +8141,11 @@ var IstanbulEntryBytes = class extends JsonBytes {
       }
       a[id] = this.uint();
       if (id >= top) top = id + 1;
-    } while (this.more(CLOSE));
+    } while (this.more(CLOSE2));
     return top;
   }
   fnMap() {
-    if (!this.open(OPEN, CLOSE)) return;
+    if (!this.open(OPEN2, CLOSE2)) return;
     do {
       const id = this.id();
       if (id >= this.fnLine.length) {
@@ -7612,10 +8157,10 @@ var IstanbulEntryBytes = class extends JsonBytes {
       let locStart = -1;
       let locEnd = -1;
       let line2 = -1;
-      if (!this.open(OPEN, CLOSE)) this.fail(this.p);
+      if (!this.open(OPEN2, CLOSE2)) this.fail(this.p);
       do {
         this.readKey();
-        if (this.keyIs(K_NAME)) name = this.string();
+        if (this.keyIs(K_NAME2)) name = this.string();
         else if (this.keyIs(K_DECL)) {
           this.location();
           decl = this.locStart;
@@ -7626,24 +8171,24 @@ var IstanbulEntryBytes = class extends JsonBytes {
         } else if (this.keyIs(K_LINE)) line2 = this.uintOrNull();
         else if (this.keyIs(K_SKIP)) this.fail(this.ks);
         else this.skip();
-      } while (this.more(CLOSE));
+      } while (this.more(CLOSE2));
       if (name === void 0) this.fail(this.p);
       const first = decl >= 0 ? decl : locStart >= 0 ? locStart : line2;
       this.fnName[id] = name;
       this.fnLine[id] = int32(first);
       this.fnEnd[id] = int32(locEnd);
       if (id >= this.fnTop) this.fnTop = id + 1;
-    } while (this.more(CLOSE));
+    } while (this.more(CLOSE2));
   }
   branchMap() {
-    if (!this.open(OPEN, CLOSE)) return;
+    if (!this.open(OPEN2, CLOSE2)) return;
     do {
       const id = this.id();
       if (id >= this.brLine.length) this.brLine = growInt(this.brLine, id);
       let line2 = -1;
       let locStart = -1;
       let firstLocation = -1;
-      if (!this.open(OPEN, CLOSE)) this.fail(this.p);
+      if (!this.open(OPEN2, CLOSE2)) this.fail(this.p);
       do {
         this.readKey();
         if (this.keyIs(K_LINE)) line2 = this.uintOrNull();
@@ -7661,15 +8206,15 @@ var IstanbulEntryBytes = class extends JsonBytes {
           }
         } else if (this.keyIs(K_SKIP)) this.fail(this.ks);
         else this.skip();
-      } while (this.more(CLOSE));
+      } while (this.more(CLOSE2));
       const chosen = line2 >= 0 ? line2 : locStart >= 0 ? locStart : firstLocation;
       if (chosen < 1) this.fail(this.p);
       this.brLine[id] = int32(chosen);
       if (id >= this.brTop) this.brTop = id + 1;
-    } while (this.more(CLOSE));
+    } while (this.more(CLOSE2));
   }
   branchCounts() {
-    if (!this.open(OPEN, CLOSE)) return;
+    if (!this.open(OPEN2, CLOSE2)) return;
     do {
       const id = this.id();
       if (id >= this.bLen.length) {
@@ -7688,7 +8233,7 @@ var IstanbulEntryBytes = class extends JsonBytes {
       this.bFrom[id] = from;
       this.bLen[id] = this.bN - from;
       if (id >= this.bTop) this.bTop = id + 1;
-    } while (this.more(CLOSE));
+    } while (this.more(CLOSE2));
   }
   /**
    * Joins counts to their locations as the general reader does (each count's id must have its
@@ -7911,9 +8456,9 @@ function readEntry(key, value, report, sink, scratch) {
   const path5 = typeof p === "string" && p.length > 0 ? p : key;
   const file2 = report.file(path5);
   if (file2 === null) return;
-  readFile2(fc, file2, quoteKey(path5), sink, scratch);
+  readFile(fc, file2, quoteKey(path5), sink, scratch);
 }
-function readFile2(fc, file2, where, sink, scratch) {
+function readFile(fc, file2, where, sink, scratch) {
   file2.enableStatements();
   file2.enableFunctions();
   readStatements(fc, file2, where, sink, scratch);
@@ -8058,6 +8603,28 @@ function detectCoveragepyJson(head, _fileName) {
   return 0;
 }
 
+// packages/core/src/model/id-strings.ts
+var INT_MIN = -4096;
+var INT_MAX = 65536;
+var ints = [];
+var PAIR_A = 4096;
+var PAIR_B = 256;
+var pairs = [];
+function intId(n) {
+  if (n >= INT_MIN && n < INT_MAX && (n | 0) === n) {
+    const k = n - INT_MIN;
+    return ints[k] ??= String(n);
+  }
+  return String(n);
+}
+function pairId(a, b) {
+  if (typeof a === "number" && typeof b === "number" && a >= 0 && a < PAIR_A && b >= 0 && b < PAIR_B && (a | 0) === a && (b | 0) === b) {
+    const k = a * PAIR_B + b;
+    return pairs[k] ??= `${a},${b}`;
+  }
+  return `${a},${b}`;
+}
+
 // packages/core/src/formats/coveragepy-json/parse.ts
 function createCoveragepyJsonParser(options) {
   return createJsonFormatParser(options, (root, report, sink) => readDocument(root, report, sink), { key: "files", kind: "object", entry: (e, _i, report, sink, _l, path5) => readEntry2(path5, e, report, sink) });
@@ -8079,11 +8646,11 @@ function readEntry2(path5, entry, report, sink) {
     sink.error("CW_COVERAGEPY_BAD_FILE", `files[${where}]: expected an object with executed_lines/missing_lines, found ${describeJson(entry)}`);
     return;
   }
-  const file2 = report.file(path5);
+  const file2 = report.file(path5, void 0, true);
   if (file2 === null) return;
-  readFile3(entry, file2, where, sink);
+  readFile2(entry, file2, where, sink);
 }
-function readFile3(entry, file2, where, sink) {
+function readFile2(entry, file2, where, sink) {
   const counted = { executed: 0, missing: 0, arcsTaken: 0, arcsMissing: 0 };
   const executed = lineArray(entry, "executed_lines", where, sink);
   const missing = lineArray(entry, "missing_lines", where, sink);
@@ -8165,9 +8732,9 @@ function readArcs(entry, file2, where, c, sink) {
     const from = j >= mi.length || i < ex.length && ex.from[i] <= mi.from[j] ? ex.from[i] : mi.from[j];
     group.length = 0;
     for (; i < ex.length && ex.from[i] === from; i++) {
-      if (ex.to[i] !== from) addOutcome(group, String(ex.to[i]), 1);
+      if (ex.to[i] !== from) addOutcome(group, intId(ex.to[i]), 1);
     }
-    for (; j < mi.length && mi.from[j] === from; j++) addOutcome(group, String(mi.to[j]), 0);
+    for (; j < mi.length && mi.from[j] === from; j++) addOutcome(group, intId(mi.to[j]), 0);
     for (const o of group) {
       if (!file2.branch(from, o.id, o.taken)) break;
       if (o.taken > 0) c.arcsTaken++;
@@ -8298,7 +8865,7 @@ function readBranches2(sf, file2, where, sink) {
       bad.add(i, bad.count === 0 ? [line2, block, branch, hits] : null);
       continue;
     }
-    file2.branch(line2, `${block},${branch}`, hits === null ? 0 : hits);
+    file2.branch(line2, pairId(block, branch), hits === null ? 0 : hits);
   }
   const text3 = bad.summary("a quadruple [line, block, branch, hits] of numbers (hits may be null)");
   if (text3 !== null) sink.error("CW_COVERALLS_BAD_BRANCHES", `${where}.branches: ${text3}`);
@@ -8804,7 +9371,7 @@ function createReportReader(options) {
     } else if (final && pendingSize === 0) {
       refused = unrecognized(fileName, "CW_REPORT_EMPTY", "the report file is empty");
     } else {
-      const head = decodeUtf8(concat2(pending, Math.min(pendingSize, DETECT_HEAD_BYTES)));
+      const head = decodeUtf8(concat(pending, Math.min(pendingSize, DETECT_HEAD_BYTES)));
       const d = detectFormat(head, fileName);
       if (d.kind === "detected") chosen = d.format;
       else refused = refusal(fileName, d, final || pendingSize >= DETECT_HEAD_BYTES);
@@ -8819,11 +9386,13 @@ function createReportReader(options) {
   return {
     write(chunk) {
       if (refused !== null || chunk.length === 0) return;
+      if (parser === null && options.format !== void 0) start(false);
       if (parser !== null) {
         parser.write(chunk);
         return;
       }
-      pending.push(chunk);
+      if (refused !== null) return;
+      pending.push(copyBytes(chunk));
       pendingSize += chunk.length;
       if (pendingSize >= DETECT_HEAD_BYTES) start(false);
     },
@@ -8858,7 +9427,7 @@ function unrecognized(fileName, code, message2) {
   sink.error(code, message2);
   return { status: "unrecognized", format: null, report: EMPTY_REPORT, diagnostics: sink.finish() };
 }
-function concat2(chunks, size) {
+function concat(chunks, size) {
   const out = new Uint8Array(size);
   let o = 0;
   for (const c of chunks) {
@@ -10597,11 +11166,11 @@ async function reportCommand(o, io) {
 
 // apps/cli/src/commands/upload.ts
 import { randomUUID } from "node:crypto";
-import { readFile as readFile5 } from "node:fs/promises";
+import { readFile as readFile4 } from "node:fs/promises";
 import tls2 from "node:tls";
 
 // apps/cli/src/upload/collect-reports.ts
-import { readFile as readFile4 } from "node:fs/promises";
+import { readFile as readFile3 } from "node:fs/promises";
 import path4 from "node:path";
 import { gunzipSync } from "node:zlib";
 
@@ -10646,7 +11215,7 @@ async function collectReports(files, cwd, format) {
   \`coverwatch report ${name}\` shows the details (CI logs get codes and line numbers only: a wrong file could be full of secrets)`
       );
     }
-    let bytes = await readFile4(full);
+    let bytes = await readFile3(full);
     if (bytes.length >= 2 && bytes[0] === 31 && bytes[1] === 139) bytes = gunzipSync(bytes, { maxOutputLength: MAX_REPORT_BYTES });
     if (bytes.length > MAX_REPORT_BYTES) throw new UploadError("invalid-report", `${name} is ${bytes.length} bytes; one upload carries reports up to ${MAX_REPORT_BYTES} bytes`);
     out.push({ name, format: parsed.format, bytes, report: parsed.report, totals: reportTotals(parsed.report).totals, diagnostics: parsed.diagnostics });
@@ -31448,7 +32017,7 @@ async function transports(o, env) {
   if (caFile !== void 0) {
     let pem;
     try {
-      pem = await readFile5(caFile, "utf8");
+      pem = await readFile4(caFile, "utf8");
     } catch (e) {
       throw new UploadError("config", `--ca-file ${caFile}: cannot read (${e.code ?? "error"})`);
     }

@@ -10,7 +10,8 @@ import { encodeUtf8 } from '../../text/text-decoder.js';
 import { fixturesDir } from '../../../test/fixtures-dir.js';
 import { detectFormat } from '../registry.js';
 import { detectGcovJson } from './detect.js';
-import { createGcovJsonParser, splitDocuments } from './parse.js';
+import { DocumentSplitter } from './document-splitter.js';
+import { createGcovJsonParser } from './parse.js';
 
 function parseBytes(bytes: Uint8Array, chunk = 0) {
   const p = createGcovJsonParser({ fileName: 'a.gcov.json', limits: DEFAULT_LIMITS });
@@ -139,10 +140,21 @@ describe('gcov-json parse', () => {
   });
 
   it('splits documents only at a newline between "}" and "{"', () => {
-    const spans = (s: string) => splitDocuments(encodeUtf8(s)).map((d) => [s.slice(d.start, d.end), d.line]);
+    const spans = (s: string) => {
+      const docs: [string, number][] = [];
+      const decoder = new TextDecoder();
+      const splitter = new DocumentSplitter({
+        begin: (line) => docs.push(['', line]),
+        bytes: (b) => (docs[docs.length - 1]![0] += decoder.decode(b)),
+        end: () => undefined,
+      });
+      splitter.write(encodeUtf8(s));
+      splitter.finish();
+      return docs;
+    };
     expect(spans('{"a":1}\n{"b":2}\n')).toEqual([
       ['{"a":1}', 1],
-      ['{"b":2}\n', 2],
+      ['{"b":2}', 2],
     ]);
     expect(spans('{\n "a": {\n  "b": 1\n },\n "c": [{}, {}]\n}\n')).toHaveLength(1);
     expect(spans('\n\n')).toEqual([]);
