@@ -10,7 +10,6 @@ const CLOSE_BRACE = 0x7d;
 const OPEN_BRACKET = 0x5b;
 const CLOSE_BRACKET = 0x5d;
 const NEWLINE = 0x0a;
-const NEWLINES = new Uint8Array(4096).fill(NEWLINE);
 
 const isSpace = (c: number) => c === 0x20 || c === NEWLINE || c === 0x0d || c === 0x09;
 /** As JsonDocument decodes: a BOM dropped, invalid sequences as U+FFFD. */
@@ -93,6 +92,13 @@ export interface ItemBytesReader {
 export class JsonItemStream {
   private readonly rest: Uint8Array[] = [];
   private restBytes = 0;
+  /**
+   * Newlines of the streamed entries, counted rather than kept: `[k, n]` pairs say n newlines come
+   * before rest[k]. They only matter for the line of a syntax error in the rest, and a pretty-printed
+   * 5M-line document has tens of millions of them (SimpleCov writes one value a line).
+   */
+  private readonly newlineRuns: number[] = [];
+  private pendingNewlines = 0;
   private item: Uint8Array[] = [];
   private itemBytes = 0;
   private overflow = false;
@@ -188,7 +194,7 @@ export class JsonItemStream {
           }
           if (!this.inItem) {
             if (isSpace(c)) {
-              if (c === NEWLINE) this.pushRest(NEWLINES.subarray(0, 1));
+              if (c === NEWLINE) this.pushNewlines(1);
               continue;
             }
             if (this.fast !== null) {
@@ -248,14 +254,34 @@ export class JsonItemStream {
   end(): unknown {
     if (this.overflow || this.failed) return undefined;
     const text = joinText(this.rest);
-    this.rest.length = 0;
     try {
       return JSON.parse(text) as unknown;
-    } catch (e) {
-      // A document cut short ends on its last line.
-      this.sink.error('CW_JSON_SYNTAX', `not valid JSON: ${message(e)}`, lineAt(text, e) ?? (/end of JSON input/.test(message(e)) ? this.line + 1 : undefined));
+    } catch {
+      // Parsed again with the entries' newlines back in place, so the error names the document's line.
+      const full = this.restWithNewlines();
+      try {
+        JSON.parse(full);
+      } catch (e) {
+        // A document cut short ends on its last line.
+        this.sink.error('CW_JSON_SYNTAX', `not valid JSON: ${message(e)}`, lineAt(full, e) ?? (/end of JSON input/.test(message(e)) ? this.line + 1 : undefined));
+      }
       return undefined;
+    } finally {
+      this.rest.length = 0;
     }
+  }
+
+  /** The rest as it was in the document, every newline of the streamed entries included. */
+  private restWithNewlines(): string {
+    const parts: Uint8Array[] = [];
+    const runs = this.newlineRuns;
+    let r = 0;
+    for (let k = 0; k <= this.rest.length; k++) {
+      for (; r < runs.length && runs[r] === k; r += 2) parts.push(new Uint8Array(runs[r + 1]!).fill(NEWLINE));
+      if (k < this.rest.length) parts.push(this.rest[k]!);
+    }
+    if (this.pendingNewlines > 0) parts.push(new Uint8Array(this.pendingNewlines).fill(NEWLINE));
+    return parts.length === 0 ? '' : joinText(parts);
   }
 
   /**
@@ -327,6 +353,10 @@ export class JsonItemStream {
     if (bytes.length === 0) return;
     this.restBytes += bytes.length;
     if (this.restBytes > this.maxBytes) return this.tooLarge();
+    if (this.pendingNewlines > 0) {
+      this.newlineRuns.push(this.rest.length, this.pendingNewlines);
+      this.pendingNewlines = 0;
+    }
     // Copied: the caller may reuse its chunk.
     this.rest.push(copyBytes(bytes));
   }
@@ -383,12 +413,11 @@ export class JsonItemStream {
   }
 
   private pushNewlines(count: number): void {
-    let n = count;
-    while (n > 0) {
-      const k = Math.min(n, NEWLINES.length);
-      this.pushRest(NEWLINES.subarray(0, k));
-      n -= k;
-    }
+    if (count <= 0) return;
+    // Counted towards the limit as the bytes they are.
+    this.restBytes += count;
+    if (this.restBytes > this.maxBytes) return this.tooLarge();
+    this.pendingNewlines += count;
   }
 
   private finishItem(): boolean {

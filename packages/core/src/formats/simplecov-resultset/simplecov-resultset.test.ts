@@ -92,6 +92,17 @@ describe('simplecov-resultset parser', () => {
     expect([...b!.lineHits]).toEqual([0]);
   });
 
+  it('merges counts past 32 bits and fractions exactly as small ones (kept as values, not coded in 32 bits)', () => {
+    const r = parse({
+      RSpec: command({ 'a.rb': { lines: [3_000_000_000, null, 'ignored', 1, 0] } }),
+      Cucumber: command({ 'a.rb': { lines: [3_000_000_000, 0, null, 2.5, null] } }),
+    });
+    expect(r.status).toBe('ok');
+    const a = r.report.files[0]!;
+    expect([...a.lineNumbers]).toEqual([1, 4]);
+    expect([...a.lineHits]).toEqual([6_000_000_000, 3]);
+  });
+
   it('older SimpleCov: a file maps straight to its lines array', () => {
     const r = parse({ RSpec: command({ '/x.rb': [null, 1, 0] }) });
     expect([...r.report.files[0]!.lineNumbers]).toEqual([2, 3]);
