@@ -41,13 +41,18 @@ export class RecordStage {
     this.nS = 0;
   }
 
+  /** Hands a full stage over; its owner keeps it for the records that follow. */
+  private spill(): void {
+    const o = this.owner;
+    this.flush();
+    this.owner = o;
+  }
+
   line(line: number, hits: number): void {
     let n = this.nL;
     if (n === this.L.length) {
       if (n >= STAGE_MAX) {
-        const o = this.owner;
-        this.flush();
-        this.owner = o;
+        this.spill();
         n = 0;
       } else {
         this.L = grow32(this.L, n * 2);
@@ -63,9 +68,7 @@ export class RecordStage {
     let n = this.nB;
     if (n === this.BL.length) {
       if (n >= STAGE_MAX) {
-        const o = this.owner;
-        this.flush();
-        this.owner = o;
+        this.spill();
         n = 0;
       } else {
         this.BL = grow32(this.BL, n * 2);
@@ -82,9 +85,7 @@ export class RecordStage {
     let n = this.nS;
     if (n === this.SL.length) {
       if (n >= STAGE_MAX) {
-        const o = this.owner;
-        this.flush();
-        this.owner = o;
+        this.spill();
         n = 0;
       } else {
         this.SL = grow32(this.SL, n * 2);

@@ -23,7 +23,7 @@ const MAX_SKIP_DEPTH = 64;
  * Reads past the end see `undefined`, which equals no byte, so every scan stops at the end and
  * fails there; `incomplete` then tells the caller that more bytes could make the value whole.
  */
-export class JsonBytes {
+export abstract class JsonBytes {
   protected b: Uint8Array = EMPTY;
   protected p = 0;
   /** Newlines in whitespace read since `start` (valid JSON has none inside strings). */
@@ -31,6 +31,25 @@ export class JsonBytes {
   /** Start and end of the last key read by `readKey()`. */
   protected ks = 0;
   protected ke = 0;
+
+  /**
+   * Reads the value at `b[from]` with `readValue`; returns the index just after it, or -1 when the
+   * reader gave up (then `incomplete` tells whether the bytes ran out).
+   */
+  read(b: Uint8Array, from: number): number {
+    this.start(b, from);
+    try {
+      this.readValue();
+      return this.p;
+    } catch {
+      return -1;
+    } finally {
+      this.release();
+    }
+  }
+
+  /** Reads one value from the cursor on, throwing GIVE_UP (through `fail`) on what it does not take. */
+  protected abstract readValue(): void;
 
   protected start(b: Uint8Array, from: number): void {
     // One kind of array for every call (a Node Buffer is another map): element loads stay monomorphic.

@@ -52,8 +52,7 @@ export class FileEntryBytes extends JsonBytes implements ItemBytesReader {
   /** The document being read (its report, report line and counts). */
   unit: UnitReader | null = null;
 
-  read(b: Uint8Array, from: number): number {
-    this.start(b, from);
+  protected readValue(): void {
     this.nL = 0;
     this.nB = 0;
     this.fnName.length = 0;
@@ -61,14 +60,7 @@ export class FileEntryBytes extends JsonBytes implements ItemBytesReader {
     this.fnHits.length = 0;
     this.fnEnd.length = 0;
     this.branchy = 0;
-    try {
-      this.entry();
-      return this.p;
-    } catch {
-      return -1;
-    } finally {
-      this.release();
-    }
+    this.entry();
   }
 
   commit(): void {

@@ -95,20 +95,12 @@ export class IstanbulEntryBytes extends JsonBytes implements ItemBytesReader {
     super();
   }
 
-  read(b: Uint8Array, from: number): number {
-    this.start(b, from);
+  protected readValue(): void {
     this.reset();
-    try {
-      this.readKey();
-      this.key = this.keyText();
-      this.entry();
-      this.resolve();
-      return this.p;
-    } catch {
-      return -1;
-    } finally {
-      this.release();
-    }
+    this.readKey();
+    this.key = this.keyText();
+    this.entry();
+    this.resolve();
   }
 
   commit(): void {
