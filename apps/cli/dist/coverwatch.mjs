@@ -4894,6 +4894,106 @@ var BytePattern = class {
   }
 };
 
+// packages/core/src/xml/record-reader.ts
+var ABSENT = -2;
+var RecordReader = class {
+  constructor(kind, spec) {
+    this.kind = kind;
+    const count = spec.attributes.length;
+    if (count === 0 || count > 32) throw new Error(`a record spec has 1 to 32 attributes (<${spec.element}> has ${count})`);
+    const names = spec.attributes.map((a) => typeof a === "string" ? a : a.name);
+    if (new Set(names).size !== count) throw new Error(`<${spec.element}> record spec names an attribute twice`);
+    this.values = new Float64Array(count);
+    this.prefixes = names.map((name) => new BytePattern(new Uint8Array([32, ...ascii(name), 61, 34])));
+    this.choices = spec.attributes.map((a) => typeof a === "string" ? null : a.choices.map(ascii));
+    this.next = new Int8Array(count + 1).fill(-1);
+  }
+  /** The slots of the tag just read (`ABSENT` where the tag has no such attribute). */
+  values;
+  /** Per slot: the bytes ` name="`. */
+  prefixes;
+  /** Per slot: null for a number, else the choices' bytes. */
+  choices;
+  /**
+   * The slot expected after slot k - 1 (index 0: the first attribute), -1 when not known yet: a
+   * producer writes its attributes in the same order every time, so one compare finds the next one.
+   */
+  next;
+  /**
+   * Reads the attributes of a tag from b[i] (just after its name) to its `/>`, filling `values`;
+   * returns the index past `/>`, or -1 when the tag is not the regular case (the general scanner
+   * then reads it from its start, whatever this read). Only bytes before n are looked at (b[n] is
+   * the tokenizer's sentinel `<`).
+   */
+  read(view, b, n, i) {
+    const values = this.values;
+    const slots = values.length;
+    for (let s = 0; s < slots; s++) values[s] = ABSENT;
+    let after = 0;
+    for (; ; ) {
+      const c = b[i];
+      if (c === 47) return i + 1 < n && b[i + 1] === 62 ? i + 2 : -1;
+      if (c !== 32) return -1;
+      let slot = this.next[after];
+      if (slot < 0 || !this.startsAt(slot, view, b, n, i)) {
+        slot = this.slotAt(view, b, n, i);
+        if (slot < 0) return -1;
+        this.next[after] = slot;
+      }
+      if (values[slot] !== ABSENT) return -1;
+      let p = i + this.prefixes[slot].length;
+      const choices = this.choices[slot];
+      if (choices === null) {
+        const start = p;
+        let v = 0;
+        let d = b[p] - 48;
+        while (d >= 0 && d <= 9) {
+          v = v * 10 + d;
+          d = b[++p] - 48;
+        }
+        if (d !== 34 - 48 || p === start || p >= n) return -1;
+        values[slot] = v;
+      } else {
+        const start = p;
+        while (b[p] !== 34 && b[p] !== 60) p++;
+        if (b[p] !== 34 || p >= n) return -1;
+        const k = choiceAt(choices, b, start, p);
+        if (k < 0) return -1;
+        values[slot] = k;
+      }
+      i = p + 1;
+      after = slot + 1;
+    }
+  }
+  startsAt(slot, view, b, n, i) {
+    const p = this.prefixes[slot];
+    return i + p.length <= n && p.at(view, b, i);
+  }
+  slotAt(view, b, n, i) {
+    for (let s = 0; s < this.prefixes.length; s++) if (this.startsAt(s, view, b, n, i)) return s;
+    return -1;
+  }
+};
+function choiceAt(choices, b, s, e) {
+  for (let k = 0; k < choices.length; k++) {
+    const c = choices[k];
+    if (c.length !== e - s) continue;
+    let j = 0;
+    while (j < c.length && c[j] === b[s + j]) j++;
+    if (j === c.length) return k;
+  }
+  return -1;
+}
+function ascii(s) {
+  const out = new Uint8Array(s.length);
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 128 || c <= 32 || c === 38 || c === 34 || c === 60 || c === 61) throw new Error(`record spec text must be plain ASCII: ${JSON.stringify(s)}`);
+    out[i] = c;
+  }
+  return out;
+}
+
 // packages/core/src/xml/xml-tokenizer.ts
 var PREDEFINED = { amp: "&", lt: "<", gt: ">", quot: '"', apos: "'" };
 var EMPTY2 = new Uint8Array(0);
@@ -4948,6 +5048,8 @@ var ElementName = class {
   }
   /** The attributes this element had (see attr-layout.ts); null until learned. */
   layout = null;
+  /** The reader of this element's records, when the handler reads it as one. */
+  record = null;
   learns;
   pattern;
 };
@@ -4958,6 +5060,9 @@ var XmlTokenizer = class {
     this.maxDepth = options.maxDepth ?? 256;
     this.maxToken = options.maxTokenLength;
     this.skipWhitespace = options.skipWhitespaceText === true;
+    const specs = options.records ?? [];
+    if (specs.length > 0 && handler.record === void 0) throw new Error("XmlTokenizerOptions.records needs XmlHandler.record");
+    specs.forEach((spec, kind) => this.records.set(spec.element, new RecordReader(kind, spec)));
     this.attrs = new TagAttributes(
       (b, s, e) => this.utf8.decode(b.subarray(s, e)),
       (raw) => this.decodeValue(raw)
@@ -4996,6 +5101,8 @@ var XmlTokenizer = class {
   maxToken;
   skipWhitespace;
   attrs;
+  /** Readers of the elements read as records, by element name. */
+  records = /* @__PURE__ */ new Map();
   /** The 1-based line of the token being reported (for diagnostics). */
   get line() {
     const target = this.tokenStart;
@@ -5230,6 +5337,12 @@ var XmlTokenizer = class {
       }
       name = this.elementName(b, lt + 1, i);
     }
+    const record2 = name.record;
+    if (record2 !== null) {
+      const depth = this.stack.length;
+      const end2 = record2.read(this.view, b, n, i);
+      if (end2 > 0 && depth > 0 && depth < this.maxDepth && this.handler.record(record2.kind, record2.values)) return end2;
+    }
     const attrs = this.attrs;
     attrs.reset(b);
     const layout = name.layout;
@@ -5317,7 +5430,9 @@ var XmlTokenizer = class {
     return this.newName(b, s, e, false);
   }
   newName(b, s, e, cached2) {
-    return new ElementName(internalize(this.str(s, e)), b.slice(s, e), cached2);
+    const name = new ElementName(internalize(this.str(s, e)), b.slice(s, e), cached2);
+    name.record = this.records.get(name.str) ?? null;
+    return name;
   }
   /**
    * Reads the attributes at b[i...] that follow `layout` (each exactly ` name="value"`), adding them
@@ -5995,7 +6110,18 @@ function branchId2(i) {
 }
 var MAX_BRANCHES_PER_LINE = 65536;
 var MAX_SYNTHESIZED_BRANCHES = 1e7;
-function createJacocoParser(options) {
+var COUNTER_TYPES = ["INSTRUCTION", "BRANCH", "LINE", "METHOD", "COMPLEXITY", "CLASS"];
+var INSTRUCTION = 0;
+var BRANCH = 1;
+var LINE = 2;
+var METHOD = 3;
+var LINE_RECORD = 0;
+var RECORDS = [
+  { element: "line", attributes: ["nr", "mi", "ci", "mb", "cb"] },
+  // (Another type takes the general path, where it is read and ignored.)
+  { element: "counter", attributes: [{ name: "type", choices: COUNTER_TYPES }, "missed", "covered"] }
+];
+function createJacocoParser(options, fastRecords = true) {
   const sink = new DiagnosticSink(options.fileName);
   const report = new ReportBuilder(sink, options.limits);
   const maxLine = options.limits.maxLineNumber;
@@ -6135,6 +6261,9 @@ function createJacocoParser(options) {
       bad("CW_JACOCO_BAD_LINE", `expected <line nr="<line>" mi="<n>" ci="<n>" mb="<n>" cb="<n>"> with non-negative integers, found ${describeAttrs(attrs)}`);
       return;
     }
+    lineCounts2(nr, mi, ci, mb, cb);
+  };
+  const lineCounts2 = (nr, mi, ci, mb, cb) => {
     if (file2 === null) return;
     const at2 = nr < 1 || nr > maxLine ? tok.line : void 0;
     if (ci > 0) {
@@ -6171,11 +6300,32 @@ function createJacocoParser(options) {
       bad("CW_JACOCO_BAD_COUNTER", `expected <counter type="<TYPE>" missed="<n>" covered="<n>"> with non-negative integers, found ${describeAttrs(attrs)}`);
       return;
     }
+    let type = COUNTER_TYPES.length - 1;
+    while (type >= 0 && !attrs.is("type", COUNTER_TYPES[type])) type--;
+    counterCounts(type, missed, covered);
+  };
+  const counterCounts = (type, missed, covered) => {
     if (inMethod) {
-      if (attrs.is("type", "METHOD")) methodCovered = covered;
-      else if (attrs.is("type", "INSTRUCTION")) instructionCovered = covered;
-    } else if (attrs.is("type", "LINE")) counterLine = [missed, covered];
-    else if (attrs.is("type", "BRANCH")) counterBranch = [missed, covered];
+      if (type === METHOD) methodCovered = covered;
+      else if (type === INSTRUCTION) instructionCovered = covered;
+    } else if (type === LINE) counterLine = [missed, covered];
+    else if (type === BRANCH) counterBranch = [missed, covered];
+  };
+  const record2 = (kind, v) => {
+    if (!isJacoco) return false;
+    if (kind === LINE_RECORD) {
+      const nr = v[0];
+      if (!inSourcefile || nr < 0) return false;
+      lineCounts2(nr, orZero(v[1]), orZero(v[2]), orZero(v[3]), orZero(v[4]));
+      return true;
+    }
+    if (!inMethod && !inSourcefile) return true;
+    const type = v[0];
+    const missed = v[1];
+    const covered = v[2];
+    if (type < 0 || missed < 0 || covered < 0) return false;
+    counterCounts(type, missed, covered);
+    return true;
   };
   const tok = new XmlTokenizer(
     {
@@ -6195,6 +6345,7 @@ function createJacocoParser(options) {
           else bad("CW_JACOCO_BAD_SOURCEFILE", "<sourcefile> outside a <package>; ignored");
         } else if (name === "package") openPackage(attrs);
       },
+      record: record2,
       closeTag(name) {
         if (!isJacoco || name === "line" || name === "counter") return;
         if (name === "method") {
@@ -6211,7 +6362,7 @@ function createJacocoParser(options) {
       }
     },
     sink,
-    { maxTokenLength: options.limits.maxRecordLength }
+    { maxTokenLength: options.limits.maxRecordLength, records: fastRecords ? RECORDS : [] }
   );
   return {
     write: (chunk) => tok.write(chunk),
@@ -6614,7 +6765,11 @@ var BRANCH_SLACK = 65536;
 var BRANCH_IDS3 = Array.from({ length: 256 }, (_, i) => String(i));
 var branchId3 = (i) => i < BRANCH_IDS3.length ? BRANCH_IDS3[i] : String(i);
 var ISTANBUL_CLOVER_VERSION = "3.2.0";
-function createCloverParser(options) {
+var LINE_TYPES = ["stmt", "cond"];
+var STMT = 0;
+var COND = 1;
+var RECORDS2 = [{ element: "line", attributes: ["num", "count", { name: "type", choices: LINE_TYPES }, "truecount", "falsecount"] }];
+function createCloverParser(options, fastRecords = true) {
   const sink = new DiagnosticSink(options.fileName);
   const report = new ReportBuilder(sink, options.limits);
   const files = /* @__PURE__ */ new Set();
@@ -6746,6 +6901,24 @@ function createCloverParser(options) {
     if (!cols.branch(line2, idTrue, t)) file2.branch(line2, idTrue, t, atIf(t > max));
     if (!cols.branch(line2, idFalse, f)) file2.branch(line2, idFalse, f, atIf(f > max));
   };
+  const record2 = (_kind, v) => {
+    if (wrongRoot || file2 === null) return false;
+    const line2 = v[0];
+    const count = v[1];
+    const type = v[2];
+    if (line2 < 1 || line2 > options.limits.maxLineNumber) return false;
+    if (type === STMT) {
+      if (count < 0) return false;
+      addLine(line2, count);
+      return true;
+    }
+    if (type !== COND) return false;
+    const t = v[3];
+    const f = v[4];
+    if (t < 0 || f < 0) return false;
+    onCond(line2, count, void 0, t, f);
+    return true;
+  };
   const onMetrics = (attrs) => {
     const open2 = tok.openElements;
     if (!inFile || open2[open2.length - 2] !== "file") return;
@@ -6815,10 +6988,11 @@ function createCloverParser(options) {
       },
       closeTag(name) {
         if (name === "file" && inFile) closeFile();
-      }
+      },
+      record: record2
     },
     sink,
-    { maxTokenLength: options.limits.maxRecordLength }
+    { maxTokenLength: options.limits.maxRecordLength, records: fastRecords ? RECORDS2 : [] }
   );
   return {
     write(chunk) {
@@ -7304,14 +7478,14 @@ var JsonBytes = class {
   }
 };
 var isDigit2 = (c) => c >= 48 && c <= 57;
-function ascii(s) {
+function ascii2(s) {
   const out = new Uint8Array(s.length);
   for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i);
   return out;
 }
-var TRUE = ascii("true");
-var FALSE = ascii("false");
-var NULL = ascii("null");
+var TRUE = ascii2("true");
+var FALSE = ascii2("false");
+var NULL = ascii2("null");
 function text(b, s, e) {
   if (e - s <= 256) {
     for (let i = s; i < e; i++) if (b[i] >= 128) return utf8.decode(b.subarray(s, e));
@@ -7321,24 +7495,24 @@ function text(b, s, e) {
 }
 
 // packages/core/src/formats/istanbul-json/entry-bytes.ts
-var K_PATH = ascii("path");
-var K_STATEMENT_MAP = ascii("statementMap");
-var K_FN_MAP = ascii("fnMap");
-var K_BRANCH_MAP = ascii("branchMap");
-var K_S = ascii("s");
-var K_F = ascii("f");
-var K_B = ascii("b");
-var K_START = ascii("start");
-var K_END = ascii("end");
-var K_LINE = ascii("line");
-var K_COLUMN = ascii("column");
-var K_NAME = ascii("name");
-var K_DECL = ascii("decl");
-var K_LOC = ascii("loc");
-var K_LOCATIONS = ascii("locations");
-var K_SKIP = ascii("skip");
-var L_START = ascii('{"start":');
-var L_END = ascii(',"end":');
+var K_PATH = ascii2("path");
+var K_STATEMENT_MAP = ascii2("statementMap");
+var K_FN_MAP = ascii2("fnMap");
+var K_BRANCH_MAP = ascii2("branchMap");
+var K_S = ascii2("s");
+var K_F = ascii2("f");
+var K_B = ascii2("b");
+var K_START = ascii2("start");
+var K_END = ascii2("end");
+var K_LINE = ascii2("line");
+var K_COLUMN = ascii2("column");
+var K_NAME = ascii2("name");
+var K_DECL = ascii2("decl");
+var K_LOC = ascii2("loc");
+var K_LOCATIONS = ascii2("locations");
+var K_SKIP = ascii2("skip");
+var L_START = ascii2('{"start":');
+var L_END = ascii2(',"end":');
 var MAX_ID = 1 << 20;
 var OPEN = 123;
 var CLOSE = 125;

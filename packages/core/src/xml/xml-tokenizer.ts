@@ -1,5 +1,8 @@
 import type { DiagnosticSink } from '../model/diagnostics.js';
 import { type AttrLayout, BytePattern, internalize, learnLayout, nameSignature } from './attr-layout.js';
+import { RecordReader, type XmlRecordSpec } from './record-reader.js';
+
+export { ABSENT, type XmlRecordSpec } from './record-reader.js';
 
 /**
  * The attributes of the tag being reported. The object is reused for every tag: read what you need
@@ -40,6 +43,15 @@ export interface XmlHandler {
   closeTag(name: string): void;
   /** Character data (entities decoded, CDATA included). Only called when defined. */
   text?(text: string): void;
+  /**
+   * A self-closing tag of an element of `XmlTokenizerOptions.records`, read without `openTag`:
+   * `kind` is the index of its spec, `values` its slots (`ABSENT` where the tag lacks the attribute;
+   * valid during the call only). Only regular tags come here (see record-reader.ts), never the root
+   * element, and the element is not among `openElements` during the call. Return false to have the
+   * same tag reported by `openTag` + `closeTag` instead (for anything the record does not say, such
+   * as the text of a diagnostic); nothing done before returning false may be visible.
+   */
+  record?(kind: number, values: Float64Array): boolean;
 }
 
 export interface XmlTokenizerOptions {
@@ -53,6 +65,8 @@ export interface XmlTokenizerOptions {
    * the millions of indentation runs. Default false.
    */
   readonly skipWhitespaceText?: boolean;
+  /** Elements the handler reads as records (`XmlHandler.record`, which must then be defined). */
+  readonly records?: readonly XmlRecordSpec[];
 }
 
 const PREDEFINED: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
@@ -95,6 +109,8 @@ const LAYOUT_LEARNS = 8;
 class ElementName {
   /** The attributes this element had (see attr-layout.ts); null until learned. */
   layout: AttrLayout | null = null;
+  /** The reader of this element's records, when the handler reads it as one. */
+  record: RecordReader | null = null;
   learns: number;
   readonly pattern: BytePattern;
   constructor(
@@ -156,6 +172,8 @@ export class XmlTokenizer {
   private readonly maxToken: number;
   private readonly skipWhitespace: boolean;
   private readonly attrs: TagAttributes;
+  /** Readers of the elements read as records, by element name. */
+  private readonly records = new Map<string, RecordReader>();
 
   constructor(
     private readonly handler: XmlHandler,
@@ -165,6 +183,9 @@ export class XmlTokenizer {
     this.maxDepth = options.maxDepth ?? 256;
     this.maxToken = options.maxTokenLength;
     this.skipWhitespace = options.skipWhitespaceText === true;
+    const specs = options.records ?? [];
+    if (specs.length > 0 && handler.record === undefined) throw new Error('XmlTokenizerOptions.records needs XmlHandler.record');
+    specs.forEach((spec, kind) => this.records.set(spec.element, new RecordReader(kind, spec)));
     this.attrs = new TagAttributes(
       (b, s, e) => this.utf8.decode(b.subarray(s, e)),
       (raw) => this.decodeValue(raw),
@@ -431,6 +452,13 @@ export class XmlTokenizer {
       }
       name = this.elementName(b, lt + 1, i);
     }
+    const record = name.record;
+    if (record !== null) {
+      // (The root is never a record, and a tag past the depth limit fails in emitOpen.)
+      const depth = this.stack.length;
+      const end = record.read(this.view, b, n, i);
+      if (end > 0 && depth > 0 && depth < this.maxDepth && this.handler.record!(record.kind, record.values)) return end;
+    }
     const attrs = this.attrs;
     attrs.reset(b);
     const layout = name.layout;
@@ -525,7 +553,9 @@ export class XmlTokenizer {
   }
 
   private newName(b: Uint8Array, s: number, e: number, cached: boolean): ElementName {
-    return new ElementName(internalize(this.str(s, e)), b.slice(s, e), cached);
+    const name = new ElementName(internalize(this.str(s, e)), b.slice(s, e), cached);
+    name.record = this.records.get(name.str) ?? null;
+    return name;
   }
 
   /**

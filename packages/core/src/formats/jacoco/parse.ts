@@ -2,7 +2,7 @@ import { DiagnosticSink } from '../../model/diagnostics.js';
 import type { FileCoverageBuilder } from '../../model/file-builder.js';
 import { ReportBuilder } from '../../model/report.js';
 import { RecordColumns } from '../../xml/record-columns.js';
-import { XmlTokenizer, type XmlAttributes } from '../../xml/xml-tokenizer.js';
+import { XmlTokenizer, type XmlAttributes, type XmlRecordSpec } from '../../xml/xml-tokenizer.js';
 import type { ParseOptions, ParseOutcome, StreamParser } from '../types.js';
 
 /** Synthesized branch ids "0".."n-1", built once: a JaCoCo line rarely has more than a few branches. */
@@ -19,6 +19,21 @@ const MAX_BRANCHES_PER_LINE = 65_536;
 /** Most outcomes synthesized from mb/cb counts per report, so memory stays proportional to sanity. */
 const MAX_SYNTHESIZED_BRANCHES = 10_000_000;
 
+/** JaCoCo's counter types (`<counter type>`), by index; only the first four are read. */
+const COUNTER_TYPES = ['INSTRUCTION', 'BRANCH', 'LINE', 'METHOD', 'COMPLEXITY', 'CLASS'] as const;
+const INSTRUCTION = 0;
+const BRANCH = 1;
+const LINE = 2;
+const METHOD = 3;
+
+/** `<line>` and `<counter>`, nearly every element of a report, read as records of numbers. */
+const LINE_RECORD = 0;
+const RECORDS: readonly XmlRecordSpec[] = [
+  { element: 'line', attributes: ['nr', 'mi', 'ci', 'mb', 'cb'] },
+  // (Another type takes the general path, where it is read and ignored.)
+  { element: 'counter', attributes: [{ name: 'type', choices: COUNTER_TYPES }, 'missed', 'covered'] },
+];
+
 /**
  * JaCoCo XML report parser (`jacoco:report`, `jacococli report --xml`, Gradle `jacocoTestReport`,
  * Kover's JaCoCo-compatible XML). Rules, and why they reproduce JaCoCo's own counters, are in
@@ -33,8 +48,10 @@ const MAX_SYNTHESIZED_BRANCHES = 10_000_000;
  *
  * `<group>` (multi-module reports) and `<sessioninfo>` are accepted and carry no coverage. The DOCTYPE
  * (`report.dtd`) is skipped by the tokenizer and never fetched.
+ *
+ * `fastRecords` false reads `<line>` and `<counter>` through `openTag` too (tests compare both paths).
  */
-export function createJacocoParser(options: ParseOptions): StreamParser {
+export function createJacocoParser(options: ParseOptions, fastRecords = true): StreamParser {
   const sink = new DiagnosticSink(options.fileName);
   const report = new ReportBuilder(sink, options.limits);
   const maxLine = options.limits.maxLineNumber;
@@ -204,6 +221,11 @@ export function createJacocoParser(options: ParseOptions): StreamParser {
       bad('CW_JACOCO_BAD_LINE', `expected <line nr="<line>" mi="<n>" ci="<n>" mb="<n>" cb="<n>"> with non-negative integers, found ${describeAttrs(attrs)}`);
       return;
     }
+    lineCounts(nr, mi, ci, mb, cb);
+  };
+
+  /** The counts of a valid `<line>` in a `<sourcefile>` (from `onLine` or a record). */
+  const lineCounts = (nr: number, mi: number, ci: number, mb: number, cb: number) => {
     if (file === null) return;
     const at = nr < 1 || nr > maxLine ? tok.line : undefined;
     // A line exists for JaCoCo's LINE counter only when it has instructions (JaCoCo never writes
@@ -248,11 +270,39 @@ export function createJacocoParser(options: ParseOptions): StreamParser {
       return;
     }
     // The type is compared in place (no string).
+    let type = COUNTER_TYPES.length - 1;
+    while (type >= 0 && !attrs.is('type', COUNTER_TYPES[type]!)) type--;
+    counterCounts(type, missed, covered);
+  };
+
+  /** A valid `<counter>` of a method or sourcefile; `type` indexes COUNTER_TYPES (-1: another type). */
+  const counterCounts = (type: number, missed: number, covered: number) => {
     if (inMethod) {
-      if (attrs.is('type', 'METHOD')) methodCovered = covered;
-      else if (attrs.is('type', 'INSTRUCTION')) instructionCovered = covered;
-    } else if (attrs.is('type', 'LINE')) counterLine = [missed, covered];
-    else if (attrs.is('type', 'BRANCH')) counterBranch = [missed, covered];
+      if (type === METHOD) methodCovered = covered;
+      else if (type === INSTRUCTION) instructionCovered = covered;
+    } else if (type === LINE) counterLine = [missed, covered];
+    else if (type === BRANCH) counterBranch = [missed, covered];
+  };
+
+  /**
+   * `<line>` and `<counter>` read as records (see XmlHandler.record): the same functions as their
+   * `openTag` path, which still reads whatever a record cannot say (diagnostics quote attributes).
+   */
+  const record = (kind: number, v: Float64Array): boolean => {
+    if (!isJacoco) return false;
+    if (kind === LINE_RECORD) {
+      const nr = v[0]!;
+      if (!inSourcefile || nr < 0) return false;
+      lineCounts(nr, orZero(v[1]!), orZero(v[2]!), orZero(v[3]!), orZero(v[4]!));
+      return true;
+    }
+    if (!inMethod && !inSourcefile) return true;
+    const type = v[0]!;
+    const missed = v[1]!;
+    const covered = v[2]!;
+    if (type < 0 || missed < 0 || covered < 0) return false;
+    counterCounts(type, missed, covered);
+    return true;
   };
 
   const tok = new XmlTokenizer(
@@ -275,6 +325,7 @@ export function createJacocoParser(options: ParseOptions): StreamParser {
         } else if (name === 'package') openPackage(attrs);
         // <report>, <group>, <sessioninfo>: containers and metadata without coverage of their own.
       },
+      record,
       closeTag(name) {
         // <line> and <counter> (nearly every element) close nothing we track.
         if (!isJacoco || name === 'line' || name === 'counter') return;
@@ -292,7 +343,7 @@ export function createJacocoParser(options: ParseOptions): StreamParser {
       },
     },
     sink,
-    { maxTokenLength: options.limits.maxRecordLength },
+    { maxTokenLength: options.limits.maxRecordLength, records: fastRecords ? RECORDS : [] },
   );
 
   return {
