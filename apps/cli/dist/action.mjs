@@ -5640,18 +5640,27 @@ var RecordReader = class {
   constructor(kind, spec) {
     this.kind = kind;
     const count = spec.attributes.length;
-    if (count === 0 || count > 32) throw new Error(`a record spec has 1 to 32 attributes (<${spec.element}> has ${count})`);
+    if (count === 0 || count > 30) throw new Error(`a record spec has 1 to 30 attributes (<${spec.element}> has ${count})`);
     const names = spec.attributes.map((a) => typeof a === "string" ? a : a.name);
     if (new Set(names).size !== count) throw new Error(`<${spec.element}> record spec names an attribute twice`);
     this.values = new Float64Array(count);
     this.prefixes = names.map((name) => new BytePattern(new Uint8Array([32, ...ascii(name), 61, 34])));
+    this.lens = Int32Array.from(this.prefixes, (p) => p.length);
+    this.firstWords = Int32Array.from(this.prefixes, (p) => p.words[0]);
+    this.lastWords = Int32Array.from(this.prefixes, (p) => p.words[p.words.length - 1]);
+    this.all = (1 << count) - 1;
     this.choices = spec.attributes.map((a) => typeof a === "string" ? null : a.choices.map(ascii));
     this.next = new Int8Array(count + 1).fill(-1);
   }
   /** The slots of the tag just read (`ABSENT` where the tag has no such attribute). */
   values;
-  /** Per slot: the bytes ` name="`. */
+  /** Per slot: the bytes ` name="` (at least 4), their length, and their first and last four as words. */
   prefixes;
+  lens;
+  firstWords;
+  lastWords;
+  /** The bit mask of all slots. */
+  all;
   /** Per slot: null for a number, else the choices' bytes. */
   choices;
   /**
@@ -5667,12 +5676,18 @@ var RecordReader = class {
    */
   read(view, b, n, i) {
     const values = this.values;
-    const slots = values.length;
-    for (let s = 0; s < slots; s++) values[s] = ABSENT;
+    const lens = this.lens;
+    let seen = 0;
     let after = 0;
     for (; ; ) {
       const c = b[i];
-      if (c === 47) return i + 1 < n && b[i + 1] === 62 ? i + 2 : -1;
+      if (c === 47) {
+        if (i + 1 >= n || b[i + 1] !== 62) return -1;
+        if (seen !== this.all) {
+          for (let s = 0; s < values.length; s++) if ((seen & 1 << s) === 0) values[s] = ABSENT;
+        }
+        return i + 2;
+      }
       if (c !== 32) return -1;
       let slot = this.next[after];
       if (slot < 0 || !this.startsAt(slot, view, b, n, i)) {
@@ -5680,8 +5695,10 @@ var RecordReader = class {
         if (slot < 0) return -1;
         this.next[after] = slot;
       }
-      if (values[slot] !== ABSENT) return -1;
-      let p = i + this.prefixes[slot].length;
+      const bit = 1 << slot;
+      if ((seen & bit) !== 0) return -1;
+      seen |= bit;
+      let p = i + lens[slot];
       const choices = this.choices[slot];
       if (choices === null) {
         const start = p;
@@ -5705,9 +5722,14 @@ var RecordReader = class {
       after = slot + 1;
     }
   }
+  /**
+   * True when ` name="` of `slot` is at b[i]: its first and last four bytes compared as words (all
+   * of a prefix of up to 8 bytes, a name of up to 5), the rest by BytePattern.
+   */
   startsAt(slot, view, b, n, i) {
-    const p = this.prefixes[slot];
-    return i + p.length <= n && p.at(view, b, i);
+    const len = this.lens[slot];
+    if (i + len > n || view.getInt32(i, true) !== this.firstWords[slot] || view.getInt32(i + len - 4, true) !== this.lastWords[slot]) return false;
+    return len <= 8 || this.prefixes[slot].at(view, b, i);
   }
   slotAt(view, b, n, i) {
     for (let s = 0; s < this.prefixes.length; s++) if (this.startsAt(s, view, b, n, i)) return s;
