@@ -6917,6 +6917,14 @@ function createJacocoParser(options, fastRecords = true) {
   let synthesized = 0;
   let warnedBranches = false;
   const pathOf = (sourceName) => pkgName === "" ? sourceName : `${pkgName}/${sourceName}`;
+  const packageFiles = /* @__PURE__ */ new Map();
+  const fileOf = (sourceName, at2) => {
+    const known = packageFiles.get(sourceName);
+    if (known !== void 0) return known;
+    const f = report.file(pathOf(sourceName), at2 ?? tok.line);
+    if (f !== null) packageFiles.set(sourceName, f);
+    return f;
+  };
   const bad = (code2, message2) => sink.error(code2, message2, tok.line);
   const openRoot = (name) => {
     rootChecked = true;
@@ -6929,13 +6937,14 @@ function createJacocoParser(options, fastRecords = true) {
     inPackage = true;
     sawPackage = true;
     pkgName = name ?? "";
+    packageFiles.clear();
   };
   const openClass = (attrs) => {
     inClass = true;
     const name = attrs.get("name") ?? "";
     classLabel = pkgName !== "" && name.startsWith(pkgName) && name.charCodeAt(pkgName.length) === 47 ? name.slice(pkgName.length + 1) : name;
     const source = attrs.get("sourcefilename");
-    classFile = source === void 0 || source === "" ? null : report.file(pathOf(source), tok.line);
+    classFile = source === void 0 || source === "" ? null : fileOf(source, void 0);
   };
   const openMethod = (attrs) => {
     inMethod = true;
@@ -6985,7 +6994,7 @@ function createJacocoParser(options, fastRecords = true) {
       file2 = null;
       return;
     }
-    file2 = report.file(pathOf(name), sourceAt);
+    file2 = fileOf(name, sourceAt);
     cols.start(file2);
     file2?.enableFunctions();
   };
@@ -7120,6 +7129,7 @@ function createJacocoParser(options, fastRecords = true) {
         } else if (name === "package") {
           inPackage = false;
           pkgName = "";
+          packageFiles.clear();
         }
       }
     },

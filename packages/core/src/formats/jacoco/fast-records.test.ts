@@ -47,12 +47,11 @@ const sourcefile = fc.tuple(fc.constantFrom('A.java', 'B.java'), fc.array(line, 
   ([name, ls, cs]) => `<sourcefile name="${name}">${ls.join('')}${cs.join('')}</sourcefile>`,
 );
 const body = fc.array(fc.oneof(cls, sourcefile, counter, line), { maxLength: 6 });
-const doc = fc.tuple(body, fc.constantFrom('report', 'report', 'report', 'coverage'), fc.boolean()).map(
-  ([items, root, truncated]) => {
-    const xml = `<?xml version="1.0"?><${root} name="r"><package name="p">${items.join('')}</package>${'<counter type="LINE" missed="1" covered="2"/>'}</${root}>`;
-    return truncated ? xml.slice(0, Math.floor(xml.length * 0.7)) : xml;
-  },
-);
+const pkg = fc.tuple(fc.constantFrom(' name="p"', ' name="q"', ' name="p"', ''), body).map(([name, items]) => `<package${name}>${items.join('')}</package>`);
+const doc = fc.tuple(fc.array(pkg, { minLength: 1, maxLength: 3 }), fc.constantFrom('report', 'report', 'report', 'coverage'), fc.boolean()).map(([pkgs, root, truncated]) => {
+  const xml = `<?xml version="1.0"?><${root} name="r">${pkgs.join('')}<counter type="LINE" missed="1" covered="2"/></${root}>`;
+  return truncated ? xml.slice(0, Math.floor(xml.length * 0.7)) : xml;
+});
 
 describe('JaCoCo records', () => {
   it('give exactly what the openTag path gives (report, diagnostics and their order), whatever the chunks', () => {

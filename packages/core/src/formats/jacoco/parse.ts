@@ -96,6 +96,21 @@ export function createJacocoParser(options: ParseOptions, fastRecords = true): S
 
   const pathOf = (sourceName: string) => (pkgName === '' ? sourceName : `${pkgName}/${sourceName}`);
 
+  /**
+   * This package's files by source file name: every class names its file, then the sourcefile does
+   * again, and looking a name up here (the same short string, its hash kept) is cheaper than making
+   * and looking up its path. Only builders are kept: a refused path is refused (and diagnosed) at
+   * each mention, as by `report.file` alone.
+   */
+  const packageFiles = new Map<string, FileCoverageBuilder>();
+  const fileOf = (sourceName: string, at: number | undefined): FileCoverageBuilder | null => {
+    const known = packageFiles.get(sourceName);
+    if (known !== undefined) return known;
+    const f = report.file(pathOf(sourceName), at ?? tok.line);
+    if (f !== null) packageFiles.set(sourceName, f);
+    return f;
+  };
+
   const bad = (code: string, message: string) => sink.error(code, message, tok.line);
 
   const openRoot = (name: string) => {
@@ -110,6 +125,7 @@ export function createJacocoParser(options: ParseOptions, fastRecords = true): S
     inPackage = true;
     sawPackage = true;
     pkgName = name ?? '';
+    packageFiles.clear();
   };
 
   const openClass = (attrs: XmlAttributes) => {
@@ -120,7 +136,7 @@ export function createJacocoParser(options: ParseOptions, fastRecords = true): S
     classLabel = pkgName !== '' && name.startsWith(pkgName) && name.charCodeAt(pkgName.length) === 47 ? name.slice(pkgName.length + 1) : name;
     const source = attrs.get('sourcefilename');
     // Nested and anonymous classes name their outer class's file, so their methods land there too.
-    classFile = source === undefined || source === '' ? null : report.file(pathOf(source), tok.line);
+    classFile = source === undefined || source === '' ? null : fileOf(source, undefined);
   };
 
   const openMethod = (attrs: XmlAttributes) => {
@@ -177,7 +193,7 @@ export function createJacocoParser(options: ParseOptions, fastRecords = true): S
       file = null;
       return;
     }
-    file = report.file(pathOf(name), sourceAt);
+    file = fileOf(name, sourceAt);
     cols.start(file);
     // JaCoCo always has a method metric: a file whose classes have no methods has 0 functions, not null.
     file?.enableFunctions();
@@ -339,6 +355,7 @@ export function createJacocoParser(options: ParseOptions, fastRecords = true): S
         } else if (name === 'package') {
           inPackage = false;
           pkgName = '';
+          packageFiles.clear();
         }
       },
     },
