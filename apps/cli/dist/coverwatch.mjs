@@ -4909,7 +4909,7 @@ var RecordReader = class {
     this.firstWords = Int32Array.from(this.prefixes, (p) => p.words[0]);
     this.lastWords = Int32Array.from(this.prefixes, (p) => p.words[p.words.length - 1]);
     this.all = (1 << count) - 1;
-    this.choices = spec.attributes.map((a) => typeof a === "string" ? null : a.choices.map(ascii));
+    this.choices = spec.attributes.map((a) => typeof a === "string" ? null : a.choices.map((c) => new BytePattern(new Uint8Array([...ascii(c), 34]))));
     this.next = new Int8Array(count + 1).fill(-1);
   }
   /** The slots of the tag just read (`ABSENT` where the tag has no such attribute). */
@@ -4921,7 +4921,7 @@ var RecordReader = class {
   lastWords;
   /** The bit mask of all slots. */
   all;
-  /** Per slot: null for a number, else the choices' bytes. */
+  /** Per slot: null for a number, else per choice its bytes and the closing quote (`stmt"`). */
   choices;
   /**
    * The slot expected after slot k - 1 (index 0: the first attribute), -1 when not known yet: a
@@ -4971,12 +4971,11 @@ var RecordReader = class {
         if (d !== 34 - 48 || p === start || p >= n) return -1;
         values[slot] = v;
       } else {
-        const start = p;
-        while (b[p] !== 34 && b[p] !== 60) p++;
-        if (b[p] !== 34 || p >= n) return -1;
-        const k = choiceAt(choices, b, start, p);
-        if (k < 0) return -1;
+        let k = 0;
+        while (k < choices.length && !(p + choices[k].length <= n && choices[k].at(view, b, p))) k++;
+        if (k === choices.length) return -1;
         values[slot] = k;
+        p += choices[k].length - 1;
       }
       i = p + 1;
       after = slot + 1;
@@ -4996,16 +4995,6 @@ var RecordReader = class {
     return -1;
   }
 };
-function choiceAt(choices, b, s, e) {
-  for (let k = 0; k < choices.length; k++) {
-    const c = choices[k];
-    if (c.length !== e - s) continue;
-    let j = 0;
-    while (j < c.length && c[j] === b[s + j]) j++;
-    if (j === c.length) return k;
-  }
-  return -1;
-}
 function ascii(s) {
   const out = new Uint8Array(s.length);
   for (let i = 0; i < s.length; i++) {

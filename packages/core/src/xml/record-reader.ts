@@ -37,8 +37,8 @@ export class RecordReader {
   private readonly lastWords: Int32Array;
   /** The bit mask of all slots. */
   private readonly all: number;
-  /** Per slot: null for a number, else the choices' bytes. */
-  private readonly choices: readonly (readonly Uint8Array[] | null)[];
+  /** Per slot: null for a number, else per choice its bytes and the closing quote (`stmt"`). */
+  private readonly choices: readonly (readonly BytePattern[] | null)[];
   /**
    * The slot expected after slot k - 1 (index 0: the first attribute), -1 when not known yet: a
    * producer writes its attributes in the same order every time, so one compare finds the next one.
@@ -60,7 +60,7 @@ export class RecordReader {
     this.firstWords = Int32Array.from(this.prefixes, (p) => p.words[0]!);
     this.lastWords = Int32Array.from(this.prefixes, (p) => p.words[p.words.length - 1]!);
     this.all = (1 << count) - 1;
-    this.choices = spec.attributes.map((a) => (typeof a === 'string' ? null : a.choices.map(ascii)));
+    this.choices = spec.attributes.map((a) => (typeof a === 'string' ? null : a.choices.map((c) => new BytePattern(new Uint8Array([...ascii(c), 34])))));
     this.next = new Int8Array(count + 1).fill(-1);
   }
 
@@ -107,12 +107,12 @@ export class RecordReader {
         if (d !== 34 - 48 || p === start || p >= n) return -1;
         values[slot] = v;
       } else {
-        const start = p;
-        while (b[p] !== 34 && b[p] !== 60) p++;
-        if (b[p] !== 34 || p >= n) return -1;
-        const k = choiceAt(choices, b, start, p);
-        if (k < 0) return -1;
+        // (A choice holds no quote, so its bytes and a quote at p are exactly a value equal to it.)
+        let k = 0;
+        while (k < choices.length && !(p + choices[k]!.length <= n && choices[k]!.at(view, b, p))) k++;
+        if (k === choices.length) return -1;
         values[slot] = k;
+        p += choices[k]!.length - 1;
       }
       i = p + 1;
       after = slot + 1;
@@ -133,17 +133,6 @@ export class RecordReader {
     for (let s = 0; s < this.prefixes.length; s++) if (this.startsAt(s, view, b, n, i)) return s;
     return -1;
   }
-}
-
-function choiceAt(choices: readonly Uint8Array[], b: Uint8Array, s: number, e: number): number {
-  for (let k = 0; k < choices.length; k++) {
-    const c = choices[k]!;
-    if (c.length !== e - s) continue;
-    let j = 0;
-    while (j < c.length && c[j] === b[s + j]) j++;
-    if (j === c.length) return k;
-  }
-  return -1;
 }
 
 function ascii(s: string): Uint8Array {
