@@ -100,7 +100,7 @@ describe('records read by the tokenizer agree with openTag', () => {
       }),
       { numRuns: 500 },
     );
-    expect(delivered).toBeGreaterThan(1000);
+    expect(delivered).toBeGreaterThan(500);
   });
 
   it('learn the attribute order of each producer, and read every order alike', () => {
