@@ -5044,6 +5044,8 @@ var CLASS = (() => {
   for (let c = 128; c < 256; c++) t[c] = NON_ASCII;
   return t;
 })();
+var SPACES = 538976288;
+var CATCH_UP = 1024;
 var SENTINEL = 60;
 var NAME_TABLE_SIZE = 512;
 var NAME_TABLE_MAX = 384;
@@ -5074,6 +5076,7 @@ var XmlTokenizer = class {
     const specs = options.records ?? [];
     if (specs.length > 0 && handler.record === void 0) throw new Error("XmlTokenizerOptions.records needs XmlHandler.record");
     specs.forEach((spec, kind) => this.records.set(spec.element, new RecordReader(kind, spec)));
+    this.countAhead = specs.length > 0;
     this.attrs = new TagAttributes(
       (b, s, e) => this.utf8.decode(b.subarray(s, e)),
       (raw) => this.decodeValue(raw)
@@ -5095,6 +5098,12 @@ var XmlTokenizer = class {
   /** Line number at `countedPos`; lines are counted lazily, only when asked for (or bytes are dropped). */
   lineAtCounted = 1;
   countedPos = 0;
+  /**
+   * Whether lines are counted as the scan goes, over indentation and records, instead of all at once
+   * per write (`retain`): for documents of records only, where a newline-free stretch is known
+   * without looking at it. (Elsewhere counting tags one by one would cost more than counting words.)
+   */
+  countAhead;
   /** Where the search for the next '<' resumes (bytes before it, from `pos`, hold none). */
   lookFrom = 0;
   tokenStart = 0;
@@ -5200,8 +5209,23 @@ var XmlTokenizer = class {
     }
     let from = Math.max(pos, this.lookFrom);
     this.lookFrom = 0;
+    const view = this.view;
     while (!this.failed) {
       let lt = from;
+      let indentLines = -1;
+      if (from === pos) {
+        let k = 0;
+        if (b[lt] === 10) {
+          lt++;
+          k = 1;
+        } else if (b[lt] === 13 && lt + 1 < n && b[lt + 1] === 10) {
+          lt += 2;
+          k = 1;
+        }
+        while (lt + 4 <= n && view.getInt32(lt, true) === SPACES) lt += 4;
+        while (b[lt] === 32) lt++;
+        if (b[lt] === 60) indentLines = k;
+      }
       while (b[lt] !== 60) lt++;
       if (lt >= n) {
         this.lookFrom = n;
@@ -5216,8 +5240,18 @@ var XmlTokenizer = class {
       if (lt > pos) {
         this.tokenStart = pos;
         this.textRun(pos, lt);
-        pos = lt;
         if (this.failed) break;
+        if (indentLines > 0 && this.countAhead) {
+          if (this.countedPos < pos && pos - this.countedPos <= CATCH_UP) {
+            this.lineAtCounted += countNewlines2(b, this.words, this.countedPos, pos);
+            this.countedPos = pos;
+          }
+          if (this.countedPos === pos) {
+            this.lineAtCounted += indentLines;
+            this.countedPos = lt;
+          }
+        }
+        pos = lt;
       }
       this.tokenStart = lt;
       let end2;
@@ -5316,6 +5350,7 @@ var XmlTokenizer = class {
         this.stack.pop();
         this.handler.closeTag(top.str);
         if (this.stack.length === 0) this.rootClosed = true;
+        if (this.countedPos === lt) this.countedPos = gt2 + 1;
         return gt2 + 1;
       }
     }
@@ -5352,7 +5387,10 @@ var XmlTokenizer = class {
     if (record2 !== null) {
       const depth = this.stack.length;
       const end2 = record2.read(this.view, b, n, i);
-      if (end2 > 0 && depth > 0 && depth < this.maxDepth && this.handler.record(record2.kind, record2.values)) return end2;
+      if (end2 > 0 && depth > 0 && depth < this.maxDepth && this.handler.record(record2.kind, record2.values)) {
+        if (this.countedPos === lt) this.countedPos = end2;
+        return end2;
+      }
     }
     const attrs = this.attrs;
     attrs.reset(b);

@@ -93,6 +93,10 @@ const CLASS = ((): Uint8Array => {
   for (let c = 128; c < 256; c++) t[c] = NON_ASCII;
   return t;
 })();
+/** Four spaces as a little-endian word (indentation is skipped a word at a time). */
+const SPACES = 0x20202020;
+/** Longest stretch of tags between indentations whose lines are counted on the way (see `countAhead`). */
+const CATCH_UP = 1024;
 /** The byte written just past the input: every scan loop stops at it, so they need no bounds test. */
 const SENTINEL = 60;
 
@@ -155,6 +159,12 @@ export class XmlTokenizer {
   /** Line number at `countedPos`; lines are counted lazily, only when asked for (or bytes are dropped). */
   private lineAtCounted = 1;
   private countedPos = 0;
+  /**
+   * Whether lines are counted as the scan goes, over indentation and records, instead of all at once
+   * per write (`retain`): for documents of records only, where a newline-free stretch is known
+   * without looking at it. (Elsewhere counting tags one by one would cost more than counting words.)
+   */
+  private readonly countAhead: boolean;
   /** Where the search for the next '<' resumes (bytes before it, from `pos`, hold none). */
   private lookFrom = 0;
   private tokenStart = 0;
@@ -186,6 +196,7 @@ export class XmlTokenizer {
     const specs = options.records ?? [];
     if (specs.length > 0 && handler.record === undefined) throw new Error('XmlTokenizerOptions.records needs XmlHandler.record');
     specs.forEach((spec, kind) => this.records.set(spec.element, new RecordReader(kind, spec)));
+    this.countAhead = specs.length > 0;
     this.attrs = new TagAttributes(
       (b, s, e) => this.utf8.decode(b.subarray(s, e)),
       (raw) => this.decodeValue(raw),
@@ -293,8 +304,26 @@ export class XmlTokenizer {
     // arriving in small chunks would otherwise cost quadratic time.
     let from = Math.max(pos, this.lookFrom);
     this.lookFrom = 0;
+    const view = this.view;
     while (!this.failed) {
       let lt = from;
+      /** Newlines in [pos, lt) when that is indentation (see below), else -1. */
+      let indentLines = -1;
+      if (from === pos) {
+        // Indentation between the tags of a pretty-printed report (a newline, then spaces) is
+        // skipped four bytes at a time, and its newline is counted here (see `countAhead`).
+        let k = 0;
+        if (b[lt] === 10) {
+          lt++;
+          k = 1;
+        } else if (b[lt] === 13 && lt + 1 < n && b[lt + 1] === 10) {
+          lt += 2;
+          k = 1;
+        }
+        while (lt + 4 <= n && view.getInt32(lt, true) === SPACES) lt += 4;
+        while (b[lt] === 32) lt++;
+        if (b[lt] === 60) indentLines = k;
+      }
       while (b[lt] !== 60 /* < */) lt++;
       if (lt >= n) {
         this.lookFrom = n;
@@ -310,8 +339,20 @@ export class XmlTokenizer {
       if (lt > pos) {
         this.tokenStart = pos;
         this.textRun(pos, lt);
-        pos = lt;
         if (this.failed) break;
+        if (indentLines > 0 && this.countAhead) {
+          // Lines are counted as the scan goes while tags are records (and short tags between
+          // them are caught up here), so `retain` finds them counted; else lazily, as below.
+          if (this.countedPos < pos && pos - this.countedPos <= CATCH_UP) {
+            this.lineAtCounted += countNewlines(b, this.words, this.countedPos, pos);
+            this.countedPos = pos;
+          }
+          if (this.countedPos === pos) {
+            this.lineAtCounted += indentLines;
+            this.countedPos = lt;
+          }
+        }
+        pos = lt;
       }
       this.tokenStart = lt;
       let end: number;
@@ -416,6 +457,7 @@ export class XmlTokenizer {
         this.stack.pop();
         this.handler.closeTag(top.str);
         if (this.stack.length === 0) this.rootClosed = true;
+        if (this.countedPos === lt) this.countedPos = gt + 1;
         return gt + 1;
       }
     }
@@ -457,7 +499,11 @@ export class XmlTokenizer {
       // (The root is never a record, and a tag past the depth limit fails in emitOpen.)
       const depth = this.stack.length;
       const end = record.read(this.view, b, n, i);
-      if (end > 0 && depth > 0 && depth < this.maxDepth && this.handler.record!(record.kind, record.values)) return end;
+      if (end > 0 && depth > 0 && depth < this.maxDepth && this.handler.record!(record.kind, record.values)) {
+        // (A record holds no newline: its lines are counted.)
+        if (this.countedPos === lt) this.countedPos = end;
+        return end;
+      }
     }
     const attrs = this.attrs;
     attrs.reset(b);

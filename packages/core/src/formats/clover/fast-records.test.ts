@@ -44,7 +44,7 @@ const line = fc.oneof(
   { weight: 1, arbitrary: fc.constantFrom('<line num="3"/>', '<line count="1" type="stmt"/>', '<line num="4" count="1" type="stmt" x="y"/>', "<line num='5' count='1' type='stmt'/>", '<line num="6" count="1" type="stmt"></line>') },
 );
 const file = fc.tuple(fc.constantFrom('a.js', 'b.js', ''), fc.array(line, { maxLength: 12 })).map(
-  ([name, ls]) => `<file name="${name}"><metrics conditionals="2"/>${ls.join('\n')}</file>`,
+  ([name, ls]) => `<file name="${name}">\n  <metrics conditionals="2"/>\n    ${ls.join('\n    ')}\n  </file>`,
 );
 const doc = fc.tuple(fc.array(fc.oneof({ weight: 4, arbitrary: file }, { weight: 1, arbitrary: line }), { maxLength: 5 }), fc.constantFrom(' clover="3.2.0"', ' clover="4.4.1"', ''), fc.constantFrom('coverage', 'coverage', 'report'), fc.boolean()).map(
   ([items, version, root, truncated]) => {
