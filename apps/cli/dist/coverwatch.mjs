@@ -6171,6 +6171,17 @@ var RECORDS = [
   { element: "counter", attributes: [{ name: "type", choices: COUNTER_TYPES }, "missed", "covered"] }
 ];
 function createJacocoParser(options, fastRecords = true) {
+  if (shapeAnchor3 === null) shapeAnchor3 = anchorShapes3();
+  return newJacocoParser(options, fastRecords);
+}
+var shapeAnchor3 = null;
+var ANCHOR_INPUT2 = '<report name="a"><package name="p"><class name="p/A" sourcefilename="A.java"><method name="f" desc="()V" line="1"><counter type="INSTRUCTION" missed="0" covered="2"/><counter type="METHOD" missed="0" covered="1"/></method></class><sourcefile name="A.java"><line nr="1" mi="0" ci="1" mb="1" cb="1"/><line nr="2" mi="1" ci="0" mb="0" cb="0"/><counter type="LINE" missed="1" covered="1"/></sourcefile></package></report>';
+function anchorShapes3() {
+  const p = newJacocoParser({ fileName: "anchor.xml", limits: DEFAULT_LIMITS }, true);
+  p.write(encodeUtf8(ANCHOR_INPUT2));
+  return [p, p.end()];
+}
+function newJacocoParser(options, fastRecords) {
   const sink = new DiagnosticSink(options.fileName);
   const report = new ReportBuilder(sink, options.limits);
   const maxLine = options.limits.maxLineNumber;
@@ -6829,6 +6840,17 @@ var STMT = 0;
 var COND = 1;
 var RECORDS2 = [{ element: "line", attributes: ["num", "count", { name: "type", choices: LINE_TYPES }, "truecount", "falsecount"] }];
 function createCloverParser(options, fastRecords = true) {
+  if (shapeAnchor4 === null) shapeAnchor4 = anchorShapes4();
+  return newCloverParser(options, fastRecords);
+}
+var shapeAnchor4 = null;
+var ANCHOR_INPUT3 = '<coverage clover="3.2.0"><project><package name="p"><file name="a.js" path="/p/a.js">\n  <metrics conditionals="2"/>\n  <line num="1" count="1" type="stmt"/>\n  <line num="2" count="1" type="cond" truecount="1" falsecount="1"/>\n</file></package></project></coverage>';
+function anchorShapes4() {
+  const p = newCloverParser({ fileName: "anchor.xml", limits: DEFAULT_LIMITS }, true);
+  p.write(encodeUtf8(ANCHOR_INPUT3));
+  return [p, p.end()];
+}
+function newCloverParser(options, fastRecords) {
   const sink = new DiagnosticSink(options.fileName);
   const report = new ReportBuilder(sink, options.limits);
   const files = /* @__PURE__ */ new Set();

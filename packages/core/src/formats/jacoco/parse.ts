@@ -1,6 +1,8 @@
 import { DiagnosticSink } from '../../model/diagnostics.js';
 import type { FileCoverageBuilder } from '../../model/file-builder.js';
+import { DEFAULT_LIMITS } from '../../model/limits.js';
 import { ReportBuilder } from '../../model/report.js';
+import { encodeUtf8 } from '../../text/text-decoder.js';
 import { RecordColumns } from '../../xml/record-columns.js';
 import { XmlTokenizer, type XmlAttributes, type XmlRecordSpec } from '../../xml/xml-tokenizer.js';
 import type { ParseOptions, ParseOutcome, StreamParser } from '../types.js';
@@ -52,6 +54,26 @@ const RECORDS: readonly XmlRecordSpec[] = [
  * `fastRecords` false reads `<line>` and `<counter>` through `openTag` too (tests compare both paths).
  */
 export function createJacocoParser(options: ParseOptions, fastRecords = true): StreamParser {
+  if (shapeAnchor === null) shapeAnchor = anchorShapes();
+  return newJacocoParser(options, fastRecords);
+}
+
+/**
+ * A small parse kept alive for the life of the process (as lcov/parse.ts does, which says why): the
+ * hidden classes of the tokenizer, record readers, columns and builders then outlive each report,
+ * and so does V8's code compiled for them, instead of being thrown away and compiled again for the
+ * next report once the last one is collected.
+ */
+let shapeAnchor: unknown = null;
+const ANCHOR_INPUT = '<report name="a"><package name="p"><class name="p/A" sourcefilename="A.java"><method name="f" desc="()V" line="1"><counter type="INSTRUCTION" missed="0" covered="2"/><counter type="METHOD" missed="0" covered="1"/></method></class><sourcefile name="A.java"><line nr="1" mi="0" ci="1" mb="1" cb="1"/><line nr="2" mi="1" ci="0" mb="0" cb="0"/><counter type="LINE" missed="1" covered="1"/></sourcefile></package></report>';
+
+function anchorShapes(): unknown {
+  const p = newJacocoParser({ fileName: 'anchor.xml', limits: DEFAULT_LIMITS }, true);
+  p.write(encodeUtf8(ANCHOR_INPUT));
+  return [p, p.end()];
+}
+
+function newJacocoParser(options: ParseOptions, fastRecords: boolean): StreamParser {
   const sink = new DiagnosticSink(options.fileName);
   const report = new ReportBuilder(sink, options.limits);
   const maxLine = options.limits.maxLineNumber;
