@@ -5748,6 +5748,10 @@ function ascii(s) {
 // packages/core/src/xml/xml-tokenizer.ts
 var PREDEFINED = { amp: "&", lt: "<", gt: ">", quot: '"', apos: "'" };
 var EMPTY2 = new Uint8Array(0);
+var UTF8 = new TextDecoder("utf-8", { fatal: false, ignoreBOM: true });
+function decodeBytes(b, s, e) {
+  return UTF8.decode(b.subarray(s, e));
+}
 var SPACE = 1;
 var TAG_NAME_END = 2;
 var ATTR_NAME_END = 4;
@@ -5817,12 +5821,8 @@ var XmlTokenizer = class {
     if (specs.length > 0 && handler.record === void 0) throw new Error("XmlTokenizerOptions.records needs XmlHandler.record");
     specs.forEach((spec, kind) => this.records.set(spec.element, new RecordReader(kind, spec)));
     this.countAhead = specs.length > 0;
-    this.attrs = new TagAttributes(
-      (b, s, e) => this.utf8.decode(b.subarray(s, e)),
-      (raw) => this.decodeValue(raw)
-    );
+    this.attrs = new TagAttributes(this);
   }
-  utf8 = new TextDecoder("utf-8", { fatal: false, ignoreBOM: true });
   /** The bytes being scanned (always `store`, kept apart so the scan loops read a local). */
   data = EMPTY2;
   /** Bytes of `data` that hold input (`store` may be larger). */
@@ -5925,7 +5925,7 @@ var XmlTokenizer = class {
   }
   /** data[s, e) as a string (invalid UTF-8 becomes U+FFFD). */
   str(s, e) {
-    return s >= e ? "" : this.utf8.decode(this.data.subarray(s, e));
+    return s >= e ? "" : decodeBytes(this.data, s, e);
   }
   scan(final) {
     if (this.store.length <= this.n) {
@@ -6278,7 +6278,11 @@ var XmlTokenizer = class {
     }
     return end2;
   }
-  /** Decodes the five predefined entities and character references; anything else stays literal. */
+  /**
+   * Decodes the five predefined entities and character references; anything else stays literal.
+   * (Not private: TagAttributes calls it, through the tokenizer rather than a closure, so that V8's
+   * code for it does not depend on one tokenizer's closure and is not thrown away with it.)
+   */
   decodeValue(raw) {
     if (raw.indexOf("&") < 0) return raw;
     return raw.replace(/&(#x[0-9a-fA-F]{1,6}|#[0-9]{1,7}|[A-Za-z][A-Za-z0-9._-]{0,31});/g, (m, ref) => {
@@ -6299,9 +6303,8 @@ var XmlTokenizer = class {
 var VALUE_CACHE_SIZE = 1024;
 var MAX_CACHED_VALUE = 48;
 var TagAttributes = class {
-  constructor(decodeBytes, decodeEntities) {
-    this.decodeBytes = decodeBytes;
-    this.decodeEntities = decodeEntities;
+  constructor(entities) {
+    this.entities = entities;
   }
   count = 0;
   b = EMPTY2;
@@ -6455,7 +6458,7 @@ var TagAttributes = class {
     return false;
   }
   nameAt(i) {
-    return i < 0 || i >= this.count ? "" : this.decodeBytes(this.b, this.offsets[4 * i], this.offsets[4 * i + 1]);
+    return i < 0 || i >= this.count ? "" : decodeBytes(this.b, this.offsets[4 * i], this.offsets[4 * i + 1]);
   }
   valueAt(i) {
     return i < 0 || i >= this.count ? "" : this.value(this.offsets[4 * i + 2], this.offsets[4 * i + 3]);
@@ -6481,12 +6484,12 @@ var TagAttributes = class {
           while (j < len && cached2.charCodeAt(j) === b[s + j]) j++;
           if (j === len) return cached2;
         }
-        const made = this.decodeBytes(b, s, e);
+        const made = decodeBytes(b, s, e);
         this.valueCache[slot] = made;
         return made;
       }
     }
-    return this.decodeEntities(this.decodeBytes(b, s, e));
+    return this.entities.decodeValue(decodeBytes(b, s, e));
   }
 };
 var COMMENT_OPEN = [60, 33, 45, 45];

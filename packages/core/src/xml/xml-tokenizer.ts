@@ -73,6 +73,14 @@ const PREDEFINED: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '
 
 const EMPTY = new Uint8Array(0);
 
+/** One decoder for all tokenizers: each call decodes complete bytes, so it keeps no state between calls. */
+const UTF8 = new TextDecoder('utf-8', { fatal: false, ignoreBOM: true });
+
+/** b[s, e) as a string (invalid UTF-8 becomes U+FFFD). */
+function decodeBytes(b: Uint8Array, s: number, e: number): string {
+  return UTF8.decode(b.subarray(s, e));
+}
+
 /** Byte classes for the tag scanner (one table load per byte instead of a chain of compares). */
 const SPACE = 1;
 const TAG_NAME_END = 2;
@@ -143,7 +151,6 @@ class ElementName {
  * so memory stays bounded on any input, and nesting is bounded in depth.
  */
 export class XmlTokenizer {
-  private readonly utf8 = new TextDecoder('utf-8', { fatal: false, ignoreBOM: true });
   /** The bytes being scanned (always `store`, kept apart so the scan loops read a local). */
   private data: Uint8Array = EMPTY;
   /** Bytes of `data` that hold input (`store` may be larger). */
@@ -197,10 +204,7 @@ export class XmlTokenizer {
     if (specs.length > 0 && handler.record === undefined) throw new Error('XmlTokenizerOptions.records needs XmlHandler.record');
     specs.forEach((spec, kind) => this.records.set(spec.element, new RecordReader(kind, spec)));
     this.countAhead = specs.length > 0;
-    this.attrs = new TagAttributes(
-      (b, s, e) => this.utf8.decode(b.subarray(s, e)),
-      (raw) => this.decodeValue(raw),
-    );
+    this.attrs = new TagAttributes(this);
   }
 
   /** The 1-based line of the token being reported (for diagnostics). */
@@ -275,7 +279,7 @@ export class XmlTokenizer {
 
   /** data[s, e) as a string (invalid UTF-8 becomes U+FFFD). */
   private str(s: number, e: number): string {
-    return s >= e ? '' : this.utf8.decode(this.data.subarray(s, e));
+    return s >= e ? '' : decodeBytes(this.data, s, e);
   }
 
   private scan(final: boolean): void {
@@ -663,8 +667,12 @@ export class XmlTokenizer {
     return end;
   }
 
-  /** Decodes the five predefined entities and character references; anything else stays literal. */
-  private decodeValue(raw: string): string {
+  /**
+   * Decodes the five predefined entities and character references; anything else stays literal.
+   * (Not private: TagAttributes calls it, through the tokenizer rather than a closure, so that V8's
+   * code for it does not depend on one tokenizer's closure and is not thrown away with it.)
+   */
+  decodeValue(raw: string): string {
     if (raw.indexOf('&') < 0) return raw;
     return raw.replace(/&(#x[0-9a-fA-F]{1,6}|#[0-9]{1,7}|[A-Za-z][A-Za-z0-9._-]{0,31});/g, (m, ref: string) => {
       if (ref.charCodeAt(0) === 35) {
@@ -702,8 +710,7 @@ class TagAttributes implements XmlAttributes {
   private readonly valueCache: string[] = new Array<string>(VALUE_CACHE_SIZE).fill('');
 
   constructor(
-    private readonly decodeBytes: (b: Uint8Array, s: number, e: number) => string,
-    private readonly decodeEntities: (raw: string) => string,
+    private readonly entities: { decodeValue(raw: string): string },
   ) {}
 
   /** Set by the scanner when an attribute name of this tag has non-ASCII bytes. */
@@ -868,7 +875,7 @@ class TagAttributes implements XmlAttributes {
   }
 
   nameAt(i: number): string {
-    return i < 0 || i >= this.count ? '' : this.decodeBytes(this.b, this.offsets[4 * i]!, this.offsets[4 * i + 1]!);
+    return i < 0 || i >= this.count ? '' : decodeBytes(this.b, this.offsets[4 * i]!, this.offsets[4 * i + 1]!);
   }
 
   valueAt(i: number): string {
@@ -896,12 +903,12 @@ class TagAttributes implements XmlAttributes {
           while (j < len && cached.charCodeAt(j) === b[s + j]) j++;
           if (j === len) return cached;
         }
-        const made = this.decodeBytes(b, s, e);
+        const made = decodeBytes(b, s, e);
         this.valueCache[slot] = made;
         return made;
       }
     }
-    return this.decodeEntities(this.decodeBytes(b, s, e));
+    return this.entities.decodeValue(decodeBytes(b, s, e));
   }
 }
 
