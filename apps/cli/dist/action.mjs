@@ -5950,10 +5950,11 @@ var XmlTokenizer = class {
     let from = Math.max(pos, this.lookFrom);
     this.lookFrom = 0;
     const view = this.view;
+    const countAhead = this.countAhead;
     while (!this.failed) {
       let lt = from;
       let indentLines = -1;
-      if (from === pos) {
+      if (from === pos && countAhead) {
         let k = 0;
         if (b[lt] === 10) {
           lt++;
@@ -5981,7 +5982,7 @@ var XmlTokenizer = class {
         this.tokenStart = pos;
         this.textRun(pos, lt);
         if (this.failed) break;
-        if (indentLines > 0 && this.countAhead) {
+        if (indentLines > 0) {
           if (this.countedPos < pos && pos - this.countedPos <= CATCH_UP) {
             this.lineAtCounted += countNewlines2(b, this.words, this.countedPos, pos);
             this.countedPos = pos;
