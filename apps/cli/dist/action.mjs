@@ -6919,10 +6919,16 @@ function createJacocoParser(options, fastRecords = true) {
   return newJacocoParser(options, fastRecords);
 }
 var shapeAnchor3 = null;
-var ANCHOR_INPUT2 = '<report name="a"><package name="p"><class name="p/A" sourcefilename="A.java"><method name="f" desc="()V" line="1"><counter type="INSTRUCTION" missed="0" covered="2"/><counter type="METHOD" missed="0" covered="1"/></method></class><sourcefile name="A.java"><line nr="1" mi="0" ci="1" mb="1" cb="1"/><line nr="2" mi="1" ci="0" mb="0" cb="0"/><counter type="LINE" missed="1" covered="1"/></sourcefile></package></report>';
+var ANCHOR_REPEATS = 16;
+var ANCHOR_HEAD = '<report name="a">';
+var ANCHOR_BODY = '<package name="p"><class name="p/A" sourcefilename="A.java"><method name="f" desc="()V" line="1"><counter type="INSTRUCTION" missed="0" covered="2"/><counter type="METHOD" missed="0" covered="1"/></method></class><sourcefile name="A.java"><line nr="1" mi="0" ci="1" mb="1" cb="1"/><line nr="2" mi="1" ci="0" mb="0" cb="0"/><line nr="3" mi="0" ci="1" mb="0" cb="0" /><counter type="LINE" missed="1" covered="1"/></sourcefile></package>';
+var ANCHOR_TAIL = "</report>";
 function anchorShapes3() {
   const p = newJacocoParser({ fileName: "anchor.xml", limits: DEFAULT_LIMITS }, true);
-  p.write(encodeUtf8(ANCHOR_INPUT2));
+  p.write(encodeUtf8(ANCHOR_HEAD));
+  const body = encodeUtf8(ANCHOR_BODY);
+  for (let i = 0; i < ANCHOR_REPEATS; i++) p.write(body);
+  p.write(encodeUtf8(ANCHOR_TAIL));
   return [p, p.end()];
 }
 function newJacocoParser(options, fastRecords) {
@@ -7588,10 +7594,16 @@ function createCloverParser(options, fastRecords = true) {
   return newCloverParser(options, fastRecords);
 }
 var shapeAnchor4 = null;
-var ANCHOR_INPUT3 = '<coverage clover="3.2.0"><project><package name="p"><file name="a.js" path="/p/a.js">\n  <metrics conditionals="2"/>\n  <line num="1" count="1" type="stmt"/>\n  <line num="2" count="1" type="cond" truecount="1" falsecount="1"/>\n</file></package></project></coverage>';
+var ANCHOR_REPEATS2 = 16;
+var ANCHOR_HEAD2 = '<coverage clover="3.2.0"><project>';
+var ANCHOR_BODY2 = '<package name="p"><file name="a.js" path="/p/a.js">\n  <metrics conditionals="2"/>\n  <line num="1" count="1" type="stmt"/>\n  <line num="2" count="1" type="cond" truecount="1" falsecount="1"/>\n</file></package>';
+var ANCHOR_TAIL2 = "</project></coverage>";
 function anchorShapes4() {
   const p = newCloverParser({ fileName: "anchor.xml", limits: DEFAULT_LIMITS }, true);
-  p.write(encodeUtf8(ANCHOR_INPUT3));
+  p.write(encodeUtf8(ANCHOR_HEAD2));
+  const body = encodeUtf8(ANCHOR_BODY2);
+  for (let i = 0; i < ANCHOR_REPEATS2; i++) p.write(body);
+  p.write(encodeUtf8(ANCHOR_TAIL2));
   return [p, p.end()];
 }
 function newCloverParser(options, fastRecords) {
