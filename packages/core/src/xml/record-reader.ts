@@ -11,7 +11,8 @@ export interface XmlRecordSpec {
   /**
    * The attributes read, by slot: a name is read as a non-negative decimal integer (as
    * `XmlAttributes.uint`); `{ name, choices }` as the index of its value among `choices` (as a
-   * chain of `XmlAttributes.is`). Choices are ASCII without `&`.
+   * chain of `XmlAttributes.is`). Names and choices are printable ASCII without space, `&`, `"`, `<`
+   * or `=` (the constructor refuses others).
    */
   readonly attributes: readonly (string | { readonly name: string; readonly choices: readonly string[] })[];
 }
