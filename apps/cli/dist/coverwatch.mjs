@@ -90,13 +90,17 @@ var RecordStage = class {
     this.BI.length = 0;
     this.nS = 0;
   }
+  /** Hands a full stage over; its owner keeps it for the records that follow. */
+  spill() {
+    const o = this.owner;
+    this.flush();
+    this.owner = o;
+  }
   line(line2, hits) {
     let n = this.nL;
     if (n === this.L.length) {
       if (n >= STAGE_MAX) {
-        const o = this.owner;
-        this.flush();
-        this.owner = o;
+        this.spill();
         n = 0;
       } else {
         this.L = grow32(this.L, n * 2);
@@ -111,9 +115,7 @@ var RecordStage = class {
     let n = this.nB;
     if (n === this.BL.length) {
       if (n >= STAGE_MAX) {
-        const o = this.owner;
-        this.flush();
-        this.owner = o;
+        this.spill();
         n = 0;
       } else {
         this.BL = grow32(this.BL, n * 2);
@@ -129,9 +131,7 @@ var RecordStage = class {
     let n = this.nS;
     if (n === this.SL.length) {
       if (n >= STAGE_MAX) {
-        const o = this.owner;
-        this.flush();
-        this.owner = o;
+        this.spill();
         n = 0;
       } else {
         this.SL = grow32(this.SL, n * 2);
@@ -3292,7 +3292,6 @@ var CLOSE_BRACE = 125;
 var OPEN_BRACKET = 91;
 var CLOSE_BRACKET = 93;
 var NEWLINE = 10;
-var NEWLINES = new Uint8Array(4096).fill(NEWLINE);
 var isSpace = (c) => c === 32 || c === NEWLINE || c === 13 || c === 9;
 var decoder2 = new TextDecoder("utf-8", { fatal: false, ignoreBOM: false });
 var JsonItemStream = class {
@@ -3312,6 +3311,13 @@ var JsonItemStream = class {
   }
   rest = [];
   restBytes = 0;
+  /**
+   * Newlines of the streamed entries, counted rather than kept: `[k, n]` pairs say n newlines come
+   * before rest[k]. They only matter for the line of a syntax error in the rest, and a pretty-printed
+   * 5M-line document has tens of millions of them (SimpleCov writes one value a line).
+   */
+  newlineRuns = [];
+  pendingNewlines = 0;
   item = [];
   itemBytes = 0;
   overflow = false;
@@ -3383,7 +3389,7 @@ var JsonItemStream = class {
           }
           if (!this.inItem) {
             if (isSpace(c)) {
-              if (c === NEWLINE) this.pushRest(NEWLINES.subarray(0, 1));
+              if (c === NEWLINE) this.pushNewlines(1);
               continue;
             }
             if (this.fast !== null) {
@@ -3439,13 +3445,31 @@ var JsonItemStream = class {
   end() {
     if (this.overflow || this.failed) return void 0;
     const text3 = joinText(this.rest);
-    this.rest.length = 0;
     try {
       return JSON.parse(text3);
-    } catch (e) {
-      this.sink.error("CW_JSON_SYNTAX", `not valid JSON: ${message(e)}`, lineAt(text3, e) ?? (/end of JSON input/.test(message(e)) ? this.line + 1 : void 0));
+    } catch {
+      const full = this.restWithNewlines();
+      try {
+        JSON.parse(full);
+      } catch (e) {
+        this.sink.error("CW_JSON_SYNTAX", `not valid JSON: ${message(e)}`, lineAt(full, e) ?? (/end of JSON input/.test(message(e)) ? this.line + 1 : void 0));
+      }
       return void 0;
+    } finally {
+      this.rest.length = 0;
     }
+  }
+  /** The rest as it was in the document, every newline of the streamed entries included. */
+  restWithNewlines() {
+    const parts = [];
+    const runs = this.newlineRuns;
+    let r = 0;
+    for (let k = 0; k <= this.rest.length; k++) {
+      for (; r < runs.length && runs[r] === k; r += 2) parts.push(new Uint8Array(runs[r + 1]).fill(NEWLINE));
+      if (k < this.rest.length) parts.push(this.rest[k]);
+    }
+    if (this.pendingNewlines > 0) parts.push(new Uint8Array(this.pendingNewlines).fill(NEWLINE));
+    return parts.length === 0 ? "" : joinText(parts);
   }
   /**
    * A container opens in the rest, as the root (`parent` null) or as an element or member value of
@@ -3511,6 +3535,10 @@ var JsonItemStream = class {
     if (bytes.length === 0) return;
     this.restBytes += bytes.length;
     if (this.restBytes > this.maxBytes) return this.tooLarge();
+    if (this.pendingNewlines > 0) {
+      this.newlineRuns.push(this.rest.length, this.pendingNewlines);
+      this.pendingNewlines = 0;
+    }
     this.rest.push(copyBytes(bytes));
   }
   addItem(bytes) {
@@ -3558,12 +3586,10 @@ var JsonItemStream = class {
     } else this.seen.add(key);
   }
   pushNewlines(count) {
-    let n = count;
-    while (n > 0) {
-      const k = Math.min(n, NEWLINES.length);
-      this.pushRest(NEWLINES.subarray(0, k));
-      n -= k;
-    }
+    if (count <= 0) return;
+    this.restBytes += count;
+    if (this.restBytes > this.maxBytes) return this.tooLarge();
+    this.pendingNewlines += count;
   }
   finishItem() {
     if (this.overflow) return false;
@@ -3666,7 +3692,7 @@ function lineAt(text3, e) {
 var NEWLINE2 = 10;
 var OPEN_BRACE2 = 123;
 var CLOSE_BRACE2 = 125;
-var NEWLINES2 = new Uint8Array(4096).fill(NEWLINE2);
+var NEWLINES = new Uint8Array(4096).fill(NEWLINE2);
 var BOM = [239, 187, 191];
 var isSpace2 = (c) => c === 32 || c === NEWLINE2 || c === 13 || c === 9;
 var DocumentSplitter = class {
@@ -3764,7 +3790,7 @@ var DocumentSplitter = class {
     this.out.begin(line2);
   }
   newlines(count) {
-    for (let left = count; left > 0; left -= NEWLINES2.length) this.out.bytes(NEWLINES2.subarray(0, Math.min(left, NEWLINES2.length)));
+    for (let left = count; left > 0; left -= NEWLINES.length) this.out.bytes(NEWLINES.subarray(0, Math.min(left, NEWLINES.length)));
   }
 };
 
@@ -3784,6 +3810,21 @@ var JsonBytes = class {
   /** Start and end of the last key read by `readKey()`. */
   ks = 0;
   ke = 0;
+  /**
+   * Reads the value at `b[from]` with `readValue`; returns the index just after it, or -1 when the
+   * reader gave up (then `incomplete` tells whether the bytes ran out).
+   */
+  read(b, from) {
+    this.start(b, from);
+    try {
+      this.readValue();
+      return this.p;
+    } catch {
+      return -1;
+    } finally {
+      this.release();
+    }
+  }
   start(b, from) {
     this.b = b.constructor === Uint8Array ? b : new Uint8Array(b.buffer, b.byteOffset, b.length);
     this.p = from;
@@ -4098,8 +4139,7 @@ var FileEntryBytes = class extends JsonBytes {
   branchy = 0;
   /** The document being read (its report, report line and counts). */
   unit = null;
-  read(b, from) {
-    this.start(b, from);
+  readValue() {
     this.nL = 0;
     this.nB = 0;
     this.fnName.length = 0;
@@ -4107,14 +4147,7 @@ var FileEntryBytes = class extends JsonBytes {
     this.fnHits.length = 0;
     this.fnEnd.length = 0;
     this.branchy = 0;
-    try {
-      this.entry();
-      return this.p;
-    } catch {
-      return -1;
-    } finally {
-      this.release();
-    }
+    this.entry();
   }
   commit() {
     const unit = this.unit;
@@ -5733,9 +5766,124 @@ var BytePattern = class {
   }
 };
 
+// packages/core/src/xml/record-reader.ts
+var ABSENT = -2;
+var RecordReader = class {
+  constructor(kind, spec) {
+    this.kind = kind;
+    const count = spec.attributes.length;
+    if (count === 0 || count > 30) throw new Error(`a record spec has 1 to 30 attributes (<${spec.element}> has ${count})`);
+    const names = spec.attributes.map((a) => typeof a === "string" ? a : a.name);
+    if (new Set(names).size !== count) throw new Error(`<${spec.element}> record spec names an attribute twice`);
+    this.values = new Float64Array(count);
+    this.prefixes = names.map((name) => new BytePattern(new Uint8Array([32, ...ascii2(name), 61, 34])));
+    this.lens = Int32Array.from(this.prefixes, (p) => p.length);
+    this.firstWords = Int32Array.from(this.prefixes, (p) => p.words[0]);
+    this.lastWords = Int32Array.from(this.prefixes, (p) => p.words[p.words.length - 1]);
+    this.all = (1 << count) - 1;
+    this.choices = spec.attributes.map((a) => typeof a === "string" ? null : a.choices.map((c) => new BytePattern(new Uint8Array([...ascii2(c), 34]))));
+    this.next = new Int8Array(count + 1).fill(-1);
+  }
+  /** The slots of the tag just read (`ABSENT` where the tag has no such attribute). */
+  values;
+  /** Per slot: the bytes ` name="` (at least 4), their length, and their first and last four as words. */
+  prefixes;
+  lens;
+  firstWords;
+  lastWords;
+  /** The bit mask of all slots. */
+  all;
+  /** Per slot: null for a number, else per choice its bytes and the closing quote (`stmt"`). */
+  choices;
+  /**
+   * The slot expected after slot k - 1 (index 0: the first attribute), -1 when not known yet: a
+   * producer writes its attributes in the same order every time, so one compare finds the next one.
+   */
+  next;
+  /**
+   * Reads the attributes of a tag from b[i] (just after its name) to its `/>`, filling `values`;
+   * returns the index past `/>`, or -1 when the tag is not the regular case (the general scanner
+   * then reads it from its start, whatever this read). Only bytes before n are looked at (b[n] is
+   * the tokenizer's sentinel `<`).
+   */
+  read(view, b, n, i) {
+    const values = this.values;
+    const lens = this.lens;
+    let seen = 0;
+    let after = 0;
+    for (; ; ) {
+      const c = b[i];
+      if (c === 47) {
+        if (i + 1 >= n || b[i + 1] !== 62) return -1;
+        if (seen !== this.all) {
+          for (let s = 0; s < values.length; s++) if ((seen & 1 << s) === 0) values[s] = ABSENT;
+        }
+        return i + 2;
+      }
+      if (c !== 32) return -1;
+      let slot = this.next[after];
+      if (slot < 0 || !this.startsAt(slot, view, b, n, i)) {
+        slot = this.slotAt(view, b, n, i);
+        if (slot < 0) return -1;
+        this.next[after] = slot;
+      }
+      const bit = 1 << slot;
+      if ((seen & bit) !== 0) return -1;
+      seen |= bit;
+      let p = i + lens[slot];
+      const choices = this.choices[slot];
+      if (choices === null) {
+        const start = p;
+        let v = 0;
+        let d = b[p] - 48;
+        while (d >= 0 && d <= 9) {
+          v = v * 10 + d;
+          d = b[++p] - 48;
+        }
+        if (d !== 34 - 48 || p === start || p >= n) return -1;
+        values[slot] = v;
+      } else {
+        let k = 0;
+        while (k < choices.length && !(p + choices[k].length <= n && choices[k].at(view, b, p))) k++;
+        if (k === choices.length) return -1;
+        values[slot] = k;
+        p += choices[k].length - 1;
+      }
+      i = p + 1;
+      after = slot + 1;
+    }
+  }
+  /**
+   * True when ` name="` of `slot` is at b[i]: its first and last four bytes compared as words (all
+   * of a prefix of up to 8 bytes, a name of up to 5), the rest by BytePattern.
+   */
+  startsAt(slot, view, b, n, i) {
+    const len = this.lens[slot];
+    if (i + len > n || view.getInt32(i, true) !== this.firstWords[slot] || view.getInt32(i + len - 4, true) !== this.lastWords[slot]) return false;
+    return len <= 8 || this.prefixes[slot].at(view, b, i);
+  }
+  slotAt(view, b, n, i) {
+    for (let s = 0; s < this.prefixes.length; s++) if (this.startsAt(s, view, b, n, i)) return s;
+    return -1;
+  }
+};
+function ascii2(s) {
+  const out = new Uint8Array(s.length);
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 128 || c <= 32 || c === 38 || c === 34 || c === 60 || c === 61) throw new Error(`record spec text must be plain ASCII: ${JSON.stringify(s)}`);
+    out[i] = c;
+  }
+  return out;
+}
+
 // packages/core/src/xml/xml-tokenizer.ts
 var PREDEFINED = { amp: "&", lt: "<", gt: ">", quot: '"', apos: "'" };
 var EMPTY3 = new Uint8Array(0);
+var UTF8 = new TextDecoder("utf-8", { fatal: false, ignoreBOM: true });
+function decodeBytes(b, s, e) {
+  return UTF8.decode(b.subarray(s, e));
+}
 var SPACE = 1;
 var TAG_NAME_END = 2;
 var ATTR_NAME_END = 4;
@@ -5772,6 +5920,8 @@ var CLASS = (() => {
   for (let c = 128; c < 256; c++) t[c] = NON_ASCII;
   return t;
 })();
+var SPACES = 538976288;
+var CATCH_UP = 1024;
 var SENTINEL = 60;
 var NAME_TABLE_SIZE = 512;
 var NAME_TABLE_MAX = 384;
@@ -5787,6 +5937,8 @@ var ElementName = class {
   }
   /** The attributes this element had (see attr-layout.ts); null until learned. */
   layout = null;
+  /** The reader of this element's records, when the handler reads it as one. */
+  record = null;
   learns;
   pattern;
 };
@@ -5797,12 +5949,12 @@ var XmlTokenizer = class {
     this.maxDepth = options.maxDepth ?? 256;
     this.maxToken = options.maxTokenLength;
     this.skipWhitespace = options.skipWhitespaceText === true;
-    this.attrs = new TagAttributes(
-      (b, s, e) => this.utf8.decode(b.subarray(s, e)),
-      (raw) => this.decodeValue(raw)
-    );
+    const specs = options.records ?? [];
+    if (specs.length > 0 && handler.record === void 0) throw new Error("XmlTokenizerOptions.records needs XmlHandler.record");
+    specs.forEach((spec, kind) => this.records.set(spec.element, new RecordReader(kind, spec)));
+    this.countAhead = specs.length > 0;
+    this.attrs = new TagAttributes(this);
   }
-  utf8 = new TextDecoder("utf-8", { fatal: false, ignoreBOM: true });
   /** The bytes being scanned (always `store`, kept apart so the scan loops read a local). */
   data = EMPTY3;
   /** Bytes of `data` that hold input (`store` may be larger). */
@@ -5818,6 +5970,12 @@ var XmlTokenizer = class {
   /** Line number at `countedPos`; lines are counted lazily, only when asked for (or bytes are dropped). */
   lineAtCounted = 1;
   countedPos = 0;
+  /**
+   * Whether lines are counted as the scan goes, over indentation and records, instead of all at once
+   * per write (`retain`): for documents of records only, where a newline-free stretch is known
+   * without looking at it. (Elsewhere counting tags one by one would cost more than counting words.)
+   */
+  countAhead;
   /** Where the search for the next '<' resumes (bytes before it, from `pos`, hold none). */
   lookFrom = 0;
   tokenStart = 0;
@@ -5835,6 +5993,8 @@ var XmlTokenizer = class {
   maxToken;
   skipWhitespace;
   attrs;
+  /** Readers of the elements read as records, by element name. */
+  records = /* @__PURE__ */ new Map();
   /** The 1-based line of the token being reported (for diagnostics). */
   get line() {
     const target = this.tokenStart;
@@ -5897,7 +6057,7 @@ var XmlTokenizer = class {
   }
   /** data[s, e) as a string (invalid UTF-8 becomes U+FFFD). */
   str(s, e) {
-    return s >= e ? "" : this.utf8.decode(this.data.subarray(s, e));
+    return s >= e ? "" : decodeBytes(this.data, s, e);
   }
   scan(final) {
     if (this.store.length <= this.n) {
@@ -5921,8 +6081,24 @@ var XmlTokenizer = class {
     }
     let from = Math.max(pos, this.lookFrom);
     this.lookFrom = 0;
+    const view = this.view;
+    const countAhead = this.countAhead;
     while (!this.failed) {
       let lt = from;
+      let indentLines = -1;
+      if (from === pos && countAhead) {
+        let k = 0;
+        if (b[lt] === 10) {
+          lt++;
+          k = 1;
+        } else if (b[lt] === 13 && lt + 1 < n && b[lt + 1] === 10) {
+          lt += 2;
+          k = 1;
+        }
+        while (lt + 4 <= n && view.getInt32(lt, true) === SPACES) lt += 4;
+        while (b[lt] === 32) lt++;
+        if (b[lt] === 60) indentLines = k;
+      }
       while (b[lt] !== 60) lt++;
       if (lt >= n) {
         this.lookFrom = n;
@@ -5937,8 +6113,18 @@ var XmlTokenizer = class {
       if (lt > pos) {
         this.tokenStart = pos;
         this.textRun(pos, lt);
-        pos = lt;
         if (this.failed) break;
+        if (indentLines > 0) {
+          if (this.countedPos < pos && pos - this.countedPos <= CATCH_UP) {
+            this.lineAtCounted += countNewlines2(b, this.words, this.countedPos, pos);
+            this.countedPos = pos;
+          }
+          if (this.countedPos === pos) {
+            this.lineAtCounted += indentLines;
+            this.countedPos = lt;
+          }
+        }
+        pos = lt;
       }
       this.tokenStart = lt;
       let end2;
@@ -6037,6 +6223,7 @@ var XmlTokenizer = class {
         this.stack.pop();
         this.handler.closeTag(top.str);
         if (this.stack.length === 0) this.rootClosed = true;
+        if (this.countedPos === lt) this.countedPos = gt2 + 1;
         return gt2 + 1;
       }
     }
@@ -6068,6 +6255,15 @@ var XmlTokenizer = class {
         return -2;
       }
       name = this.elementName(b, lt + 1, i);
+    }
+    const record2 = name.record;
+    if (record2 !== null) {
+      const depth = this.stack.length;
+      const end2 = record2.read(this.view, b, n, i);
+      if (end2 > 0 && depth > 0 && depth < this.maxDepth && this.handler.record(record2.kind, record2.values)) {
+        if (this.countedPos === lt) this.countedPos = end2;
+        return end2;
+      }
     }
     const attrs = this.attrs;
     attrs.reset(b);
@@ -6156,7 +6352,9 @@ var XmlTokenizer = class {
     return this.newName(b, s, e, false);
   }
   newName(b, s, e, cached2) {
-    return new ElementName(internalize(this.str(s, e)), copyBytes(b, s, e), cached2);
+    const name = new ElementName(internalize(this.str(s, e)), copyBytes(b, s, e), cached2);
+    name.record = this.records.get(name.str) ?? null;
+    return name;
   }
   /**
    * Reads the attributes at b[i...] that follow `layout` (each exactly ` name="value"`), adding them
@@ -6213,7 +6411,11 @@ var XmlTokenizer = class {
     }
     return end2;
   }
-  /** Decodes the five predefined entities and character references; anything else stays literal. */
+  /**
+   * Decodes the five predefined entities and character references; anything else stays literal.
+   * (Not private: TagAttributes calls it, through the tokenizer rather than a closure, so that V8's
+   * code for it does not depend on one tokenizer's closure and is not thrown away with it.)
+   */
   decodeValue(raw) {
     if (raw.indexOf("&") < 0) return raw;
     return raw.replace(/&(#x[0-9a-fA-F]{1,6}|#[0-9]{1,7}|[A-Za-z][A-Za-z0-9._-]{0,31});/g, (m, ref) => {
@@ -6234,9 +6436,8 @@ var XmlTokenizer = class {
 var VALUE_CACHE_SIZE = 1024;
 var MAX_CACHED_VALUE = 48;
 var TagAttributes = class {
-  constructor(decodeBytes, decodeEntities) {
-    this.decodeBytes = decodeBytes;
-    this.decodeEntities = decodeEntities;
+  constructor(entities) {
+    this.entities = entities;
   }
   count = 0;
   b = EMPTY3;
@@ -6390,7 +6591,7 @@ var TagAttributes = class {
     return false;
   }
   nameAt(i) {
-    return i < 0 || i >= this.count ? "" : this.decodeBytes(this.b, this.offsets[4 * i], this.offsets[4 * i + 1]);
+    return i < 0 || i >= this.count ? "" : decodeBytes(this.b, this.offsets[4 * i], this.offsets[4 * i + 1]);
   }
   valueAt(i) {
     return i < 0 || i >= this.count ? "" : this.value(this.offsets[4 * i + 2], this.offsets[4 * i + 3]);
@@ -6416,12 +6617,12 @@ var TagAttributes = class {
           while (j < len && cached2.charCodeAt(j) === b[s + j]) j++;
           if (j === len) return cached2;
         }
-        const made = this.decodeBytes(b, s, e);
+        const made = decodeBytes(b, s, e);
         this.valueCache[slot] = made;
         return made;
       }
     }
-    return this.decodeEntities(this.decodeBytes(b, s, e));
+    return this.entities.decodeValue(decodeBytes(b, s, e));
   }
 };
 var COMMENT_OPEN = [60, 33, 45, 45];
@@ -6834,7 +7035,35 @@ function branchId2(i) {
 }
 var MAX_BRANCHES_PER_LINE = 65536;
 var MAX_SYNTHESIZED_BRANCHES = 1e7;
-function createJacocoParser(options) {
+var COUNTER_TYPES = ["INSTRUCTION", "BRANCH", "LINE", "METHOD", "COMPLEXITY", "CLASS"];
+var INSTRUCTION = 0;
+var BRANCH = 1;
+var LINE = 2;
+var METHOD = 3;
+var LINE_RECORD = 0;
+var RECORDS = [
+  { element: "line", attributes: ["nr", "mi", "ci", "mb", "cb"] },
+  // (Another type takes the general path, where it is read and ignored.)
+  { element: "counter", attributes: [{ name: "type", choices: COUNTER_TYPES }, "missed", "covered"] }
+];
+function createJacocoParser(options, fastRecords = true) {
+  if (shapeAnchor3 === null) shapeAnchor3 = anchorShapes3();
+  return newJacocoParser(options, fastRecords);
+}
+var shapeAnchor3 = null;
+var ANCHOR_REPEATS = 16;
+var ANCHOR_HEAD = '<report name="a">';
+var ANCHOR_BODY = '<package name="p"><class name="p/A" sourcefilename="A.java"><method name="f" desc="()V" line="1"><counter type="INSTRUCTION" missed="0" covered="2"/><counter type="METHOD" missed="0" covered="1"/></method></class><sourcefile name="A.java"><line nr="1" mi="0" ci="1" mb="1" cb="1"/><line nr="2" mi="1" ci="0" mb="0" cb="0"/><line nr="3" mi="0" ci="1" mb="0" cb="0" /><counter type="LINE" missed="1" covered="1"/></sourcefile></package>';
+var ANCHOR_TAIL = "</report>";
+function anchorShapes3() {
+  const p = newJacocoParser({ fileName: "anchor.xml", limits: DEFAULT_LIMITS }, true);
+  p.write(encodeUtf8(ANCHOR_HEAD));
+  const body = encodeUtf8(ANCHOR_BODY);
+  for (let i = 0; i < ANCHOR_REPEATS; i++) p.write(body);
+  p.write(encodeUtf8(ANCHOR_TAIL));
+  return [p, p.end()];
+}
+function newJacocoParser(options, fastRecords) {
   const sink = new DiagnosticSink(options.fileName);
   const report = new ReportBuilder(sink, options.limits);
   const maxLine = options.limits.maxLineNumber;
@@ -6868,6 +7097,14 @@ function createJacocoParser(options) {
   let synthesized = 0;
   let warnedBranches = false;
   const pathOf = (sourceName) => pkgName === "" ? sourceName : `${pkgName}/${sourceName}`;
+  const packageFiles = /* @__PURE__ */ new Map();
+  const fileOf = (sourceName, at2) => {
+    const known = packageFiles.get(sourceName);
+    if (known !== void 0) return known;
+    const f = report.file(pathOf(sourceName), at2 ?? tok.line);
+    if (f !== null) packageFiles.set(sourceName, f);
+    return f;
+  };
   const bad = (code, message2) => sink.error(code, message2, tok.line);
   const openRoot = (name) => {
     rootChecked = true;
@@ -6880,13 +7117,14 @@ function createJacocoParser(options) {
     inPackage = true;
     sawPackage = true;
     pkgName = name ?? "";
+    packageFiles.clear();
   };
   const openClass = (attrs) => {
     inClass = true;
     const name = attrs.get("name") ?? "";
     classLabel = pkgName !== "" && name.startsWith(pkgName) && name.charCodeAt(pkgName.length) === 47 ? name.slice(pkgName.length + 1) : name;
     const source = attrs.get("sourcefilename");
-    classFile = source === void 0 || source === "" ? null : report.file(pathOf(source), tok.line);
+    classFile = source === void 0 || source === "" ? null : fileOf(source, void 0);
   };
   const openMethod = (attrs) => {
     inMethod = true;
@@ -6936,7 +7174,7 @@ function createJacocoParser(options) {
       file2 = null;
       return;
     }
-    file2 = report.file(pathOf(name), sourceAt);
+    file2 = fileOf(name, sourceAt);
     cols.start(file2);
     file2?.enableFunctions();
   };
@@ -6974,6 +7212,9 @@ function createJacocoParser(options) {
       bad("CW_JACOCO_BAD_LINE", `expected <line nr="<line>" mi="<n>" ci="<n>" mb="<n>" cb="<n>"> with non-negative integers, found ${describeAttrs(attrs)}`);
       return;
     }
+    lineCounts2(nr, mi, ci, mb, cb);
+  };
+  const lineCounts2 = (nr, mi, ci, mb, cb) => {
     if (file2 === null) return;
     const at2 = nr < 1 || nr > maxLine ? tok.line : void 0;
     if (ci > 0) {
@@ -7010,11 +7251,32 @@ function createJacocoParser(options) {
       bad("CW_JACOCO_BAD_COUNTER", `expected <counter type="<TYPE>" missed="<n>" covered="<n>"> with non-negative integers, found ${describeAttrs(attrs)}`);
       return;
     }
+    let type = COUNTER_TYPES.length - 1;
+    while (type >= 0 && !attrs.is("type", COUNTER_TYPES[type])) type--;
+    counterCounts(type, missed, covered);
+  };
+  const counterCounts = (type, missed, covered) => {
     if (inMethod) {
-      if (attrs.is("type", "METHOD")) methodCovered = covered;
-      else if (attrs.is("type", "INSTRUCTION")) instructionCovered = covered;
-    } else if (attrs.is("type", "LINE")) counterLine = [missed, covered];
-    else if (attrs.is("type", "BRANCH")) counterBranch = [missed, covered];
+      if (type === METHOD) methodCovered = covered;
+      else if (type === INSTRUCTION) instructionCovered = covered;
+    } else if (type === LINE) counterLine = [missed, covered];
+    else if (type === BRANCH) counterBranch = [missed, covered];
+  };
+  const record2 = (kind, v) => {
+    if (!isJacoco) return false;
+    if (kind === LINE_RECORD) {
+      const nr = v[0];
+      if (!inSourcefile || nr < 0) return false;
+      lineCounts2(nr, orZero(v[1]), orZero(v[2]), orZero(v[3]), orZero(v[4]));
+      return true;
+    }
+    if (!inMethod && !inSourcefile) return true;
+    const type = v[0];
+    const missed = v[1];
+    const covered = v[2];
+    if (type < 0 || missed < 0 || covered < 0) return false;
+    counterCounts(type, missed, covered);
+    return true;
   };
   const tok = new XmlTokenizer(
     {
@@ -7034,6 +7296,7 @@ function createJacocoParser(options) {
           else bad("CW_JACOCO_BAD_SOURCEFILE", "<sourcefile> outside a <package>; ignored");
         } else if (name === "package") openPackage(attrs);
       },
+      record: record2,
       closeTag(name) {
         if (!isJacoco || name === "line" || name === "counter") return;
         if (name === "method") {
@@ -7046,11 +7309,12 @@ function createJacocoParser(options) {
         } else if (name === "package") {
           inPackage = false;
           pkgName = "";
+          packageFiles.clear();
         }
       }
     },
     sink,
-    { maxTokenLength: options.limits.maxRecordLength }
+    { maxTokenLength: options.limits.maxRecordLength, records: fastRecords ? RECORDS : [] }
   );
   return {
     write: (chunk) => tok.write(chunk),
@@ -7453,7 +7717,28 @@ var BRANCH_SLACK = 65536;
 var BRANCH_IDS3 = Array.from({ length: 256 }, (_, i) => String(i));
 var branchId3 = (i) => i < BRANCH_IDS3.length ? BRANCH_IDS3[i] : String(i);
 var ISTANBUL_CLOVER_VERSION = "3.2.0";
-function createCloverParser(options) {
+var LINE_TYPES = ["stmt", "cond"];
+var STMT = 0;
+var COND = 1;
+var RECORDS2 = [{ element: "line", attributes: ["num", "count", { name: "type", choices: LINE_TYPES }, "truecount", "falsecount"] }];
+function createCloverParser(options, fastRecords = true) {
+  if (shapeAnchor4 === null) shapeAnchor4 = anchorShapes4();
+  return newCloverParser(options, fastRecords);
+}
+var shapeAnchor4 = null;
+var ANCHOR_REPEATS2 = 16;
+var ANCHOR_HEAD2 = '<coverage clover="3.2.0"><project>';
+var ANCHOR_BODY2 = '<package name="p"><file name="a.js" path="/p/a.js">\n  <metrics conditionals="2"/>\n  <line num="1" count="1" type="stmt"/>\n  <line num="2" count="1" type="cond" truecount="1" falsecount="1"/>\n</file></package>';
+var ANCHOR_TAIL2 = "</project></coverage>";
+function anchorShapes4() {
+  const p = newCloverParser({ fileName: "anchor.xml", limits: DEFAULT_LIMITS }, true);
+  p.write(encodeUtf8(ANCHOR_HEAD2));
+  const body = encodeUtf8(ANCHOR_BODY2);
+  for (let i = 0; i < ANCHOR_REPEATS2; i++) p.write(body);
+  p.write(encodeUtf8(ANCHOR_TAIL2));
+  return [p, p.end()];
+}
+function newCloverParser(options, fastRecords) {
   const sink = new DiagnosticSink(options.fileName);
   const report = new ReportBuilder(sink, options.limits);
   const files = /* @__PURE__ */ new Set();
@@ -7585,6 +7870,24 @@ function createCloverParser(options) {
     if (!cols.branch(line2, idTrue, t)) file2.branch(line2, idTrue, t, atIf(t > max));
     if (!cols.branch(line2, idFalse, f)) file2.branch(line2, idFalse, f, atIf(f > max));
   };
+  const record2 = (_kind, v) => {
+    if (wrongRoot || file2 === null) return false;
+    const line2 = v[0];
+    const count = v[1];
+    const type = v[2];
+    if (line2 < 1 || line2 > options.limits.maxLineNumber) return false;
+    if (type === STMT) {
+      if (count < 0) return false;
+      addLine(line2, count);
+      return true;
+    }
+    if (type !== COND) return false;
+    const t = v[3];
+    const f = v[4];
+    if (t < 0 || f < 0) return false;
+    onCond(line2, count, void 0, t, f);
+    return true;
+  };
   const onMetrics = (attrs) => {
     const open2 = tok.openElements;
     if (!inFile || open2[open2.length - 2] !== "file") return;
@@ -7654,10 +7957,11 @@ function createCloverParser(options) {
       },
       closeTag(name) {
         if (name === "file" && inFile) closeFile();
-      }
+      },
+      record: record2
     },
     sink,
-    { maxTokenLength: options.limits.maxRecordLength }
+    { maxTokenLength: options.limits.maxRecordLength, records: fastRecords ? RECORDS2 : [] }
   );
   return {
     write(chunk) {
@@ -7936,20 +8240,12 @@ var IstanbulEntryBytes = class extends JsonBytes {
   brT = new Float64Array(64);
   nB = 0;
   fns = [];
-  read(b, from) {
-    this.start(b, from);
+  readValue() {
     this.reset();
-    try {
-      this.readKey();
-      this.key = this.keyText();
-      this.entry();
-      this.resolve();
-      return this.p;
-    } catch {
-      return -1;
-    } finally {
-      this.release();
-    }
+    this.readKey();
+    this.key = this.keyText();
+    this.entry();
+    this.resolve();
   }
   commit() {
     const path5 = this.path !== null && this.path.length > 0 ? this.path : this.key;
@@ -9091,6 +9387,25 @@ function rubyWord(s, start, end2) {
 
 // packages/core/src/formats/simplecov-resultset/parse.ts
 var IGNORED = "ignored";
+var NULL_CODE = -1;
+var IGNORED_CODE = -2;
+function valueAt(lines, i) {
+  if (!(lines instanceof Int32Array)) return lines[i];
+  const v = lines[i];
+  return v >= 0 ? v : v === NULL_CODE ? null : IGNORED;
+}
+function toColumn(values) {
+  const n = values.length;
+  const out = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    const v = values[i];
+    if (v === null) out[i] = NULL_CODE;
+    else if (typeof v === "number" && v >= 0 && v <= 2147483647 && (v | 0) === v) out[i] = v;
+    else if (v === IGNORED) out[i] = IGNORED_CODE;
+    else return values;
+  }
+  return out;
+}
 function createSimplecovResultsetParser(options) {
   const merger = new ResultMerger();
   return createJsonFormatParser(options, (root, report, sink, limits) => merger.finish(root, report, sink, limits.maxLineNumber), {
@@ -9175,14 +9490,14 @@ function readLineArray(part, command, where, sink) {
   }
   const text3 = bad.summary('a count, null or "ignored"');
   if (text3 !== null) sink.error("CW_SIMPLECOV_BAD_LINES", `${quoteKey(command)}: coverage[${where}].lines: ${text3}`);
-  return out ?? raw;
+  return toColumn(out ?? raw);
 }
 function mergeLines2(a, b) {
   const n = Math.max(a.length, b.length);
   const out = new Array(n);
   for (let i = 0; i < n; i++) {
-    const x = i < a.length ? a[i] : null;
-    const y = i < b.length ? b[i] : null;
+    const x = i < a.length ? valueAt(a, i) : null;
+    const y = i < b.length ? valueAt(b, i) : null;
     if (x === IGNORED || y === IGNORED) out[i] = IGNORED;
     else if (x !== null && y !== null) out[i] = x + y;
     else if (x !== null) out[i] = x === 0 ? null : x;
@@ -9195,7 +9510,7 @@ function recordLines(lines, file2, where, sink, maxLine) {
   let skipped = null;
   const n = Math.min(lines.length, maxLine);
   for (let i = 0; i < n; i++) {
-    const v = lines[i];
+    const v = valueAt(lines, i);
     if (v === null) continue;
     if (v === IGNORED) {
       if (skipped === null) skipped = new Int32Array(n + 1);
@@ -9205,7 +9520,7 @@ function recordLines(lines, file2, where, sink, maxLine) {
     file2.line(i + 1, v);
   }
   for (let i = n; i < lines.length; i++) {
-    if (lines[i] !== null) {
+    if (valueAt(lines, i) !== null) {
       sink.warn("CW_LINE_TOO_LARGE", `coverage[${where}]: "lines" has data past line ${maxLine}, the line limit; ignored`);
       break;
     }

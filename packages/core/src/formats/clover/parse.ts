@@ -1,9 +1,11 @@
 import { DiagnosticSink } from '../../model/diagnostics.js';
 import type { FileCoverageBuilder } from '../../model/file-builder.js';
+import { DEFAULT_LIMITS } from '../../model/limits.js';
 import { ReportBuilder } from '../../model/report.js';
 import { parseCount } from '../../text/numbers.js';
+import { encodeUtf8 } from '../../text/text-decoder.js';
 import { RecordColumns } from '../../xml/record-columns.js';
-import { XmlTokenizer, type XmlAttributes } from '../../xml/xml-tokenizer.js';
+import { XmlTokenizer, type XmlAttributes, type XmlRecordSpec } from '../../xml/xml-tokenizer.js';
 import type { ParseOptions, ParseOutcome, StreamParser } from '../types.js';
 
 /**
@@ -23,6 +25,16 @@ const branchId = (i: number): string => (i < BRANCH_IDS.length ? BRANCH_IDS[i]! 
  * `falsecount`, whose meaning differs between the two writers (see `onCond`).
  */
 const ISTANBUL_CLOVER_VERSION = '3.2.0';
+
+/** `<line type>` values read as record choices, by index. */
+const LINE_TYPES = ['stmt', 'cond'] as const;
+const STMT = 0;
+const COND = 1;
+/**
+ * `<line>` (nearly every element of a report) read as a record of numbers. Method lines carry a
+ * name, and any other type a warning: those take the general path.
+ */
+const RECORDS: readonly XmlRecordSpec[] = [{ element: 'line', attributes: ['num', 'count', { name: 'type', choices: LINE_TYPES }, 'truecount', 'falsecount'] }];
 
 /** Sums of the per-file `<metrics>` a report declares, to say where its records fall short. */
 interface Declared {
@@ -53,8 +65,39 @@ interface Declared {
  *   per-file counts in `<metrics methods=... coveredmethods=...>`, with no name or line to identify a
  *   function by, so those counts are reported in a diagnostic and functions stay null.
  * See docs/formats/clover.md.
+ *
+ * `fastRecords` false reads every `<line>` through `openTag` (tests compare both paths).
  */
-export function createCloverParser(options: ParseOptions): StreamParser {
+export function createCloverParser(options: ParseOptions, fastRecords = true): StreamParser {
+  if (shapeAnchor === null) shapeAnchor = anchorShapes();
+  return newCloverParser(options, fastRecords);
+}
+
+/**
+ * A small parse kept alive for the life of the process (as lcov/parse.ts does, which says why): the
+ * hidden classes of the tokenizer, record readers, columns and builders then outlive each report,
+ * and so does V8's code compiled for them, instead of being thrown away and compiled again for the
+ * next report once the last one is collected.
+ */
+let shapeAnchor: unknown = null;
+const ANCHOR_REPEATS = 16;
+const ANCHOR_HEAD = '<coverage clover="3.2.0"><project>';
+const ANCHOR_BODY = '<package name="p"><file name="a.js" path="/p/a.js">\n  <metrics conditionals="2"/>\n  <line num="1" count="1" type="stmt"/>\n  <line num="2" count="1" type="cond" truecount="1" falsecount="1"/>\n</file></package>';
+const ANCHOR_TAIL = '</project></coverage>';
+
+function anchorShapes(): unknown {
+  const p = newCloverParser({ fileName: 'anchor.xml', limits: DEFAULT_LIMITS }, true);
+  // Repeated so that the handlers' call sites get feedback from the anchor's closures too: the first
+  // report then makes them polymorphic in closures of one function, and V8's code for them stops
+  // depending on one report's closures (else it is thrown away with each report's parser).
+  p.write(encodeUtf8(ANCHOR_HEAD));
+  const body = encodeUtf8(ANCHOR_BODY);
+  for (let i = 0; i < ANCHOR_REPEATS; i++) p.write(body);
+  p.write(encodeUtf8(ANCHOR_TAIL));
+  return [p, p.end()];
+}
+
+function newCloverParser(options: ParseOptions, fastRecords: boolean): StreamParser {
   const sink = new DiagnosticSink(options.fileName);
   const report = new ReportBuilder(sink, options.limits);
   const files = new Set<FileCoverageBuilder>();
@@ -213,6 +256,29 @@ export function createCloverParser(options: ParseOptions): StreamParser {
     if (!cols.branch(line, idFalse, f)) file!.branch(line, idFalse, f, atIf(f > max));
   };
 
+  /**
+   * A regular `<line type="stmt"|"cond">` read as a record (see XmlHandler.record): the same steps
+   * as `onLine`, which still reads whatever a record cannot say (diagnostics quote attributes).
+   */
+  const record = (_kind: number, v: Float64Array): boolean => {
+    if (wrongRoot || file === null) return false;
+    const line = v[0]!;
+    const count = v[1]!;
+    const type = v[2]!;
+    if (line < 1 || line > options.limits.maxLineNumber) return false;
+    if (type === STMT) {
+      if (count < 0) return false;
+      addLine(line, count);
+      return true;
+    }
+    if (type !== COND) return false;
+    const t = v[3]!;
+    const f = v[4]!;
+    if (t < 0 || f < 0) return false;
+    onCond(line, count, undefined, t, f);
+    return true;
+  };
+
   const onMetrics = (attrs: XmlAttributes) => {
     // Only a file's own <metrics> (not a <class>'s, package's or project's) is cross-checked.
     const open = tok.openElements;
@@ -288,9 +354,10 @@ export function createCloverParser(options: ParseOptions): StreamParser {
       closeTag(name) {
         if (name === 'file' && inFile) closeFile();
       },
+      record,
     },
     sink,
-    { maxTokenLength: options.limits.maxRecordLength },
+    { maxTokenLength: options.limits.maxRecordLength, records: fastRecords ? RECORDS : [] },
   );
 
   return {

@@ -126,6 +126,18 @@ describe('jacoco parser', () => {
     expect(out.report.files[1]!.functions).toEqual([]);
   });
 
+
+  it('keeps files of the same name in different packages apart (classes find their own package\'s file)', () => {
+    const pkg = (name: string, hit: number) =>
+      `<package name="${name}"><class name="${name}/A" sourcefilename="A.java"><method name="f" desc="()V" line="1"><counter type="METHOD" missed="${1 - hit}" covered="${hit}"/></method></class>` +
+      `<sourcefile name="A.java"><line nr="1" mi="${1 - hit}" ci="${hit}" mb="0" cb="0"/></sourcefile></package>`;
+    const xml = `${HEAD}<report name="r">${pkg('p', 1)}${pkg('q', 0)}<package name="p"><class name="p/B" sourcefilename="A.java"><method name="g" desc="()V" line="2"><counter type="METHOD" missed="0" covered="1"/></method></class></package></report>`;
+    const out = parse(xml);
+    expect(out.report.files.map((f) => [f.path, [...f.lineHits], f.functions!.map((fn) => `${fn.name}=${fn.hits}`)])).toEqual([
+      ['p/A.java', [1], ['A.f()V=1', 'B.g()V=1']],
+      ['q/A.java', [0], ['A.f()V=0']],
+    ]);
+  });
   it('ignores lines without instructions, and counters of classes, packages and the report', () => {
     const out = parse(
       report(

@@ -1,8 +1,10 @@
 import { DiagnosticSink } from '../../model/diagnostics.js';
 import type { FileCoverageBuilder } from '../../model/file-builder.js';
+import { DEFAULT_LIMITS } from '../../model/limits.js';
 import { ReportBuilder } from '../../model/report.js';
+import { encodeUtf8 } from '../../text/text-decoder.js';
 import { RecordColumns } from '../../xml/record-columns.js';
-import { XmlTokenizer, type XmlAttributes } from '../../xml/xml-tokenizer.js';
+import { XmlTokenizer, type XmlAttributes, type XmlRecordSpec } from '../../xml/xml-tokenizer.js';
 import type { ParseOptions, ParseOutcome, StreamParser } from '../types.js';
 
 /** Synthesized branch ids "0".."n-1", built once: a JaCoCo line rarely has more than a few branches. */
@@ -19,6 +21,21 @@ const MAX_BRANCHES_PER_LINE = 65_536;
 /** Most outcomes synthesized from mb/cb counts per report, so memory stays proportional to sanity. */
 const MAX_SYNTHESIZED_BRANCHES = 10_000_000;
 
+/** JaCoCo's counter types (`<counter type>`), by index; only the first four are read. */
+const COUNTER_TYPES = ['INSTRUCTION', 'BRANCH', 'LINE', 'METHOD', 'COMPLEXITY', 'CLASS'] as const;
+const INSTRUCTION = 0;
+const BRANCH = 1;
+const LINE = 2;
+const METHOD = 3;
+
+/** `<line>` and `<counter>`, nearly every element of a report, read as records of numbers. */
+const LINE_RECORD = 0;
+const RECORDS: readonly XmlRecordSpec[] = [
+  { element: 'line', attributes: ['nr', 'mi', 'ci', 'mb', 'cb'] },
+  // (Another type takes the general path, where it is read and ignored.)
+  { element: 'counter', attributes: [{ name: 'type', choices: COUNTER_TYPES }, 'missed', 'covered'] },
+];
+
 /**
  * JaCoCo XML report parser (`jacoco:report`, `jacococli report --xml`, Gradle `jacocoTestReport`,
  * Kover's JaCoCo-compatible XML). Rules, and why they reproduce JaCoCo's own counters, are in
@@ -33,8 +50,39 @@ const MAX_SYNTHESIZED_BRANCHES = 10_000_000;
  *
  * `<group>` (multi-module reports) and `<sessioninfo>` are accepted and carry no coverage. The DOCTYPE
  * (`report.dtd`) is skipped by the tokenizer and never fetched.
+ *
+ * `fastRecords` false reads `<line>` and `<counter>` through `openTag` too (tests compare both paths).
  */
-export function createJacocoParser(options: ParseOptions): StreamParser {
+export function createJacocoParser(options: ParseOptions, fastRecords = true): StreamParser {
+  if (shapeAnchor === null) shapeAnchor = anchorShapes();
+  return newJacocoParser(options, fastRecords);
+}
+
+/**
+ * A small parse kept alive for the life of the process (as lcov/parse.ts does, which says why): the
+ * hidden classes of the tokenizer, record readers, columns and builders then outlive each report,
+ * and so does V8's code compiled for them, instead of being thrown away and compiled again for the
+ * next report once the last one is collected.
+ */
+let shapeAnchor: unknown = null;
+const ANCHOR_REPEATS = 16;
+const ANCHOR_HEAD = '<report name="a">';
+const ANCHOR_BODY = '<package name="p"><class name="p/A" sourcefilename="A.java"><method name="f" desc="()V" line="1"><counter type="INSTRUCTION" missed="0" covered="2"/><counter type="METHOD" missed="0" covered="1"/></method></class><sourcefile name="A.java"><line nr="1" mi="0" ci="1" mb="1" cb="1"/><line nr="2" mi="1" ci="0" mb="0" cb="0"/><line nr="3" mi="0" ci="1" mb="0" cb="0" /><counter type="LINE" missed="1" covered="1"/></sourcefile></package>';
+const ANCHOR_TAIL = '</report>';
+
+function anchorShapes(): unknown {
+  const p = newJacocoParser({ fileName: 'anchor.xml', limits: DEFAULT_LIMITS }, true);
+  // Repeated so that the handlers' call sites get feedback from the anchor's closures too: the first
+  // report then makes them polymorphic in closures of one function, and V8's code for them stops
+  // depending on one report's closures (else it is thrown away with each report's parser).
+  p.write(encodeUtf8(ANCHOR_HEAD));
+  const body = encodeUtf8(ANCHOR_BODY);
+  for (let i = 0; i < ANCHOR_REPEATS; i++) p.write(body);
+  p.write(encodeUtf8(ANCHOR_TAIL));
+  return [p, p.end()];
+}
+
+function newJacocoParser(options: ParseOptions, fastRecords: boolean): StreamParser {
   const sink = new DiagnosticSink(options.fileName);
   const report = new ReportBuilder(sink, options.limits);
   const maxLine = options.limits.maxLineNumber;
@@ -79,6 +127,21 @@ export function createJacocoParser(options: ParseOptions): StreamParser {
 
   const pathOf = (sourceName: string) => (pkgName === '' ? sourceName : `${pkgName}/${sourceName}`);
 
+  /**
+   * This package's files by source file name: every class names its file, then the sourcefile does
+   * again, and looking a name up here (the same short string, its hash kept) is cheaper than making
+   * and looking up its path. Only builders are kept: a refused path is refused (and diagnosed) at
+   * each mention, as by `report.file` alone.
+   */
+  const packageFiles = new Map<string, FileCoverageBuilder>();
+  const fileOf = (sourceName: string, at: number | undefined): FileCoverageBuilder | null => {
+    const known = packageFiles.get(sourceName);
+    if (known !== undefined) return known;
+    const f = report.file(pathOf(sourceName), at ?? tok.line);
+    if (f !== null) packageFiles.set(sourceName, f);
+    return f;
+  };
+
   const bad = (code: string, message: string) => sink.error(code, message, tok.line);
 
   const openRoot = (name: string) => {
@@ -93,6 +156,7 @@ export function createJacocoParser(options: ParseOptions): StreamParser {
     inPackage = true;
     sawPackage = true;
     pkgName = name ?? '';
+    packageFiles.clear();
   };
 
   const openClass = (attrs: XmlAttributes) => {
@@ -103,7 +167,7 @@ export function createJacocoParser(options: ParseOptions): StreamParser {
     classLabel = pkgName !== '' && name.startsWith(pkgName) && name.charCodeAt(pkgName.length) === 47 ? name.slice(pkgName.length + 1) : name;
     const source = attrs.get('sourcefilename');
     // Nested and anonymous classes name their outer class's file, so their methods land there too.
-    classFile = source === undefined || source === '' ? null : report.file(pathOf(source), tok.line);
+    classFile = source === undefined || source === '' ? null : fileOf(source, undefined);
   };
 
   const openMethod = (attrs: XmlAttributes) => {
@@ -160,7 +224,7 @@ export function createJacocoParser(options: ParseOptions): StreamParser {
       file = null;
       return;
     }
-    file = report.file(pathOf(name), sourceAt);
+    file = fileOf(name, sourceAt);
     cols.start(file);
     // JaCoCo always has a method metric: a file whose classes have no methods has 0 functions, not null.
     file?.enableFunctions();
@@ -204,6 +268,11 @@ export function createJacocoParser(options: ParseOptions): StreamParser {
       bad('CW_JACOCO_BAD_LINE', `expected <line nr="<line>" mi="<n>" ci="<n>" mb="<n>" cb="<n>"> with non-negative integers, found ${describeAttrs(attrs)}`);
       return;
     }
+    lineCounts(nr, mi, ci, mb, cb);
+  };
+
+  /** The counts of a valid `<line>` in a `<sourcefile>` (from `onLine` or a record). */
+  const lineCounts = (nr: number, mi: number, ci: number, mb: number, cb: number) => {
     if (file === null) return;
     const at = nr < 1 || nr > maxLine ? tok.line : undefined;
     // A line exists for JaCoCo's LINE counter only when it has instructions (JaCoCo never writes
@@ -248,11 +317,39 @@ export function createJacocoParser(options: ParseOptions): StreamParser {
       return;
     }
     // The type is compared in place (no string).
+    let type = COUNTER_TYPES.length - 1;
+    while (type >= 0 && !attrs.is('type', COUNTER_TYPES[type]!)) type--;
+    counterCounts(type, missed, covered);
+  };
+
+  /** A valid `<counter>` of a method or sourcefile; `type` indexes COUNTER_TYPES (-1: another type). */
+  const counterCounts = (type: number, missed: number, covered: number) => {
     if (inMethod) {
-      if (attrs.is('type', 'METHOD')) methodCovered = covered;
-      else if (attrs.is('type', 'INSTRUCTION')) instructionCovered = covered;
-    } else if (attrs.is('type', 'LINE')) counterLine = [missed, covered];
-    else if (attrs.is('type', 'BRANCH')) counterBranch = [missed, covered];
+      if (type === METHOD) methodCovered = covered;
+      else if (type === INSTRUCTION) instructionCovered = covered;
+    } else if (type === LINE) counterLine = [missed, covered];
+    else if (type === BRANCH) counterBranch = [missed, covered];
+  };
+
+  /**
+   * `<line>` and `<counter>` read as records (see XmlHandler.record): the same functions as their
+   * `openTag` path, which still reads whatever a record cannot say (diagnostics quote attributes).
+   */
+  const record = (kind: number, v: Float64Array): boolean => {
+    if (!isJacoco) return false;
+    if (kind === LINE_RECORD) {
+      const nr = v[0]!;
+      if (!inSourcefile || nr < 0) return false;
+      lineCounts(nr, orZero(v[1]!), orZero(v[2]!), orZero(v[3]!), orZero(v[4]!));
+      return true;
+    }
+    if (!inMethod && !inSourcefile) return true;
+    const type = v[0]!;
+    const missed = v[1]!;
+    const covered = v[2]!;
+    if (type < 0 || missed < 0 || covered < 0) return false;
+    counterCounts(type, missed, covered);
+    return true;
   };
 
   const tok = new XmlTokenizer(
@@ -275,6 +372,7 @@ export function createJacocoParser(options: ParseOptions): StreamParser {
         } else if (name === 'package') openPackage(attrs);
         // <report>, <group>, <sessioninfo>: containers and metadata without coverage of their own.
       },
+      record,
       closeTag(name) {
         // <line> and <counter> (nearly every element) close nothing we track.
         if (!isJacoco || name === 'line' || name === 'counter') return;
@@ -288,11 +386,12 @@ export function createJacocoParser(options: ParseOptions): StreamParser {
         } else if (name === 'package') {
           inPackage = false;
           pkgName = '';
+          packageFiles.clear();
         }
       },
     },
     sink,
-    { maxTokenLength: options.limits.maxRecordLength },
+    { maxTokenLength: options.limits.maxRecordLength, records: fastRecords ? RECORDS : [] },
   );
 
   return {
