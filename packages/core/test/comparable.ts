@@ -1,4 +1,4 @@
-import type { FileCoverage, Report } from '../src/index.js';
+import type { FileCoverage, ParseOutcome, Report, StreamParser } from '../src/index.js';
 
 /**
  * A report with every column as a plain array, for comparing values: a count column may be a
@@ -18,4 +18,15 @@ export function comparableFile(f: FileCoverage): unknown {
     branchTaken: [...f.branchTaken],
     statements: f.statements === null ? null : { lines: [...f.statements.lines], columns: [...f.statements.columns], hits: [...f.statements.hits] },
   };
+}
+
+/** Everything a parse produced (status, diagnostics, report), in a form toEqual compares exactly. */
+export function outcomeSnapshot(r: ParseOutcome): unknown {
+  return { status: r.status, diagnostics: r.diagnostics, files: r.report.files.map(comparableFile) };
+}
+
+/** Feeds `bytes` to `parser` in chunks of `chunk` bytes and ends it. */
+export function parseInChunks(parser: StreamParser, bytes: Uint8Array, chunk: number): ParseOutcome {
+  for (let i = 0; i < bytes.length; i += chunk) parser.write(bytes.subarray(i, i + chunk));
+  return parser.end();
 }

@@ -4,25 +4,13 @@ import { DEFAULT_LIMITS } from '../../model/limits.js';
 import type { ParseOutcome } from '../types.js';
 import { encodeUtf8 } from '../../text/text-decoder.js';
 import { createGoCoverprofileParser } from './parse.js';
+import { outcomeSnapshot, parseInChunks } from '../../../test/comparable.js';
 
 function parse(text: string, fastPath: boolean, chunk: number): ParseOutcome {
   const p = createGoCoverprofileParser({ fileName: 'coverage.out', limits: { ...DEFAULT_LIMITS, maxLineNumber: 500 } }, fastPath);
-  const bytes = encodeUtf8(text);
-  for (let i = 0; i < bytes.length; i += chunk) p.write(bytes.subarray(i, i + chunk));
-  return p.end();
+  return parseInChunks(p, encodeUtf8(text), chunk);
 }
 
-function snapshot(r: ParseOutcome): unknown {
-  return {
-    status: r.status,
-    diagnostics: r.diagnostics,
-    files: r.report.files.map((f) => ({
-      path: f.path,
-      lines: [...f.lineNumbers].map((l, i) => [l, f.lineHits[i]]),
-      statements: f.statements === null ? null : [...f.statements.lines].map((l, i) => [l, f.statements!.columns[i], f.statements!.hits[i]]),
-    })),
-  };
-}
 
 // Blocks the fast path reads (same file as the previous line) and ones it must hand back: another
 // file, invalid positions, lines past the limit, too many statements, blanks, a repeated mode line.
@@ -39,9 +27,9 @@ describe('Go cover profile fast path', () => {
   it('gives exactly what the general path gives (records, order of diagnostics), whatever the chunks', () => {
     fc.assert(
       fc.property(profile, fc.integer({ min: 1, max: 64 }), (text, chunk) => {
-        const general = snapshot(parse(text, false, text.length + 1));
-        expect(snapshot(parse(text, true, text.length + 1))).toEqual(general);
-        expect(snapshot(parse(text, true, chunk))).toEqual(general);
+        const general = outcomeSnapshot(parse(text, false, text.length + 1));
+        expect(outcomeSnapshot(parse(text, true, text.length + 1))).toEqual(general);
+        expect(outcomeSnapshot(parse(text, true, chunk))).toEqual(general);
       }),
       { numRuns: 400 },
     );

@@ -7,23 +7,15 @@ import { encodeUtf8 } from '../../text/text-decoder.js';
 import { fixturesDir } from '../../../test/fixtures-dir.js';
 import { IstanbulEntryBytes } from './entry-bytes.js';
 import { createIstanbulJsonParser } from './parse.js';
+import { outcomeSnapshot, parseInChunks } from '../../../test/comparable.js';
 
 const LIMITS = { ...DEFAULT_LIMITS, maxLineNumber: 1000, maxHits: 1e6 };
 
 function parse(bytes: Uint8Array, fastPath: boolean, chunk: number, limits = LIMITS): ParseOutcome {
   const p = createIstanbulJsonParser({ fileName: 'coverage-final.json', limits }, fastPath);
-  for (let i = 0; i < bytes.length; i += chunk) p.write(bytes.subarray(i, i + chunk));
-  return p.end();
+  return parseInChunks(p, bytes, chunk);
 }
 
-/** Everything a parse produced, in a form toEqual compares exactly. */
-function snapshot(r: ParseOutcome): unknown {
-  return {
-    status: r.status,
-    diagnostics: r.diagnostics,
-    files: r.report.files.map((f) => ({ ...f, lineNumbers: [...f.lineNumbers], lineHits: [...f.lineHits], branchLines: [...f.branchLines], branchTaken: [...f.branchTaken] })),
-  };
-}
 
 // Documents are written as text, member by member, so ids can come out of order or twice and
 // whitespace can go anywhere (JSON.stringify of an object would sort integer keys and repeat none).
@@ -101,9 +93,9 @@ describe('istanbul JSON fast path (entries read from their bytes)', () => {
     fc.assert(
       fc.property(fc.oneof(document, mutated), fc.integer({ min: 1, max: 97 }), (text, chunk) => {
         const bytes = encodeUtf8(text);
-        const general = snapshot(parse(bytes, false, bytes.length + 1));
-        expect(snapshot(parse(bytes, true, bytes.length + 1))).toEqual(general);
-        expect(snapshot(parse(bytes, true, chunk))).toEqual(general);
+        const general = outcomeSnapshot(parse(bytes, false, bytes.length + 1));
+        expect(outcomeSnapshot(parse(bytes, true, bytes.length + 1))).toEqual(general);
+        expect(outcomeSnapshot(parse(bytes, true, chunk))).toEqual(general);
       }),
       { numRuns: 600 },
     );
@@ -119,7 +111,7 @@ describe('istanbul JSON fast path (entries read from their bytes)', () => {
       commit.mockClear();
       const fast = parse(bytes, true, 65536, DEFAULT_LIMITS);
       expect(commit).toHaveBeenCalledTimes(entries);
-      expect(snapshot(fast)).toEqual(snapshot(parse(bytes, false, bytes.length, DEFAULT_LIMITS)));
+      expect(outcomeSnapshot(fast)).toEqual(outcomeSnapshot(parse(bytes, false, bytes.length, DEFAULT_LIMITS)));
     }
   });
 

@@ -4,25 +4,16 @@ import { DEFAULT_LIMITS } from '../../model/limits.js';
 import type { ParseOutcome } from '../types.js';
 import { encodeUtf8 } from '../../text/text-decoder.js';
 import { createJacocoParser } from './parse.js';
+import { outcomeSnapshot, parseInChunks } from '../../../test/comparable.js';
 
 // `<line>` and `<counter>` read as records (xml/record-reader.ts) must give exactly the report and
 // diagnostics of the openTag path, for regular tags and for every kind of tag it hands back.
 
 function parse(xml: string, fastRecords: boolean, chunk: number): ParseOutcome {
   const p = createJacocoParser({ fileName: 'jacoco.xml', limits: { ...DEFAULT_LIMITS, maxLineNumber: 1000, maxHits: 1e6 } }, fastRecords);
-  const bytes = encodeUtf8(xml);
-  for (let i = 0; i < bytes.length; i += chunk) p.write(bytes.subarray(i, i + chunk));
-  return p.end();
+  return parseInChunks(p, encodeUtf8(xml), chunk);
 }
 
-/** Everything a parse produced, in a form toEqual compares exactly. */
-function snapshot(r: ParseOutcome): unknown {
-  return {
-    status: r.status,
-    diagnostics: r.diagnostics,
-    files: r.report.files.map((f) => ({ ...f, lineNumbers: [...f.lineNumbers], lineHits: [...f.lineHits], branchLines: [...f.branchLines], branchTaken: [...f.branchTaken] })),
-  };
-}
 
 const count = fc.oneof({ weight: 8, arbitrary: fc.integer({ min: 0, max: 4 }).map(String) }, { weight: 1, arbitrary: fc.constantFrom('0', '999', '1000', '1001', '70000', '123456789012', '', '-1', '1.5', '&#49;') });
 const lineNr = fc.oneof({ weight: 8, arbitrary: fc.integer({ min: 1, max: 30 }).map(String) }, { weight: 1, arbitrary: fc.constantFrom('0', '1000', '1001', '99999999', '') });
@@ -57,9 +48,9 @@ describe('JaCoCo records', () => {
   it('give exactly what the openTag path gives (report, diagnostics and their order), whatever the chunks', () => {
     fc.assert(
       fc.property(doc, fc.integer({ min: 1, max: 64 }), (xml, chunk) => {
-        const general = snapshot(parse(xml, false, xml.length + 1));
-        expect(snapshot(parse(xml, true, xml.length + 1))).toEqual(general);
-        expect(snapshot(parse(xml, true, chunk))).toEqual(general);
+        const general = outcomeSnapshot(parse(xml, false, xml.length + 1));
+        expect(outcomeSnapshot(parse(xml, true, xml.length + 1))).toEqual(general);
+        expect(outcomeSnapshot(parse(xml, true, chunk))).toEqual(general);
       }),
       { numRuns: 400 },
     );

@@ -3,22 +3,13 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_LIMITS, type ParseOutcome } from '../../index.js';
 import { encodeUtf8 } from '../../text/text-decoder.js';
 import { createLcovParser } from './parse.js';
+import { outcomeSnapshot, parseInChunks } from '../../../test/comparable.js';
 
 function parse(text: string, fastPath: boolean, chunk: number): ParseOutcome {
   const p = createLcovParser({ fileName: 'lcov.info', limits: { ...DEFAULT_LIMITS, maxLineNumber: 1000, maxHits: 1e6, maxRecordLength: 48 } }, fastPath);
-  const bytes = encodeUtf8(text);
-  for (let i = 0; i < bytes.length; i += chunk) p.write(bytes.subarray(i, i + chunk));
-  return p.end();
+  return parseInChunks(p, encodeUtf8(text), chunk);
 }
 
-/** Everything a parse produced, in a form toEqual compares exactly. */
-function snapshot(r: ParseOutcome): unknown {
-  return {
-    status: r.status,
-    diagnostics: r.diagnostics,
-    files: r.report.files.map((f) => ({ ...f, lineNumbers: [...f.lineNumbers], lineHits: [...f.lineHits], branchLines: [...f.branchLines], branchTaken: [...f.branchTaken] })),
-  };
-}
 
 // Lines the fast path reads (and a few it must hand back: checksums, leading zeros, huge values,
 // lines past the limits), in sorted and unsorted order, repeated SF blocks, FN after FNDA.
@@ -45,9 +36,9 @@ describe('LCOV fast path', () => {
   it('gives exactly what the general path gives (records, order of diagnostics), whatever the chunks', () => {
     fc.assert(
       fc.property(tracefile, fc.integer({ min: 1, max: 64 }), (text, chunk) => {
-        const general = snapshot(parse(text, false, text.length + 1));
-        expect(snapshot(parse(text, true, text.length + 1))).toEqual(general);
-        expect(snapshot(parse(text, true, chunk))).toEqual(general);
+        const general = outcomeSnapshot(parse(text, false, text.length + 1));
+        expect(outcomeSnapshot(parse(text, true, text.length + 1))).toEqual(general);
+        expect(outcomeSnapshot(parse(text, true, chunk))).toEqual(general);
       }),
       { numRuns: 400 },
     );
@@ -56,7 +47,7 @@ describe('LCOV fast path', () => {
   it('reads sorted and unsorted DA runs, duplicate SF blocks and FN after FNDA alike on both paths', () => {
     const text = 'SF:a.c\nFNDA:2,f\nFN:1,f\nDA:3,1\nDA:1,2\nDA:2,0\nDA:3,4\nBRDA:2,0,1,-\nBRDA:2,0,0,3\nend_of_record\nSF:a.c\nDA:1,1\nDA:5,0\nBRDA:2,0,0,1\nend_of_record\n';
     const fast = parse(text, true, 5);
-    expect(snapshot(fast)).toEqual(snapshot(parse(text, false, text.length)));
+    expect(outcomeSnapshot(fast)).toEqual(outcomeSnapshot(parse(text, false, text.length)));
     const f = fast.report.files[0]!;
     expect([...f.lineNumbers]).toEqual([1, 2, 3, 5]);
     expect([...f.lineHits]).toEqual([3, 0, 5, 0]);
