@@ -5767,6 +5767,9 @@ var BytePattern = class {
 };
 
 // packages/core/src/xml/record-reader.ts
+var NUMBER = 0;
+var CHOICE = 1;
+var FRACTION = 2;
 var ABSENT = -2;
 var RecordReader = class {
   constructor(kind, spec) {
@@ -5775,16 +5778,22 @@ var RecordReader = class {
     if (count === 0 || count > 30) throw new Error(`a record spec has 1 to 30 attributes (<${spec.element}> has ${count})`);
     const names = spec.attributes.map((a) => typeof a === "string" ? a : a.name);
     if (new Set(names).size !== count) throw new Error(`<${spec.element}> record spec names an attribute twice`);
-    this.values = new Float64Array(count);
+    this.kinds = Int8Array.from(spec.attributes, (a) => typeof a === "string" ? NUMBER : "choices" in a ? CHOICE : FRACTION);
+    let fractions = 0;
+    this.denominators = Int32Array.from(this.kinds, (k) => k === FRACTION ? count + fractions++ : -1);
+    this.values = new Float64Array(count + fractions);
     this.prefixes = names.map((name) => new BytePattern(new Uint8Array([32, ...ascii2(name), 61, 34])));
     this.lens = Int32Array.from(this.prefixes, (p) => p.length);
     this.firstWords = Int32Array.from(this.prefixes, (p) => p.words[0]);
     this.lastWords = Int32Array.from(this.prefixes, (p) => p.words[p.words.length - 1]);
     this.all = (1 << count) - 1;
-    this.choices = spec.attributes.map((a) => typeof a === "string" ? null : a.choices.map((c) => new BytePattern(new Uint8Array([...ascii2(c), 34]))));
+    this.choices = spec.attributes.map((a) => typeof a === "string" || !("choices" in a) ? null : a.choices.map((c) => new BytePattern(new Uint8Array([...ascii2(c), 34]))));
     this.next = new Int8Array(count + 1).fill(-1);
   }
-  /** The slots of the tag just read (`ABSENT` where the tag has no such attribute). */
+  /**
+   * The slots of the tag just read (`ABSENT` where the tag has no such attribute), then the
+   * denominators of its fraction slots (see XmlRecordSpec.attributes).
+   */
   values;
   /** Per slot: the bytes ` name="` (at least 4), their length, and their first and last four as words. */
   prefixes;
@@ -5793,8 +5802,12 @@ var RecordReader = class {
   lastWords;
   /** The bit mask of all slots. */
   all;
-  /** Per slot: null for a number, else per choice its bytes and the closing quote (`stmt"`). */
+  /** Per slot: NUMBER, CHOICE or FRACTION. */
+  kinds;
+  /** Per slot: null unless a choice, else per choice its bytes and the closing quote (`stmt"`). */
   choices;
+  /** Per slot: the index in `values` of its denominator (-1 unless a fraction). */
+  denominators;
   /**
    * The slot expected after slot k - 1 (index 0: the first attribute), -1 when not known yet: a
    * producer writes its attributes in the same order every time, so one compare finds the next one.
@@ -5816,7 +5829,11 @@ var RecordReader = class {
       if (c === 47) {
         if (i + 1 >= n || b[i + 1] !== 62) return -1;
         if (seen !== this.all) {
-          for (let s = 0; s < values.length; s++) if ((seen & 1 << s) === 0) values[s] = ABSENT;
+          for (let s = 0; s < this.kinds.length; s++) {
+            if ((seen & 1 << s) !== 0) continue;
+            values[s] = ABSENT;
+            if (this.kinds[s] === FRACTION) values[this.denominators[s]] = ABSENT;
+          }
         }
         return i + 2;
       }
@@ -5831,8 +5848,8 @@ var RecordReader = class {
       if ((seen & bit) !== 0) return -1;
       seen |= bit;
       let p = i + lens[slot];
-      const choices = this.choices[slot];
-      if (choices === null) {
+      const kind = this.kinds[slot];
+      if (kind === NUMBER) {
         const start = p;
         let v = 0;
         let d = b[p] - 48;
@@ -5842,16 +5859,53 @@ var RecordReader = class {
         }
         if (d !== 34 - 48 || p === start || p >= n) return -1;
         values[slot] = v;
-      } else {
+      } else if (kind === CHOICE) {
+        const choices = this.choices[slot];
         let k = 0;
         while (k < choices.length && !(p + choices[k].length <= n && choices[k].at(view, b, p))) k++;
         if (k === choices.length) return -1;
         values[slot] = k;
         p += choices[k].length - 1;
+      } else {
+        p = this.fraction(b, n, p, slot);
+        if (p < 0) return -1;
       }
       i = p + 1;
       after = slot + 1;
     }
+  }
+  /**
+   * `<percent>% (<a>/<b>)"` from b[p]: a and b into the slot and its denominator; returns the index
+   * of the closing quote, or -1 (bytes at or past n are never taken: b[n] is `<`, no digit).
+   */
+  fraction(b, n, p, slot) {
+    p = skipDigits(b, p);
+    if (p < 0) return -1;
+    if (b[p] === 46) {
+      p = skipDigits(b, p + 1);
+      if (p < 0) return -1;
+    }
+    if (b[p] !== 37 || b[p + 1] !== 32 || b[p + 2] !== 40) return -1;
+    p += 3;
+    let start = p;
+    let a = 0;
+    let d = b[p] - 48;
+    while (d >= 0 && d <= 9) {
+      a = a * 10 + d;
+      d = b[++p] - 48;
+    }
+    if (d !== 47 - 48 || p === start) return -1;
+    start = ++p;
+    let t = 0;
+    d = b[p] - 48;
+    while (d >= 0 && d <= 9) {
+      t = t * 10 + d;
+      d = b[++p] - 48;
+    }
+    if (d !== 41 - 48 || p === start || b[p + 1] !== 34 || p + 1 >= n) return -1;
+    this.values[slot] = a;
+    this.values[this.denominators[slot]] = t;
+    return p + 1;
   }
   /**
    * True when ` name="` of `slot` is at b[i]: its first and last four bytes compared as words (all
@@ -5867,6 +5921,12 @@ var RecordReader = class {
     return -1;
   }
 };
+function skipDigits(b, p) {
+  const start = p;
+  let d = b[p] - 48;
+  while (d >= 0 && d <= 9) d = b[++p] - 48;
+  return p === start ? -1 : p;
+}
 function ascii2(s) {
   const out = new Uint8Array(s.length);
   for (let i = 0; i < s.length; i++) {
@@ -6715,7 +6775,27 @@ function isNameStart(c) {
 var CONDITION_SLACK = 65536;
 var BRANCH_IDS = Array.from({ length: 256 }, (_, i) => String(i));
 var branchId = (i) => i < BRANCH_IDS.length ? BRANCH_IDS[i] : String(i);
-function createCoberturaParser(options) {
+var RECORDS = [
+  { element: "line", attributes: ["number", "hits", { name: "branch", choices: ["false", "true"] }, { name: "condition-coverage", fraction: true }] }
+];
+function createCoberturaParser(options, fastRecords = true) {
+  if (shapeAnchor3 === null) shapeAnchor3 = anchorShapes3();
+  return newCoberturaParser(options, fastRecords);
+}
+var shapeAnchor3 = null;
+var ANCHOR_REPEATS = 16;
+var ANCHOR_HEAD = '<coverage lines-valid="1"><packages><package name="p"><classes>';
+var ANCHOR_BODY = '<class name="a" filename="a.js"><methods><method name="f" hits="1" signature="()V"><lines><line number="1" hits="1"/></lines></method></methods>\n<lines><line number="1" hits="1" branch="false"/>\n<line number="2" hits="3" branch="true" condition-coverage="50% (1/2)"/></lines></class>';
+var ANCHOR_TAIL = "</classes></package></packages></coverage>";
+function anchorShapes3() {
+  const p = newCoberturaParser({ fileName: "anchor.xml", limits: DEFAULT_LIMITS }, true);
+  p.write(encodeUtf8(ANCHOR_HEAD));
+  const body = encodeUtf8(ANCHOR_BODY);
+  for (let i = 0; i < ANCHOR_REPEATS; i++) p.write(body);
+  p.write(encodeUtf8(ANCHOR_TAIL));
+  return [p, p.end()];
+}
+function newCoberturaParser(options, fastRecords) {
   const sink = new DiagnosticSink(options.fileName);
   const limits = options.limits;
   const report = new ReportBuilder(sink, options.limits);
@@ -6821,13 +6901,7 @@ function createCoberturaParser(options) {
       sink.error("CW_COBERTURA_BAD_LINE", `line ${at2}: expected <line number="<line number>" hits="<count>">, found ${found}`, at2);
       return;
     }
-    lineElements++;
-    if (hits > 0) lineElementsCovered++;
-    if (file2 === null) return;
-    const inRange = Number.isInteger(number4) && number4 >= 1 && number4 <= limits.maxLineNumber && hits >= 0 && hits <= limits.maxHits;
-    if (inRange) {
-      if (!cols.line(number4, hits)) file2.line(number4, hits);
-    } else if (!file2.line(number4, hits, tokenizer.line)) return;
+    if (!lineData(number4, hits)) return;
     const cc = attrs.get("condition-coverage");
     if (cc === void 0) {
       conditionLine = number4;
@@ -6838,22 +6912,54 @@ function createCoberturaParser(options) {
       sink.error("CW_COBERTURA_BAD_CONDITION", `line ${at2}: expected condition-coverage="<percent>% (<taken>/<total>)" with taken <= total, found "${cc.slice(0, 60)}"`, at2);
       return;
     }
-    if (outcomes + condTotal > bytesSeen + CONDITION_SLACK) {
+    conditionCoverage(number4, condTaken, condTotal);
+  };
+  const lineData = (number4, hits) => {
+    lineElements++;
+    if (hits > 0) lineElementsCovered++;
+    if (file2 === null) return false;
+    const inRange = Number.isInteger(number4) && number4 >= 1 && number4 <= limits.maxLineNumber && hits >= 0 && hits <= limits.maxHits;
+    if (inRange) {
+      if (!cols.line(number4, hits)) file2.line(number4, hits);
+      return true;
+    }
+    return file2.line(number4, hits, tokenizer.line);
+  };
+  const conditionCoverage = (number4, taken, total) => {
+    if (outcomes + total > bytesSeen + CONDITION_SLACK) {
       const at2 = tokenizer.line;
       sink.error(
         "CW_COBERTURA_TOO_MANY_CONDITIONS",
-        `line ${at2}: condition-coverage declares ${condTotal} branch outcomes, more than a report of this size can hold; branches of this line ignored`,
+        `line ${at2}: condition-coverage declares ${total} branch outcomes, more than a report of this size can hold; branches of this line ignored`,
         at2
       );
       return;
     }
-    outcomes += condTotal;
-    outcomesTaken += condTaken;
-    for (let i = 0; i < condTotal; i++) {
+    outcomes += total;
+    outcomesTaken += taken;
+    for (let i = 0; i < total; i++) {
       const id = branchId(i);
-      const taken = i < condTaken ? 1 : 0;
-      if (!cols.branch(number4, id, taken)) file2.branch(number4, id, taken);
+      const t = i < taken ? 1 : 0;
+      if (!cols.branch(number4, id, t)) file2.branch(number4, id, t);
     }
+  };
+  const record2 = (_kind, v) => {
+    if (foreign) return false;
+    const number4 = v[0];
+    const hits = v[1];
+    if (number4 < 1 || hits < 0) return false;
+    if (inMethod) {
+      methodLineData(number4, hits);
+    } else if (inClass) {
+      const taken = v[3];
+      const total = v[4];
+      if (taken > total) return false;
+      if (lineData(number4, hits) && taken !== ABSENT) conditionCoverage(number4, taken, total);
+    } else {
+      return false;
+    }
+    conditionLine = 0;
+    return true;
   };
   const readCondition = (attrs) => {
     const cov = attrs.get("coverage");
@@ -6904,12 +7010,15 @@ function createCoberturaParser(options) {
       sink.error("CW_COBERTURA_BAD_LINE", `line ${at2}: expected a method's <line number="<positive line number>">, found ${text3 === void 0 ? "none" : `"${text3.slice(0, 40)}"`}`, at2);
       return;
     }
-    if (methodFirstLine === 0 || n < methodFirstLine) methodFirstLine = n;
-    if (n > methodLastLine) methodLastLine = n;
     let h = attrs.uint("hits");
     if (h === -2) h = 0;
     else if (h === -1) h = parseCount(attrs.get("hits") ?? "");
-    if (h > methodMaxLineHits) methodMaxLineHits = h;
+    methodLineData(n, h);
+  };
+  const methodLineData = (n, hits) => {
+    if (methodFirstLine === 0 || n < methodFirstLine) methodFirstLine = n;
+    if (n > methodLastLine) methodLastLine = n;
+    if (hits > methodMaxLineHits) methodMaxLineHits = hits;
   };
   const finishMethod = () => {
     if (file2 === null || methodName === null) return;
@@ -6935,7 +7044,10 @@ function createCoberturaParser(options) {
     condTotal = b;
     return true;
   };
-  const tokenizer = new XmlTokenizer({ openTag, closeTag }, sink, { maxTokenLength: options.limits.maxRecordLength });
+  const tokenizer = new XmlTokenizer({ openTag, closeTag, record: record2 }, sink, {
+    maxTokenLength: options.limits.maxRecordLength,
+    records: fastRecords ? RECORDS : []
+  });
   const crossCheck2 = (d) => {
     const diffs = [];
     const cmp = (what, attr, ours) => {
@@ -7041,26 +7153,26 @@ var BRANCH = 1;
 var LINE = 2;
 var METHOD = 3;
 var LINE_RECORD = 0;
-var RECORDS = [
+var RECORDS2 = [
   { element: "line", attributes: ["nr", "mi", "ci", "mb", "cb"] },
   // (Another type takes the general path, where it is read and ignored.)
   { element: "counter", attributes: [{ name: "type", choices: COUNTER_TYPES }, "missed", "covered"] }
 ];
 function createJacocoParser(options, fastRecords = true) {
-  if (shapeAnchor3 === null) shapeAnchor3 = anchorShapes3();
+  if (shapeAnchor4 === null) shapeAnchor4 = anchorShapes4();
   return newJacocoParser(options, fastRecords);
 }
-var shapeAnchor3 = null;
-var ANCHOR_REPEATS = 16;
-var ANCHOR_HEAD = '<report name="a">';
-var ANCHOR_BODY = '<package name="p"><class name="p/A" sourcefilename="A.java"><method name="f" desc="()V" line="1"><counter type="INSTRUCTION" missed="0" covered="2"/><counter type="METHOD" missed="0" covered="1"/></method></class><sourcefile name="A.java"><line nr="1" mi="0" ci="1" mb="1" cb="1"/><line nr="2" mi="1" ci="0" mb="0" cb="0"/><line nr="3" mi="0" ci="1" mb="0" cb="0" /><counter type="LINE" missed="1" covered="1"/></sourcefile></package>';
-var ANCHOR_TAIL = "</report>";
-function anchorShapes3() {
+var shapeAnchor4 = null;
+var ANCHOR_REPEATS2 = 16;
+var ANCHOR_HEAD2 = '<report name="a">';
+var ANCHOR_BODY2 = '<package name="p"><class name="p/A" sourcefilename="A.java"><method name="f" desc="()V" line="1"><counter type="INSTRUCTION" missed="0" covered="2"/><counter type="METHOD" missed="0" covered="1"/></method></class><sourcefile name="A.java"><line nr="1" mi="0" ci="1" mb="1" cb="1"/><line nr="2" mi="1" ci="0" mb="0" cb="0"/><line nr="3" mi="0" ci="1" mb="0" cb="0" /><counter type="LINE" missed="1" covered="1"/></sourcefile></package>';
+var ANCHOR_TAIL2 = "</report>";
+function anchorShapes4() {
   const p = newJacocoParser({ fileName: "anchor.xml", limits: DEFAULT_LIMITS }, true);
-  p.write(encodeUtf8(ANCHOR_HEAD));
-  const body = encodeUtf8(ANCHOR_BODY);
-  for (let i = 0; i < ANCHOR_REPEATS; i++) p.write(body);
-  p.write(encodeUtf8(ANCHOR_TAIL));
+  p.write(encodeUtf8(ANCHOR_HEAD2));
+  const body = encodeUtf8(ANCHOR_BODY2);
+  for (let i = 0; i < ANCHOR_REPEATS2; i++) p.write(body);
+  p.write(encodeUtf8(ANCHOR_TAIL2));
   return [p, p.end()];
 }
 function newJacocoParser(options, fastRecords) {
@@ -7314,7 +7426,7 @@ function newJacocoParser(options, fastRecords) {
       }
     },
     sink,
-    { maxTokenLength: options.limits.maxRecordLength, records: fastRecords ? RECORDS : [] }
+    { maxTokenLength: options.limits.maxRecordLength, records: fastRecords ? RECORDS2 : [] }
   );
   return {
     write: (chunk) => tok.write(chunk),
@@ -7720,22 +7832,22 @@ var ISTANBUL_CLOVER_VERSION = "3.2.0";
 var LINE_TYPES = ["stmt", "cond"];
 var STMT = 0;
 var COND = 1;
-var RECORDS2 = [{ element: "line", attributes: ["num", "count", { name: "type", choices: LINE_TYPES }, "truecount", "falsecount"] }];
+var RECORDS3 = [{ element: "line", attributes: ["num", "count", { name: "type", choices: LINE_TYPES }, "truecount", "falsecount"] }];
 function createCloverParser(options, fastRecords = true) {
-  if (shapeAnchor4 === null) shapeAnchor4 = anchorShapes4();
+  if (shapeAnchor5 === null) shapeAnchor5 = anchorShapes5();
   return newCloverParser(options, fastRecords);
 }
-var shapeAnchor4 = null;
-var ANCHOR_REPEATS2 = 16;
-var ANCHOR_HEAD2 = '<coverage clover="3.2.0"><project>';
-var ANCHOR_BODY2 = '<package name="p"><file name="a.js" path="/p/a.js">\n  <metrics conditionals="2"/>\n  <line num="1" count="1" type="stmt"/>\n  <line num="2" count="1" type="cond" truecount="1" falsecount="1"/>\n</file></package>';
-var ANCHOR_TAIL2 = "</project></coverage>";
-function anchorShapes4() {
+var shapeAnchor5 = null;
+var ANCHOR_REPEATS3 = 16;
+var ANCHOR_HEAD3 = '<coverage clover="3.2.0"><project>';
+var ANCHOR_BODY3 = '<package name="p"><file name="a.js" path="/p/a.js">\n  <metrics conditionals="2"/>\n  <line num="1" count="1" type="stmt"/>\n  <line num="2" count="1" type="cond" truecount="1" falsecount="1"/>\n</file></package>';
+var ANCHOR_TAIL3 = "</project></coverage>";
+function anchorShapes5() {
   const p = newCloverParser({ fileName: "anchor.xml", limits: DEFAULT_LIMITS }, true);
-  p.write(encodeUtf8(ANCHOR_HEAD2));
-  const body = encodeUtf8(ANCHOR_BODY2);
-  for (let i = 0; i < ANCHOR_REPEATS2; i++) p.write(body);
-  p.write(encodeUtf8(ANCHOR_TAIL2));
+  p.write(encodeUtf8(ANCHOR_HEAD3));
+  const body = encodeUtf8(ANCHOR_BODY3);
+  for (let i = 0; i < ANCHOR_REPEATS3; i++) p.write(body);
+  p.write(encodeUtf8(ANCHOR_TAIL3));
   return [p, p.end()];
 }
 function newCloverParser(options, fastRecords) {
@@ -7961,7 +8073,7 @@ function newCloverParser(options, fastRecords) {
       record: record2
     },
     sink,
-    { maxTokenLength: options.limits.maxRecordLength, records: fastRecords ? RECORDS2 : [] }
+    { maxTokenLength: options.limits.maxRecordLength, records: fastRecords ? RECORDS3 : [] }
   );
   return {
     write(chunk) {

@@ -10,17 +10,32 @@ import { type XmlAttributes, type XmlRecordSpec, XmlTokenizer } from './xml-toke
 
 const TYPES = ['stmt', 'cond', 'METHOD'];
 const SPECS: XmlRecordSpec[] = [
-  { element: 'line', attributes: ['nr', 'mi', { name: 'type', choices: TYPES }, 'cb'] },
+  { element: 'line', attributes: ['nr', 'mi', { name: 'type', choices: TYPES }, 'cb', { name: 'cc', fraction: true }] },
   { element: 'c', attributes: ['v'] },
 ];
 
-/** What openTag can tell of a spec's attributes, as a record would have it. */
+/** What openTag can tell of a spec's attributes, as a record would have it (slots, then denominators). */
 function slotsOf(spec: XmlRecordSpec, a: XmlAttributes): number[] {
-  return spec.attributes.map((attr) => {
+  const denominators: number[] = [];
+  const slots = spec.attributes.map((attr) => {
     if (typeof attr === 'string') return a.uint(attr);
-    if (!a.has(attr.name)) return -2;
-    return attr.choices.findIndex((c) => a.is(attr.name, c));
+    if (!a.has(attr.name)) {
+      if ('fraction' in attr) denominators.push(-2);
+      return -2;
+    }
+    if ('choices' in attr) return attr.choices.findIndex((c) => a.is(attr.name, c));
+    const m = /^\d+(?:\.\d+)?% \((\d+)\/(\d+)\)$/.exec(a.get(attr.name)!);
+    denominators.push(m === null ? -1 : digits(m[2]!));
+    return m === null ? -1 : digits(m[1]!);
   });
+  return [...slots, ...denominators];
+}
+
+/** A decimal number with XmlAttributes.uint's arithmetic (long numbers round alike). */
+function digits(s: string): number {
+  let v = 0;
+  for (const c of s) v = v * 10 + (c.charCodeAt(0) - 48);
+  return v;
 }
 
 /** Declines records whose first slot is 13 (the handler wants the general path for them). */
@@ -69,8 +84,11 @@ const value = fc.oneof(
   { weight: 2, arbitrary: fc.constantFrom('13', '007', '9007199254740993', '123456789012345678901234', '') },
   { weight: 2, arbitrary: fc.constantFrom(...TYPES, 'stm', 'stmts', 'STMT', 'cond ') },
   { weight: 1, arbitrary: fc.constantFrom('-1', '1.5', '&#49;', '&amp;', 'é', '1e3', ' 1', '1>2', "'") },
+  // Cobertura's condition-coverage, regular and not
+  { weight: 2, arbitrary: fc.constantFrom('50% (1/2)', '0% (0/4)', '33.33% (1/3)', '100% (2/2)', '13% (9007199254740993/123456789012345678901234)') },
+  { weight: 1, arbitrary: fc.constantFrom('50%(1/2)', '50% ( 1/2)', '% (1/2)', '50% (1/)', '50% (/2)', '1.% (1/2)', '50% (1/2', '50 (1/2)', '50% (1/2) ', '50%_(1/2)', '50% _1/2)', '50% (1/2)x', '50% (&#49;/2)', '.5% (1/2)', '50% (1 / 2)') },
 );
-const attrName = fc.constantFrom('nr', 'mi', 'type', 'cb', 'v', 'nrx', 'n', 'x', 'é');
+const attrName = fc.constantFrom('nr', 'mi', 'type', 'cb', 'cc', 'v', 'nrx', 'n', 'x', 'é');
 const attr = fc.tuple(attrName, value, fc.constantFrom(' ', ' ', ' ', '\n', '  ', '\t'), fc.constantFrom('"', '"', '"', "'"), fc.constantFrom('=', '=', ' = ')).map(
   ([name, v, space, q, eq]) => (q === "'" && v === "'") || (q === '"' && v === '"') ? `${space}${name}${eq}""` : `${space}${name}${eq}${q}${v}${q}`,
 );
@@ -78,10 +96,12 @@ const ending = fc.constantFrom('/>', '/>', '/>', ' />', '></line>', '>text</line
 const lineTag = fc.tuple(fc.array(attr, { maxLength: 6 }), ending).map(([attrs, end]) => `<line${attrs.join('')}${end.replace('line', 'line')}`);
 const cTag = fc.tuple(fc.array(attr, { maxLength: 2 }), fc.constantFrom('/>', '></c>')).map(([attrs, end]) => `<c${attrs.join('')}${end}`);
 /** A regular JaCoCo-like line, most of what real reports hold. */
-const regular = fc.tuple(fc.nat(40), fc.nat(3), fc.constantFrom(...TYPES), fc.nat(3)).map(([a, b, t, c]) => `<line nr="${a}" mi="${b}" type="${t}" cb="${c}"/>`);
+const regular = fc
+  .tuple(fc.nat(40), fc.nat(3), fc.constantFrom(...TYPES), fc.nat(3), fc.option(fc.tuple(fc.nat(4), fc.nat(4))))
+  .map(([a, b, t, c, cc]) => `<line nr="${a}" mi="${b}" type="${t}" cb="${c}"${cc === null ? '' : ` cc="${Math.round((100 * cc[0]) / (cc[1] || 1))}% (${cc[0]}/${cc[1]})"`}/>`);
 /** Regular in form, in any order, attributes missing or repeated. */
 const shuffled = fc
-  .array(fc.tuple(fc.constantFrom('nr', 'mi', 'type', 'cb'), fc.oneof(fc.nat(20).map(String), fc.constantFrom(...TYPES, '', '13'))), { maxLength: 6 })
+  .array(fc.tuple(fc.constantFrom('nr', 'mi', 'type', 'cb', 'cc'), fc.oneof(fc.nat(20).map(String), fc.constantFrom(...TYPES, '', '13', '50% (1/2)', '7.5% (0/3)'))), { maxLength: 6 })
   .map((attrs) => `<line${attrs.map(([n, v]) => ` ${n}="${v}"`).join('')}/>`);
 const item = fc.oneof(
   { weight: 8, arbitrary: regular },
@@ -112,13 +132,13 @@ describe('records read by the tokenizer agree with openTag', () => {
   });
 
   it('learn the attribute order of each producer, and read every order alike', () => {
-    const tags = ['<line nr="1" mi="2" type="cond" cb="3"/>', '<line cb="3" type="stmt" mi="2" nr="1"/>', '<line type="METHOD" nr="1"/>', '<line/>', '<line mi="4"/>'];
+    const tags = ['<line nr="1" mi="2" type="cond" cb="3"/>', '<line cb="3" type="stmt" cc="71.4% (5/7)" mi="2" nr="1"/>', '<line type="METHOD" nr="1"/>', '<line/>', '<line mi="4"/>'];
     const xml = `<r>${[...tags, ...tags.reverse(), ...tags].join('\n')}</r>`;
     const general = run(xml, xml.length, false);
-    expect(general.events).toContain('<line 1,2,1,3 @1 2');
-    expect(general.events).toContain('<line 1,2,0,3 @2 2');
-    expect(general.events).toContain('<line 1,-2,2,-2 @3 2');
-    expect(general.events).toContain('<line -2,-2,-2,-2 @4 2');
+    expect(general.events).toContain('<line 1,2,1,3,-2,-2 @1 2');
+    expect(general.events).toContain('<line 1,2,0,3,5,7 @2 2');
+    expect(general.events).toContain('<line 1,-2,2,-2,-2,-2 @3 2');
+    expect(general.events).toContain('<line -2,-2,-2,-2,-2,-2 @4 2');
     delivered = 0;
     for (let cut = 1; cut < xml.length; cut++) expect(run(xml, cut, true)).toEqual(general);
     expect(delivered).toBeGreaterThan(10 * xml.length);

@@ -11,11 +11,20 @@ export interface XmlRecordSpec {
   /**
    * The attributes read, by slot: a name is read as a non-negative decimal integer (as
    * `XmlAttributes.uint`); `{ name, choices }` as the index of its value among `choices` (as a
-   * chain of `XmlAttributes.is`). Names and choices are printable ASCII without space, `&`, `"`, `<`
-   * or `=` (the constructor refuses others).
+   * chain of `XmlAttributes.is`); `{ name, fraction: true }` as Cobertura's `<percent>% (<a>/<b>)`
+   * (percent digits with an optional decimal part, one space, no other spaces): a in its slot, b
+   * after all slots (the k-th fraction's at index `attributes.length + k`), the percent unread. Names and choices are printable ASCII
+   * without space, `&`, `"`, `<` or `=` (the constructor refuses others).
    */
-  readonly attributes: readonly (string | { readonly name: string; readonly choices: readonly string[] })[];
+  readonly attributes: readonly RecordAttribute[];
 }
+
+export type RecordAttribute = string | { readonly name: string; readonly choices: readonly string[] } | { readonly name: string; readonly fraction: true };
+
+/** Per slot, how its value is read. */
+const NUMBER = 0;
+const CHOICE = 1;
+const FRACTION = 2;
 
 /** Slot value of an attribute the tag does not have (as `XmlAttributes.uint` says of it). */
 export const ABSENT = -2;
@@ -29,7 +38,10 @@ export const ABSENT = -2;
  * record that is delivered is exactly what `openTag` + `closeTag` would have shown the parser.
  */
 export class RecordReader {
-  /** The slots of the tag just read (`ABSENT` where the tag has no such attribute). */
+  /**
+   * The slots of the tag just read (`ABSENT` where the tag has no such attribute), then the
+   * denominators of its fraction slots (see XmlRecordSpec.attributes).
+   */
   readonly values: Float64Array;
   /** Per slot: the bytes ` name="` (at least 4), their length, and their first and last four as words. */
   private readonly prefixes: readonly BytePattern[];
@@ -38,8 +50,12 @@ export class RecordReader {
   private readonly lastWords: Int32Array;
   /** The bit mask of all slots. */
   private readonly all: number;
-  /** Per slot: null for a number, else per choice its bytes and the closing quote (`stmt"`). */
+  /** Per slot: NUMBER, CHOICE or FRACTION. */
+  private readonly kinds: Int8Array;
+  /** Per slot: null unless a choice, else per choice its bytes and the closing quote (`stmt"`). */
   private readonly choices: readonly (readonly BytePattern[] | null)[];
+  /** Per slot: the index in `values` of its denominator (-1 unless a fraction). */
+  private readonly denominators: Int32Array;
   /**
    * The slot expected after slot k - 1 (index 0: the first attribute), -1 when not known yet: a
    * producer writes its attributes in the same order every time, so one compare finds the next one.
@@ -55,13 +71,16 @@ export class RecordReader {
     if (count === 0 || count > 30) throw new Error(`a record spec has 1 to 30 attributes (<${spec.element}> has ${count})`);
     const names = spec.attributes.map((a) => (typeof a === 'string' ? a : a.name));
     if (new Set(names).size !== count) throw new Error(`<${spec.element}> record spec names an attribute twice`);
-    this.values = new Float64Array(count);
+    this.kinds = Int8Array.from(spec.attributes, (a) => (typeof a === 'string' ? NUMBER : 'choices' in a ? CHOICE : FRACTION));
+    let fractions = 0;
+    this.denominators = Int32Array.from(this.kinds, (k) => (k === FRACTION ? count + fractions++ : -1));
+    this.values = new Float64Array(count + fractions);
     this.prefixes = names.map((name) => new BytePattern(new Uint8Array([32, ...ascii(name), 61, 34])));
     this.lens = Int32Array.from(this.prefixes, (p) => p.length);
     this.firstWords = Int32Array.from(this.prefixes, (p) => p.words[0]!);
     this.lastWords = Int32Array.from(this.prefixes, (p) => p.words[p.words.length - 1]!);
     this.all = (1 << count) - 1;
-    this.choices = spec.attributes.map((a) => (typeof a === 'string' ? null : a.choices.map((c) => new BytePattern(new Uint8Array([...ascii(c), 34])))));
+    this.choices = spec.attributes.map((a) => (typeof a === 'string' || !('choices' in a) ? null : a.choices.map((c) => new BytePattern(new Uint8Array([...ascii(c), 34])))));
     this.next = new Int8Array(count + 1).fill(-1);
   }
 
@@ -81,7 +100,13 @@ export class RecordReader {
       const c = b[i]!;
       if (c === 47 /* / */) {
         if (i + 1 >= n || b[i + 1] !== 62) return -1;
-        if (seen !== this.all) for (let s = 0; s < values.length; s++) if ((seen & (1 << s)) === 0) values[s] = ABSENT;
+        if (seen !== this.all) {
+          for (let s = 0; s < this.kinds.length; s++) {
+            if ((seen & (1 << s)) !== 0) continue;
+            values[s] = ABSENT;
+            if (this.kinds[s] === FRACTION) values[this.denominators[s]!] = ABSENT;
+          }
+        }
         return i + 2;
       }
       if (c !== 32) return -1;
@@ -95,8 +120,8 @@ export class RecordReader {
       if ((seen & bit) !== 0) return -1;
       seen |= bit;
       let p = i + lens[slot]!;
-      const choices = this.choices[slot]!;
-      if (choices === null) {
+      const kind = this.kinds[slot]!;
+      if (kind === NUMBER) {
         const start = p;
         let v = 0;
         let d = b[p]! - 48;
@@ -107,17 +132,55 @@ export class RecordReader {
         }
         if (d !== 34 - 48 || p === start || p >= n) return -1;
         values[slot] = v;
-      } else {
+      } else if (kind === CHOICE) {
         // (A choice holds no quote, so its bytes and a quote at p are exactly a value equal to it.)
+        const choices = this.choices[slot]!;
         let k = 0;
         while (k < choices.length && !(p + choices[k]!.length <= n && choices[k]!.at(view, b, p))) k++;
         if (k === choices.length) return -1;
         values[slot] = k;
         p += choices[k]!.length - 1;
+      } else {
+        p = this.fraction(b, n, p, slot);
+        if (p < 0) return -1;
       }
       i = p + 1;
       after = slot + 1;
     }
+  }
+
+  /**
+   * `<percent>% (<a>/<b>)"` from b[p]: a and b into the slot and its denominator; returns the index
+   * of the closing quote, or -1 (bytes at or past n are never taken: b[n] is `<`, no digit).
+   */
+  private fraction(b: Uint8Array, n: number, p: number, slot: number): number {
+    p = skipDigits(b, p);
+    if (p < 0) return -1;
+    if (b[p] === 46 /* . */) {
+      p = skipDigits(b, p + 1);
+      if (p < 0) return -1;
+    }
+    if (b[p] !== 37 /* % */ || b[p + 1] !== 32 || b[p + 2] !== 40 /* ( */) return -1;
+    p += 3;
+    let start = p;
+    let a = 0;
+    let d = b[p]! - 48;
+    while (d >= 0 && d <= 9) {
+      a = a * 10 + d;
+      d = b[++p]! - 48;
+    }
+    if (d !== 47 - 48 /* / */ || p === start) return -1;
+    start = ++p;
+    let t = 0;
+    d = b[p]! - 48;
+    while (d >= 0 && d <= 9) {
+      t = t * 10 + d;
+      d = b[++p]! - 48;
+    }
+    if (d !== 41 - 48 /* ) */ || p === start || b[p + 1] !== 34 || p + 1 >= n) return -1;
+    this.values[slot] = a;
+    this.values[this.denominators[slot]!] = t;
+    return p + 1;
   }
 
   /**
@@ -134,6 +197,14 @@ export class RecordReader {
     for (let s = 0; s < this.prefixes.length; s++) if (this.startsAt(s, view, b, n, i)) return s;
     return -1;
   }
+}
+
+/** The index past one or more digits from b[p], or -1 when there is none. */
+function skipDigits(b: Uint8Array, p: number): number {
+  const start = p;
+  let d = b[p]! - 48;
+  while (d >= 0 && d <= 9) d = b[++p]! - 48;
+  return p === start ? -1 : p;
 }
 
 function ascii(s: string): Uint8Array {

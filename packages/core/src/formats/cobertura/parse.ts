@@ -1,9 +1,11 @@
 import { DiagnosticSink } from '../../model/diagnostics.js';
 import type { FileCoverageBuilder } from '../../model/file-builder.js';
+import { DEFAULT_LIMITS } from '../../model/limits.js';
 import { ReportBuilder } from '../../model/report.js';
 import { parseCount, parseUint } from '../../text/numbers.js';
+import { encodeUtf8 } from '../../text/text-decoder.js';
 import { RecordColumns } from '../../xml/record-columns.js';
-import { XmlTokenizer, type XmlAttributes } from '../../xml/xml-tokenizer.js';
+import { ABSENT, XmlTokenizer, type XmlAttributes, type XmlRecordSpec } from '../../xml/xml-tokenizer.js';
 import type { ParseOptions, ParseOutcome, StreamParser } from '../types.js';
 
 /**
@@ -16,6 +18,15 @@ const CONDITION_SLACK = 65_536;
 /** Branch ids "0".."255", allocated once: Cobertura only numbers a line's outcomes. */
 const BRANCH_IDS: readonly string[] = Array.from({ length: 256 }, (_, i) => String(i));
 const branchId = (i: number): string => (i < BRANCH_IDS.length ? BRANCH_IDS[i]! : String(i));
+
+/**
+ * `<line>` (nearly every element of a report) read as a record of numbers: v[0] number, v[1] hits,
+ * v[2] branch, v[3]/v[4] condition-coverage's taken/total. A `<line>` with `<conditions>` children
+ * is no self-closing tag and is never a record.
+ */
+const RECORDS: readonly XmlRecordSpec[] = [
+  { element: 'line', attributes: ['number', 'hits', { name: 'branch', choices: ['false', 'true'] }, { name: 'condition-coverage', fraction: true }] },
+];
 
 /** The summary attributes of `<coverage>` (-1 where absent or not a count). */
 interface Declared {
@@ -44,7 +55,36 @@ interface Declared {
  * - The summary attributes of `<coverage>` are never data; where they disagree with the records (nyc
  *   drops branches from `<line>` but counts them in `branches-valid`) an info diagnostic says so.
  */
-export function createCoberturaParser(options: ParseOptions): StreamParser {
+export function createCoberturaParser(options: ParseOptions, fastRecords = true): StreamParser {
+  if (shapeAnchor === null) shapeAnchor = anchorShapes();
+  return newCoberturaParser(options, fastRecords);
+}
+
+/**
+ * A small parse kept alive for the life of the process (as lcov/parse.ts does, which says why): the
+ * hidden classes of the tokenizer, record readers, columns and builders outlive each report, and so
+ * does V8's code compiled for them.
+ */
+let shapeAnchor: unknown = null;
+const ANCHOR_REPEATS = 16;
+const ANCHOR_HEAD = '<coverage lines-valid="1"><packages><package name="p"><classes>';
+const ANCHOR_BODY =
+  '<class name="a" filename="a.js"><methods><method name="f" hits="1" signature="()V"><lines><line number="1" hits="1"/></lines></method></methods>\n' +
+  '<lines><line number="1" hits="1" branch="false"/>\n<line number="2" hits="3" branch="true" condition-coverage="50% (1/2)"/></lines></class>';
+const ANCHOR_TAIL = '</classes></package></packages></coverage>';
+
+function anchorShapes(): unknown {
+  const p = newCoberturaParser({ fileName: 'anchor.xml', limits: DEFAULT_LIMITS }, true);
+  // Repeated so that the handlers' call sites get feedback from the anchor's closures too (see
+  // clover/parse.ts).
+  p.write(encodeUtf8(ANCHOR_HEAD));
+  const body = encodeUtf8(ANCHOR_BODY);
+  for (let i = 0; i < ANCHOR_REPEATS; i++) p.write(body);
+  p.write(encodeUtf8(ANCHOR_TAIL));
+  return [p, p.end()];
+}
+
+function newCoberturaParser(options: ParseOptions, fastRecords: boolean): StreamParser {
   const sink = new DiagnosticSink(options.fileName);
   const limits = options.limits;
   const report = new ReportBuilder(sink, options.limits);
@@ -173,15 +213,7 @@ export function createCoberturaParser(options: ParseOptions): StreamParser {
       sink.error('CW_COBERTURA_BAD_LINE', `line ${at}: expected <line number="<line number>" hits="<count>">, found ${found}`, at);
       return;
     }
-    lineElements++;
-    if (hits > 0) lineElementsCovered++;
-    if (file === null) return;
-    // The report line is only needed for a diagnostic, and finding it costs a newline scan, so it is
-    // computed when the builder would warn (out-of-range numbers) or we report a problem.
-    const inRange = Number.isInteger(number) && number >= 1 && number <= limits.maxLineNumber && hits >= 0 && hits <= limits.maxHits;
-    if (inRange) {
-      if (!cols.line(number, hits)) file.line(number, hits);
-    } else if (!file.line(number, hits, tokenizer.line)) return;
+    if (!lineData(number, hits)) return;
     const cc = attrs.get('condition-coverage');
     if (cc === undefined) {
       // No per-line counts: the line's <condition> children, if any, give its branches.
@@ -193,23 +225,67 @@ export function createCoberturaParser(options: ParseOptions): StreamParser {
       sink.error('CW_COBERTURA_BAD_CONDITION', `line ${at}: expected condition-coverage="<percent>% (<taken>/<total>)" with taken <= total, found "${cc.slice(0, 60)}"`, at);
       return;
     }
-    if (outcomes + condTotal > bytesSeen + CONDITION_SLACK) {
+    conditionCoverage(number, condTaken, condTotal);
+  };
+
+  /** A class line's counts: false when the line is not recorded (and its branches are not either). */
+  const lineData = (number: number, hits: number): boolean => {
+    lineElements++;
+    if (hits > 0) lineElementsCovered++;
+    if (file === null) return false;
+    // The report line is only needed for a diagnostic, and finding it costs a newline scan, so it is
+    // computed when the builder would warn (out-of-range numbers) or we report a problem.
+    const inRange = Number.isInteger(number) && number >= 1 && number <= limits.maxLineNumber && hits >= 0 && hits <= limits.maxHits;
+    if (inRange) {
+      if (!cols.line(number, hits)) file.line(number, hits);
+      return true;
+    }
+    return file.line(number, hits, tokenizer.line);
+  };
+
+  /** condition-coverage's `taken/total` of a recorded line: its branch outcomes. */
+  const conditionCoverage = (number: number, taken: number, total: number) => {
+    if (outcomes + total > bytesSeen + CONDITION_SLACK) {
       const at = tokenizer.line;
       sink.error(
         'CW_COBERTURA_TOO_MANY_CONDITIONS',
-        `line ${at}: condition-coverage declares ${condTotal} branch outcomes, more than a report of this size can hold; branches of this line ignored`,
+        `line ${at}: condition-coverage declares ${total} branch outcomes, more than a report of this size can hold; branches of this line ignored`,
         at,
       );
       return;
     }
-    outcomes += condTotal;
-    outcomesTaken += condTaken;
+    outcomes += total;
+    outcomesTaken += taken;
     // Same line number and counts of 0 or 1: the builder has nothing to warn about, so no `at`.
-    for (let i = 0; i < condTotal; i++) {
+    for (let i = 0; i < total; i++) {
       const id = branchId(i);
-      const taken = i < condTaken ? 1 : 0;
-      if (!cols.branch(number, id, taken)) file.branch(number, id, taken);
+      const t = i < taken ? 1 : 0;
+      if (!cols.branch(number, id, t)) file!.branch(number, id, t);
     }
+  };
+
+  /**
+   * A regular self-closing `<line>` read as a record (see XmlHandler.record): the steps of
+   * openTag + closeTag for it; anything those would diagnose goes to them (false).
+   */
+  const record = (_kind: number, v: Float64Array): boolean => {
+    if (foreign) return false;
+    const number = v[0]!;
+    const hits = v[1]!;
+    if (number < 1 || hits < 0) return false;
+    if (inMethod) {
+      methodLineData(number, hits);
+    } else if (inClass) {
+      const taken = v[3]!;
+      const total = v[4]!;
+      if (taken > total) return false;
+      if (lineData(number, hits) && taken !== ABSENT) conditionCoverage(number, taken, total);
+    } else {
+      return false;
+    }
+    // (What closeTag does for </line>.)
+    conditionLine = 0;
+    return true;
   };
 
   /**
@@ -270,12 +346,16 @@ export function createCoberturaParser(options: ParseOptions): StreamParser {
       sink.error('CW_COBERTURA_BAD_LINE', `line ${at}: expected a method's <line number="<positive line number>">, found ${text === undefined ? 'none' : `"${text.slice(0, 40)}"`}`, at);
       return;
     }
-    if (methodFirstLine === 0 || n < methodFirstLine) methodFirstLine = n;
-    if (n > methodLastLine) methodLastLine = n;
     let h = attrs.uint('hits');
     if (h === -2) h = 0;
     else if (h === -1) h = parseCount(attrs.get('hits') ?? '');
-    if (h > methodMaxLineHits) methodMaxLineHits = h;
+    methodLineData(n, h);
+  };
+
+  const methodLineData = (n: number, hits: number) => {
+    if (methodFirstLine === 0 || n < methodFirstLine) methodFirstLine = n;
+    if (n > methodLastLine) methodLastLine = n;
+    if (hits > methodMaxLineHits) methodMaxLineHits = hits;
   };
 
   /** At `</method>` (or the end of input): records the function. */
@@ -309,7 +389,10 @@ export function createCoberturaParser(options: ParseOptions): StreamParser {
     return true;
   };
 
-  const tokenizer = new XmlTokenizer({ openTag, closeTag }, sink, { maxTokenLength: options.limits.maxRecordLength });
+  const tokenizer = new XmlTokenizer({ openTag, closeTag, record }, sink, {
+    maxTokenLength: options.limits.maxRecordLength,
+    records: fastRecords ? RECORDS : [],
+  });
 
   const crossCheck = (d: Declared) => {
     const diffs: string[] = [];
