@@ -1040,7 +1040,7 @@ var FileCoverageBuilder = class {
       for (let i = 0; i < n; i++) this.record(lines[i], hits[i], at2?.[i]);
       return;
     }
-    const SL = this.slabs.ints(n);
+    const SL2 = this.slabs.ints(n);
     const SH = this.slabs.counts(hits, n);
     let k = 0;
     let ascending = true;
@@ -1051,14 +1051,14 @@ var FileCoverageBuilder = class {
       if (l >= 1 && l <= maxLine && (l | 0) === l && h >= 0 && h <= maxHits && Math.floor(h) === h) {
         if (l <= prev) ascending = false;
         prev = l;
-        SL[k] = l;
+        SL2[k] = l;
         SH[k++] = h;
       } else {
         this.record(l, h, at2?.[i]);
       }
     }
     if (k > 0) {
-      const l = k === n ? SL : SL.subarray(0, k);
+      const l = k === n ? SL2 : SL2.subarray(0, k);
       const h = k === n ? SH : SH.subarray(0, k);
       if (this.segs === null) {
         this.segs = [l, h];
@@ -1131,7 +1131,7 @@ var FileCoverageBuilder = class {
       for (let i = 0; i < n; i++) this.recordBranch(lines[i], ids[i], taken[i], at2?.[i]);
       return;
     }
-    const SL = this.slabs.ints(n);
+    const SL2 = this.slabs.ints(n);
     const ST = this.slabs.counts(taken, n);
     const SI = new Array(n);
     let k = 0;
@@ -1139,7 +1139,7 @@ var FileCoverageBuilder = class {
       const l = lines[i];
       const t = taken[i];
       if (l >= 1 && l <= maxLine && (l | 0) === l && t >= 0 && t <= maxHits && Math.floor(t) === t) {
-        SL[k] = l;
+        SL2[k] = l;
         SI[k] = ids[i];
         ST[k++] = t;
       } else {
@@ -1148,7 +1148,7 @@ var FileCoverageBuilder = class {
     }
     if (k > 0) {
       if (k < n) SI.length = k;
-      const l = k === n ? SL : SL.subarray(0, k);
+      const l = k === n ? SL2 : SL2.subarray(0, k);
       const t = k === n ? ST : ST.subarray(0, k);
       if (this.bSegs === null) this.bSegs = [l, SI, t];
       else this.bSegs.push(l, SI, t);
@@ -1268,7 +1268,7 @@ var FileCoverageBuilder = class {
       for (let i = 0; i < n; i++) this.recordStatement(lines[i], cols[i], hits[i], at2?.[i]);
       return;
     }
-    const SL = this.slabs.ints(n);
+    const SL2 = this.slabs.ints(n);
     const SC = this.slabs.ints(n);
     const SH = this.slabs.floats(n);
     let k = 0;
@@ -1277,7 +1277,7 @@ var FileCoverageBuilder = class {
       const c = cols[i];
       const h = hits[i];
       if (l >= 1 && l <= maxLine && (l | 0) === l && c >= 0 && (c | 0) === c && h >= 0 && h <= maxHits && Math.floor(h) === h) {
-        SL[k] = l;
+        SL2[k] = l;
         SC[k] = c;
         SH[k++] = h;
       } else {
@@ -1285,7 +1285,7 @@ var FileCoverageBuilder = class {
       }
     }
     if (k > 0) {
-      const l = k === n ? SL : SL.subarray(0, k);
+      const l = k === n ? SL2 : SL2.subarray(0, k);
       const c = k === n ? SC : SC.subarray(0, k);
       const h = k === n ? SH : SH.subarray(0, k);
       if (this.sSegs === null) this.sSegs = [l, c, h];
@@ -2254,7 +2254,7 @@ function mergeBranches(list, BL, BT, ids, o, max) {
     ids.push(id);
   }
 }
-function mergeStatements(list, SL, SC, SH, o, max) {
+function mergeStatements(list, SL2, SC, SH, o, max) {
   const k = list.length;
   if (k === 2 && list[0].statements !== null && list[1].statements !== null) {
     const A = list[0].statements;
@@ -2272,26 +2272,26 @@ function mergeStatements(list, SL, SC, SH, o, max) {
     while (i < na && j < nb) {
       const d = al[i] - bl[j] || ac[i] - bc[j];
       if (d < 0) {
-        SL[o] = al[i];
+        SL2[o] = al[i];
         SC[o] = ac[i];
         SH[o++] = ah[i++];
       } else if (d > 0) {
-        SL[o] = bl[j];
+        SL2[o] = bl[j];
         SC[o] = bc[j];
         SH[o++] = bh[j++];
       } else {
-        SL[o] = al[i];
+        SL2[o] = al[i];
         SC[o] = ac[i];
         SH[o++] = add(ah[i++], bh[j++], max);
       }
     }
     for (; i < na; i++) {
-      SL[o] = al[i];
+      SL2[o] = al[i];
       SC[o] = ac[i];
       SH[o++] = ah[i];
     }
     for (; j < nb; j++) {
-      SL[o] = bl[j];
+      SL2[o] = bl[j];
       SC[o] = bc[j];
       SH[o++] = bh[j];
     }
@@ -2325,7 +2325,7 @@ function mergeStatements(list, SL, SC, SH, o, max) {
         pos[j] = p + 1;
       }
     }
-    SL[o] = bl;
+    SL2[o] = bl;
     SC[o] = bc;
     SH[o++] = h;
   }
@@ -3724,7 +3724,7 @@ function emitFile(blocks, order, b, setMode, sink, budget, scratch) {
   stC.length = 0;
   stH.length = 0;
   stA.length = 0;
-  let SL = stL.data;
+  let SL2 = stL.data;
   let SC = stC.data;
   let SH = stH.data;
   let SA = stA.data;
@@ -3733,7 +3733,7 @@ function emitFile(blocks, order, b, setMode, sink, budget, scratch) {
     const i = kept[q];
     const count = ns(ints2, i);
     if (count > budget.statements) {
-      b.addStatements(SL, SC, SH, sn, SA);
+      b.addStatements(SL2, SC, SH, sn, SA);
       overBudget(sink, budget, at(ints2, i));
       return;
     }
@@ -3742,13 +3742,13 @@ function emitFile(blocks, order, b, setMode, sink, budget, scratch) {
     const start = sc(ints2, i);
     const hits = cnt[i];
     const where = at(ints2, i);
-    if (sn + count > SL.length) {
+    if (sn + count > SL2.length) {
       stL.length = stC.length = stH.length = stA.length = sn;
       stL.reserve(count);
       stC.reserve(count);
       stH.reserve(count);
       stA.reserve(count);
-      SL = stL.data;
+      SL2 = stL.data;
       SC = stC.data;
       SH = stH.data;
       SA = stA.data;
@@ -3759,7 +3759,7 @@ function emitFile(blocks, order, b, setMode, sink, budget, scratch) {
         col = lastCol + 1;
         shifted = true;
       }
-      SL[sn] = line2;
+      SL2[sn] = line2;
       SC[sn] = Math.min(col, 2147483647);
       SH[sn] = hits;
       SA[sn++] = where;
@@ -3768,7 +3768,7 @@ function emitFile(blocks, order, b, setMode, sink, budget, scratch) {
     }
   }
   stL.length = stC.length = stH.length = stA.length = sn;
-  b.addStatements(SL, SC, SH, sn, SA);
+  b.addStatements(SL2, SC, SH, sn, SA);
   if (shifted) {
     sink.warn("CW_GO_OVERLAPPING_BLOCKS", `${b.path}: blocks overlap (not produced by one go test run); statement positions were shifted to keep counts exact`);
   }
@@ -6565,7 +6565,8 @@ var RecordReader = class {
     let seen = 0;
     let after = 0;
     for (; ; ) {
-      const c = b[i];
+      let c = b[i];
+      if (c === 32 && b[i + 1] === 47) c = b[++i];
       if (c === 47) {
         if (i + 1 >= n || b[i + 1] !== 62) return -1;
         if (seen !== this.all) {
@@ -8211,6 +8212,9 @@ function detectOpenCover(head, _fileName) {
 var HIDDEN_LINE = 16707566;
 var MAX_SPAN = 1e4;
 var MAX_EXPANDED_LINES = 5e6;
+var SEQUENCE_POINT_ATTRS = ["vc", "uspid", "ordinal", "offset", "sl", "sc", "el", "ec", "bec", "bev", "fileid"];
+var RECORDS3 = [{ element: "SequencePoint", attributes: SEQUENCE_POINT_ATTRS }];
+var [VC, SL, EL, FILEID] = ["vc", "sl", "el", "fileid"].map((a) => SEQUENCE_POINT_ATTRS.indexOf(a));
 var MethodData = class _MethodData {
   name = "";
   fileRef = void 0;
@@ -8256,7 +8260,24 @@ var MethodData = class _MethodData {
     return c;
   }
 };
-function createOpenCoverParser(options) {
+function createOpenCoverParser(options, fastRecords = true) {
+  if (shapeAnchor5 === null) shapeAnchor5 = anchorShapes5();
+  return newOpenCoverParser(options, fastRecords);
+}
+var shapeAnchor5 = null;
+var ANCHOR_REPEATS3 = 16;
+var ANCHOR_HEAD3 = '<CoverageSession><Modules><Module hash="h"><Files><File uid="1" fullPath="a.cs" /></Files><Classes>';
+var ANCHOR_BODY3 = '<Class><Methods><Method visited="true"><Name>M</Name><FileRef uid="1" /><SequencePoints>\n<SequencePoint vc="1" uspid="1" ordinal="0" offset="0" sl="1" sc="1" el="1" ec="9" bec="0" bev="0" fileid="1" />\n<SequencePoint vc="1" uspid="2" ordinal="1" offset="7" sl="2" sc="1" el="3" ec="9" bec="2" bev="1" fileid="1" />\n</SequencePoints><BranchPoints><BranchPoint vc="1" uspid="3" ordinal="0" offset="7" sl="2" path="0" offsetend="9" fileid="1" /></BranchPoints><MethodPoint vc="1" uspid="1" ordinal="0" offset="0" sl="1" fileid="1" /></Method></Methods></Class>';
+var ANCHOR_TAIL3 = "</Classes></Module></Modules></CoverageSession>";
+function anchorShapes5() {
+  const p = newOpenCoverParser({ fileName: "anchor.xml", limits: DEFAULT_LIMITS }, true);
+  p.write(encodeUtf8(ANCHOR_HEAD3));
+  const body = encodeUtf8(ANCHOR_BODY3);
+  for (let i = 0; i < ANCHOR_REPEATS3; i++) p.write(body);
+  p.write(encodeUtf8(ANCHOR_TAIL3));
+  return [p, p.end()];
+}
+function newOpenCoverParser(options, fastRecords) {
   const sink = new DiagnosticSink(options.fileName);
   const report = new ReportBuilder(sink, options.limits);
   const maxLine = options.limits.maxLineNumber;
@@ -8404,16 +8425,28 @@ function createOpenCoverParser(options) {
   const onSequencePoint = (attrs) => {
     const vc = countAttr(attrs, "vc");
     const sl2 = attrs.uint("sl");
-    let el2 = attrs.uint("el");
+    const el2 = attrs.uint("el");
     const fileid = uidAttr(attrs, "fileid");
     if (vc < 0 || sl2 < 0 || el2 === -1) {
       bad("CW_OPENCOVER_BAD_SEQUENCE_POINT", `expected <SequencePoint vc="<count>" sl="<line>" el="<line>"> with non-negative numbers, found ${describeAttrs2(attrs)}`);
       return;
     }
+    sequencePoint(vc, sl2, el2, fileid);
+  };
+  const sequencePoint = (vc, sl2, el2, fileid) => {
     if (el2 < sl2) el2 = sl2;
     const at2 = (sl2 < 1 || el2 > maxLine) && sl2 !== HIDDEN_LINE ? tok.line : 0;
     method.sp.push(sl2, el2, vc, at2);
     method.spFile.push(fileid);
+  };
+  const pointRecord = (_kind, v) => {
+    if (!isOpenCover || skipDepth !== 0 || methodDepth === 0) return false;
+    const vc = v[VC];
+    const sl2 = v[SL];
+    if (vc < 0 || sl2 < 0) return false;
+    const fileid = v[FILEID];
+    sequencePoint(vc, sl2, v[EL], fileid === ABSENT ? void 0 : fileid);
+    return true;
   };
   const onBranchPoint = (attrs) => {
     const vc = countAttr(attrs, "vc");
@@ -8506,11 +8539,12 @@ function createOpenCoverParser(options) {
       },
       text(t) {
         if (nameDepth !== 0 && depth === nameDepth) nameText += t;
-      }
+      },
+      record: pointRecord
     },
     sink,
     // Only <Name> text is read; indentation between tags is not worth a string each.
-    { maxTokenLength: options.limits.maxRecordLength, skipWhitespaceText: true }
+    { maxTokenLength: options.limits.maxRecordLength, skipWhitespaceText: true, records: fastRecords ? RECORDS3 : [] }
   );
   return {
     write: (chunk) => tok.write(chunk),
@@ -8572,22 +8606,22 @@ var ISTANBUL_CLOVER_VERSION = "3.2.0";
 var LINE_TYPES = ["stmt", "cond"];
 var STMT = 0;
 var COND = 1;
-var RECORDS3 = [{ element: "line", attributes: ["num", "count", { name: "type", choices: LINE_TYPES }, "truecount", "falsecount"] }];
+var RECORDS4 = [{ element: "line", attributes: ["num", "count", { name: "type", choices: LINE_TYPES }, "truecount", "falsecount"] }];
 function createCloverParser(options, fastRecords = true) {
-  if (shapeAnchor5 === null) shapeAnchor5 = anchorShapes5();
+  if (shapeAnchor6 === null) shapeAnchor6 = anchorShapes6();
   return newCloverParser(options, fastRecords);
 }
-var shapeAnchor5 = null;
-var ANCHOR_REPEATS3 = 16;
-var ANCHOR_HEAD3 = '<coverage clover="3.2.0"><project>';
-var ANCHOR_BODY3 = '<package name="p"><file name="a.js" path="/p/a.js">\n  <metrics conditionals="2"/>\n  <line num="1" count="1" type="stmt"/>\n  <line num="2" count="1" type="cond" truecount="1" falsecount="1"/>\n</file></package>';
-var ANCHOR_TAIL3 = "</project></coverage>";
-function anchorShapes5() {
+var shapeAnchor6 = null;
+var ANCHOR_REPEATS4 = 16;
+var ANCHOR_HEAD4 = '<coverage clover="3.2.0"><project>';
+var ANCHOR_BODY4 = '<package name="p"><file name="a.js" path="/p/a.js">\n  <metrics conditionals="2"/>\n  <line num="1" count="1" type="stmt"/>\n  <line num="2" count="1" type="cond" truecount="1" falsecount="1"/>\n</file></package>';
+var ANCHOR_TAIL4 = "</project></coverage>";
+function anchorShapes6() {
   const p = newCloverParser({ fileName: "anchor.xml", limits: DEFAULT_LIMITS }, true);
-  p.write(encodeUtf8(ANCHOR_HEAD3));
-  const body = encodeUtf8(ANCHOR_BODY3);
-  for (let i = 0; i < ANCHOR_REPEATS3; i++) p.write(body);
-  p.write(encodeUtf8(ANCHOR_TAIL3));
+  p.write(encodeUtf8(ANCHOR_HEAD4));
+  const body = encodeUtf8(ANCHOR_BODY4);
+  for (let i = 0; i < ANCHOR_REPEATS4; i++) p.write(body);
+  p.write(encodeUtf8(ANCHOR_TAIL4));
   return [p, p.end()];
 }
 function newCloverParser(options, fastRecords) {
@@ -8813,7 +8847,7 @@ function newCloverParser(options, fastRecords) {
       record: record2
     },
     sink,
-    { maxTokenLength: options.limits.maxRecordLength, records: fastRecords ? RECORDS3 : [] }
+    { maxTokenLength: options.limits.maxRecordLength, records: fastRecords ? RECORDS4 : [] }
   );
   return {
     write(chunk) {

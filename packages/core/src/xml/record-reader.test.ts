@@ -92,13 +92,13 @@ const attrName = fc.constantFrom('nr', 'mi', 'type', 'cb', 'cc', 'v', 'nrx', 'n'
 const attr = fc.tuple(attrName, value, fc.constantFrom(' ', ' ', ' ', '\n', '  ', '\t'), fc.constantFrom('"', '"', '"', "'"), fc.constantFrom('=', '=', ' = ')).map(
   ([name, v, space, q, eq]) => (q === "'" && v === "'") || (q === '"' && v === '"') ? `${space}${name}${eq}""` : `${space}${name}${eq}${q}${v}${q}`,
 );
-const ending = fc.constantFrom('/>', '/>', '/>', ' />', '></line>', '>text</line>', '/ >');
+const ending = fc.constantFrom('/>', '/>', '/>', ' />', '  />', ' / >', '></line>', '>text</line>', '/ >');
 const lineTag = fc.tuple(fc.array(attr, { maxLength: 6 }), ending).map(([attrs, end]) => `<line${attrs.join('')}${end.replace('line', 'line')}`);
 const cTag = fc.tuple(fc.array(attr, { maxLength: 2 }), fc.constantFrom('/>', '></c>')).map(([attrs, end]) => `<c${attrs.join('')}${end}`);
 /** A regular JaCoCo-like line, most of what real reports hold. */
 const regular = fc
-  .tuple(fc.nat(40), fc.nat(3), fc.constantFrom(...TYPES), fc.nat(3), fc.option(fc.tuple(fc.nat(4), fc.nat(4))))
-  .map(([a, b, t, c, cc]) => `<line nr="${a}" mi="${b}" type="${t}" cb="${c}"${cc === null ? '' : ` cc="${Math.round((100 * cc[0]) / (cc[1] || 1))}% (${cc[0]}/${cc[1]})"`}/>`);
+  .tuple(fc.nat(40), fc.nat(3), fc.constantFrom(...TYPES), fc.nat(3), fc.option(fc.tuple(fc.nat(4), fc.nat(4))), fc.constantFrom('/>', ' />'))
+  .map(([a, b, t, c, cc, end]) => `<line nr="${a}" mi="${b}" type="${t}" cb="${c}"${cc === null ? '' : ` cc="${Math.round((100 * cc[0]) / (cc[1] || 1))}% (${cc[0]}/${cc[1]})"`}${end}`);
 /** Regular in form, in any order, attributes missing or repeated. */
 const shuffled = fc
   .array(fc.tuple(fc.constantFrom('nr', 'mi', 'type', 'cb', 'cc'), fc.oneof(fc.nat(20).map(String), fc.constantFrom(...TYPES, '', '13', '50% (1/2)', '7.5% (0/3)'))), { maxLength: 6 })

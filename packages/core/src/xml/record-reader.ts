@@ -33,7 +33,7 @@ export const ABSENT = -2;
  * Reads the tags of one `XmlRecordSpec` element straight from the bytes, in any attribute order
  * (the order a producer writes is learned as it is met). It reads only the regular case: each
  * attribute written ` name="value"` (one space, double quotes), only attributes of the spec, each
- * once, values plain digits (or exactly one of the choices), and the tag ending `/>` at once. For
+ * once, values plain digits (or exactly one of the choices), and the tag ending `/>` or ` />`. For
  * anything else `read` gives up and the tokenizer reads the tag with its general scanner, so a
  * record that is delivered is exactly what `openTag` + `closeTag` would have shown the parser.
  */
@@ -97,7 +97,9 @@ export class RecordReader {
     let seen = 0;
     let after = 0;
     for (;;) {
-      const c = b[i]!;
+      let c = b[i]!;
+      // (OpenCover and coverlet end their tags ` />`.)
+      if (c === 32 && b[i + 1] === 47) c = b[++i]!;
       if (c === 47 /* / */) {
         if (i + 1 >= n || b[i + 1] !== 62) return -1;
         if (seen !== this.all) {

@@ -1,9 +1,11 @@
 import { DiagnosticSink } from '../../model/diagnostics.js';
 import type { FileCoverageBuilder } from '../../model/file-builder.js';
+import { DEFAULT_LIMITS } from '../../model/limits.js';
 import { ReportBuilder } from '../../model/report.js';
 import { parseCount } from '../../text/numbers.js';
+import { encodeUtf8 } from '../../text/text-decoder.js';
 import { RecordColumns } from '../../xml/record-columns.js';
-import { XmlTokenizer, type XmlAttributes } from '../../xml/xml-tokenizer.js';
+import { ABSENT, XmlTokenizer, type XmlAttributes, type XmlRecordSpec } from '../../xml/xml-tokenizer.js';
 import type { ParseOptions, ParseOutcome, StreamParser } from '../types.js';
 
 /**
@@ -18,6 +20,14 @@ const HIDDEN_LINE = 0xfeefee;
 const MAX_SPAN = 10_000;
 /** Most extra line records that multi-line sequence points may add to one report (memory bound). */
 const MAX_EXPANDED_LINES = 5_000_000;
+
+/**
+ * `<SequencePoint>` (most elements of a report) read as a record of numbers, with every attribute
+ * OpenCover and coverlet write (a tag with any other goes through openTag).
+ */
+const SEQUENCE_POINT_ATTRS = ['vc', 'uspid', 'ordinal', 'offset', 'sl', 'sc', 'el', 'ec', 'bec', 'bev', 'fileid'];
+const RECORDS: readonly XmlRecordSpec[] = [{ element: 'SequencePoint', attributes: SEQUENCE_POINT_ATTRS }];
+const [VC, SL, EL, FILEID] = ['vc', 'sl', 'el', 'fileid'].map((a) => SEQUENCE_POINT_ATTRS.indexOf(a)) as [number, number, number, number];
 
 /**
  * A file uid: a number when the uid is a decimal integer (always, for OpenCover and coverlet), so
@@ -94,7 +104,39 @@ class MethodData {
  *   when its MethodPoint vc > 0 (or `visited="true"`);
  * - modules, classes and methods with `skippedDueTo` are ignored.
  */
-export function createOpenCoverParser(options: ParseOptions): StreamParser {
+export function createOpenCoverParser(options: ParseOptions, fastRecords = true): StreamParser {
+  if (shapeAnchor === null) shapeAnchor = anchorShapes();
+  return newOpenCoverParser(options, fastRecords);
+}
+
+/**
+ * A small parse kept alive for the life of the process (as lcov/parse.ts does, which says why): the
+ * hidden classes of the tokenizer, record readers, columns and builders outlive each report, and so
+ * does V8's code compiled for them.
+ */
+let shapeAnchor: unknown = null;
+const ANCHOR_REPEATS = 16;
+const ANCHOR_HEAD = '<CoverageSession><Modules><Module hash="h"><Files><File uid="1" fullPath="a.cs" /></Files><Classes>';
+const ANCHOR_BODY =
+  '<Class><Methods><Method visited="true"><Name>M</Name><FileRef uid="1" /><SequencePoints>\n' +
+  '<SequencePoint vc="1" uspid="1" ordinal="0" offset="0" sl="1" sc="1" el="1" ec="9" bec="0" bev="0" fileid="1" />\n' +
+  '<SequencePoint vc="1" uspid="2" ordinal="1" offset="7" sl="2" sc="1" el="3" ec="9" bec="2" bev="1" fileid="1" />\n' +
+  '</SequencePoints><BranchPoints><BranchPoint vc="1" uspid="3" ordinal="0" offset="7" sl="2" path="0" offsetend="9" fileid="1" /></BranchPoints>' +
+  '<MethodPoint vc="1" uspid="1" ordinal="0" offset="0" sl="1" fileid="1" /></Method></Methods></Class>';
+const ANCHOR_TAIL = '</Classes></Module></Modules></CoverageSession>';
+
+function anchorShapes(): unknown {
+  const p = newOpenCoverParser({ fileName: 'anchor.xml', limits: DEFAULT_LIMITS }, true);
+  // Repeated so that the handlers' call sites get feedback from the anchor's closures too (see
+  // clover/parse.ts).
+  p.write(encodeUtf8(ANCHOR_HEAD));
+  const body = encodeUtf8(ANCHOR_BODY);
+  for (let i = 0; i < ANCHOR_REPEATS; i++) p.write(body);
+  p.write(encodeUtf8(ANCHOR_TAIL));
+  return [p, p.end()];
+}
+
+function newOpenCoverParser(options: ParseOptions, fastRecords: boolean): StreamParser {
   const sink = new DiagnosticSink(options.fileName);
   const report = new ReportBuilder(sink, options.limits);
   const maxLine = options.limits.maxLineNumber;
@@ -273,17 +315,36 @@ export function createOpenCoverParser(options: ParseOptions): StreamParser {
   const onSequencePoint = (attrs: XmlAttributes) => {
     const vc = countAttr(attrs, 'vc');
     const sl = attrs.uint('sl');
-    let el = attrs.uint('el');
+    const el = attrs.uint('el');
     const fileid = uidAttr(attrs, 'fileid');
     if (vc < 0 || sl < 0 || el === -1) {
       bad('CW_OPENCOVER_BAD_SEQUENCE_POINT', `expected <SequencePoint vc="<count>" sl="<line>" el="<line>"> with non-negative numbers, found ${describeAttrs(attrs)}`);
       return;
     }
+    sequencePoint(vc, sl, el, fileid);
+  };
+
+  /** A sequence point's numbers (`el` -2 when absent), read from attributes or as a record. */
+  const sequencePoint = (vc: number, sl: number, el: number, fileid: FileUid | undefined) => {
     // el < sl or absent: a one-line point.
     if (el < sl) el = sl;
     const at = (sl < 1 || el > maxLine) && sl !== HIDDEN_LINE ? tok.line : 0;
     method.sp.push(sl, el, vc, at);
     method.spFile.push(fileid);
+  };
+
+  /**
+   * A regular `<SequencePoint .../>` inside a method, read as a record (see XmlHandler.record): what
+   * openTag + closeTag would do with it; anything else (and anything diagnosed) goes to them.
+   */
+  const pointRecord = (_kind: number, v: Float64Array): boolean => {
+    if (!isOpenCover || skipDepth !== 0 || methodDepth === 0) return false;
+    const vc = v[VC]!;
+    const sl = v[SL]!;
+    if (vc < 0 || sl < 0) return false;
+    const fileid = v[FILEID]!;
+    sequencePoint(vc, sl, v[EL]!, fileid === ABSENT ? undefined : fileid);
+    return true;
   };
 
   const onBranchPoint = (attrs: XmlAttributes) => {
@@ -385,10 +446,11 @@ export function createOpenCoverParser(options: ParseOptions): StreamParser {
       text(t) {
         if (nameDepth !== 0 && depth === nameDepth) nameText += t;
       },
+      record: pointRecord,
     },
     sink,
     // Only <Name> text is read; indentation between tags is not worth a string each.
-    { maxTokenLength: options.limits.maxRecordLength, skipWhitespaceText: true },
+    { maxTokenLength: options.limits.maxRecordLength, skipWhitespaceText: true, records: fastRecords ? RECORDS : [] },
   );
 
   return {
