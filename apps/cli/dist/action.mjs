@@ -9512,6 +9512,28 @@ function growFloat(a, id) {
   return next;
 }
 
+// packages/core/src/model/id-strings.ts
+var INT_MIN = -4096;
+var INT_MAX = 65536;
+var ints = [];
+var PAIR_A = 4096;
+var PAIR_B = 256;
+var pairs = [];
+function intId(n) {
+  if (n >= INT_MIN && n < INT_MAX && (n | 0) === n) {
+    const k = n - INT_MIN;
+    return ints[k] ??= String(n);
+  }
+  return String(n);
+}
+function pairId(a, b) {
+  if (typeof a === "number" && typeof b === "number" && a >= 0 && a < PAIR_A && b >= 0 && b < PAIR_B && (a | 0) === a && (b | 0) === b) {
+    const k = a * PAIR_B + b;
+    return pairs[k] ??= `${a},${b}`;
+  }
+  return `${a},${b}`;
+}
+
 // packages/core/src/formats/istanbul-json/scratch.ts
 var SCRATCH_MAX_LINES = 1 << 20;
 var IstanbulScratch = class {
@@ -9524,7 +9546,6 @@ var IstanbulScratch = class {
   nTouched = 0;
   ascending = true;
   far = null;
-  branchIds = /* @__PURE__ */ new Map();
   /**
    * Counts statement `n` on `line` towards the line's count (the largest). `line` must be one the
    * builder accepted (an integer >= 1 within the limit) and `n >= 0`.
@@ -9592,18 +9613,23 @@ var IstanbulScratch = class {
     }
     file2.addLines(lines, hits, total);
   }
-  /** The id "k,i" of outcome i of branch k; the common small ids are built once per parse. */
+  /** The id "k,i" of outcome i of branch k; shared strings (model/id-strings.ts) for istanbul's numeric keys. */
   branchId(k, i) {
-    if (k.length > 6 || i >= 64) return `${k},${i}`;
-    let ids = this.branchIds.get(k);
-    if (ids === void 0) {
-      ids = [];
-      this.branchIds.set(k, ids);
-    }
-    for (let j = ids.length; j <= i; j++) ids.push(`${k},${j}`);
-    return ids[i];
+    const n = decimalKey(k);
+    return n >= 0 ? pairId(n, i) : `${k},${i}`;
   }
 };
+function decimalKey(k) {
+  const len = k.length;
+  if (len === 0 || len > 4 || len > 1 && k.charCodeAt(0) === 48) return -1;
+  let n = 0;
+  for (let j = 0; j < len; j++) {
+    const d = k.charCodeAt(j) - 48;
+    if (d < 0 || d > 9) return -1;
+    n = n * 10 + d;
+  }
+  return n;
+}
 function grow(a, size) {
   const next = new Float64Array(Math.min(Math.max(size, a.length * 2), SCRATCH_MAX_LINES)).fill(-1);
   next.set(a);
@@ -9783,28 +9809,6 @@ function detectCoveragepyJson(head, _fileName) {
   if (lines) return 0.8;
   if (meta3 && head.includes('"files"')) return 0.7;
   return 0;
-}
-
-// packages/core/src/model/id-strings.ts
-var INT_MIN = -4096;
-var INT_MAX = 65536;
-var ints = [];
-var PAIR_A = 4096;
-var PAIR_B = 256;
-var pairs = [];
-function intId(n) {
-  if (n >= INT_MIN && n < INT_MAX && (n | 0) === n) {
-    const k = n - INT_MIN;
-    return ints[k] ??= String(n);
-  }
-  return String(n);
-}
-function pairId(a, b) {
-  if (typeof a === "number" && typeof b === "number" && a >= 0 && a < PAIR_A && b >= 0 && b < PAIR_B && (a | 0) === a && (b | 0) === b) {
-    const k = a * PAIR_B + b;
-    return pairs[k] ??= `${a},${b}`;
-  }
-  return `${a},${b}`;
 }
 
 // packages/core/src/formats/coveragepy-json/parse.ts

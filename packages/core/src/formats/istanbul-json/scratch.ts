@@ -1,4 +1,5 @@
 import type { FileCoverageBuilder } from '../../model/file-builder.js';
+import { pairId } from '../../model/id-strings.js';
 
 /** Lines past which the per-line array is not grown (a hostile line number): a Map takes over. */
 const SCRATCH_MAX_LINES = 1 << 20;
@@ -6,7 +7,7 @@ const SCRATCH_MAX_LINES = 1 << 20;
 /**
  * Per-parse working memory, reused file after file by both readers (the byte reader and the general
  * one): the largest statement count per line (istanbul's line coverage; indexed by line, -1 = no
- * statement yet), the lines touched in the current file, and the branch ids "k,i".
+ * statement yet) and the lines touched in the current file.
  */
 export class IstanbulScratch {
   private lineMax: Float64Array = new Float64Array(1024).fill(-1);
@@ -15,7 +16,6 @@ export class IstanbulScratch {
   private nTouched = 0;
   private ascending = true;
   private far: Map<number, number> | null = null;
-  private readonly branchIds = new Map<string, string[]>();
 
   constructor(readonly maxHits: number) {}
 
@@ -90,17 +90,24 @@ export class IstanbulScratch {
     file.addLines(lines, hits, total);
   }
 
-  /** The id "k,i" of outcome i of branch k; the common small ids are built once per parse. */
+  /** The id "k,i" of outcome i of branch k; shared strings (model/id-strings.ts) for istanbul's numeric keys. */
   branchId(k: string, i: number): string {
-    if (k.length > 6 || i >= 64) return `${k},${i}`;
-    let ids = this.branchIds.get(k);
-    if (ids === undefined) {
-      ids = [];
-      this.branchIds.set(k, ids);
-    }
-    for (let j = ids.length; j <= i; j++) ids.push(`${k},${j}`);
-    return ids[i]!;
+    const n = decimalKey(k);
+    return n >= 0 ? pairId(n, i) : `${k},${i}`;
   }
+}
+
+/** The value of a key written as a decimal integer of at most 4 digits without leading zeros, else -1. */
+function decimalKey(k: string): number {
+  const len = k.length;
+  if (len === 0 || len > 4 || (len > 1 && k.charCodeAt(0) === 48)) return -1;
+  let n = 0;
+  for (let j = 0; j < len; j++) {
+    const d = k.charCodeAt(j) - 48;
+    if (d < 0 || d > 9) return -1;
+    n = n * 10 + d;
+  }
+  return n;
 }
 
 /** A copy of `a` at least `size` long, the new part -1 (no statement). */
