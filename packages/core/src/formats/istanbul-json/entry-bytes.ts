@@ -306,8 +306,14 @@ export class IstanbulEntryBytes extends JsonBytes implements ItemBytesReader {
         if (which === 0) this.sCount = a;
         else this.fCount = a;
       }
+      // The top is stored before the count is read: when a later member makes the reader give up,
+      // reset() must still clear what this one wrote, or the next entry would see its count.
+      if (id >= top) {
+        top = id + 1;
+        if (which === 0) this.sTop = top;
+        else this.fTop = top;
+      }
       a[id] = this.uint();
-      if (id >= top) top = id + 1;
     } while (this.more(CLOSE));
     return top;
   }

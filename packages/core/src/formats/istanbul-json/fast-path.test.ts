@@ -124,4 +124,24 @@ describe('istanbul JSON fast path (entries read from their bytes)', () => {
     expect(r.report.files.map((f) => f.path)).toEqual(['a.js', 'b.js', 'c.js']);
     expect(r.diagnostics.map((d) => [d.code, d.line])).toEqual([['CW_LINE_INVALID', undefined]]);
   });
+
+  it('leaves no count of an entry it gave up on to the next entry', () => {
+    // (A random run of the property above found it: "01" makes the byte reader give up after it
+    // stored the count of "0", and the next entry has a location "0" without a count.)
+    const loc = (l: number) => `{"start":{"line":${l},"column":0},"end":{"line":${l},"column":9}}`;
+    const fn = (l: number) => `{"name":"f${l}","decl":${loc(l)},"loc":${loc(l)}}`;
+    const entry = (p: string, st: string, s: string, fm: string, f: string) => `"${p}":{"path":"${p}","statementMap":{${st}},"s":{${s}},"fnMap":{${fm}},"f":{${f}},"branchMap":{},"b":{}}`;
+    const doc = `{${[
+      entry('a.js', `"0":${loc(1)}`, '"0":4,"01":1', '', ''),
+      entry('b.js', `"0":${loc(5)},"1":${loc(6)}`, '"1":2', '', ''),
+      entry('c.js', '', '', `"0":${fn(1)}`, '"0":3,"01":1'),
+      entry('d.js', '', '', `"0":${fn(7)},"1":${fn(8)}`, '"1":0'),
+    ].join(',')}}`;
+    const bytes = encodeUtf8(doc);
+    const general = parse(bytes, false, bytes.length);
+    const file = (p: string) => general.report.files.find((f) => f.path === p)!;
+    expect([...file('b.js').lineNumbers]).toEqual([6]);
+    expect(file('d.js').functions).toEqual([{ name: 'f8', line: 8, endLine: 8, hits: 0 }]);
+    for (const chunk of [bytes.length, 7]) expect(outcomeSnapshot(parse(bytes, true, chunk))).toEqual(outcomeSnapshot(general));
+  });
 });
