@@ -9321,8 +9321,12 @@ var IstanbulEntryBytes = class extends JsonBytes {
         if (which === 0) this.sCount = a;
         else this.fCount = a;
       }
+      if (id >= top) {
+        top = id + 1;
+        if (which === 0) this.sTop = top;
+        else this.fTop = top;
+      }
       a[id] = this.uint();
-      if (id >= top) top = id + 1;
     } while (this.more(CLOSE2));
     return top;
   }
