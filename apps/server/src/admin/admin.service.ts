@@ -1,5 +1,6 @@
 import { effectiveProtected } from '../branches/protected-branches.js';
 import { pathRuleProblems, protectedBranchProblems } from '../repos/repo-settings-rules.js';
+import { writePathRules, writeProtectedBranches } from '../repos/repo-settings-writes.js';
 import { NO_AUDIT, type AuditRecorder } from '../audit/audit-log.js';
 import { tokenHashPrefix } from '../audit/chain.js';
 import type { OidcIssuer } from '../config/config.schema.js';
@@ -149,10 +150,7 @@ export class AdminService {
     if (repo === null) throw new AppError('CW_ERR_REPO_NOT_FOUND', `no repository ${owner}/${name}`);
     const problems = protectedBranchProblems(patterns ?? []);
     if (problems.length > 0) throw new AppError('CW_ERR_CLI_USAGE', `invalid protected branches:\n  ${problems.join('\n  ')}`);
-    const list = patterns === null ? null : [...new Set(patterns)];
-    const before = await this.repos.protectedBranches(repo.id);
-    await this.repos.setProtectedBranches(repo.id, list);
-    await this.audit.record({ event: 'repo.protected_branches_changed', target: { type: 'repository', id: repo.id, name: repo.fullName }, details: { before, after: list } });
+    const list = await writeProtectedBranches(this.repos, repo, patterns, this.audit);
     return { repository: repo.fullName, protected: effectiveProtected(list, repo.defaultBranch), configured: list !== null };
   }
 
@@ -162,10 +160,7 @@ export class AdminService {
     if (repo === null) throw new AppError('CW_ERR_REPO_NOT_FOUND', `no repository ${owner}/${name}`);
     const problems = pathRuleProblems(rules);
     if (problems.length > 0) throw new AppError('CW_ERR_CLI_USAGE', `invalid path rules:\n  ${problems.join('\n  ')}`);
-    const before = await this.repos.pathRules(repo.id);
-    await this.repos.setPathRules(repo.id, rules);
-    const after = await this.repos.pathRules(repo.id);
-    await this.audit.record({ event: 'repo.path_rules_changed', target: { type: 'repository', id: repo.id, name: repo.fullName }, details: { before: { ...before }, after: { ...after } } });
+    const after = await writePathRules(this.repos, repo, rules, this.audit);
     return { repository: repo.fullName, ...after };
   }
 

@@ -5,6 +5,7 @@ import { AppError } from '../errors/app-error.js';
 import type { GrantRole, MembershipsRepository, OrgRole } from '../orgs/memberships.repository.js';
 import { repoNotFound } from './repo-access.policy.js';
 import { pathRuleProblems, protectedBranchProblems } from './repo-settings-rules.js';
+import { writePathRules, writeProtectedBranches } from './repo-settings-writes.js';
 import type { PathRules, RepoRow, ReposRepository, Visibility } from './repos.repository.js';
 
 export interface RepoSettingsChange {
@@ -56,17 +57,8 @@ export class RepoSettingsService {
       await this.repos.setVisibility(repo.id, change.visibility);
       await audit.record({ event: 'repo.visibility_changed', target, details: { before: repo.visibility, after: change.visibility } });
     }
-    if (change.protectedBranches !== undefined) {
-      const before = await this.repos.protectedBranches(repo.id);
-      const after = change.protectedBranches === null ? null : [...new Set(change.protectedBranches)];
-      await this.repos.setProtectedBranches(repo.id, after);
-      await audit.record({ event: 'repo.protected_branches_changed', target, details: { before, after } });
-    }
-    if (change.pathRules !== undefined) {
-      const before = await this.repos.pathRules(repo.id);
-      await this.repos.setPathRules(repo.id, change.pathRules);
-      await audit.record({ event: 'repo.path_rules_changed', target, details: { before: { ...before }, after: { fixes: [...change.pathRules.fixes], ignore: [...change.pathRules.ignore] } } });
-    }
+    if (change.protectedBranches !== undefined) await writeProtectedBranches(this.repos, repo, change.protectedBranches, audit);
+    if (change.pathRules !== undefined) await writePathRules(this.repos, repo, change.pathRules, audit);
     // Rights do not depend on visibility for those who may change it: only the row's visibility moved.
     return this.view({ ...rights, repo: { ...repo, visibility: change.visibility ?? repo.visibility } });
   }
