@@ -7512,6 +7512,15 @@ function isNameStart(c) {
   return c >= 65 && c <= 90 || c >= 97 && c <= 122 || c === 95 || c === 58 || c > 127;
 }
 
+// packages/core/src/formats/shape-anchor.ts
+function anchorParse(parser, head, body, tail, repeats = 16) {
+  parser.write(encodeUtf8(head));
+  const bytes = encodeUtf8(body);
+  for (let i = 0; i < repeats; i++) parser.write(bytes);
+  parser.write(encodeUtf8(tail));
+  return [parser, parser.end()];
+}
+
 // packages/core/src/formats/cobertura/parse.ts
 var CONDITION_SLACK = 65536;
 var BRANCH_IDS = Array.from({ length: 256 }, (_, i) => String(i));
@@ -7520,22 +7529,13 @@ var RECORDS = [
   { element: "line", attributes: ["number", "hits", { name: "branch", choices: ["false", "true"] }, { name: "condition-coverage", fraction: true }] }
 ];
 function createCoberturaParser(options, fastRecords = true) {
-  if (shapeAnchor3 === null) shapeAnchor3 = anchorShapes3();
+  shapeAnchor3 ??= anchorParse(newCoberturaParser({ fileName: "anchor.xml", limits: DEFAULT_LIMITS }, true), ANCHOR_HEAD, ANCHOR_BODY, ANCHOR_TAIL);
   return newCoberturaParser(options, fastRecords);
 }
 var shapeAnchor3 = null;
-var ANCHOR_REPEATS = 16;
 var ANCHOR_HEAD = '<coverage lines-valid="1"><packages><package name="p"><classes>';
 var ANCHOR_BODY = '<class name="a" filename="a.js"><methods><method name="f" hits="1" signature="()V"><lines><line number="1" hits="1"/></lines></method></methods>\n<lines><line number="1" hits="1" branch="false"/>\n<line number="2" hits="3" branch="true" condition-coverage="50% (1/2)"/></lines></class>';
 var ANCHOR_TAIL = "</classes></package></packages></coverage>";
-function anchorShapes3() {
-  const p = newCoberturaParser({ fileName: "anchor.xml", limits: DEFAULT_LIMITS }, true);
-  p.write(encodeUtf8(ANCHOR_HEAD));
-  const body = encodeUtf8(ANCHOR_BODY);
-  for (let i = 0; i < ANCHOR_REPEATS; i++) p.write(body);
-  p.write(encodeUtf8(ANCHOR_TAIL));
-  return [p, p.end()];
-}
 function newCoberturaParser(options, fastRecords) {
   const sink = new DiagnosticSink(options.fileName);
   const limits = options.limits;
@@ -7900,22 +7900,13 @@ var RECORDS2 = [
   { element: "counter", attributes: [{ name: "type", choices: COUNTER_TYPES }, "missed", "covered"] }
 ];
 function createJacocoParser(options, fastRecords = true) {
-  if (shapeAnchor4 === null) shapeAnchor4 = anchorShapes4();
+  shapeAnchor4 ??= anchorParse(newJacocoParser({ fileName: "anchor.xml", limits: DEFAULT_LIMITS }, true), ANCHOR_HEAD2, ANCHOR_BODY2, ANCHOR_TAIL2);
   return newJacocoParser(options, fastRecords);
 }
 var shapeAnchor4 = null;
-var ANCHOR_REPEATS2 = 16;
 var ANCHOR_HEAD2 = '<report name="a">';
 var ANCHOR_BODY2 = '<package name="p"><class name="p/A" sourcefilename="A.java"><method name="f" desc="()V" line="1"><counter type="INSTRUCTION" missed="0" covered="2"/><counter type="METHOD" missed="0" covered="1"/></method></class><sourcefile name="A.java"><line nr="1" mi="0" ci="1" mb="1" cb="1"/><line nr="2" mi="1" ci="0" mb="0" cb="0"/><line nr="3" mi="0" ci="1" mb="0" cb="0" /><counter type="LINE" missed="1" covered="1"/></sourcefile></package>';
 var ANCHOR_TAIL2 = "</report>";
-function anchorShapes4() {
-  const p = newJacocoParser({ fileName: "anchor.xml", limits: DEFAULT_LIMITS }, true);
-  p.write(encodeUtf8(ANCHOR_HEAD2));
-  const body = encodeUtf8(ANCHOR_BODY2);
-  for (let i = 0; i < ANCHOR_REPEATS2; i++) p.write(body);
-  p.write(encodeUtf8(ANCHOR_TAIL2));
-  return [p, p.end()];
-}
 function newJacocoParser(options, fastRecords) {
   const sink = new DiagnosticSink(options.fileName);
   const report = new ReportBuilder(sink, options.limits);
@@ -8261,22 +8252,13 @@ var MethodData = class _MethodData {
   }
 };
 function createOpenCoverParser(options, fastRecords = true) {
-  if (shapeAnchor5 === null) shapeAnchor5 = anchorShapes5();
+  shapeAnchor5 ??= anchorParse(newOpenCoverParser({ fileName: "anchor.xml", limits: DEFAULT_LIMITS }, true), ANCHOR_HEAD3, ANCHOR_BODY3, ANCHOR_TAIL3);
   return newOpenCoverParser(options, fastRecords);
 }
 var shapeAnchor5 = null;
-var ANCHOR_REPEATS3 = 16;
 var ANCHOR_HEAD3 = '<CoverageSession><Modules><Module hash="h"><Files><File uid="1" fullPath="a.cs" /></Files><Classes>';
 var ANCHOR_BODY3 = '<Class><Methods><Method visited="true"><Name>M</Name><FileRef uid="1" /><SequencePoints>\n<SequencePoint vc="1" uspid="1" ordinal="0" offset="0" sl="1" sc="1" el="1" ec="9" bec="0" bev="0" fileid="1" />\n<SequencePoint vc="1" uspid="2" ordinal="1" offset="7" sl="2" sc="1" el="3" ec="9" bec="2" bev="1" fileid="1" />\n</SequencePoints><BranchPoints><BranchPoint vc="1" uspid="3" ordinal="0" offset="7" sl="2" path="0" offsetend="9" fileid="1" /></BranchPoints><MethodPoint vc="1" uspid="1" ordinal="0" offset="0" sl="1" fileid="1" /></Method></Methods></Class>';
 var ANCHOR_TAIL3 = "</Classes></Module></Modules></CoverageSession>";
-function anchorShapes5() {
-  const p = newOpenCoverParser({ fileName: "anchor.xml", limits: DEFAULT_LIMITS }, true);
-  p.write(encodeUtf8(ANCHOR_HEAD3));
-  const body = encodeUtf8(ANCHOR_BODY3);
-  for (let i = 0; i < ANCHOR_REPEATS3; i++) p.write(body);
-  p.write(encodeUtf8(ANCHOR_TAIL3));
-  return [p, p.end()];
-}
 function newOpenCoverParser(options, fastRecords) {
   const sink = new DiagnosticSink(options.fileName);
   const report = new ReportBuilder(sink, options.limits);
@@ -8608,22 +8590,13 @@ var STMT = 0;
 var COND = 1;
 var RECORDS4 = [{ element: "line", attributes: ["num", "count", { name: "type", choices: LINE_TYPES }, "truecount", "falsecount"] }];
 function createCloverParser(options, fastRecords = true) {
-  if (shapeAnchor6 === null) shapeAnchor6 = anchorShapes6();
+  shapeAnchor6 ??= anchorParse(newCloverParser({ fileName: "anchor.xml", limits: DEFAULT_LIMITS }, true), ANCHOR_HEAD4, ANCHOR_BODY4, ANCHOR_TAIL4);
   return newCloverParser(options, fastRecords);
 }
 var shapeAnchor6 = null;
-var ANCHOR_REPEATS4 = 16;
 var ANCHOR_HEAD4 = '<coverage clover="3.2.0"><project>';
 var ANCHOR_BODY4 = '<package name="p"><file name="a.js" path="/p/a.js">\n  <metrics conditionals="2"/>\n  <line num="1" count="1" type="stmt"/>\n  <line num="2" count="1" type="cond" truecount="1" falsecount="1"/>\n</file></package>';
 var ANCHOR_TAIL4 = "</project></coverage>";
-function anchorShapes6() {
-  const p = newCloverParser({ fileName: "anchor.xml", limits: DEFAULT_LIMITS }, true);
-  p.write(encodeUtf8(ANCHOR_HEAD4));
-  const body = encodeUtf8(ANCHOR_BODY4);
-  for (let i = 0; i < ANCHOR_REPEATS4; i++) p.write(body);
-  p.write(encodeUtf8(ANCHOR_TAIL4));
-  return [p, p.end()];
-}
 function newCloverParser(options, fastRecords) {
   const sink = new DiagnosticSink(options.fileName);
   const report = new ReportBuilder(sink, options.limits);

@@ -1,3 +1,4 @@
+import { expect } from 'vitest';
 import type { FileCoverage, ParseOutcome, Report, StreamParser } from '../src/index.js';
 
 /**
@@ -29,4 +30,14 @@ export function outcomeSnapshot(r: ParseOutcome): unknown {
 export function parseInChunks(parser: StreamParser, bytes: Uint8Array, chunk: number): ParseOutcome {
   for (let i = 0; i < bytes.length; i += chunk) parser.write(bytes.subarray(i, i + chunk));
   return parser.end();
+}
+
+/**
+ * Asserts that a parser's fast path gives exactly what its general path gives (status, diagnostics
+ * and their order, report) for `text`, read whole and in pieces of `chunk` bytes.
+ */
+export function expectFastPathAgrees(parse: (text: string, fastPath: boolean, chunk: number) => ParseOutcome, text: string, chunk: number): void {
+  const general = outcomeSnapshot(parse(text, false, text.length + 1));
+  expect(outcomeSnapshot(parse(text, true, text.length + 1))).toEqual(general);
+  expect(outcomeSnapshot(parse(text, true, chunk))).toEqual(general);
 }

@@ -3,9 +3,9 @@ import type { FileCoverageBuilder } from '../../model/file-builder.js';
 import { DEFAULT_LIMITS } from '../../model/limits.js';
 import { ReportBuilder } from '../../model/report.js';
 import { parseCount } from '../../text/numbers.js';
-import { encodeUtf8 } from '../../text/text-decoder.js';
 import { RecordColumns } from '../../xml/record-columns.js';
 import { XmlTokenizer, type XmlAttributes, type XmlRecordSpec } from '../../xml/xml-tokenizer.js';
+import { anchorParse } from '../shape-anchor.js';
 import type { ParseOptions, ParseOutcome, StreamParser } from '../types.js';
 
 /**
@@ -69,33 +69,15 @@ interface Declared {
  * `fastRecords` false reads every `<line>` through `openTag` (tests compare both paths).
  */
 export function createCloverParser(options: ParseOptions, fastRecords = true): StreamParser {
-  if (shapeAnchor === null) shapeAnchor = anchorShapes();
+  shapeAnchor ??= anchorParse(newCloverParser({ fileName: 'anchor.xml', limits: DEFAULT_LIMITS }, true), ANCHOR_HEAD, ANCHOR_BODY, ANCHOR_TAIL);
   return newCloverParser(options, fastRecords);
 }
 
-/**
- * A small parse kept alive for the life of the process (as lcov/parse.ts does, which says why): the
- * hidden classes of the tokenizer, record readers, columns and builders then outlive each report,
- * and so does V8's code compiled for them, instead of being thrown away and compiled again for the
- * next report once the last one is collected.
- */
+/** A small parse kept alive for the life of the process (formats/shape-anchor.ts says why). */
 let shapeAnchor: unknown = null;
-const ANCHOR_REPEATS = 16;
 const ANCHOR_HEAD = '<coverage clover="3.2.0"><project>';
 const ANCHOR_BODY = '<package name="p"><file name="a.js" path="/p/a.js">\n  <metrics conditionals="2"/>\n  <line num="1" count="1" type="stmt"/>\n  <line num="2" count="1" type="cond" truecount="1" falsecount="1"/>\n</file></package>';
 const ANCHOR_TAIL = '</project></coverage>';
-
-function anchorShapes(): unknown {
-  const p = newCloverParser({ fileName: 'anchor.xml', limits: DEFAULT_LIMITS }, true);
-  // Repeated so that the handlers' call sites get feedback from the anchor's closures too: the first
-  // report then makes them polymorphic in closures of one function, and V8's code for them stops
-  // depending on one report's closures (else it is thrown away with each report's parser).
-  p.write(encodeUtf8(ANCHOR_HEAD));
-  const body = encodeUtf8(ANCHOR_BODY);
-  for (let i = 0; i < ANCHOR_REPEATS; i++) p.write(body);
-  p.write(encodeUtf8(ANCHOR_TAIL));
-  return [p, p.end()];
-}
 
 function newCloverParser(options: ParseOptions, fastRecords: boolean): StreamParser {
   const sink = new DiagnosticSink(options.fileName);

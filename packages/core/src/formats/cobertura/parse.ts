@@ -3,9 +3,9 @@ import type { FileCoverageBuilder } from '../../model/file-builder.js';
 import { DEFAULT_LIMITS } from '../../model/limits.js';
 import { ReportBuilder } from '../../model/report.js';
 import { parseCount, parseUint } from '../../text/numbers.js';
-import { encodeUtf8 } from '../../text/text-decoder.js';
 import { RecordColumns } from '../../xml/record-columns.js';
 import { ABSENT, XmlTokenizer, type XmlAttributes, type XmlRecordSpec } from '../../xml/xml-tokenizer.js';
+import { anchorParse } from '../shape-anchor.js';
 import type { ParseOptions, ParseOutcome, StreamParser } from '../types.js';
 
 /**
@@ -56,33 +56,17 @@ interface Declared {
  *   drops branches from `<line>` but counts them in `branches-valid`) an info diagnostic says so.
  */
 export function createCoberturaParser(options: ParseOptions, fastRecords = true): StreamParser {
-  if (shapeAnchor === null) shapeAnchor = anchorShapes();
+  shapeAnchor ??= anchorParse(newCoberturaParser({ fileName: 'anchor.xml', limits: DEFAULT_LIMITS }, true), ANCHOR_HEAD, ANCHOR_BODY, ANCHOR_TAIL);
   return newCoberturaParser(options, fastRecords);
 }
 
-/**
- * A small parse kept alive for the life of the process (as lcov/parse.ts does, which says why): the
- * hidden classes of the tokenizer, record readers, columns and builders outlive each report, and so
- * does V8's code compiled for them.
- */
+/** A small parse kept alive for the life of the process (formats/shape-anchor.ts says why). */
 let shapeAnchor: unknown = null;
-const ANCHOR_REPEATS = 16;
 const ANCHOR_HEAD = '<coverage lines-valid="1"><packages><package name="p"><classes>';
 const ANCHOR_BODY =
   '<class name="a" filename="a.js"><methods><method name="f" hits="1" signature="()V"><lines><line number="1" hits="1"/></lines></method></methods>\n' +
   '<lines><line number="1" hits="1" branch="false"/>\n<line number="2" hits="3" branch="true" condition-coverage="50% (1/2)"/></lines></class>';
 const ANCHOR_TAIL = '</classes></package></packages></coverage>';
-
-function anchorShapes(): unknown {
-  const p = newCoberturaParser({ fileName: 'anchor.xml', limits: DEFAULT_LIMITS }, true);
-  // Repeated so that the handlers' call sites get feedback from the anchor's closures too (see
-  // clover/parse.ts).
-  p.write(encodeUtf8(ANCHOR_HEAD));
-  const body = encodeUtf8(ANCHOR_BODY);
-  for (let i = 0; i < ANCHOR_REPEATS; i++) p.write(body);
-  p.write(encodeUtf8(ANCHOR_TAIL));
-  return [p, p.end()];
-}
 
 function newCoberturaParser(options: ParseOptions, fastRecords: boolean): StreamParser {
   const sink = new DiagnosticSink(options.fileName);

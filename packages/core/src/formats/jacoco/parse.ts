@@ -2,9 +2,9 @@ import { DiagnosticSink } from '../../model/diagnostics.js';
 import type { FileCoverageBuilder } from '../../model/file-builder.js';
 import { DEFAULT_LIMITS } from '../../model/limits.js';
 import { ReportBuilder } from '../../model/report.js';
-import { encodeUtf8 } from '../../text/text-decoder.js';
 import { RecordColumns } from '../../xml/record-columns.js';
 import { XmlTokenizer, type XmlAttributes, type XmlRecordSpec } from '../../xml/xml-tokenizer.js';
+import { anchorParse } from '../shape-anchor.js';
 import type { ParseOptions, ParseOutcome, StreamParser } from '../types.js';
 
 /** Synthesized branch ids "0".."n-1", built once: a JaCoCo line rarely has more than a few branches. */
@@ -54,33 +54,15 @@ const RECORDS: readonly XmlRecordSpec[] = [
  * `fastRecords` false reads `<line>` and `<counter>` through `openTag` too (tests compare both paths).
  */
 export function createJacocoParser(options: ParseOptions, fastRecords = true): StreamParser {
-  if (shapeAnchor === null) shapeAnchor = anchorShapes();
+  shapeAnchor ??= anchorParse(newJacocoParser({ fileName: 'anchor.xml', limits: DEFAULT_LIMITS }, true), ANCHOR_HEAD, ANCHOR_BODY, ANCHOR_TAIL);
   return newJacocoParser(options, fastRecords);
 }
 
-/**
- * A small parse kept alive for the life of the process (as lcov/parse.ts does, which says why): the
- * hidden classes of the tokenizer, record readers, columns and builders then outlive each report,
- * and so does V8's code compiled for them, instead of being thrown away and compiled again for the
- * next report once the last one is collected.
- */
+/** A small parse kept alive for the life of the process (formats/shape-anchor.ts says why). */
 let shapeAnchor: unknown = null;
-const ANCHOR_REPEATS = 16;
 const ANCHOR_HEAD = '<report name="a">';
 const ANCHOR_BODY = '<package name="p"><class name="p/A" sourcefilename="A.java"><method name="f" desc="()V" line="1"><counter type="INSTRUCTION" missed="0" covered="2"/><counter type="METHOD" missed="0" covered="1"/></method></class><sourcefile name="A.java"><line nr="1" mi="0" ci="1" mb="1" cb="1"/><line nr="2" mi="1" ci="0" mb="0" cb="0"/><line nr="3" mi="0" ci="1" mb="0" cb="0" /><counter type="LINE" missed="1" covered="1"/></sourcefile></package>';
 const ANCHOR_TAIL = '</report>';
-
-function anchorShapes(): unknown {
-  const p = newJacocoParser({ fileName: 'anchor.xml', limits: DEFAULT_LIMITS }, true);
-  // Repeated so that the handlers' call sites get feedback from the anchor's closures too: the first
-  // report then makes them polymorphic in closures of one function, and V8's code for them stops
-  // depending on one report's closures (else it is thrown away with each report's parser).
-  p.write(encodeUtf8(ANCHOR_HEAD));
-  const body = encodeUtf8(ANCHOR_BODY);
-  for (let i = 0; i < ANCHOR_REPEATS; i++) p.write(body);
-  p.write(encodeUtf8(ANCHOR_TAIL));
-  return [p, p.end()];
-}
 
 function newJacocoParser(options: ParseOptions, fastRecords: boolean): StreamParser {
   const sink = new DiagnosticSink(options.fileName);

@@ -3,9 +3,9 @@ import type { FileCoverageBuilder } from '../../model/file-builder.js';
 import { DEFAULT_LIMITS } from '../../model/limits.js';
 import { ReportBuilder } from '../../model/report.js';
 import { parseCount } from '../../text/numbers.js';
-import { encodeUtf8 } from '../../text/text-decoder.js';
 import { RecordColumns } from '../../xml/record-columns.js';
 import { ABSENT, XmlTokenizer, type XmlAttributes, type XmlRecordSpec } from '../../xml/xml-tokenizer.js';
+import { anchorParse } from '../shape-anchor.js';
 import type { ParseOptions, ParseOutcome, StreamParser } from '../types.js';
 
 /**
@@ -105,17 +105,12 @@ class MethodData {
  * - modules, classes and methods with `skippedDueTo` are ignored.
  */
 export function createOpenCoverParser(options: ParseOptions, fastRecords = true): StreamParser {
-  if (shapeAnchor === null) shapeAnchor = anchorShapes();
+  shapeAnchor ??= anchorParse(newOpenCoverParser({ fileName: 'anchor.xml', limits: DEFAULT_LIMITS }, true), ANCHOR_HEAD, ANCHOR_BODY, ANCHOR_TAIL);
   return newOpenCoverParser(options, fastRecords);
 }
 
-/**
- * A small parse kept alive for the life of the process (as lcov/parse.ts does, which says why): the
- * hidden classes of the tokenizer, record readers, columns and builders outlive each report, and so
- * does V8's code compiled for them.
- */
+/** A small parse kept alive for the life of the process (formats/shape-anchor.ts says why). */
 let shapeAnchor: unknown = null;
-const ANCHOR_REPEATS = 16;
 const ANCHOR_HEAD = '<CoverageSession><Modules><Module hash="h"><Files><File uid="1" fullPath="a.cs" /></Files><Classes>';
 const ANCHOR_BODY =
   '<Class><Methods><Method visited="true"><Name>M</Name><FileRef uid="1" /><SequencePoints>\n' +
@@ -124,17 +119,6 @@ const ANCHOR_BODY =
   '</SequencePoints><BranchPoints><BranchPoint vc="1" uspid="3" ordinal="0" offset="7" sl="2" path="0" offsetend="9" fileid="1" /></BranchPoints>' +
   '<MethodPoint vc="1" uspid="1" ordinal="0" offset="0" sl="1" fileid="1" /></Method></Methods></Class>';
 const ANCHOR_TAIL = '</Classes></Module></Modules></CoverageSession>';
-
-function anchorShapes(): unknown {
-  const p = newOpenCoverParser({ fileName: 'anchor.xml', limits: DEFAULT_LIMITS }, true);
-  // Repeated so that the handlers' call sites get feedback from the anchor's closures too (see
-  // clover/parse.ts).
-  p.write(encodeUtf8(ANCHOR_HEAD));
-  const body = encodeUtf8(ANCHOR_BODY);
-  for (let i = 0; i < ANCHOR_REPEATS; i++) p.write(body);
-  p.write(encodeUtf8(ANCHOR_TAIL));
-  return [p, p.end()];
-}
 
 function newOpenCoverParser(options: ParseOptions, fastRecords: boolean): StreamParser {
   const sink = new DiagnosticSink(options.fileName);
