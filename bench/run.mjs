@@ -17,6 +17,7 @@ import { dirname, join, relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { CONTENDERS } from './lib/contenders.mjs';
 import { topFunctions } from './lib/profile.mjs';
+import { isLastRep } from './lib/reps.mjs';
 import { barChartSvg } from './lib/svg.mjs';
 import { DEFAULT_SEED, OUT, WRITERS, ensureInputs } from './generate/index.mjs';
 import { SHARDS, SIZES } from './generate/repo.mjs';
@@ -27,14 +28,15 @@ const WORKER = join(here, 'lib', 'worker.mjs');
 const MB = 1e6;
 
 /**
- * Repetitions (the best one counts), stopped early once a contender has used `budgetMs` on one input.
+ * Repetitions (the best one counts): at least `reps` and at least `minMs` of them, stopped early once
+ * a contender has used `budgetMs` on one input (lib/reps.mjs).
  * The 5M-line (50k) runs are about memory and scaling: one repetition, ours and the floors only
  * (the npm parsers need minutes and gigabytes there; force them with --contenders).
  */
 const PLAN = {
-  '1k': { reps: 7, budgetMs: 5_000, shards: true },
-  '10k': { reps: 5, budgetMs: 10_000, shards: true },
-  '50k': { reps: 1, budgetMs: 0, shards: false, only: ['coverwatch', 'read+scan', 'read+JSON.parse'] },
+  '1k': { reps: 7, minMs: 1_500, budgetMs: 5_000, shards: true },
+  '10k': { reps: 5, minMs: 3_000, budgetMs: 10_000, shards: true },
+  '50k': { reps: 1, minMs: 0, budgetMs: 0, shards: false, only: ['coverwatch', 'read+scan', 'read+JSON.parse'] },
 };
 const DEFAULT_SHARD_FORMATS = ['lcov', 'cobertura', 'jacoco', 'istanbul-json', 'go-coverprofile'];
 const CHILD_TIMEOUT_MS = 240_000;
@@ -148,7 +150,7 @@ async function runNodeContender(c, job, opts) {
   }
 }
 
-async function runExecContender(c, paths, reps, budgetMs, ctx) {
+async function runExecContender(c, paths, reps, minMs, budgetMs, ctx) {
   const tmp = join(OUT, 'tmp', 'merged.info');
   mkdirSync(dirname(tmp), { recursive: true });
   const [cmd, args] = c.command(paths, tmp);
@@ -158,7 +160,7 @@ async function runExecContender(c, paths, reps, budgetMs, ctx) {
   const cpuTimes = [];
   let maxRSS = 0;
   const started = performance.now();
-  for (let rep = 0; rep < reps; rep++) {
+  for (let rep = 0; ; rep++) {
     const t0 = performance.now();
     const r = time ? await run(time, ['-f', '@@%M %U %S', cmd, ...args]) : await run(cmd, args);
     times.push(performance.now() - t0);
@@ -169,7 +171,7 @@ async function runExecContender(c, paths, reps, budgetMs, ctx) {
       maxRSS = Math.max(maxRSS, Number(m[1]) * 1024);
       cpuTimes.push((Number(m[2]) + Number(m[3])) * 1000);
     }
-    if (performance.now() - started > budgetMs) break;
+    if (isLastRep(rep + 1, performance.now() - started, { reps, minMs, budgetMs })) break;
   }
   return { times, cpuTimes: cpuTimes.length === times.length ? cpuTimes : null, maxRSS: maxRSS || null, stats: null };
 }
@@ -207,16 +209,18 @@ async function measure({ size, format, mode, paths, bytes, expected }, opts, ctx
       continue;
     }
     const reps = opts.reps ?? plan.reps;
+    // (--reps N asks for exactly N: no minimum time then.)
+    const minMs = opts.reps ? 0 : plan.minMs;
     const t0 = performance.now();
     let raw;
-    if (c.exec) raw = await runExecContender(c, paths, reps, plan.budgetMs, ctx);
+    if (c.exec) raw = await runExecContender(c, paths, reps, minMs, plan.budgetMs, ctx);
     else {
       let profileDir;
       if (c.ours && opts.profile) {
         profileDir = join(OUT, 'profiles', `${size}-${format}-${mode}`);
         rmSync(profileDir, { recursive: true, force: true });
       }
-      raw = await runNodeContender(c, { contender: c.id, format, mode, paths, reps, budgetMs: plan.budgetMs, corePath: ctx.corePath }, { profileDir });
+      raw = await runNodeContender(c, { contender: c.id, format, mode, paths, reps, minMs, budgetMs: plan.budgetMs, corePath: ctx.corePath }, { profileDir });
       if (profileDir && existsSync(profileDir)) {
         const f = readdirSync(profileDir).find((x) => x.endsWith('.cpuprofile'));
         if (f) row.profile = { path: relative(root, join(profileDir, f)), top: topFunctions(join(profileDir, f), 12) };

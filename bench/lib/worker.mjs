@@ -1,8 +1,9 @@
-// Runs one contender on one input, `reps` times, in this fresh process (started by bench/run.mjs
+// Runs one contender on one input, repeatedly (lib/reps.mjs says how often), in this fresh process (started by bench/run.mjs
 // with --expose-gc), and prints one JSON line: wall and CPU times (user + system, all threads of
 // this process: so other processes on a shared machine barely change it), peak RSS, and stats.
-// Argument: a JSON job {contender, format, mode, paths, reps, budgetMs, corePath}.
+// Argument: a JSON job {contender, format, mode, paths, reps, minMs, budgetMs, corePath}.
 import { CONTENDERS } from './contenders.mjs';
+import { isLastRep } from './reps.mjs';
 
 async function main() {
   const job = JSON.parse(process.argv[2]);
@@ -15,9 +16,9 @@ async function main() {
   const cpuTimes = [];
   let stats = null;
   const started = performance.now();
-  for (let rep = 0; rep < job.reps; rep++) {
+  for (let rep = 0; ; rep++) {
     globalThis.gc?.();
-    const r = await once(c, job, ctx, () => rep === job.reps - 1 || performance.now() - started > job.budgetMs);
+    const r = await once(c, job, ctx, () => isLastRep(rep + 1, performance.now() - started, job));
     times.push(r.wall);
     cpuTimes.push(r.cpu);
     if (r.last) {
