@@ -13,8 +13,9 @@ export interface XmlRecordSpec {
    * `XmlAttributes.uint`); `{ name, choices }` as the index of its value among `choices` (as a
    * chain of `XmlAttributes.is`); `{ name, fraction: true }` as Cobertura's `<percent>% (<a>/<b>)`
    * (percent digits with an optional decimal part, one space, no other spaces): a in its slot, b
-   * after all slots (the k-th fraction's at index `attributes.length + k`), the percent unread. Names and choices are printable ASCII
-   * without space, `&`, `"`, `<` or `=` (the constructor refuses others).
+   * after all slots (the k-th fraction's at index `attributes.length + k`), the percent unread.
+   * Names and choices are printable ASCII without space, `&`, `"`, `<` or `=` (the constructor
+   * refuses others).
    */
   readonly attributes: readonly RecordAttribute[];
 }
