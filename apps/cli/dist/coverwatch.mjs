@@ -64,6 +64,20 @@ var DiagnosticSink = class {
   }
 };
 
+// packages/core/src/model/typed-grow.ts
+function grownInt32(a, size, fill = 0) {
+  const next = new Int32Array(Math.max(size, a.length));
+  next.set(a);
+  if (fill !== 0) next.fill(fill, a.length);
+  return next;
+}
+function grownFloat64(a, size, fill = 0) {
+  const next = new Float64Array(Math.max(size, a.length));
+  next.set(a);
+  if (fill !== 0) next.fill(fill, a.length);
+  return next;
+}
+
 // packages/core/src/model/record-stage.ts
 var STAGE_MAX = 1 << 16;
 var RecordStage = class {
@@ -103,8 +117,8 @@ var RecordStage = class {
         this.spill();
         n = 0;
       } else {
-        this.L = grow32(this.L, n * 2);
-        this.H = grow64(this.H, n * 2);
+        this.L = grownInt32(this.L, n * 2);
+        this.H = grownFloat64(this.H, n * 2);
       }
     }
     this.L[n] = line2;
@@ -118,8 +132,8 @@ var RecordStage = class {
         this.spill();
         n = 0;
       } else {
-        this.BL = grow32(this.BL, n * 2);
-        this.BT = grow64(this.BT, n * 2);
+        this.BL = grownInt32(this.BL, n * 2);
+        this.BT = grownFloat64(this.BT, n * 2);
       }
     }
     this.BL[n] = line2;
@@ -134,9 +148,9 @@ var RecordStage = class {
         this.spill();
         n = 0;
       } else {
-        this.SL = grow32(this.SL, n * 2);
-        this.SC = grow32(this.SC, n * 2);
-        this.SH = grow64(this.SH, n * 2);
+        this.SL = grownInt32(this.SL, n * 2);
+        this.SC = grownInt32(this.SC, n * 2);
+        this.SH = grownFloat64(this.SH, n * 2);
       }
     }
     this.SL[n] = line2;
@@ -145,16 +159,6 @@ var RecordStage = class {
     this.nS = n + 1;
   }
 };
-function grow32(a, size) {
-  const next = new Int32Array(size);
-  next.set(a);
-  return next;
-}
-function grow64(a, size) {
-  const next = new Float64Array(size);
-  next.set(a);
-  return next;
-}
 
 // packages/core/src/model/file-builder.ts
 var COMPACT_MIN = 1 << 20;
@@ -4247,9 +4251,7 @@ var FileEntryBytes = class extends JsonBytes {
     } while (this.more(CLOSE));
     if (count < 0) this.fail(this.p);
     if (this.nB === this.brCount.length) {
-      const grown = new Float64Array(this.brCount.length * 2);
-      grown.set(this.brCount);
-      this.brCount = grown;
+      this.brCount = grownFloat64(this.brCount, this.brCount.length * 2);
     }
     this.brCount[this.nB++] = count;
   }
@@ -4292,18 +4294,10 @@ var FileEntryBytes = class extends JsonBytes {
   }
   growLines() {
     const n = this.lineNo.length * 2;
-    const lineNo = new Int32Array(n);
-    lineNo.set(this.lineNo);
-    this.lineNo = lineNo;
-    const lineCount = new Float64Array(n);
-    lineCount.set(this.lineCount);
-    this.lineCount = lineCount;
-    const lineBrFrom = new Int32Array(n);
-    lineBrFrom.set(this.lineBrFrom);
-    this.lineBrFrom = lineBrFrom;
-    const lineBrN = new Int32Array(n);
-    lineBrN.set(this.lineBrN);
-    this.lineBrN = lineBrN;
+    this.lineNo = grownInt32(this.lineNo, n);
+    this.lineCount = grownFloat64(this.lineCount, n);
+    this.lineBrFrom = grownInt32(this.lineBrFrom, n);
+    this.lineBrN = grownInt32(this.lineBrN, n);
   }
 };
 
@@ -8638,9 +8632,7 @@ var IstanbulEntryBytes = class extends JsonBytes {
       const id = this.id();
       if (id >= this.bLen.length) {
         this.bFrom = growInt(this.bFrom, id);
-        const len = growInt(this.bLen, id);
-        len.fill(-1, this.bLen.length);
-        this.bLen = len;
+        this.bLen = growInt(this.bLen, id, -1);
       }
       const from = this.bN;
       if (this.open(91, 93)) {
@@ -8738,15 +8730,11 @@ var TOO_LARGE = 2147483647;
 function int32(v) {
   return v >= TOO_LARGE ? TOO_LARGE : v;
 }
-function growInt(a, id) {
-  const next = new Int32Array(Math.max(id + 1, a.length * 2));
-  next.set(a);
-  return next;
+function growInt(a, id, fill = 0) {
+  return grownInt32(a, Math.max(id + 1, a.length * 2), fill);
 }
 function growFloat(a, id) {
-  const next = new Float64Array(Math.max(id + 1, a.length * 2)).fill(-1);
-  next.set(a);
-  return next;
+  return grownFloat64(a, Math.max(id + 1, a.length * 2), -1);
 }
 
 // packages/core/src/model/id-strings.ts
@@ -8868,9 +8856,7 @@ function decimalKey(k) {
   return n;
 }
 function grow(a, size) {
-  const next = new Float64Array(Math.min(Math.max(size, a.length * 2), SCRATCH_MAX_LINES)).fill(-1);
-  next.set(a);
-  return next;
+  return grownFloat64(a, Math.min(Math.max(size, a.length * 2), SCRATCH_MAX_LINES), -1);
 }
 
 // packages/core/src/formats/istanbul-json/parse.ts

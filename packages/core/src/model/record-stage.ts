@@ -1,3 +1,5 @@
+import { grownFloat64, grownInt32 } from './typed-grow.js';
+
 /** The builder a stage holds records for (a structural type: file-builder.ts imports this file). */
 export interface StageOwner {
   takeStaged(stage: RecordStage): void;
@@ -55,8 +57,8 @@ export class RecordStage {
         this.spill();
         n = 0;
       } else {
-        this.L = grow32(this.L, n * 2);
-        this.H = grow64(this.H, n * 2);
+        this.L = grownInt32(this.L, n * 2);
+        this.H = grownFloat64(this.H, n * 2);
       }
     }
     this.L[n] = line;
@@ -71,8 +73,8 @@ export class RecordStage {
         this.spill();
         n = 0;
       } else {
-        this.BL = grow32(this.BL, n * 2);
-        this.BT = grow64(this.BT, n * 2);
+        this.BL = grownInt32(this.BL, n * 2);
+        this.BT = grownFloat64(this.BT, n * 2);
       }
     }
     this.BL[n] = line;
@@ -88,9 +90,9 @@ export class RecordStage {
         this.spill();
         n = 0;
       } else {
-        this.SL = grow32(this.SL, n * 2);
-        this.SC = grow32(this.SC, n * 2);
-        this.SH = grow64(this.SH, n * 2);
+        this.SL = grownInt32(this.SL, n * 2);
+        this.SC = grownInt32(this.SC, n * 2);
+        this.SH = grownFloat64(this.SH, n * 2);
       }
     }
     this.SL[n] = line;
@@ -98,16 +100,4 @@ export class RecordStage {
     this.SH[n] = hits;
     this.nS = n + 1;
   }
-}
-
-function grow32(a: Int32Array, size: number): Int32Array {
-  const next = new Int32Array(size);
-  next.set(a);
-  return next;
-}
-
-function grow64(a: Float64Array, size: number): Float64Array {
-  const next = new Float64Array(size);
-  next.set(a);
-  return next;
 }

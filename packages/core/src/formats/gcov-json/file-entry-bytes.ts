@@ -1,6 +1,7 @@
 import type { ItemBytesReader } from '../../text/json-item-stream.js';
 import { ascii, JsonBytes } from '../../text/json-bytes.js';
 import type { UnitReader } from './unit-reader.js';
+import { grownFloat64, grownInt32 } from '../../model/typed-grow.js';
 
 const K_FILE = ascii('file');
 const K_LINES = ascii('lines');
@@ -164,9 +165,7 @@ export class FileEntryBytes extends JsonBytes implements ItemBytesReader {
     } while (this.more(CLOSE));
     if (count < 0) this.fail(this.p);
     if (this.nB === this.brCount.length) {
-      const grown = new Float64Array(this.brCount.length * 2);
-      grown.set(this.brCount);
-      this.brCount = grown;
+      this.brCount = grownFloat64(this.brCount, this.brCount.length * 2);
     }
     this.brCount[this.nB++] = count;
   }
@@ -212,17 +211,9 @@ export class FileEntryBytes extends JsonBytes implements ItemBytesReader {
 
   private growLines(): void {
     const n = this.lineNo.length * 2;
-    const lineNo = new Int32Array(n);
-    lineNo.set(this.lineNo);
-    this.lineNo = lineNo;
-    const lineCount = new Float64Array(n);
-    lineCount.set(this.lineCount);
-    this.lineCount = lineCount;
-    const lineBrFrom = new Int32Array(n);
-    lineBrFrom.set(this.lineBrFrom);
-    this.lineBrFrom = lineBrFrom;
-    const lineBrN = new Int32Array(n);
-    lineBrN.set(this.lineBrN);
-    this.lineBrN = lineBrN;
+    this.lineNo = grownInt32(this.lineNo, n);
+    this.lineCount = grownFloat64(this.lineCount, n);
+    this.lineBrFrom = grownInt32(this.lineBrFrom, n);
+    this.lineBrN = grownInt32(this.lineBrN, n);
   }
 }

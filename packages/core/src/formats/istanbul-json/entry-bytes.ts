@@ -4,6 +4,7 @@ import type { ReportBuilder } from '../../model/report.js';
 import type { ItemBytesReader } from '../../text/json-item-stream.js';
 import { ascii, JsonBytes } from '../../text/json-bytes.js';
 import type { IstanbulScratch } from './scratch.js';
+import { grownFloat64, grownInt32 } from '../../model/typed-grow.js';
 
 const K_PATH = ascii('path');
 const K_STATEMENT_MAP = ascii('statementMap');
@@ -397,9 +398,7 @@ export class IstanbulEntryBytes extends JsonBytes implements ItemBytesReader {
       const id = this.id();
       if (id >= this.bLen.length) {
         this.bFrom = growInt(this.bFrom, id);
-        const len = growInt(this.bLen, id);
-        len.fill(-1, this.bLen.length);
-        this.bLen = len;
+        this.bLen = growInt(this.bLen, id, -1);
       }
       const from = this.bN;
       if (this.open(0x5b, 0x5d)) {
@@ -508,15 +507,12 @@ function int32(v: number): number {
   return v >= TOO_LARGE ? TOO_LARGE : v;
 }
 
-/** A copy of `a` with room for index `id`. */
-function growInt(a: Int32Array, id: number): Int32Array<ArrayBuffer> {
-  const next = new Int32Array(Math.max(id + 1, a.length * 2));
-  next.set(a);
-  return next;
+/** A copy of `a` with room for index `id` (new slots `fill`). */
+function growInt(a: Int32Array, id: number, fill = 0): Int32Array<ArrayBuffer> {
+  return grownInt32(a, Math.max(id + 1, a.length * 2), fill);
 }
 
+/** The same for counts: new slots -1 (no count). */
 function growFloat(a: Float64Array, id: number): Float64Array<ArrayBuffer> {
-  const next = new Float64Array(Math.max(id + 1, a.length * 2)).fill(-1);
-  next.set(a);
-  return next;
+  return grownFloat64(a, Math.max(id + 1, a.length * 2), -1);
 }

@@ -1,5 +1,6 @@
 import type { FileCoverageBuilder } from '../../model/file-builder.js';
 import { pairId } from '../../model/id-strings.js';
+import { grownFloat64 } from '../../model/typed-grow.js';
 
 /** Lines past which the per-line array is not grown (a hostile line number): a Map takes over. */
 const SCRATCH_MAX_LINES = 1 << 20;
@@ -112,7 +113,5 @@ function decimalKey(k: string): number {
 
 /** A copy of `a` at least `size` long, the new part -1 (no statement). */
 function grow(a: Float64Array, size: number): Float64Array {
-  const next = new Float64Array(Math.min(Math.max(size, a.length * 2), SCRATCH_MAX_LINES)).fill(-1);
-  next.set(a);
-  return next;
+  return grownFloat64(a, Math.min(Math.max(size, a.length * 2), SCRATCH_MAX_LINES), -1);
 }
